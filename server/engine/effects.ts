@@ -1,0 +1,59 @@
+// What the engine asks the shell to do (SPEC §1.1). The engine never performs I/O itself: it
+// returns these values and the shell (server/sip) carries them out in order.
+import type { DispositionType } from './model';
+
+export type Headers = Record<string, string | string[]>;
+
+export type CacheName = 'RX' | 'TX';
+
+export interface ImdnCacheKey {
+  servedUser: string;
+  /** RX: the recipient (CPIM From of the notification); TX: the original sender (CPIM To) */
+  peer: string;
+  messageId: string;
+}
+
+export interface DeferredItem {
+  kind: 'IMDN' | 'MESSAGE' | 'CHAT_MESSAGE' | 'SESSION_ITEM';
+  servedUser: string;
+  /** the request as it should be re-sent when a client becomes available */
+  contentType: string;
+  body: string;
+  headers: Headers;
+  messageId?: string;
+  sessionId?: string;
+  /** epoch ms after which the item expires undelivered (IMDN-GEN-1 / GEN-3) */
+  expiresAt?: number;
+}
+
+export interface StoredObjectSpec {
+  kind: 'MESSAGE' | 'IMDN' | 'FT_HISTORY' | 'SESSION_INFO' | 'GSO';
+  contentType: string;
+  headers: Headers;
+  body: string;
+  imdnMessageId?: string;
+}
+
+export type Effect =
+  | { kind: 'SEND_REQ'; leg: string; method: string; uri?: string; headers: Headers; body?: string }
+  | { kind: 'SEND_RESP'; txn: string; code: number; reason: string; headers?: Headers }
+  | { kind: 'FWD_REQ'; toLeg: string }
+  | { kind: 'FWD_RESP'; toLeg: string }
+  | { kind: 'RELEASE_MEDIA'; legs: string[] | 'ALL' }
+  | { kind: 'STOP_MEDIA'; legs: string[] }
+  | { kind: 'RECORD_SESSION'; sessionId: string }
+  | { kind: 'RECORD_OBJECT'; folder: string; object: StoredObjectSpec }
+  | { kind: 'STORE_GSO'; folder: string; body: string }
+  | { kind: 'SET_FLAG'; objectRef: string; flag: '\\Seen' }
+  | { kind: 'DEFER'; item: DeferredItem }
+  | { kind: 'CACHE_PUT'; cache: CacheName; key: ImdnCacheKey; type: DispositionType; status: string }
+  | { kind: 'SUBSCRIBE_CONF'; sessionId: string; expires: number }
+  | { kind: 'SET_MODE'; sessionId: string; mode: 'ACTIVE' | 'REMAIN_DISCONNECTED' | 'RELEASED' }
+  | { kind: 'DROP'; reason: string }
+  | { kind: 'MSRP_RESP'; chunk: string; code: number }
+  | { kind: 'MSRP_RELAY'; toLeg: string }
+  | { kind: 'START_TIMER'; name: string; ms: number }
+  | { kind: 'CANCEL_TIMER'; name: string }
+  | { kind: 'DISPATCH'; handler: string; skip: string[] };
+
+export type EffectKind = Effect['kind'];

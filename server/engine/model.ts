@@ -1,0 +1,113 @@
+// Domain model of the Participating Function (SPEC §1). Plain data only: the engine is sans-IO,
+// so everything here must be serializable and free of clocks, sockets and database handles.
+
+export type LegKind = 'CLIENT' | 'CF' | 'REMOTE_PF' | 'IWF';
+export type LegState = 'CONNECTED' | 'TERMINATING' | 'TERMINATED';
+
+export interface SipDialogRef {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+}
+
+export interface MediaStreamRef {
+  /** index of the m-line in the client-facing SDP this stream is anchored to */
+  mLine: number;
+  protocol: 'MSRP' | 'RTP';
+}
+
+export interface Leg {
+  id: string;
+  kind: LegKind;
+  /** IWF only (AMB-3): which side the IWF acts for. */
+  iwfSide?: 'REMOTE' | 'SERVED';
+  dialog: SipDialogRef;
+  mediaStreams: MediaStreamRef[];
+  state: LegState;
+  /** CLIENT only: the client can serve this session type (feature tags). */
+  suitable: boolean;
+  /** CLIENT only: derived from User-Agent / SDP (IMDN-GEN-2). */
+  supportsImdn?: boolean;
+  /** CLIENT only: 'imdn-aggregation' feature tag in Contact. */
+  supportsImdnAggregation?: boolean;
+  /** CLIENT only: the registered contact / device this leg reaches. */
+  device?: string;
+}
+
+export type SessionType = 'ONE_TO_ONE' | 'GROUP';
+export type SessionMode = 'ACTIVE' | 'REMAIN_DISCONNECTED' | 'RELEASED';
+
+export interface RosterEndpoint {
+  entity: string;
+  status: string;
+  disconnectionMethod?: string;
+  /** departed/booted reported while the conference was active (GSO, AMB-19) */
+  leftWhileActive: boolean;
+}
+
+export interface RosterUser {
+  displayText?: string;
+  state: 'full' | 'partial' | 'deleted';
+  endpoints: Record<string, RosterEndpoint>;
+}
+
+export interface ParticipantRoster {
+  version: number;
+  confActive: boolean;
+  users: Record<string, RosterUser>;
+  source: 'OWN_SUBSCRIPTION' | 'RELAYED' | 'NONE';
+}
+
+export interface ConfSubscription {
+  state: 'PENDING' | 'ACTIVE' | 'TERMINATED';
+  dialog?: SipDialogRef;
+  expiresAt?: number;
+}
+
+export interface CpmSession {
+  id: string;
+  servedUser: string;
+  type: SessionType;
+  conversationId: string;
+  contributionId: string;
+  groupSessionIdentity?: string;
+  groupType?: 'Open' | 'Closed';
+  legs: Leg[];
+  interworked: boolean;
+  usesSessionHistoryFolder: boolean;
+  mode: SessionMode;
+  interceptEnabled: boolean;
+  participants: ParticipantRoster;
+  confSubscription?: ConfSubscription;
+  /** normalised (SPEC §3.5) CPIM From of every isComposing relayed from the peer side (AMB-11) */
+  isComposingFrom: string[];
+  /** an isComposing was relayed from one of the served user's own client legs (AMB-11) */
+  isComposingSentByServedClients: boolean;
+}
+
+/** Result of 8.4.1 (XDMS), evaluated for the CPM service (SPEC §11.6). */
+export interface UserPrefs {
+  allowOfflineStorage: boolean;
+  allowStore: boolean;
+  allowDefer: boolean;
+  hasCpmOfflineStorageRule: boolean;
+  source: 'XDMS' | 'CACHED' | 'PROVIDER_DEFAULTS';
+}
+
+export type DispositionType = 'delivery' | 'display' | 'processing' | 'interworking';
+
+export type DispositionRequest =
+  | 'positive-delivery'
+  | 'negative-delivery'
+  | 'display'
+  | 'processing'
+  | 'interworking';
+
+/** Written when the PF handles one of the served user's own messages (AMB-9). */
+export interface MessageIndexEntry {
+  kind: 'STANDALONE' | 'CHAT' | 'FT';
+  sessionId?: string;
+  storeRef?: string;
+  deliveredEndpoints?: number;
+  requested: DispositionRequest[];
+}

@@ -1,0 +1,54 @@
+// The engine's view of a SIP message: already framed by the transport, not yet interpreted.
+// Header names are lower-cased as received (compact forms included); values keep their order,
+// one entry per header line. Parsing of individual headers happens in parse/.
+
+export interface SipMessageView {
+  method?: string; // requests
+  uri?: string; // requests
+  status?: number; // responses
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+const COMPACT: Record<string, string> = {
+  a: 'accept-contact',
+  b: 'referred-by',
+  c: 'content-type',
+  d: 'request-disposition',
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact',
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  o: 'event',
+  r: 'refer-to',
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events',
+  v: 'via',
+  x: 'session-expires',
+  y: 'identity',
+};
+
+const LONG_TO_COMPACT: Record<string, string> = Object.fromEntries(
+  Object.entries(COMPACT).map(([short, long]) => [long, short]),
+);
+
+/** Every header line with this name, full or compact form, in the order received. */
+export function headerValues(msg: Pick<SipMessageView, 'headers'>, name: string): string[] {
+  const full = name.toLowerCase();
+  const compact = LONG_TO_COMPACT[full];
+  const out: string[] = [];
+  for (const [key, values] of Object.entries(msg.headers)) {
+    const k = key.toLowerCase();
+    if (k === full || (compact !== undefined && k === compact)) out.push(...values);
+  }
+  return out;
+}
+
+/** The first value of a header, or undefined. */
+export function header(msg: Pick<SipMessageView, 'headers'>, name: string): string | undefined {
+  return headerValues(msg, name)[0];
+}
