@@ -43,7 +43,7 @@ export type Effect =
   | { kind: 'STOP_MEDIA'; legs: string[] }
   | { kind: 'RECORD_SESSION'; sessionId: string }
   | { kind: 'RECORD_OBJECT'; folder: string; object: StoredObjectSpec }
-  | { kind: 'STORE_GSO'; folder: string; body: string }
+  | { kind: 'STORE_GSO'; folder: string; body: string; object?: StoredObjectSpec }
   | { kind: 'SET_FLAG'; objectRef: string; flag: '\\Seen' }
   | { kind: 'DEFER'; item: DeferredItem }
   | { kind: 'CACHE_PUT'; cache: CacheName; key: ImdnCacheKey; type: DispositionType; status: string }

@@ -56,6 +56,10 @@ export interface ParticipantRoster {
   confActive: boolean;
   users: Record<string, RosterUser>;
   source: 'OWN_SUBSCRIPTION' | 'RELAYED' | 'NONE';
+  /** conference-info root `entity` last seen (GSO lastfocussessionid, SPEC §6.3) */
+  conferenceEntity?: string;
+  /** conference-description subject last seen (GSO object Subject header, §11.7) */
+  subject?: string;
 }
 
 export interface ConfSubscription {
