@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { acceptContactOf, assertedCpmServices, parseAcceptContact } from './accept-contact';
+
+const MSG_ENC = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg';
+const LARGE_ENC = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.largemsg';
+
+function ok(lines: string[]) {
+  const r = parseAcceptContact(lines);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.value;
+}
+
+test('AC-1: encoded msg ICSI gives {msg} and no additional strings', () => {
+  assert.deepEqual(ok([`*;+g.3gpp.icsi-ref="${MSG_ENC}"`]), { icsis: ['msg'], additional: [] });
+});
+
+test('AC-2: the un-encoded ICSI decodes to the same value (case-insensitive)', () => {
+  assert.deepEqual(ok(['*;+g.3gpp.icsi-ref="urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg"']).icsis, ['msg']);
+  assert.deepEqual(ok(['*;+G.3GPP.ICSI-REF="URN%3aURN-7%3a3GPP-SERVICE.IMS.ICSI.OMA.CPM.MSG"']).icsis, ['msg']);
+});
+
+test('AC-3: compact form, a quoted list of two ICSIs; require/explicit are not additional', () => {
+  const msg = { headers: { a: [`*;+g.3gpp.icsi-ref="${MSG_ENC},${LARGE_ENC}";require;explicit`] } };
+  const r = acceptContactOf(msg);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, { icsis: ['msg', 'largemsg'], additional: [] });
+});
+
+test('AC-4: a second header with an IARI gives that IARI (decoded) as an additional string', () => {
+  const msg = {
+    headers: {
+      'accept-contact': [
+        `*;+g.3gpp.icsi-ref="${MSG_ENC}"`,
+        '*;+g.3gpp.iari-ref="urn%3Aurn-7%3A3gpp-application.ims.iari.rcs.chatbot.sa"',
+      ],
+    },
+  };
+  const r = acceptContactOf(msg);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, {
+    icsis: ['msg'],
+    additional: ['+g.3gpp.iari-ref=urn:urn-7:3gpp-application.ims.iari.rcs.chatbot.sa'],
+  });
+});
+
+test('AC-4b: bare gsma tags, valued tags, non-CPM ICSIs and several ac-values on one line', () => {
+  const v = ok([
+    `*;+g.3gpp.icsi-ref="${LARGE_ENC}";+g.gsma.rcs.cpm.pager-large, *;+g.gsma.rcs.botversion="#=1,#=2";+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel"`,
+  ]);
+  assert.deepEqual(v.icsis, ['largemsg']);
+  assert.deepEqual(v.additional, [
+    '+g.gsma.rcs.cpm.pager-large',
+    '+g.gsma.rcs.botversion=#=1,#=2',
+    '+g.3gpp.icsi-ref=urn:urn-7:3gpp-service.ims.icsi.mmtel',
+  ]);
+});
+
+test('AC-err: malformed values are typed errors, not throws', () => {
+  const r1 = parseAcceptContact(['*;+g.3gpp.icsi-ref="unterminated']);
+  assert.equal(r1.ok, false);
+  assert.equal(!r1.ok && r1.error.code, 'UNTERMINATED_QUOTE');
+  const r2 = parseAcceptContact(['sip:bob@x;+g.foo']);
+  assert.equal(!r2.ok && r2.error.code, 'NOT_AC_VALUE');
+  assert.deepEqual(ok([]), { icsis: [], additional: [] });
+  assert.deepEqual(ok(['*;+g.3gpp.icsi-ref="%E0%80%AFbad%zz"']).additional, ['+g.3gpp.icsi-ref=\u00e0\u0080\u00afbad%zz']);
+});
+
+test('AC-pas: P-Asserted-Service names one CPM ICSI', () => {
+  assert.deepEqual(
+    assertedCpmServices({ headers: { 'p-asserted-service': ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.filetransfer'] } }),
+    ['filetransfer'],
+  );
+  assert.deepEqual(assertedCpmServices({ headers: { 'p-asserted-service': ['urn:urn-7:3gpp-service.ims.icsi.mmtel'] } }), []);
+});

@@ -1,0 +1,93 @@
+// Accept-Contact (RFC 3841) reduced to what dispatch needs (SPEC §3.3): the CPM ICSIs named and
+// every other feature string, which DSP-7 looks up in policy.iariSkipMap.
+import type { SipMessageView } from '../sip-message';
+import { headerValues } from '../sip-message';
+import { ICSI_TAG, IARI_TAG, cpmServiceOf, percentDecode, type CpmService } from './feature-tags';
+import { parseParam, splitOutsideQuotes } from './header-lists';
+
+export interface AcceptContact {
+  /** CPM ICSIs found, each once, in the order first seen */
+  icsis: CpmService[];
+  /**
+   * Every other feature string, each once: `name=decoded-value` for each list element of an
+   * icsi-ref / iari-ref, `name=value` for other valued tags, `name` for bare tags. Names lower-cased.
+   */
+  additional: string[];
+}
+
+export type AcceptContactErrorCode = 'UNTERMINATED_QUOTE' | 'NOT_AC_VALUE';
+
+export type AcceptContactResult =
+  | { ok: true; value: AcceptContact }
+  | { ok: false; error: { code: AcceptContactErrorCode; message: string } };
+
+// Not feature tags (RFC 3841 §10): they steer matching, they do not describe the request.
+const NON_FEATURE = new Set(['require', 'explicit', 'q']);
+const LIST_TAGS = new Set([ICSI_TAG, IARI_TAG]);
+
+/** Parse every Accept-Contact header line (full or compact `a` form) of a message. */
+export function acceptContactOf(msg: Pick<SipMessageView, 'headers'>): AcceptContactResult {
+  return parseAcceptContact(headerValues(msg, 'accept-contact'));
+}
+
+export function parseAcceptContact(lines: readonly string[]): AcceptContactResult {
+  const icsis: CpmService[] = [];
+  const additional: string[] = [];
+  const addExtra = (s: string) => {
+    if (!additional.includes(s)) additional.push(s);
+  };
+  for (const line of lines) {
+    const values = splitOutsideQuotes(line, ',');
+    if (values.unterminatedQuote) {
+      return fail('UNTERMINATED_QUOTE', `Accept-Contact has an unterminated quoted string: ${clip(line)}`);
+    }
+    for (const acValue of values.parts) {
+      if (acValue.trim() === '') continue; // empty list elements are tolerated (RFC 3261 §7.3.1)
+      const params = splitOutsideQuotes(acValue, ';').parts;
+      if (params[0].trim() !== '*') {
+        return fail('NOT_AC_VALUE', `Accept-Contact value does not start with "*": ${clip(acValue)}`);
+      }
+      for (const raw of params.slice(1)) {
+        const p = parseParam(raw);
+        if (p === undefined || NON_FEATURE.has(p.name)) continue;
+        if (p.value === undefined) {
+          addExtra(p.name);
+        } else if (LIST_TAGS.has(p.name)) {
+          for (const item of p.value.split(',')) {
+            const decoded = percentDecode(item.trim());
+            if (decoded === '') continue;
+            const svc = p.name === ICSI_TAG ? cpmServiceOf(decoded) : undefined;
+            if (svc !== undefined) {
+              if (!icsis.includes(svc)) icsis.push(svc);
+            } else {
+              addExtra(`${p.name}=${decoded}`);
+            }
+          }
+        } else {
+          addExtra(`${p.name}=${p.value}`);
+        }
+      }
+    }
+  }
+  return { ok: true, value: { icsis, additional } };
+}
+
+/** P-Asserted-Service values (RFC 6050) that name a CPM ICSI, in order. */
+export function assertedCpmServices(msg: Pick<SipMessageView, 'headers'>): CpmService[] {
+  const out: CpmService[] = [];
+  for (const line of headerValues(msg, 'p-asserted-service')) {
+    for (const item of line.split(',')) {
+      const svc = cpmServiceOf(percentDecode(item.trim().replace(/^<|>$/g, '')));
+      if (svc !== undefined && !out.includes(svc)) out.push(svc);
+    }
+  }
+  return out;
+}
+
+function fail(code: AcceptContactErrorCode, message: string): AcceptContactResult {
+  return { ok: false, error: { code, message } };
+}
+
+function clip(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
