@@ -8,6 +8,17 @@ export interface SipDialogRef {
   callId: string;
   localTag: string;
   remoteTag: string;
+  /** CSeq of the last request the PF sent in this dialog; a new request uses +1 (RFC 3261 §12.2.1.1) */
+  localCseq?: number;
+  /** local / remote URIs of the dialog (From / To of requests the PF sends in it) */
+  localUri?: string;
+  remoteUri?: string;
+  /** Request-URI of in-dialog requests the PF sends */
+  remoteTarget?: string;
+  /** Route headers of in-dialog requests the PF sends, in order */
+  routeSet?: string[];
+  /** the PF generated this dialog's Call-ID (RFC 3261 §14.1 491 back-off range, BYE-3a-491) */
+  callIdGeneratedLocally?: boolean;
 }
 
 export interface MediaStreamRef {
@@ -32,6 +43,8 @@ export interface Leg {
   supportsImdnAggregation?: boolean;
   /** CLIENT only: the registered contact / device this leg reaches. */
   device?: string;
+  /** the SDP the PF last sent on this leg; a re-INVITE (BYE-3a) is built from it */
+  localSdp?: string;
 }
 
 export type SessionType = 'ONE_TO_ONE' | 'GROUP';
