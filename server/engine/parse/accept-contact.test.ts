@@ -44,7 +44,7 @@ test('AC-4: a second header with an IARI gives that IARI (decoded) as an additio
   });
 });
 
-test('AC-4b: bare gsma tags, valued tags, non-CPM ICSIs and several ac-values on one line', () => {
+test('AC-4: more — bare gsma tags, valued tags, non-CPM ICSIs and several ac-values on one line', () => {
   const v = ok([
     `*;+g.3gpp.icsi-ref="${LARGE_ENC}";+g.gsma.rcs.cpm.pager-large, *;+g.gsma.rcs.botversion="#=1,#=2";+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel"`,
   ]);
@@ -56,7 +56,7 @@ test('AC-4b: bare gsma tags, valued tags, non-CPM ICSIs and several ac-values on
   ]);
 });
 
-test('AC-err: malformed values are typed errors, not throws', () => {
+test('AC-1: malformed input — malformed values are typed errors, not throws', () => {
   const r1 = parseAcceptContact(['*;+g.3gpp.icsi-ref="unterminated']);
   assert.equal(r1.ok, false);
   assert.equal(!r1.ok && r1.error.code, 'UNTERMINATED_QUOTE');
@@ -66,7 +66,7 @@ test('AC-err: malformed values are typed errors, not throws', () => {
   assert.deepEqual(ok(['*;+g.3gpp.icsi-ref="%E0%80%AFbad%zz"']).additional, ['+g.3gpp.icsi-ref=\u00e0\u0080\u00afbad%zz']);
 });
 
-test('AC-pas: P-Asserted-Service names one CPM ICSI', () => {
+test('DSP-0a: P-Asserted-Service parse — P-Asserted-Service names one CPM ICSI', () => {
   assert.deepEqual(
     assertedCpmServices({ headers: { 'p-asserted-service': ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.filetransfer'] } }),
     ['filetransfer'],

@@ -13,7 +13,7 @@ test('DSP-4b: Event token is lower-cased and its params (id) are separated out',
   assert.equal(c.value.id, undefined);
 });
 
-test('EVT-template: package and template tokens are split on dots; LWS around params ok', () => {
+test('DSP-4b: templates — package and template tokens are split on dots; LWS around params ok', () => {
   const r = parseEvent('presence.winfo ; id = "A b"');
   assert.ok(r.ok);
   assert.equal(r.value.package, 'presence');
@@ -21,7 +21,7 @@ test('EVT-template: package and template tokens are split on dots; LWS around pa
   assert.equal(r.value.id, 'A b');
 });
 
-test('EVT-err: empty, bad token and unterminated quotes are typed errors', () => {
+test('DSP-4c: errors — empty, bad token and unterminated quotes are typed errors', () => {
   for (const [raw, code] of [
     [undefined, 'MISSING'],
     ['  ', 'MISSING'],

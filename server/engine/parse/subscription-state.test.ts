@@ -38,7 +38,7 @@ test('SSP-5: non-numeric expires is absent, unknown params ignored', () => {
   assert.deepEqual(ok('terminated;reason="Giveup";retry-after=-5'), { state: 'terminated', reason: 'giveup' });
 });
 
-test('SSP-err: missing header and unknown states are typed errors', () => {
+test('SSP-4: errors — missing header and unknown states are typed errors', () => {
   const a = parseSubscriptionState(undefined);
   assert.equal(!a.ok && a.error.code, 'MISSING');
   const b = parseSubscriptionState('waiting;reason=x');

@@ -63,7 +63,7 @@ test('GSO-8: a user with one departed endpoint and one connected endpoint stays 
   assert.deepEqual(gsoParticipants(gone), []);
 });
 
-test('GSO-E18: the writer produces the E18 object (headers, body, participants per AMB-19)', () => {
+test('PIN-N5: GSO object as in E18 — the writer produces the E18 object (headers, body, participants per AMB-19)', () => {
   const r = roster(
     {
       [ALICE]: user(ALICE, 'Alice', [['disconnected', false, 'booted']]),
@@ -102,7 +102,7 @@ test('GSO-E18: the writer produces the E18 object (headers, body, participants p
   );
 });
 
-test('GSO-type: group-type comes from the session (AMB-14), focus falls back to the group identity', () => {
+test('PIN-N5: GSO group-type (AMB-14) — group-type comes from the session (AMB-14), focus falls back to the group identity', () => {
   const r = roster({ [ALICE]: user(ALICE, undefined, [['connected', false]]) });
   const obj = groupStateObject({ session: { ...session(r), groupType: 'Open' }, now: E18_TIME + 250, newMessageId: 'm2' });
   assert.match(obj.body, /group-type="Open"/);
@@ -113,13 +113,13 @@ test('GSO-type: group-type comes from the session (AMB-14), focus falls back to 
   assert.equal(obj.headers.Subject, undefined);
 });
 
-test('GSO-escape: attribute values are XML-escaped so a display name cannot break the body', () => {
+test('PIN-N5: GSO escaping — attribute values are XML-escaped so a display name cannot break the body', () => {
   const r = roster({ [ALICE]: user(ALICE, 'A "x" <y> & z', [['connected', false]]) });
   const obj = groupStateObject({ session: session(r), now: E18_TIME, newMessageId: 'm3' });
   assert.match(obj.body, /name="A &quot;x&quot; &lt;y&gt; &amp; z"/);
 });
 
-test('GSO-folder: the session history folder is conversation/contribution and timestamps order', () => {
+test('PIN-N5c: GSO folder and ordering — the session history folder is conversation/contribution and timestamps order', () => {
   assert.equal(sessionHistoryFolder({ conversationId: 'c', contributionId: 'd' }), 'c/d');
   assert.ok(rfc3339(E18_TIME + 1) > rfc3339(E18_TIME));
 });
