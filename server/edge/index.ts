@@ -1,0 +1,80 @@
+// Embedded SIP edge: a stand-in for drachtio-server (SIP transport, transactions, dialogs)
+// that drachtio-srf apps connect to over the drachtio control protocol.
+import { ControlServer } from './control-server';
+import { Transport, type Proto } from './transport';
+import { SipUa } from './ua';
+
+export interface EdgeOptions {
+  sip: { host: string; port: number; transports?: Array<'udp' | 'tcp'> };
+  control: { host: string; port: number; secret: string };
+  timers?: { t1Ms?: number; t2Ms?: number; t4Ms?: number; timerCMs?: number };
+  log?: (line: string) => void;
+}
+
+export interface EdgeStats {
+  transactions: number;
+  serverTransactions: number;
+  clientTransactions: number;
+  dialogs: number;
+  apps: number;
+  /** Control-protocol transaction ids still mapped to an app. */
+  appTransactions: number;
+  tcpConnections: number;
+  received: number;
+  sent: number;
+  badRequests: number;
+  dropped: number;
+}
+
+export interface Edge {
+  sipAddress: { host: string; port: number };
+  controlAddress: { host: string; port: number };
+  stats(): EdgeStats;
+  close(): Promise<void>;
+  /** The SIP core underneath (for tests and tooling). */
+  readonly ua: SipUa;
+}
+
+export async function startEdge(opts: EdgeOptions): Promise<Edge> {
+  const transports: Proto[] = opts.sip.transports?.length ? [...opts.sip.transports] : ['udp', 'tcp'];
+  const transport = new Transport({ host: opts.sip.host, port: opts.sip.port, transports, log: opts.log });
+  await transport.listen();
+  const ua = new SipUa({
+    transport,
+    log: opts.log,
+    timers: {
+      ...(opts.timers?.t1Ms ? { t1: opts.timers.t1Ms } : {}),
+      ...(opts.timers?.t2Ms ? { t2: opts.timers.t2Ms } : {}),
+      ...(opts.timers?.t4Ms ? { t4: opts.timers.t4Ms } : {}),
+      ...(opts.timers?.timerCMs ? { timerC: opts.timers.timerCMs } : {}),
+    },
+  });
+  const control = new ControlServer(ua, { ...opts.control, log: opts.log });
+  try {
+    await control.listen();
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  let closed = false;
+  return {
+    ua,
+    sipAddress: { ...transport.address },
+    controlAddress: { ...control.address },
+    stats(): EdgeStats {
+      const u = ua.stats();
+      const c = control.stats();
+      return { ...u, ...c, tcpConnections: transport.connectionCount(), ...ua.counters };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      ua.shutdown();
+      await Promise.all([control.close(), transport.close()]);
+    },
+  };
+}
+
+export { SipUa } from './ua';
+export { Transport } from './transport';
+export { SipMessage, parseSipMessage } from './sip/message';
