@@ -47,7 +47,16 @@ export type Effect =
   | { kind: 'SET_FLAG'; objectRef: string; flag: '\\Seen' }
   | { kind: 'DEFER'; item: DeferredItem }
   | { kind: 'CACHE_PUT'; cache: CacheName; key: ImdnCacheKey; type: DispositionType; status: string }
-  | { kind: 'SUBSCRIBE_CONF'; sessionId: string; expires: number }
+  | {
+      kind: 'SUBSCRIBE_CONF';
+      sessionId: string;
+      expires: number;
+      /** §6.1 request line and headers (the shell adds Via, Call-ID, CSeq, tags and the PF's own Contact) */
+      uri?: string;
+      headers?: Headers;
+      /** true: refresh inside the existing subscription dialog; otherwise a new dialog (AMB-43) */
+      inDialog?: boolean;
+    }
   | { kind: 'SET_MODE'; sessionId: string; mode: 'ACTIVE' | 'REMAIN_DISCONNECTED' | 'RELEASED' }
   | { kind: 'DROP'; reason: string }
   | { kind: 'MSRP_RESP'; chunk: string; code: number }

@@ -79,6 +79,14 @@ export interface ConfSubscription {
   state: 'PENDING' | 'ACTIVE' | 'TERMINATED';
   dialog?: SipDialogRef;
   expiresAt?: number;
+  /** PENDING only: waiting for the SUBSCRIBE's final response, or (PIN-S1) for the first NOTIFY */
+  awaiting?: 'RESPONSE' | 'FIRST_NOTIFY';
+  /** the Expires value the PF last asked for (PIN-S2 423 retry) */
+  requestedExpires?: number;
+  /** the single PIN-S2 retry after 5xx / Retry-After has been used */
+  retried?: boolean;
+  /** PIN-N8u: the one resubscription after a reasonless termination has been used */
+  resubscribedAfterUnknownTermination?: boolean;
 }
 
 export interface CpmSession {
