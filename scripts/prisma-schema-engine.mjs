@@ -190,8 +190,12 @@ async function loadPg() {
     return res;
   };
   class CatalogTolerantClient extends pg.Client {
+    // pg.Pool#query calls this with a callback; adapter-pg's transactions use the promise form.
     query(config, values, callback) {
-      const r = super.query(config, values, callback);
+      const wrap = (cb) => (err, res) => cb(err, err ? res : fixFields(res));
+      if (typeof values === 'function') return super.query(config, wrap(values));
+      if (typeof callback === 'function') return super.query(config, values, wrap(callback));
+      const r = super.query(config, values);
       return r && typeof r.then === 'function' ? r.then(fixFields) : r;
     }
   }
@@ -248,6 +252,18 @@ async function pgFactory(url, shadowDatabaseUrl) {
 
 // ---------------------------------------------------------------------------------------------
 // The Wasm engine
+
+// What the engine itself creates on SQLite (checked against a table it made).
+const MIGRATIONS_TABLE_SQLITE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
 
 async function loadWasmEngine() {
   const bgUrl = import.meta.resolve(`${WASM_PKG}/schema_engine_bg`);
@@ -327,28 +343,41 @@ class Session {
   }
 
   // Work-around 1: on SQLite, with no `_prisma_migrations` table yet, the engine fails with
-  // P1014 instead of treating the history as empty. Create the table (applying an empty list
-  // of migrations does exactly that) and ask again.
+  // P1014 instead of treating the history as empty. Create the (empty) table and ask again.
+  // Diagnostics must not change the database, so for them the table is dropped again and the
+  // answer says it was missing; commands that write history keep it, as the native engine would.
+  // (Applying an empty migration list would also create it, but refuses a non-empty schema.)
   async withMigrationsTable(engine, method, params) {
     try {
       return await engine[method](params);
     } catch (e) {
-      if (this.provider !== 'sqlite' || e?.code !== 'P1014' || !params?.migrationsList) throw e;
+      if (this.provider !== 'sqlite' || e?.code !== 'P1014') throw e;
       debug(`${method}: P1014, creating the migrations table and retrying`);
-      await engine.applyMigrations({
-        migrationsList: { ...params.migrationsList, migrationDirectories: [] },
-        filters: params.filters ?? { externalTables: [], externalEnums: [] },
-      });
-      return engine[method](params);
+      const db = await this.sqliteDb();
+      db.exec(MIGRATIONS_TABLE_SQLITE);
+      const readOnly = method === 'diagnoseMigrationHistory' || method === 'devDiagnostic' || method === 'evaluateDataLoss';
+      try {
+        const result = await engine[method](params);
+        if (readOnly && method === 'diagnoseMigrationHistory') result.hasMigrationsTable = false;
+        return result;
+      } finally {
+        if (readOnly) db.exec('DROP TABLE IF EXISTS "_prisma_migrations"');
+      }
     }
+  }
+
+  // The engine's own connection: it may hold SQLite's lock (locking_mode=EXCLUSIVE), so a
+  // second connection could be refused.
+  async sqliteDb() {
+    const a = this.factory.opened[0] ?? (await this.factory.connect());
+    return a.client;
   }
 
   // Work-around 3: on SQLite the engine's reset runs an empty DROP script; drop things ourselves.
   async reset(engine, params) {
     if (this.provider !== 'sqlite') return engine.reset(params);
     await engine.reset(params).catch((e) => debug('engine reset failed, dropping by hand:', String(e?.message ?? e)));
-    const adapter = await this.factory.connect();
-    const db = adapter.client;
+    const db = await this.sqliteDb();
     const external = new Set(params?.filter?.externalTables ?? []);
     const objects = db.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('view','table') AND name NOT LIKE 'sqlite_%'").all();
     const stmts = ['PRAGMA foreign_keys = OFF;'];

@@ -1,0 +1,90 @@
+// Opens a Prisma client for a DATABASE_URL: file: -> SQLite, postgres(ql):// -> PostgreSQL.
+// Each provider has its own generated client (a client's query compiler emits one SQL dialect,
+// and Prisma refuses an adapter of another provider): ./generated from prisma/schema.prisma and
+// ./generated-postgres from prisma/postgres/schema.prisma. Both expose the same models; callers
+// see the SQLite client's type. This only opens the client; migrations are applied elsewhere.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PrismaClient } from './generated/client';
+
+export type StoreProvider = 'sqlite' | 'postgresql';
+
+export interface OpenedPrismaClient {
+  client: PrismaClient;
+  provider: StoreProvider;
+  close(): Promise<void>;
+}
+
+// Held in a variable so that type-checking does not require the PostgreSQL client to be generated.
+const POSTGRES_CLIENT_MODULE = './generated-postgres/client';
+
+export function storeProviderFor(url: string): StoreProvider {
+  if (/^file:/i.test(url)) return 'sqlite';
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql';
+  throw new Error(`unsupported DATABASE_URL scheme (want file: or postgresql://): ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+}
+
+/** Absolute path of a file: URL; relative paths are taken from the working directory. */
+export function sqliteFileOf(url: string): string {
+  const raw = decodeURIComponent(url.replace(/^file:(\/\/)?/i, '').replace(/\?.*$/, ''));
+  return raw === ':memory:' ? raw : path.resolve(raw);
+}
+
+export async function openPrismaClient(url: string): Promise<OpenedPrismaClient> {
+  const provider = storeProviderFor(url);
+  return provider === 'sqlite' ? openSqlite(url) : openPostgres(url);
+}
+
+async function openSqlite(url: string): Promise<OpenedPrismaClient> {
+  const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
+    import('./generated/client'),
+    import('@prisma/adapter-better-sqlite3'),
+  ]);
+  const file = sqliteFileOf(url);
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  // `timeout` is better-sqlite3's busy timeout: wait for another connection's lock, don't fail.
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }) });
+  try {
+    // WAL is stored in the file; synchronous is per connection (the adapter holds one).
+    // NORMAL in WAL mode loses nothing committed on a process crash, only on power loss.
+    const mode = await client.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode = WAL');
+    if (mode[0]?.journal_mode?.toLowerCase() !== 'wal' && file !== ':memory:') {
+      throw new Error(`could not switch ${file} to WAL (journal_mode=${mode[0]?.journal_mode})`);
+    }
+    await client.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+    await client.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  } catch (e) {
+    await client.$disconnect();
+    throw e;
+  }
+  return { client, provider: 'sqlite', close: () => client.$disconnect() };
+}
+
+async function openPostgres(url: string): Promise<OpenedPrismaClient> {
+  let mod: { PrismaClient: new (options: unknown) => unknown };
+  try {
+    mod = await import(POSTGRES_CLIENT_MODULE);
+  } catch (e) {
+    throw new Error(
+      'the PostgreSQL Prisma client is not generated: run `node scripts/prisma-sync-postgres.mjs && npx prisma generate --schema prisma/postgres/schema.prisma`',
+      { cause: e },
+    );
+  }
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  // `?schema=` is Prisma's parameter, not pg's: it becomes the search path and the adapter's schema.
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  const adapter = new PrismaPg(
+    { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}) },
+    schema ? { schema } : undefined,
+  );
+  const client = new mod.PrismaClient({ adapter }) as PrismaClient;
+  try {
+    await client.$queryRawUnsafe('SELECT 1');
+  } catch (e) {
+    await client.$disconnect().catch(() => {});
+    throw e;
+  }
+  return { client, provider: 'postgresql', close: () => client.$disconnect() };
+}
