@@ -1,0 +1,82 @@
+// The one place that reads the environment. Every value is validated here so that a bad setting
+// stops the process at start with a sentence that names the variable, instead of failing later.
+
+export interface Config {
+  http: { host: string; port: number };
+  sip: { host: string; port: number; transports: Array<'udp' | 'tcp'> };
+  /** set when an external drachtio-server is used; then no embedded edge is started */
+  drachtio?: { host: string; port: number; secret: string };
+  edgeControl: { host: string; port: number; secret: string };
+  databaseUrl: string;
+  domain: string;
+  seedUsers: string[];
+  dev: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function transports(env: Env): Array<'udp' | 'tcp'> {
+  const raw = env.SIP_TRANSPORTS ?? 'udp,tcp';
+  const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const t of list) {
+    if (t !== 'udp' && t !== 'tcp') {
+      throw new ConfigError(`SIP_TRANSPORTS lists "${t}"; only udp and tcp are supported`);
+    }
+  }
+  if (list.length === 0) throw new ConfigError('SIP_TRANSPORTS must name at least one transport');
+  return list as Array<'udp' | 'tcp'>;
+}
+
+function databaseUrl(env: Env): string {
+  const url = env.DATABASE_URL || 'file:./data/cpm-pf.db';
+  if (!/^(file:|postgres(ql)?:\/\/)/.test(url)) {
+    throw new ConfigError(`DATABASE_URL must start with file: (SQLite) or postgresql:// , got "${url}"`);
+  }
+  return url;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const drachtioHost = env.DRACHTIO_HOST;
+  const domain = (env.PF_DOMAIN || 'example.com').toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(domain)) throw new ConfigError(`PF_DOMAIN "${domain}" is not a domain name`);
+  return {
+    http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env) },
+    drachtio: drachtioHost
+      ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
+      : undefined,
+    edgeControl: {
+      host: '127.0.0.1',
+      port: port(env, 'EDGE_CONTROL_PORT', 0),
+      // The embedded edge listens on loopback only; a per-process secret keeps other local users out.
+      secret: env.EDGE_CONTROL_SECRET || `embedded-${Math.random().toString(36).slice(2)}`,
+    },
+    databaseUrl: databaseUrl(env),
+    domain,
+    seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
+    dev: env.NODE_ENV === 'development',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+}

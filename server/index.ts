@@ -1,0 +1,64 @@
+// Composition root: config → PF (store → edge → srf → engine handlers) → HTTP (API, Next.js
+// console, socket.io live stream). Where a SIP request goes: server/sip/pf-app.ts.
+import { createServer } from 'node:http';
+import next from 'next';
+import { ConfigError, loadConfig } from './config';
+import { apiHandler } from './http/api';
+import { attachGateway } from './live/gateway';
+import { logger, setLogLevel } from './log';
+import { startPf } from './pf';
+
+const log = logger('main');
+
+async function main(): Promise<void> {
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const pf = await startPf(config);
+
+  const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
+  await console.prepare();
+  const render = console.getRequestHandler();
+  const api = apiHandler({
+    'GET /api/health': async () => ({
+      sip: { ...pf.sipAddress, embeddedEdge: Boolean(pf.edge), edge: pf.edge?.stats() },
+      database: pf.db.provider,
+      registrations: pf.registrar.count(Date.now()),
+    }),
+  });
+
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    void api(req, res, url).then((handled) => {
+      if (!handled) void render(req, res);
+    });
+  });
+  const io = attachGateway(http, pf.bus, pf.decisions);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.http.port, config.http.host, resolve);
+  });
+  log.info(`console on http://${config.http.host}:${config.http.port}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    io.close();
+    http.close();
+    await pf.stop();
+    await console.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  if (err instanceof ConfigError) log.error(`configuration: ${err.message}`);
+  else log.error(err.stack ?? err.message);
+  process.exit(1);
+});

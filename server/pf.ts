@@ -1,0 +1,99 @@
+// The Participating Function without its web console: database, SIP edge (or an external
+// drachtio-server), drachtio-srf and the request handlers. server/index.ts adds HTTP on top;
+// SIP tests start just this.
+import Srf from 'drachtio-srf';
+import type { Config } from './config';
+import { startEdge, type Edge } from './edge';
+import { DEFAULT_POLICY } from './engine/policy';
+import { LiveBus } from './live/bus';
+import { logger } from './log';
+import { installPfHandlers } from './sip/pf-app';
+import { PfState } from './sip/pf-state';
+import { decisionSink } from './sip/record-decisions';
+import { Registrar } from './sip/registrar';
+import type { SrfApp } from './sip/srf-types';
+import { openDatabase, type OpenDatabase } from './store/database';
+import { DecisionLog } from './store/decision-log';
+import { ensureUsers, listUsers } from './store/users';
+
+export interface Pf {
+  config: Config;
+  db: OpenDatabase;
+  edge?: Edge;
+  srf: SrfApp;
+  bus: LiveBus;
+  decisions: DecisionLog;
+  registrar: Registrar;
+  state: PfState;
+  /** where SIP peers reach the PF */
+  sipAddress: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+const log = logger('pf');
+
+function connectSrf(target: { host: string; port: number; secret: string }): Promise<SrfApp> {
+  const srf = new (Srf as unknown as new () => SrfApp)();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from drachtio at ${target.host}:${target.port} within 10 s`)), 10_000);
+    srf.on('connect', (err, hostport) => {
+      if (err) return reject(err);
+      clearTimeout(timer);
+      log.info(`srf connected to drachtio at ${target.host}:${target.port} (SIP on ${hostport})`);
+      resolve(srf);
+    });
+    srf.on('error', (err) => log.warn(`srf: ${err?.message ?? 'connection error'}`));
+    srf.connect(target);
+  });
+}
+
+export async function startPf(config: Config): Promise<Pf> {
+  const now = () => Date.now();
+  const db = await openDatabase(config.databaseUrl);
+  if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
+  await ensureUsers(db.prisma, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
+  const users = new Map((await listUsers(db.prisma)).map((u) => [u.aor, u.id]));
+
+  const bus = new LiveBus();
+  const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
+  await decisions.init();
+  const registrar = new Registrar(db.prisma, (aor) => users.get(aor));
+  await registrar.load(now());
+  const state = new PfState(DEFAULT_POLICY);
+
+  let edge: Edge | undefined;
+  let control = config.drachtio;
+  if (!control) {
+    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports }, control: config.edgeControl });
+    control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret };
+    log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
+  }
+  const srf = await connectSrf(control);
+  installPfHandlers(srf, {
+    srf,
+    state,
+    registrar,
+    isServed: (aor) => users.has(aor),
+    record: decisionSink(decisions, bus),
+    log: logger('sip'),
+    now,
+  });
+
+  return {
+    config,
+    db,
+    edge,
+    srf,
+    bus,
+    decisions,
+    registrar,
+    state,
+    sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
+    async stop() {
+      srf.disconnect();
+      await edge?.close();
+      await decisions.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Small helpers for SIP address headers in the shell (the engine has its own parsers).
+
+/** Splits a header value on commas outside quotes and angle brackets. */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let cur = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '"' && value[i - 1] !== '\\') quoted = !quoted;
+    else if (!quoted && ch === '<') depth++;
+    else if (!quoted && ch === '>') depth = Math.max(0, depth - 1);
+    if (ch === ',' && !quoted && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+export interface NameAddr {
+  uri: string;
+  /** header parameters after the URI (outside the angle brackets), raw, without the leading ';' */
+  params: string;
+}
+
+export function parseNameAddr(value: string): NameAddr | undefined {
+  const v = value.trim();
+  const lt = v.indexOf('<');
+  if (lt >= 0) {
+    const gt = v.indexOf('>', lt);
+    if (gt < 0) return undefined;
+    return { uri: v.slice(lt + 1, gt).trim(), params: v.slice(gt + 1).replace(/^\s*;/, '').trim() };
+  }
+  const semi = v.indexOf(';');
+  return semi < 0 ? { uri: v, params: '' } : { uri: v.slice(0, semi).trim(), params: v.slice(semi + 1).trim() };
+}
+
+export function paramValue(params: string, name: string): string | undefined {
+  for (const p of splitParams(params)) {
+    const eq = p.indexOf('=');
+    const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
+    if (key === name.toLowerCase()) return eq < 0 ? '' : p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  }
+  return undefined;
+}
+
+export function splitParams(params: string): string[] {
+  const out: string[] = [];
+  let quoted = false;
+  let cur = '';
+  for (const ch of params) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ';' && !quoted) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** The address of record of a SIP URI: `sip:user@host`, host lower-cased, no port or params. */
+export function aorOf(uri: string): string | undefined {
+  const m = /^(sips?):([^@;?>]+)@([^;:?>]+)/i.exec(uri.trim());
+  if (!m) return undefined;
+  return `sip:${m[2]}@${m[3].toLowerCase()}`;
+}

@@ -1,0 +1,52 @@
+// Forks a MESSAGE to a served user's registered contacts and reports every outcome. Uses srf's
+// callback form of request(): the promise form misses responses that arrive in the same read as
+// the API echo (ENVIRONMENT.md).
+import type { SrfApp } from './srf-types';
+
+export interface ForkTarget {
+  contact: string;
+}
+
+export interface ForkOutcome {
+  contact: string;
+  status: number; // 408 when no final response came in time
+  reason: string;
+  userAgent?: string;
+  server?: string;
+}
+
+export function sendRequest(
+  srf: SrfApp,
+  uri: string,
+  opts: { method: string; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<ForkOutcome> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (o: ForkOutcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(o);
+    };
+    const timer = setTimeout(() => finish({ contact: uri, status: 408, reason: 'Request Timeout' }), timeoutMs);
+    srf.request(uri, opts, (err, req) => {
+      if (err) return finish({ contact: uri, status: 503, reason: `Not sent: ${err.message}` });
+      req.on('response', (res) => {
+        if (res.status < 200) return;
+        finish({ contact: uri, status: res.status, reason: res.reason, userAgent: res.get('User-Agent'), server: res.get('Server') });
+      });
+    });
+  });
+}
+
+/** Sends to every target at once; resolves with each outcome, first 2xx first. */
+export async function fork(
+  srf: SrfApp,
+  targets: ForkTarget[],
+  opts: { method: string; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<ForkOutcome[]> {
+  const outcomes = await Promise.all(targets.map((t) => sendRequest(srf, t.contact, opts, timeoutMs)));
+  return outcomes.sort((a, b) => Number(b.status < 300 && b.status >= 200) - Number(a.status < 300 && a.status >= 200));
+}
