@@ -1,0 +1,52 @@
+// `npm start` as a user runs it (scripts/start.mjs), on free ports so it can run beside anything:
+// the PF answers SIP OPTIONS, the console answers HTTP, and SIGTERM stops it cleanly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './support/ports';
+import { runSipp } from './support/sipp';
+
+test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the console, stops on SIGTERM', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-start-'));
+  const sipPort = await freePort();
+  const httpPort = await freePort();
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    env: { ...process.env, SIP_PORT: String(sipPort), HTTP_PORT: String(httpPort), DATABASE_URL: `file:${path.join(dir, 'pf.db')}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 120_000;
+    let page = '';
+    while (Date.now() < deadline && child.exitCode === null) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${httpPort}/`);
+        if (r.ok) {
+          page = await r.text();
+          break;
+        }
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.match(page, /cpm-pf/, `console did not come up:\n${out}`);
+    assert.match(out, /applied migrations: \d+_create_core_tables/);
+
+    const options = await runSipp({ scenario: 'options.xml', target: `127.0.0.1:${sipPort}`, localPort: await freePort(), calls: 1, timeoutSec: 10 });
+    assert.equal(options.code, 0, `OPTIONS did not get 200: ${options.stderr}`);
+
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+    assert.equal(code, 0, `no clean exit on SIGTERM:\n${out}`);
+    assert.match(out, /SIGTERM: shutting down/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

@@ -1,0 +1,18 @@
+// node:test reporter that writes the pass/fail counts of leaf tests as JSON, so scripts/test.mjs
+// can print one closing line for the whole suite.
+export default async function* countReporter(source) {
+  let passed = 0;
+  let failed = 0;
+  const failures = [];
+  for await (const event of source) {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
+    // Suites report too; count only tests without subtests (details.type === 'test').
+    if (event.data.details?.type === 'suite') continue;
+    if (event.type === 'test:pass') passed++;
+    else {
+      failed++;
+      failures.push(`${event.data.file ?? ''} › ${event.data.name}`);
+    }
+  }
+  yield JSON.stringify({ passed, failed, failures });
+}

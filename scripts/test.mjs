@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `npm test`: every test of the project, in three stages: unit (pure code), sip (real sockets,
+// SIPp, databases) and e2e (the running product in Debian's Chromium under Playwright).
+// Usage: node scripts/test.mjs [unit|sip|e2e ...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+process.env.CHECKPOINT_DISABLE = '1';
+const stages = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'sip', 'e2e'];
+const SKIP_DIRS = new Set(['node_modules', '.next', '.git', 'data', 'test-results', 'generated']);
+
+function findTests(dir, pred, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (SKIP_DIRS.has(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findTests(p, pred, out);
+    else if (pred(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureSystemPackages() {
+  const missing = [];
+  if (!have('sipp')) missing.push('sip-tester');
+  if (stages.includes('e2e') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`npm test needs Debian packages: sudo apt-get install -y ${missing.join(' ')}`);
+    process.exit(2);
+  }
+  console.error(`Installing ${missing.join(', ')} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  if (update.status !== 0 || install.status !== 0) {
+    console.error(`apt-get could not install ${missing.join(' ')}; install them and run npm test again`);
+    process.exit(2);
+  }
+}
+
+const totals = { passed: 0, failed: 0, failures: [] };
+
+function runNodeTests(files, concurrency) {
+  if (files.length === 0) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-test-'));
+  const counts = path.join(dir, 'counts.json');
+  spawnSync(
+    process.execPath,
+    [
+      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${counts}`,
+      ...files,
+    ],
+    { stdio: 'inherit' },
+  );
+  const c = existsSync(counts) ? JSON.parse(readFileSync(counts, 'utf8') || '{}') : {};
+  if (c.passed === undefined) {
+    totals.failed++;
+    totals.failures.push(`test runner crashed for ${files.length} files`);
+    return;
+  }
+  totals.passed += c.passed;
+  totals.failed += c.failed;
+  totals.failures.push(...c.failures);
+}
+
+function runPlaywright() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-e2e-'));
+  const json = path.join(dir, 'results.json');
+  spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test'], {
+    stdio: 'inherit',
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
+  });
+  if (!existsSync(json)) {
+    totals.failed++;
+    totals.failures.push('playwright produced no results');
+    return;
+  }
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  const s = r.stats ?? {};
+  totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+  totals.failed += s.unexpected ?? 0;
+  if (s.unexpected) totals.failures.push(`${s.unexpected} Playwright test(s)`);
+}
+
+ensureSystemPackages();
+const t0 = Date.now();
+for (const stage of stages) {
+  console.log(`\n=== ${stage} tests ===`);
+  if (stage === 'unit') runNodeTests(findTests('.', (n) => n.endsWith('.test.ts') && !n.endsWith('.sip.test.ts')), 2);
+  else if (stage === 'sip') runNodeTests(findTests('.', (n) => n.endsWith('.sip.test.ts')), 1);
+  else if (stage === 'e2e') runPlaywright();
+  else {
+    console.error(`unknown stage ${stage}; use unit, sip or e2e`);
+    process.exit(2);
+  }
+}
+console.log(`\nSuite took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (totals.failures.length) console.log(`Failed:\n  ${totals.failures.join('\n  ')}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);
