@@ -1,0 +1,31 @@
+// CLS-3 / CLS-10: a core node released the leg. With other suitable devices still in the session
+// this is a client-leg error (BYE-1b-i-B, AMB-2); otherwise the connection-loss rules apply (BYE-4).
+import { otherSuitableClients, type Work } from './bye-state';
+import { connectionLoss } from './connection-loss';
+import { decision } from './relay';
+import type { ByeOrigin } from './user-leave';
+
+export function networkRelease(w: Work, o: ByeOrigin): void {
+  const { src } = o;
+  const others = src.kind === 'CLIENT' ? otherSuitableClients(w, src.id) : [];
+  if (others.length === 0) {
+    connectionLoss(w, o);
+    return;
+  }
+  const isolate = w.ctx.policy.isolateClientLegErrors;
+  w.effects.push({ kind: 'RELEASE_MEDIA', legs: [src.id] });
+  src.state = 'TERMINATED';
+  w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
+  const remaining = others.map((l) => l.id);
+  w.decisions.push(
+    decision(
+      w,
+      'BYE-1b-i-B',
+      isolate ? 'CLIENT_LEG_ERROR' : 'NETWORK_RELEASE/BYE-4-gate',
+      isolate
+        ? `The leg to ${src.id} failed while ${remaining.join(', ')} stay connected: only that leg is closed, nobody else is told.`
+        : `Handled as a network release: ${src.id} is closed and BYE-4 is not needed because ${remaining.join(', ')} stay connected.`,
+      { legId: src.id, otherSuitableClients: remaining, isolateClientLegErrors: isolate },
+    ),
+  );
+}
