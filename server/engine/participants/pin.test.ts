@@ -239,7 +239,7 @@ test('PIN-N6b: allowDefer alone does not store a GSO', () => {
 });
 
 function terminated(state: string, mode: CpmSession['mode']) {
-  return feed(r1WithHistory() && { ...r1WithHistory(), mode }, notify(state));
+  return feed({ ...r1WithHistory(), mode }, notify(state));
 }
 
 test('PIN-N7: deactivated while ACTIVE → 200, new SUBSCRIBE at once, no GSO', () => {
@@ -250,6 +250,8 @@ test('PIN-N7: deactivated while ACTIVE → 200, new SUBSCRIBE at once, no GSO', 
   assert.equal(sub[0].inDialog, undefined, 'a new dialog');
   assert.deepEqual(of(r, 'STORE_GSO'), []);
   assert.equal(r.session!.confSubscription?.awaiting, 'RESPONSE');
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N7')?.outcome, 'RESUBSCRIBE');
+  assert.ok(!branches(r).includes('PIN-N8u'));
 });
 
 test('PIN-N7b: probation with retry-after 30 → SUBSCRIBE after 30 s', () => {
@@ -269,6 +271,7 @@ test('PIN-N7b: probation with retry-after 30 → SUBSCRIBE after 30 s', () => {
 test('PIN-N7c: timeout while RELEASED → 200, no resubscribe', () => {
   const r = terminated('terminated;reason=timeout', 'RELEASED');
   assert.deepEqual(resp(r), [200]);
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N7')?.outcome, 'NO_RESUBSCRIBE');
   assert.deepEqual(of(r, 'SUBSCRIBE_CONF'), []);
   assert.deepEqual(of(r, 'START_TIMER'), []);
 });
@@ -282,17 +285,20 @@ test('PIN-N8: rejected → no resubscribe', () => {
 test('PIN-N8b: invariant → no resubscribe, no GSO', () => {
   const r = terminated('terminated;reason=invariant', 'ACTIVE');
   assert.deepEqual(kinds(r).filter((k) => k !== 'CANCEL_TIMER'), ['SEND_RESP']);
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N8')?.outcome, 'NO_RESUBSCRIBE');
 });
 
 test('PIN-N8c: giveup without retry-after → no resubscribe', () => {
   const r = terminated('terminated;reason=giveup', 'ACTIVE');
   assert.deepEqual(of(r, 'SUBSCRIBE_CONF'), []);
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N8')?.outcome, 'NO_RESUBSCRIBE');
   assert.deepEqual(of(r, 'START_TIMER'), []);
 });
 
 test('PIN-N8d: giveup with retry-after 60 → SUBSCRIBE after 60 s', () => {
   const r = terminated('terminated;reason=giveup;retry-after=60', 'ACTIVE');
   assert.deepEqual(of(r, 'START_TIMER').map((t) => t.ms), [60_000]);
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N8')?.outcome, 'RESUBSCRIBE_LATER');
 });
 
 test('PIN-N8u: terminated with no reason while REMAIN_DISCONNECTED → one new SUBSCRIBE, no GSO', () => {
@@ -309,6 +315,7 @@ test('PIN-N8u: terminated with no reason while REMAIN_DISCONNECTED → one new S
 test('PIN-N8u-unk: an unknown reason while ACTIVE → one new SUBSCRIBE, no GSO', () => {
   const r = terminated('terminated;reason=maintenance', 'ACTIVE');
   assert.equal(of(r, 'SUBSCRIBE_CONF').length, 1);
+  assert.equal(r.decisions.find((d) => d.branch === 'PIN-N8u')?.outcome, 'RESUBSCRIBE');
   assert.deepEqual(of(r, 'STORE_GSO'), []);
 });
 
