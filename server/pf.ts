@@ -27,6 +27,11 @@ export interface Pf {
   state: PfState;
   /** where SIP peers reach the PF */
   sipAddress: { host: string; port: number };
+  /**
+   * Tells the running engine that stored policy changed: a user's preference rules (aor), or the
+   * service-provider policy (null). The next request is decided with the new values.
+   */
+  policyChanged(aor: string | null): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +94,11 @@ export async function startPf(config: Config): Promise<Pf> {
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
+    async policyChanged(aor) {
+      // Until per-user preferences are cached by the shell, only the provider policy is held in
+      // memory; user rules are read per request.
+      if (aor === null) log.info('provider policy changed');
+    },
     async stop() {
       srf.disconnect();
       await edge?.close();
