@@ -408,6 +408,8 @@ export class SipUa {
   removeDialog(d: Dialog): void {
     if (this.dialogs.get(d.id) !== d) return;
     this.dialogs.delete(d.id);
+    // A BYE can overtake a lost ACK: the 2xx must not keep being retransmitted after it.
+    d.pendingAck?.ack2xx();
     d.pendingAck = undefined;
     this.handlers.dialogRemoved?.(d);
   }
