@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confSubscribeEffect, onConfSubscribeResponse, onPinTimer, pinTimerName, startConfSubscription } from './pin';
+import { confSubscribeEffect, confSubscribeSent, onConfSubscribeResponse, onPinTimer, pinTimerName, startConfSubscription } from './pin';
 import { gsoParticipants } from './group-state-object';
 import { withPolicy } from '../policy';
 import type { CpmSession } from '../model';
@@ -380,4 +380,14 @@ test('GSO-9: a later full document with active=false carries bobâ€™s flag over â
 test('PIN-S1: confSubscribeEffect is a refresh in the dialog when asked', () => {
   const e = confSubscribeEffect(r1(), 1800, true);
   assert.ok(e.kind === 'SUBSCRIBE_CONF' && e.inDialog === true && e.expires === 1800);
+});
+
+test('PIN-S1: a first NOTIFY that overtakes the 200 matches once the shell recorded the sent dialog', () => {
+  const start = startConfSubscription({ session: r1({ confSubscription: undefined }), policy: withPolicy(), now: T0 });
+  assert.deepEqual(resp(feed(start.session, notify('active', E14))), [481]);
+  const sent = confSubscribeSent(start.session, { callId: 'sub-41f0@cpm-pf.alpha.example', localTag: 'pfsub1' });
+  const r = feed(sent, notify('active', E14));
+  assert.deepEqual(resp(r), [200]);
+  assert.equal(r.session!.confSubscription?.dialog?.remoteTag, 'cfsub9');
+  assert.equal(r.session!.participants.version, 1);
 });

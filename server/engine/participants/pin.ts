@@ -109,6 +109,15 @@ function sendNewSubscribe(acc: Acc, policy: Policy, branch: string, expires: num
   });
 }
 
+/**
+ * The shell sent the SUBSCRIBE with this Call-ID and From tag: record them so a NOTIFY that
+ * overtakes the 2xx (RFC 6665 §4.1.2.4) already matches the subscription.
+ */
+export function confSubscribeSent(session: CpmSession, dialog: Pick<SipDialogRef, 'callId' | 'localTag'>): CpmSession {
+  if (session.confSubscription === undefined) return session;
+  return { ...session, confSubscription: { ...session.confSubscription, dialog: { ...dialog, remoteTag: '' } } };
+}
+
 function refreshLeadMs(expiresSec: number): number {
   // refresh a minute early, or half-way for short subscriptions
   return Math.max(expiresSec * 500, (expiresSec - 60) * 1000);
