@@ -2,6 +2,7 @@
 // the user's preferences or the long-lived restart policy make it worth it; otherwise propagate.
 import { sendBye } from './build-request';
 import { cpmPeers, prefsInputs, remoteIwfs, type Work } from './bye-state';
+import { ownSubscriptionLive, subscribeConf } from './conf-subscription';
 import { decision, startRelay } from './relay';
 import type { ByeOrigin } from './user-leave';
 
@@ -26,11 +27,8 @@ export function connectionLoss(w: Work, o: ByeOrigin): void {
   if ((a || b || c || d) && typeAllows) {
     w.effects.push({ kind: 'RELEASE_MEDIA', legs: [src.id] });
     src.state = 'TERMINATED';
-    const ownSub = s.confSubscription?.state === 'ACTIVE' || s.confSubscription?.state === 'PENDING';
-    if (s.type === 'GROUP' && !ownSub) {
-      w.effects.push({ kind: 'SUBSCRIBE_CONF', sessionId: s.id, expires: policy.confSubscribeExpiresSec });
-      s.confSubscription = { state: 'PENDING' };
-    }
+    const ownSub = ownSubscriptionLive(w);
+    if (s.type === 'GROUP' && !ownSub) subscribeConf(w);
     w.decisions.push(decision(w, 'BYE-4-R-i', s.type !== 'GROUP' ? 'NO_SUBSCRIBE' : ownSub ? 'ALREADY_SUBSCRIBED' : 'SUBSCRIBE',
       s.type !== 'GROUP'
         ? 'A 1-1 session has no conference to subscribe to.'

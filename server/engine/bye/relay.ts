@@ -3,6 +3,7 @@
 import { groupStateObject, sessionHistoryFolder } from '../participants/group-state-object';
 import type { Decision } from '../decision';
 import type { Headers } from '../effects';
+import { ownSubscriptionLive, unsubscribeConf } from './conf-subscription';
 import { TIMER_BYE_RELAY, TIMER_GSO_ROSTER } from './inputs';
 import type { Relay, RelayBranch, Work } from './bye-state';
 
@@ -122,10 +123,9 @@ function finishRelay(w: Work, why: string): void {
   for (const l of s.legs) if (l.state === 'CONNECTED') l.state = 'TERMINATED';
   const releaseBranch = { 'BYE-1': 'BYE-1f', 'BYE-2': 'BYE-2e', 'BYE-3b': 'BYE-3c', 'BYE-4-P': 'BYE-4-P', 'BYE-3a-fail': 'BYE-3c' }[relay.branch];
   w.decisions.push(decision(w, releaseBranch, 'RELEASE', 'All media of the session is released and the session is over.', { relay: relay.branch }));
-  if (relay.branch === 'BYE-1' && (s.confSubscription?.state === 'ACTIVE' || s.confSubscription?.state === 'PENDING')) {
+  if (relay.branch === 'BYE-1' && ownSubscriptionLive(w)) {
     // AMB-32 (c): the PF's own participant subscription has no purpose once the user left
-    w.effects.push({ kind: 'SUBSCRIBE_CONF', sessionId: s.id, expires: 0 });
-    s.confSubscription = { ...s.confSubscription, state: 'TERMINATED' };
+    unsubscribeConf(w);
     w.decisions.push(decision(w, 'BYE-1f', 'UNSUBSCRIBE', "The PF's own conference subscription is ended with Expires: 0.", {}));
   }
   w.s.bye.relay = undefined;

@@ -3,6 +3,7 @@ import type { Headers } from '../effects';
 import type { Leg } from '../model';
 import { sendBye } from './build-request';
 import { cpmPeers, otherSuitableClients, prefsInputs, remoteIwfs, type Work } from './bye-state';
+import { ownSubscriptionLive, subscribeConf } from './conf-subscription';
 import { decision, startRelay } from './relay';
 
 export interface ByeOrigin {
@@ -24,11 +25,10 @@ export function userLeave(w: Work, o: ByeOrigin): void {
 
   // BYE-1e-ii, AMB-33: a roster must exist before the CF leg goes away
   const gsoDue = prefs.allowOfflineStorage && s.usesSessionHistoryFolder && s.type === 'GROUP';
-  const ownSub = s.confSubscription?.state === 'ACTIVE' || s.confSubscription?.state === 'PENDING';
+  const ownSub = ownSubscriptionLive(w);
   const rosterReady = s.participants.source !== 'NONE';
   if (gsoDue && !rosterReady && !ownSub) {
-    w.effects.push({ kind: 'SUBSCRIBE_CONF', sessionId: s.id, expires: policy.confSubscribeExpiresSec });
-    s.confSubscription = { state: 'PENDING' };
+    subscribeConf(w);
     w.decisions.push(decision(w, 'BYE-1e-ii', 'SUBSCRIBE', 'A Group State Object is due but the PF knows no roster, so it subscribes to the conference before leaving it.', {
       rosterSource: s.participants.source,
       gsoRosterTimeoutMs: policy.gsoRosterTimeoutMs,
