@@ -30,6 +30,7 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 /** Cuts SIP messages out of a byte stream using Content-Length (RFC 3261 18.3). */
 export class StreamFramer {
   private buf: Buffer = Buffer.alloc(0);
+  private lead = '';
   constructor(private readonly onMessage: (m: Buffer) => void, private readonly onKeepAlive: () => void,
     private readonly maxBytes = 1 << 20) {}
 
@@ -38,13 +39,16 @@ export class StreamFramer {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     for (let guard = 0; guard < 10000; guard++) {
       // RFC 5626 keep-alive: a double CRLF "ping" is answered with a single CRLF "pong".
+      // The ping may itself arrive split across reads, so the run of CR/LF is tracked across pushes.
       let skip = 0;
-      while (skip < this.buf.length && (this.buf[skip] === 0x0d || this.buf[skip] === 0x0a)) skip++;
-      if (skip) {
-        if (skip >= 4 && this.buf.subarray(0, 4).equals(CRLF2)) this.onKeepAlive();
-        this.buf = this.buf.subarray(skip);
+      while (skip < this.buf.length && (this.buf[skip] === 0x0d || this.buf[skip] === 0x0a)) {
+        this.lead = (this.lead + (this.buf[skip] === 0x0d ? '\r' : '\n')).slice(-4);
+        if (this.lead === '\r\n\r\n') { this.onKeepAlive(); this.lead = ''; }
+        skip++;
       }
+      if (skip) this.buf = this.buf.subarray(skip);
       if (!this.buf.length) return true;
+      this.lead = '';
       const he = this.buf.indexOf(CRLF2);
       if (he < 0) return this.buf.length <= this.maxBytes;
       const head = this.buf.toString('latin1', 0, he);
