@@ -1,31 +1,35 @@
-// Opens the PF's database: migrations first (so a fresh clone just works), then a Prisma client
-// over the driver adapter for the URL's kind.
+// Opens the PF's database: migrations first (so a fresh clone or a fresh PostgreSQL database just
+// works), then a Prisma client over the driver adapter for the URL's kind.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from './generated/client';
-import { applyMigrations, readMigrations, SQLITE_BOOKKEEPING, type MigrationRunner } from './migrate';
+import pg from 'pg';
+import type { PrismaClient } from './generated/client';
+import { applyMigrations, POSTGRES_BOOKKEEPING, readMigrations, SQLITE_BOOKKEEPING, type MigrationRunner } from './migrate';
+import { openPrismaClient, sqliteFileOf, storeProviderFor, type StoreProvider } from './open-client';
 
-export type Db = InstanceType<typeof PrismaClient>;
+/** Both generated clients expose the same models; callers see the SQLite client's type. */
+export type Db = PrismaClient;
 
 export interface OpenDatabase {
   prisma: Db;
-  provider: 'sqlite' | 'postgresql';
+  provider: StoreProvider;
   /** migrations applied by this open (empty when the schema was current) */
   applied: string[];
   close(): Promise<void>;
 }
 
-const MIGRATIONS_DIR = path.resolve('prisma/migrations');
+export const SQLITE_MIGRATIONS_DIR = path.resolve('prisma/migrations');
+export const POSTGRES_MIGRATIONS_DIR = path.resolve('prisma/postgres/migrations');
 
-export function sqliteFilePath(url: string): string {
-  const raw = url.replace(/^file:/, '');
-  return path.isAbsolute(raw) ? raw : path.resolve(raw);
-}
+// Prisma's own advisory-lock key: `prisma migrate deploy` and this runner exclude each other, and
+// two PF instances starting together against one database migrate once.
+const PRISMA_MIGRATE_LOCK = 72707369;
 
-async function migrateSqlite(file: string): Promise<string[]> {
-  const db = new Database(file);
+
+async function migrateSqlite(file: string, dir: string): Promise<string[]> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: 5000 });
   try {
     // WAL survives in the file: set once here, every later connection inherits it.
     db.pragma('journal_mode = WAL');
@@ -42,23 +46,64 @@ async function migrateSqlite(file: string): Promise<string[]> {
       placeholder: () => '?',
       bookkeepingDdl: SQLITE_BOOKKEEPING,
     };
-    return await applyMigrations(runner, readMigrations(MIGRATIONS_DIR));
+    return await applyMigrations(runner, readMigrations(dir));
   } finally {
     db.close();
   }
 }
 
-export async function openDatabase(url: string): Promise<OpenDatabase> {
-  if (!url.startsWith('file:')) {
-    throw new Error('PostgreSQL support is not wired yet in this build; use a file: URL');
+/** pg's connection string, with Prisma's `?schema=` turned into the search path */
+function pgConnection(url: string): pg.ClientConfig {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}) };
+}
+
+async function migratePostgres(url: string, dir: string): Promise<string[]> {
+  const client = new pg.Client(pgConnection(url));
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
+    const runner: MigrationRunner = {
+      async execScript(sql) {
+        // DDL is transactional in PostgreSQL: a failed migration leaves nothing half-applied.
+        await client.query('BEGIN');
+        try {
+          await client.query(sql);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
+        }
+      },
+      async query<T>(sql: string, params: unknown[] = []) {
+        return (await client.query(sql, params)).rows as T[];
+      },
+      async execute(sql, params = []) {
+        await client.query(sql, params);
+      },
+      placeholder: (i) => `$${i}`,
+      bookkeepingDdl: POSTGRES_BOOKKEEPING,
+    };
+    return await applyMigrations(runner, readMigrations(dir));
+  } finally {
+    // Ending the session releases the advisory lock too, even when a migration failed.
+    await client.end().catch(() => {});
   }
-  const file = sqliteFilePath(url);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const applied = await migrateSqlite(file);
-  const adapter = new PrismaBetterSqlite3({ url: `file:${file}` });
-  const prisma = new PrismaClient({ adapter });
-  // NORMAL is durable in WAL mode except for power loss; a process crash loses nothing committed.
-  await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
-  await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
-  return { prisma, provider: 'sqlite', applied, close: () => prisma.$disconnect() };
+}
+
+export interface OpenDatabaseOptions {
+  /** override the migrations folder (tests) */
+  migrationsDir?: string;
+}
+
+export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const provider = storeProviderFor(url);
+  const applied =
+    provider === 'sqlite'
+      ? await migrateSqlite(sqliteFileOf(url), opts.migrationsDir ?? SQLITE_MIGRATIONS_DIR)
+      : await migratePostgres(url, opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR);
+  const opened = await openPrismaClient(url);
+  return { prisma: opened.client, provider, applied, close: () => opened.close() };
 }
