@@ -374,19 +374,36 @@ class Session {
   }
 
   // Work-around 3: on SQLite the engine's reset runs an empty DROP script; drop things ourselves.
+  // Dropping tables leaves `sqlite_sequence` (made by AUTOINCREMENT, which Prisma emits for Int
+  // ids) and the engine then calls the schema non-empty (P3005), so without external tables
+  // we empty the schema table itself, as SQLite's own reset recipe does, and VACUUM.
   async reset(engine, params) {
     if (this.provider !== 'sqlite') return engine.reset(params);
     await engine.reset(params).catch((e) => debug('engine reset failed, dropping by hand:', String(e?.message ?? e)));
     const db = await this.sqliteDb();
     const external = new Set(params?.filter?.externalTables ?? []);
-    const objects = db.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('view','table') AND name NOT LIKE 'sqlite_%'").all();
-    const stmts = ['PRAGMA foreign_keys = OFF;'];
+    const objects = db.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('view','trigger','table') AND name NOT LIKE 'sqlite_%'").all();
+    const order = { trigger: 0, view: 1, table: 2 };
+    objects.sort((a, b) => order[a.type] - order[b.type]);
+    const stmts = [];
     for (const { type, name } of objects) {
-      if (external.has(name)) continue;
-      stmts.push(`DROP ${type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(name)};`);
+      if (type === 'table' && external.has(name)) continue;
+      stmts.push(`DROP ${type.toUpperCase()} IF EXISTS ${quoteIdent(name)};`);
     }
-    stmts.push('PRAGMA foreign_keys = ON;');
-    db.exec(stmts.join('\n'));
+    db.exec(`PRAGMA foreign_keys = OFF;\n${stmts.join('\n')}\nPRAGMA foreign_keys = ON;`);
+    if (external.size === 0) {
+      // better-sqlite3's defensive mode forbids writable_schema; unsafe mode lifts it briefly.
+      db.unsafeMode(true);
+      try {
+        db.exec('PRAGMA writable_schema = 1; DELETE FROM sqlite_master; PRAGMA writable_schema = 0;');
+      } finally {
+        db.unsafeMode(false);
+      }
+      db.exec('VACUUM');
+    } else if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").get()) {
+      const keep = [...external];
+      db.prepare(`DELETE FROM sqlite_sequence WHERE name NOT IN (${keep.map(() => '?').join(',')})`).run(...keep);
+    }
     return {};
   }
 
