@@ -89,7 +89,7 @@ const dOnly = pol({ allowLongLivedGroupRestart: true });
 
 test('BYE-4-R-ii-d: R1 by (d) only, m5 asks negative-delivery: MSRP 200; no DEFER/RECORD; CACHE_PUT then MESSAGE <failed/> to bob', () => {
   const out = handleBye(R1(false), msrpOn('cf', chatItem()), P(), dOnly, T0);
-  assert.deepEqual(sigs(out.effects), ['MSRP_RESP(tx-1,200)', `CACHE_PUT(TX,${ALICE}|${BOB}|m5,delivery,failed)`, 'SEND_REQ(,MESSAGE)']);
+  assert.deepEqual(sigs(out.effects), ['MSRP_RESP(tx-1,200)', `CACHE_PUT(TX,${ALICE}|${BOB}|m5,delivery,failed)`, 'SEND_REQ(core,MESSAGE)']);
   const msg = out.effects[2];
   assert.ok(msg.kind === 'SEND_REQ');
   assert.equal(msg.uri, BOB);

@@ -154,11 +154,28 @@ export const byeOn = (legId: string, r: string | string[], txn = `bye-${legId}`)
 export const answer = (legId: string, status: number, method = 'BYE'): ResponseReceived => ({ kind: 'RESPONSE_RECEIVED', legId, method, status });
 export const fire = (name: string): ByeInput => ({ kind: 'TIMER_FIRED', name });
 
+function cpimBody(extra: Partial<InterceptedItem>): string {
+  const dn = extra.dispositionNotification ?? ['positive-delivery', 'negative-delivery'];
+  return [
+    `From: <${BOB}>`,
+    `To: <${GROUP}>`,
+    'NS: imdn <urn:ietf:params:imdn>',
+    `imdn.Message-ID: ${extra.messageId ?? 'm5'}`,
+    'DateTime: 2015-11-10T11:00:00.000Z',
+    ...(dn.length > 0 ? [`imdn.Disposition-Notification: ${dn.join(', ')}`] : []),
+    ...(extra.imdnRecordRoute ?? []).map((r) => `imdn.IMDN-Record-Route: ${r}`),
+    '',
+    'Content-Type: text/plain;charset=UTF-8',
+    '',
+    'hello',
+  ].join('\r\n');
+}
+
 export function chatItem(extra: Partial<InterceptedItem> = {}): InterceptedItem {
   return {
     kind: 'CHAT',
     contentType: 'message/cpim',
-    body: 'From: <sip:+15551230002@ims.alpha.example>\r\nTo: <sip:grp-7f3a91@cpm-cf.alpha.example>\r\n\r\nContent-Type: text/plain\r\n\r\nhello',
+    body: cpimBody(extra),
     headers: {},
     messageId: 'm5',
     from: `<${BOB}>`,
