@@ -93,12 +93,16 @@ export class ImdnCache implements ImdnCacheReader {
     return true;
   }
 
-  /** Apply a CACHE_PUT for this cache; other effects (or the other cache's puts) are ignored. */
-  apply(effect: Effect, now: number): void {
+  /**
+   * Apply a CACHE_PUT for this cache; other effects (or the other cache's puts) are ignored.
+   * Pass the policy's imdnCacheTtlSec when it may differ from this.ttlSec, so an entry the engine
+   * judged expired is replaced rather than extended.
+   */
+  apply(effect: Effect, now: number, ttlSec = this.ttlSec): void {
     if (effect.kind !== 'CACHE_PUT' || effect.cache !== this.name) return;
     const k = cacheKeyString(effect.key);
     const existing = this.entries.get(k);
-    const live = existing && isLive(existing.entry, now, this.ttlSec) ? existing.entry : undefined;
+    const live = existing && isLive(existing.entry, now, ttlSec) ? existing.entry : undefined;
     this.remove(k);
     this.insert(k, effect.key, withStatus(live, effect.type, effect.status, now));
     while (this.entries.size > this.maxEntries) {
