@@ -112,7 +112,14 @@ export class ControlServer {
 
   private dropApp(app: AppConn): void {
     this.apps.delete(app);
-    for (const [id, e] of this.txns) if (e.app === app) this.txns.delete(id);
+    for (const [id, e] of this.txns) {
+      if (e.app !== app) continue;
+      this.txns.delete(id);
+      // Nobody is left to answer: fail the request now rather than leave its transaction open.
+      if (e.kind === 'server' && e.req.txn && e.req.txn.state !== 'terminated' && (e.req.txn.lastResponse?.status ?? 0) < 200) {
+        this.ua.respondStatus(e.req, 503);
+      }
+    }
     for (const [id, a] of this.dialogOwner) if (a === app) this.dialogOwner.delete(id);
   }
 

@@ -134,3 +134,20 @@ test('TCP: CRLF keep-alive answered; messages framed by Content-Length across ch
     await edge.close();
   }
 });
+
+test('an app that disconnects with a pending INVITE: the caller gets 503 and the edge drains', async () => {
+  const edge = await edgeWith(20);
+  const peer = await udpPeer();
+  let seen = 0;
+  const srf = await connectSrf(edge.controlAddress, SECRET, (s) => s.invite(() => { seen++; }));
+  try {
+    peer.send(invite(peer.port, edge.sipAddress.port), edge.sipAddress.port);
+    assert.ok(await waitFor(() => seen === 1, 1000));
+    srf.disconnect();
+    assert.ok(await waitFor(() => peer.got.some((g) => g.startsWith('SIP/2.0 503')), 2000), peer.got.join('\n'));
+    assert.ok(await waitFor(() => edge.stats().apps === 0 && edge.stats().appTransactions === 0, 1000));
+  } finally {
+    await peer.close();
+    await edge.close();
+  }
+});
