@@ -75,6 +75,17 @@ function migrationDirs(dir: string): string[] {
   return fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'migration.sql'))).sort();
 }
 
+// Replays the committed migrations on a shadow database and diffs the result against the
+// schema: a model change without its migration (or a stale PostgreSQL copy) fails here.
+async function assertCommittedMigrationsMatch(committedDir: string, schema: string, databaseUrl: string) {
+  const dirs = migrationDirs(committedDir);
+  assert.ok(dirs.length > 0, `no committed migrations in ${path.relative(ROOT, committedDir)}`);
+  const copy = fs.mkdtempSync(path.join(work, 'committed-'));
+  fs.cpSync(committedDir, copy, { recursive: true });
+  const r = await prisma(['migrate', 'diff', '--from-migrations', copy, '--to-schema', schema, '--exit-code'], databaseUrl);
+  assert.equal(r.code, 0, `${path.relative(ROOT, committedDir)} does not produce ${schema} (create the missing migration):\n${r.out}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function sqliteState(file: string) {
@@ -196,6 +207,10 @@ test('Prisma CLI offline on SQLite', { timeout: 240_000 }, async (t) => {
     assert.equal(s.migrations, null, 'db push keeps no migration history');
   });
 
+  await t.test("the repository's SQLite migrations produce prisma/schema.prisma", async () => {
+    await assertCommittedMigrationsMatch(path.join(ROOT, 'prisma', 'migrations'), 'prisma/schema.prisma', url);
+  });
+
   await t.test('openPrismaClient opens the SQLite client in WAL mode', async () => {
     const { openPrismaClient } = await import(pathToFileURL(path.join(work, 'server', 'store', 'open-client.ts')).href);
     const opened = await openPrismaClient(url);
@@ -294,6 +309,10 @@ test('Prisma CLI offline on PostgreSQL 15', { timeout: 240_000 }, async (t) => {
       const tables = await pgTables(pushed);
       assertHasTables(tables, MODEL_TABLES);
       assert.ok(!tables.includes('_prisma_migrations'), 'db push keeps no migration history');
+    });
+
+    await t.test("the repository's PostgreSQL migrations produce prisma/postgres/schema.prisma", async () => {
+      await assertCommittedMigrationsMatch(path.join(ROOT, 'prisma', 'postgres', 'migrations'), 'prisma/postgres/schema.prisma', url);
     });
 
     await t.test('openPrismaClient opens the PostgreSQL client', async () => {
