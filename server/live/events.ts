@@ -1,4 +1,5 @@
 // Typed events shared by the server and the console. Socket event names are `domain:past-tense`.
+// Everything here is plain JSON: it crosses the socket and the API unchanged.
 
 export interface DecisionRecord {
   /** event id: strictly increasing, used by clients to resume without gaps */
@@ -12,15 +13,98 @@ export interface DecisionRecord {
   messageId: string | null;
   disposition: string | null;
   callId: string | null;
+  /** the CPM session the decision belongs to, when the engine knows it */
+  sessionId?: string | null;
   inputs: Record<string, unknown>;
+}
+
+/** A decoded SIP Reason header (RFC 3326), as the console shows it. */
+export interface DecodedReason {
+  raw: string;
+  protocol: string | null;
+  cause: number | null;
+  text: string | null;
+  /** the cause in words, e.g. "SIP 480 Temporarily Unavailable", "Q.850 16 normal call clearing" */
+  meaning: string;
+}
+
+export interface LegView {
+  id: string;
+  sessionId: string;
+  kind: string; // CLIENT | CF | REMOTE_PF | IWF
+  device: string | null;
+  callId: string;
+  state: string; // CONNECTED | TERMINATING | TERMINATED
+  reason: DecodedReason | null;
+  createdAt: string;
+  releasedAt: string | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  servedUser: string;
+  type: string; // ONE_TO_ONE | GROUP
+  mode: string; // ACTIVE | REMAIN_DISCONNECTED | RELEASED
+  conversationId: string;
+  contributionId: string;
+  groupSessionIdentity: string | null;
+  legs: number;
+  connectedLegs: number;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+}
+
+/** One SIP message the PF sent or received on a leg, for the session ladder. */
+export interface SipMessageRecord {
+  /** event id within this process: increasing */
+  seq: number;
+  at: string;
+  sessionId: string | null;
+  legId: string | null;
+  callId: string;
+  direction: 'in' | 'out';
+  /** the far end: the leg kind or an address (e.g. "CLIENT", "CF", "127.0.0.1:5070") */
+  peer: string;
+  /** request method, or the method of the request this response answers */
+  method: string;
+  /** response status; absent for requests */
+  status?: number;
+  /** first line, e.g. "BYE sip:alice@…" or "200 OK" */
+  firstLine: string;
+  cseq: string;
+  /** a Reason header carried by the message, when any */
+  reason?: string;
+}
+
+export interface RegistrationChange {
+  aor: string;
+  contacts: number;
 }
 
 export interface ServerToClientEvents {
   'decision:made': (d: DecisionRecord) => void;
   /** answer to `decisions:resume`: the decisions after the client's last seq, oldest first */
   'decisions:replayed': (batch: { decisions: DecisionRecord[]; complete: boolean }) => void;
+  /** to watchers of the session list and of that session */
+  'session:updated': (s: SessionSummary) => void;
+  /** to watchers of the session: a leg was added or changed state */
+  'leg:updated': (l: LegView) => void;
+  /** to watchers of the session: a leg reached TERMINATED (also sent as leg:updated) */
+  'leg:released': (l: LegView) => void;
+  /** to watchers of the session the message belongs to */
+  'sip:message': (m: SipMessageRecord) => void;
+  'registration:changed': (r: RegistrationChange) => void;
 }
 
 export interface ClientToServerEvents {
-  'decisions:resume': (req: { afterSeq: number; limit?: number }) => void;
+  /**
+   * Replay the decisions after `afterSeq`, then stream live ones. With `tail` and afterSeq 0 the
+   * replay is the newest `limit` decisions instead of the oldest (first load of a long log).
+   */
+  'decisions:resume': (req: { afterSeq: number; limit?: number; tail?: boolean }) => void;
+  'sessions:watch': () => void;
+  'sessions:unwatch': () => void;
+  'session:watch': (req: { id: string }) => void;
+  'session:unwatch': (req: { id: string }) => void;
 }

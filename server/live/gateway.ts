@@ -1,25 +1,81 @@
 // socket.io gateway: pushes live events to consoles and lets a (re)connecting console resume from
 // the last event id it saw, so a dropped connection leaves no gap and shows nothing twice.
+// Rooms: `decisions` (the decision stream), `sessions` (the session list), `session:<id>` (one
+// session's legs, SIP messages and summary).
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from './events';
-import type { LiveBus } from './bus';
+import { decisionsTail } from '../http/queries/decisions';
+import { legById, sessionSummary } from '../http/queries/sessions';
+import { logger } from '../log';
 import type { DecisionLog } from '../store/decision-log';
+import type { LiveBus } from './bus';
+import { registeredServices } from './console-services';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
 const REPLAY_PAGE = 500;
+const log = logger('live');
 
-export function attachGateway(http: HttpServer, bus: LiveBus, log: DecisionLog): Server<ClientToServerEvents, ServerToClientEvents> {
+export function attachGateway(http: HttpServer, bus: LiveBus, decisions: DecisionLog): Server<ClientToServerEvents, ServerToClientEvents> {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false });
+  const db = () => registeredServices(bus)?.db;
+
   io.on('connection', (socket) => {
-    socket.on('decisions:resume', async ({ afterSeq, limit }) => {
-      // Join first, then replay: a decision made meanwhile arrives both ways and the client
-      // de-duplicates by seq, whereas the other order could lose it.
-      socket.join('decisions');
-      const take = Math.min(Math.max(1, limit ?? REPLAY_PAGE), REPLAY_PAGE);
-      const decisions = await log.since(Number(afterSeq) || 0, take);
-      socket.emit('decisions:replayed', { decisions, complete: decisions.length < take });
+    socket.on('decisions:resume', async (req) => {
+      try {
+        // Join first, then replay: a decision made meanwhile arrives both ways and the client
+        // de-duplicates by seq, whereas the other order could lose it.
+        await socket.join('decisions');
+        const afterSeq = Number(req?.afterSeq) || 0;
+        const take = Math.min(Math.max(1, Number(req?.limit) || REPLAY_PAGE), REPLAY_PAGE);
+        const store = db();
+        if (req?.tail && afterSeq <= 0 && store) {
+          await decisions.flush();
+          socket.emit('decisions:replayed', { decisions: await decisionsTail(store, take), complete: true });
+          return;
+        }
+        const list = await decisions.since(afterSeq, take);
+        socket.emit('decisions:replayed', { decisions: list, complete: list.length < take });
+      } catch (err) {
+        log.warn(`decision replay failed: ${(err as Error).message}`);
+      }
+    });
+    socket.on('sessions:watch', () => void socket.join('sessions'));
+    socket.on('sessions:unwatch', () => void socket.leave('sessions'));
+    socket.on('session:watch', (req) => {
+      if (typeof req?.id === 'string' && req.id.length <= 200) void socket.join(`session:${req.id}`);
+    });
+    socket.on('session:unwatch', (req) => {
+      if (typeof req?.id === 'string') void socket.leave(`session:${req.id}`);
     });
   });
+
   bus.on('decision', (d) => io.to('decisions').emit('decision:made', d));
+
+  const publishSession = async (sessionId: string) => {
+    const store = db();
+    if (!store) return;
+    const s = await sessionSummary(store, sessionId);
+    if (s) io.to('sessions').to(`session:${sessionId}`).emit('session:updated', s);
+  };
+  bus.on('session:updated', ({ sessionId }) => {
+    publishSession(sessionId).catch((err: Error) => log.warn(`session ${sessionId}: ${err.message}`));
+  });
+  bus.on('leg:updated', ({ sessionId, legId }) => {
+    const store = db();
+    if (!store) return;
+    void legById(store, legId)
+      .then((leg) => {
+        if (!leg) return;
+        io.to(`session:${sessionId}`).emit('leg:updated', leg);
+        if (leg.state === 'TERMINATED') io.to(`session:${sessionId}`).emit('leg:released', leg);
+        return publishSession(sessionId);
+      })
+      .catch((err: Error) => log.warn(`leg ${legId}: ${err.message}`));
+  });
+  bus.on('sip:traced', (m) => {
+    if (m.sessionId) io.to(`session:${m.sessionId}`).emit('sip:message', m);
+  });
+  bus.on('registration:changed', (r) => io.emit('registration:changed', r));
+  bus.on('sockets:drop', () => io.disconnectSockets(true));
   return io;
 }

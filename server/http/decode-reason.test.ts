@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeReason } from './decode-reason';
+
+test('a SIP Reason is decoded with its phrase and text', () => {
+  const r = decodeReason('SIP;cause=480;text="Temporarily Unavailable"');
+  assert.equal(r?.meaning, 'SIP 480 Temporarily Unavailable');
+  assert.equal(r?.text, 'Temporarily Unavailable');
+});
+
+test('RELEASE_CAUSE and Q.850 values are named; a missing header decodes to null', () => {
+  assert.equal(decodeReason('RELEASE_CAUSE ;cause=1 ;text="User ends call"')?.meaning, 'RELEASE_CAUSE 1 user ends call');
+  assert.equal(decodeReason('Q.850;cause=16')?.meaning, 'Q.850 16 normal call clearing');
+  assert.equal(decodeReason(''), null);
+  assert.equal(decodeReason('SIP;cause=abc')?.meaning, 'SIP, cause missing or not a number');
+});
