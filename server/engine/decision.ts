@@ -10,7 +10,9 @@ export type Procedure =
   | 'IMDN-DLV'
   | 'IMDN-TX'
   | 'IMDN-GEN'
-  | 'PREF';
+  | 'PREF'
+  /** SPEC §11.1: the pager-mode standalone message contract */
+  | 'PAGER';
 
 export interface Decision {
   /** spec branch id from SPEC.md, e.g. 'IMDN-RX-2a-i', 'BYE-4-R' */

@@ -1,0 +1,201 @@
+// SPEC §11.1 (8.3.1.1), the pager-mode standalone message contract, steps 4 and 5: deliver to every
+// suitable registered client; when none takes it, defer (allow-defer, unless DEFERRAL is skipped)
+// or reject. Branch ids name the contract's steps: 11.1-4 (deliver), 11.1-5 (defer or reject).
+import { decide, type Decision } from '../decision';
+import type { Effect, Headers } from '../effects';
+import { isSuitable, type ClientRegistration } from '../imdn/registration';
+import { isUnavailable, type ForkState } from '../imdn/deliver';
+import type { UserPrefs } from '../model';
+import type { SkipService } from '../policy';
+import type { EngineResult } from '../result';
+import { header, headerValues, type SipMessageView } from '../sip-message';
+
+export interface StandaloneFork {
+  id: string;
+  contact: string;
+  state: ForkState;
+  userAgent?: string;
+}
+
+export interface StandaloneDelivery {
+  id: string;
+  servedUser: string;
+  txn: string;
+  messageId?: string;
+  contentType: string;
+  body: string;
+  headers: Headers;
+  forks: StandaloneFork[];
+  answered: boolean;
+  settled: boolean;
+}
+
+const CARRIED = ['From', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'Conversation-ID', 'Contribution-ID', 'Content-Type'];
+
+function carried(message: SipMessageView, servedUser: string): Headers {
+  const out: Headers = {};
+  for (const name of CARRIED) {
+    const v = headerValues(message, name);
+    if (v.length) out[name] = v.length === 1 ? v[0] : v;
+  }
+  out.To = `<${servedUser}>`;
+  return out;
+}
+
+/** imdn.Message-ID of a CPIM-wrapped standalone message, if any. */
+export function cpimMessageId(body: string): string | undefined {
+  return /^imdn\.Message-ID:\s*(\S+)/im.exec(body)?.[1];
+}
+
+export function deliverStandalone(input: {
+  deliveryId: string;
+  servedUser: string;
+  txn: string;
+  message: SipMessageView;
+  registrations: ClientRegistration[];
+  prefs: UserPrefs;
+  skip: SkipService[];
+}): EngineResult & { delivery: StandaloneDelivery } {
+  const { message, servedUser } = input;
+  const contentType = header(message, 'content-type') ?? 'text/plain';
+  const delivery: StandaloneDelivery = {
+    id: input.deliveryId,
+    servedUser,
+    txn: input.txn,
+    messageId: cpimMessageId(message.body),
+    contentType,
+    body: message.body,
+    headers: carried(message, servedUser),
+    forks: [],
+    answered: false,
+    settled: false,
+  };
+  const suitable = input.registrations.filter((r) => isSuitable(r, 'msg'));
+  if (suitable.length === 0) {
+    return settleUnavailable(delivery, input.prefs, input.skip, `no client of ${servedUser} registered the standalone-message service`);
+  }
+  const effects: Effect[] = [];
+  for (const [n, reg] of suitable.entries()) {
+    const fork: StandaloneFork = { id: `${input.deliveryId}:${n}`, contact: reg.contact, state: 'PENDING', userAgent: reg.userAgent };
+    delivery.forks.push(fork);
+    effects.push({ kind: 'SEND_REQ', leg: fork.id, method: 'MESSAGE', uri: reg.contact, headers: delivery.headers, body: delivery.body });
+  }
+  const decisions: Decision[] = [
+    decide({
+      branch: '11.1-4',
+      procedure: 'PAGER',
+      outcome: 'FORK',
+      summary: `The standalone message is sent to ${suitable.length} suitable client(s) of ${servedUser}; the sender gets the first success.`,
+      inputs: { suitable: suitable.map((r) => r.contact), registrations: input.registrations.length },
+      servedUser,
+      messageId: delivery.messageId,
+    }),
+  ];
+  return { effects, decisions, delivery };
+}
+
+export function standaloneForkOutcome(input: {
+  delivery: StandaloneDelivery;
+  forkId: string;
+  code?: number;
+  timedOut?: boolean;
+  prefs: UserPrefs;
+  skip: SkipService[];
+}): EngineResult & { delivery: StandaloneDelivery; deliveredTo?: StandaloneFork; failed?: boolean } {
+  const d: StandaloneDelivery = {
+    ...input.delivery,
+    forks: input.delivery.forks.map((f) => (f.id === input.forkId ? { ...f, state: input.timedOut ? 'TIMEOUT' : (input.code ?? 'TIMEOUT') } : f)),
+  };
+  const fork = d.forks.find((f) => f.id === input.forkId);
+  if (!fork || d.settled) return { effects: [], decisions: [], delivery: d };
+  const ok = typeof fork.state === 'number' && fork.state >= 200 && fork.state < 300;
+  if (ok) {
+    const effects: Effect[] = d.answered ? [] : [{ kind: 'SEND_RESP', txn: d.txn, code: fork.state as number, reason: 'OK' }];
+    const first = !d.answered;
+    d.answered = true;
+    d.settled = d.forks.every((f) => f.state !== 'PENDING');
+    return {
+      effects,
+      decisions: first
+        ? [
+            decide({
+              branch: '11.1-4',
+              procedure: 'PAGER',
+              outcome: 'DELIVERED',
+              summary: `Client ${fork.contact} accepted the standalone message.`,
+              inputs: { contact: fork.contact, code: fork.state },
+              servedUser: d.servedUser,
+              messageId: d.messageId,
+            }),
+          ]
+        : [],
+      delivery: d,
+      deliveredTo: first ? fork : undefined,
+    };
+  }
+  if (!d.forks.every((f) => f.state !== 'PENDING')) return { effects: [], decisions: [], delivery: d };
+  if (d.answered) return { effects: [], decisions: [], delivery: { ...d, settled: true } };
+  if (d.forks.every((f) => isUnavailable(f.state))) {
+    return settleUnavailable(d, input.prefs, input.skip, 'every client answered 408, 480, 503 or timed out');
+  }
+  const failure = d.forks.find((f) => !isUnavailable(f.state));
+  const code = typeof failure?.state === 'number' ? failure.state : 480;
+  return {
+    effects: [{ kind: 'SEND_RESP', txn: d.txn, code, reason: 'Delivery Failed' }],
+    decisions: [
+      decide({
+        branch: '11.1-5',
+        procedure: 'PAGER',
+        outcome: 'FAILED',
+        summary: `Delivery ended with ${code} from ${failure?.contact}; that is a refusal, not "unavailable", so the message is not deferred.`,
+        inputs: { outcomes: d.forks.map((f) => ({ contact: f.contact, outcome: f.state })) },
+        servedUser: d.servedUser,
+        messageId: d.messageId,
+      }),
+    ],
+    delivery: { ...d, answered: true, settled: true },
+    failed: true,
+  };
+}
+
+function settleUnavailable(d: StandaloneDelivery, prefs: UserPrefs, skip: SkipService[], why: string): EngineResult & { delivery: StandaloneDelivery; failed?: boolean } {
+  const canDefer = prefs.allowDefer && !skip.includes('DEFERRAL');
+  const inputs = { reason: why, 'prefs.allowDefer': prefs.allowDefer, 'prefs.source': prefs.source, skipDeferral: skip.includes('DEFERRAL') };
+  const done = { ...d, answered: true, settled: true };
+  if (canDefer) {
+    return {
+      effects: [
+        { kind: 'DEFER', item: { kind: 'MESSAGE', servedUser: d.servedUser, contentType: d.contentType, body: d.body, headers: d.headers, messageId: d.messageId } },
+        { kind: 'SEND_RESP', txn: d.txn, code: 202, reason: 'Accepted' },
+      ],
+      decisions: [
+        decide({
+          branch: '11.1-5',
+          procedure: 'PAGER',
+          outcome: 'DEFER',
+          summary: `${why}; the user allows deferral, so the message is kept until a client registers (202).`,
+          inputs,
+          servedUser: d.servedUser,
+          messageId: d.messageId,
+        }),
+      ],
+      delivery: done,
+    };
+  }
+  return {
+    effects: [{ kind: 'SEND_RESP', txn: d.txn, code: 480, reason: 'Temporarily Unavailable' }],
+    decisions: [
+      decide({
+        branch: '11.1-5',
+        procedure: 'PAGER',
+        outcome: 'REJECT',
+        summary: `${why}; deferral is ${skip.includes('DEFERRAL') ? 'skipped for this request' : 'not allowed by the user'}, so the message is rejected (480).`,
+        inputs,
+        servedUser: d.servedUser,
+        messageId: d.messageId,
+      }),
+    ],
+    delivery: done,
+    failed: true,
+  };
+}
