@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl: string;
   domain: string;
   seedUsers: string[];
+  /** host:port where requests toward the SIP/IP core go (generated IMDNs, originating requests) */
+  outboundProxy?: string;
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -57,6 +59,13 @@ function databaseUrl(env: Env): string {
   return url;
 }
 
+function hostPort(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(raw)) throw new ConfigError(`${name} must be host:port, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const drachtioHost = env.DRACHTIO_HOST;
   const domain = (env.PF_DOMAIN || 'example.com').toLowerCase();
@@ -75,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     databaseUrl: databaseUrl(env),
     domain,
+    outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

@@ -7,6 +7,12 @@ import { startEdge, type Edge } from './edge';
 import { DEFAULT_POLICY } from './engine/policy';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
+import { coreRouter, type LocalTerminating } from './sip/core-router';
+import { EffectRunner } from './sip/effect-runner';
+import { EffectStore } from './sip/effect-store';
+import { ImdnService } from './sip/imdn/imdn-service';
+import { PagerService } from './sip/pager/pager-service';
+import { viewHasImdn } from './sip/imdn/imdn-service';
 import { installPfHandlers } from './sip/pf-app';
 import { PfState } from './sip/pf-state';
 import { decisionSink } from './sip/record-decisions';
@@ -74,15 +80,39 @@ export async function startPf(config: Config): Promise<Pf> {
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
   const srf = await connectSrf(control);
-  installPfHandlers(srf, {
+  const sipLog = logger('sip');
+  const isServed = (aor: string) => users.has(aor);
+  const userId = (aor: string) => users.get(aor);
+  const record = decisionSink(decisions, bus);
+  const store = new EffectStore(db.prisma, userId);
+  const services = { db: db.prisma, state, registrar, store, record, userId, log: sipLog, now };
+  const imdn = new ImdnService(services);
+  const pager = new PagerService(services);
+  let localTerminating: LocalTerminating = () => {};
+  const runner = new EffectRunner({
     srf,
     state,
-    registrar,
-    isServed: (aor) => users.has(aor),
-    record: decisionSink(decisions, bus),
-    log: logger('sip'),
+    store,
+    log: sipLog,
     now,
+    core: coreRouter({ srf, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
+    onRequestOutcome: (o) => {
+      const service = imdn.owns(o.leg) ? imdn : pager.owns(o.leg) ? pager : undefined;
+      void service?.onRequestOutcome(o).catch((err: Error) => sipLog.error(`outcome of ${o.leg}: ${err.stack ?? err.message}`));
+    },
+    onTimer: (name) => {
+      if (imdn.owns(name)) void imdn.onTimer(name).catch((err: Error) => sipLog.error(`timer ${name}: ${err.stack ?? err.message}`));
+    },
   });
+  imdn.attach(runner);
+  pager.attach(runner);
+  const handlerDeps = { state, registrar, runner, imdn, pager, isServed, record, log: sipLog, now };
+  installPfHandlers(srf, handlerDeps);
+  // Requests this PF originates toward one of its own users re-enter the terminating path.
+  localTerminating = (view, servedUser, res) => {
+    const run = viewHasImdn(view) ? imdn.terminating(view, servedUser, res) : pager.terminating(view, servedUser, [], res);
+    run.catch((err: Error) => sipLog.error(`local delivery: ${err.stack ?? err.message}`));
+  };
 
   return {
     config,
@@ -100,6 +130,7 @@ export async function startPf(config: Config): Promise<Pf> {
       if (aor === null) log.info('provider policy changed');
     },
     async stop() {
+      runner.close();
       srf.disconnect();
       await edge?.close();
       await decisions.close();

@@ -32,7 +32,7 @@ test('RX-3, RX-2a-i-del, RX-2a-iv-a appear live on the decisions page within 2 s
     expect(bob.code, bob.stderr).toBe(0);
 
     // The acceptance bound of the issue: shown live within 2 s of the traffic, without a reload.
-    const rows = page.getByTestId('decision-row');
+    const rows = page.locator('[data-testid="decision-row"][data-branch^="IMDN-RX"]');
     await expect(rows).toHaveCount(3, { timeout: 2000 });
     // newest first
     await expect(rows.nth(0)).toHaveAttribute('data-branch', 'IMDN-RX-2a-iv');

@@ -42,8 +42,11 @@ test('RX-3, RX-2a-i-del, RX-2a-iv-a over SIP: first delivery forwarded, repeat s
 
     await pf.decisions.flush();
     const rows = await pf.db.prisma.decision.findMany({ orderBy: { seq: 'asc' } });
+    // Every MESSAGE was dispatched as an IMDN (DSP-1a) and each forwarded one was delivered (DLV-1).
+    assert.equal(rows.filter((r) => r.branch === 'DSP-1a').length, 3);
+    assert.equal(rows.filter((r) => r.branch === 'IMDN-DLV-1' && r.outcome === 'DELIVERED').length, 2);
     assert.deepEqual(
-      rows.map((r) => [r.branch, r.outcome, r.messageId, r.disposition]),
+      rows.filter((r) => r.procedure === 'IMDN-RX').map((r) => [r.branch, r.outcome, r.messageId, r.disposition]),
       [
         ['IMDN-RX-3', 'FORWARD', 'm1', 'delivery'],
         ['IMDN-RX-2a-i', 'DROP', 'm1', 'delivery'],

@@ -1,11 +1,7 @@
-// Forks a MESSAGE to a served user's registered contacts and reports every outcome. Uses srf's
+// Sends one request outside a dialog and reports its final outcome. Uses srf's
 // callback form of request(): the promise form misses responses that arrive in the same read as
 // the API echo (ENVIRONMENT.md).
 import type { SrfApp } from './srf-types';
-
-export interface ForkTarget {
-  contact: string;
-}
 
 export interface ForkOutcome {
   contact: string;
@@ -18,7 +14,7 @@ export interface ForkOutcome {
 export function sendRequest(
   srf: SrfApp,
   uri: string,
-  opts: { method: string; headers: Record<string, string>; body?: string },
+  opts: { method: string; headers: Record<string, string>; body?: string; proxy?: string },
   timeoutMs: number,
 ): Promise<ForkOutcome> {
   return new Promise((resolve) => {
@@ -38,15 +34,4 @@ export function sendRequest(
       });
     });
   });
-}
-
-/** Sends to every target at once; resolves with each outcome, first 2xx first. */
-export async function fork(
-  srf: SrfApp,
-  targets: ForkTarget[],
-  opts: { method: string; headers: Record<string, string>; body?: string },
-  timeoutMs: number,
-): Promise<ForkOutcome[]> {
-  const outcomes = await Promise.all(targets.map((t) => sendRequest(srf, t.contact, opts, timeoutMs)));
-  return outcomes.sort((a, b) => Number(b.status < 300 && b.status >= 200) - Number(a.status < 300 && a.status >= 200));
 }

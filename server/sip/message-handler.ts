@@ -1,32 +1,25 @@
-// Terminating MESSAGE for a served user: disposition notifications go through IMDN-RX (dedup) and
-// are forwarded to the user's registered clients; other messages are delivered as they are.
-import { receiveImdn } from '../engine/imdn/receive';
+// MESSAGE: from one of a served user's registered clients it is originating (IMDN-TX, or a
+// standalone message on its way out); to a served user it is terminating and goes through DSP to
+// IMDN-RX/DLV or the standalone-message contract.
+import { dispatch } from '../engine/dispatch/dispatch';
 import { header } from '../engine/sip-message';
-import type { Effect } from '../engine/effects';
+import type { Logger } from '../log';
 import { aorOf, parseNameAddr } from './addresses';
-import { fork } from './forward';
+import type { EffectRunner } from './effect-runner';
+import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
 import { viewFromRaw } from './message-view';
+import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
 import type { DecisionSink } from './record-decisions';
 import type { Registrar } from './registrar';
-import type { Handler, SrfApp } from './srf-types';
-import type { Logger } from '../log';
-
-const FORWARDED_HEADERS = [
-  'Content-Type',
-  'Conversation-ID',
-  'Contribution-ID',
-  'P-Asserted-Identity',
-  'P-Asserted-Service',
-  'Accept-Contact',
-  'User-Agent',
-];
-const FORK_TIMEOUT_MS = 8000;
+import type { Handler, SrfRequest, SrfResponseOut } from './srf-types';
 
 export interface MessageHandlerDeps {
-  srf: SrfApp;
   state: PfState;
   registrar: Registrar;
+  runner: EffectRunner;
+  imdn: ImdnService;
+  pager: PagerService;
   isServed: (aor: string) => boolean;
   record: DecisionSink;
   log: Logger;
@@ -42,62 +35,54 @@ export function messageHandler(deps: MessageHandlerDeps): Handler {
   };
 }
 
-async function handle(deps: MessageHandlerDeps, req: Parameters<Handler>[0], res: Parameters<Handler>[1]): Promise<void> {
-  const now = deps.now();
+async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
   const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
+  const now = deps.now();
+  const from = parseNameAddr(req.get('From') ?? '');
+  const fromAor = from && aorOf(from.uri);
+  const source = `${req.protocol}/${req.source_address}:${req.source_port}`;
+  if (fromAor && deps.isServed(fromAor) && deps.registrar.isClientSource(fromAor, source, now)) {
+    return originating(deps, view, fromAor, res);
+  }
+
   const servedUser = aorOf(req.uri);
   if (!servedUser || !deps.isServed(servedUser)) {
     res.send(404, 'Not Found');
     return;
   }
   const callId = header(view, 'call-id');
-  const contentType = (header(view, 'content-type') ?? '').toLowerCase();
-  const isCpimOrMultipart = contentType.startsWith('message/cpim') || contentType.startsWith('multipart/mixed');
-
-  let body = view.body;
-  if (isCpimOrMultipart && /message\/imdn\+xml/i.test(view.body)) {
-    const result = receiveImdn({
-      servedUser,
-      message: view,
-      cache: deps.state.rxCache,
-      messageIndex: (id) => deps.state.messageIndex.get(id),
-      session: (id) => deps.state.sessions.get(id),
-      policy: deps.state.policy,
-      now,
-    });
-    applyCacheEffects(deps.state, result.effects, now);
-    deps.record(
-      result.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
-      { callId, now },
-    );
-    if (result.forward.length === 0) {
-      res.send(200, 'OK');
-      return;
-    }
-    // A single forwarded IMDN goes out as received; several parts are re-aggregated later (DLV-3).
-    body = result.forward.length === 1 ? result.forward[0].raw : view.body;
-  }
-
-  const contacts = deps.registrar.contacts(servedUser, now);
-  if (contacts.length === 0) {
-    res.send(480, 'Temporarily Unavailable');
+  const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+  const dsp = dispatch({ request: view, policy: deps.state.policy, txn });
+  deps.record(dsp.decisions.map((d) => ({ ...d, servedUser })), { callId, now });
+  if (!dsp.handler) {
+    // DSP-8: rejected, or passed on unchanged toward the next hop.
+    deps.runner.hold(txn, res);
+    await deps.runner.run(dsp.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
     return;
   }
-  const headers: Record<string, string> = {};
-  for (const name of FORWARDED_HEADERS) {
-    const v = req.get(name);
-    if (v !== undefined) headers[name] = v;
-  }
-  const from = parseNameAddr(req.get('From') ?? '');
-  if (from) headers.From = `<${from.uri}>`;
-  headers.To = `<${servedUser}>`;
-  const outcomes = await fork(deps.srf, contacts.map((c) => ({ contact: c.contact })), { method: 'MESSAGE', headers, body }, FORK_TIMEOUT_MS);
-  const best = outcomes[0];
-  res.send(best.status, best.reason);
+  if (dsp.imdn) return deps.imdn.terminating(view, servedUser, res);
+  return deps.pager.terminating(view, servedUser, dsp.skip, res);
 }
 
-function applyCacheEffects(state: PfState, effects: Effect[], now: number): void {
-  for (const e of effects) {
-    if (e.kind === 'CACHE_PUT') (e.cache === 'RX' ? state.rxCache : state.txCache).apply(e, now);
+async function originating(deps: MessageHandlerDeps, view: ReturnType<typeof viewFromRaw>, servedUser: string, res: SrfResponseOut): Promise<void> {
+  if (viewHasImdn(view)) return deps.imdn.originating(view, servedUser, res);
+  // A standalone message the served user sends: remember it (IMDN-RX's MessageIndex, AMB-9) and
+  // pass it on toward its destination.
+  const messageId = /^imdn\.Message-ID:\s*(\S+)/im.exec(view.body)?.[1];
+  if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
+  const txn = `${header(view, 'call-id')}|${header(view, 'cseq') ?? ''}`;
+  deps.runner.hold(txn, res);
+  await deps.runner.run([{ kind: 'FWD_REQ', toLeg: 'core' }], { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
+}
+
+const FORWARDED = ['From', 'To', 'Content-Type', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'User-Agent'];
+
+function forwardOf(view: ReturnType<typeof viewFromRaw>, txn: string) {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const v = header(view, name);
+    // A new transaction gets a new From tag from the edge.
+    if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;\s*tag=[^;]*/i, '') : v;
   }
+  return { txn, request: { method: view.method ?? 'MESSAGE', uri: view.uri ?? '', headers, body: view.body } };
 }

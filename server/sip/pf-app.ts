@@ -1,28 +1,43 @@
 // Installs the PF's request handlers on a connected srf. This file is the map of where each SIP
 // request goes; each handler lives in its own file.
 import type { Logger } from '../log';
+import type { ImdnService } from './imdn/imdn-service';
 import { messageHandler, type MessageHandlerDeps } from './message-handler';
+import type { PagerService } from './pager/pager-service';
 import { contactHeaderFor, type Registrar } from './registrar';
 import type { SrfApp } from './srf-types';
 
-export function installPfHandlers(srf: SrfApp, deps: MessageHandlerDeps & { registrar: Registrar; log: Logger }): void {
+export interface PfAppDeps extends MessageHandlerDeps {
+  registrar: Registrar;
+  imdn: ImdnService;
+  pager: PagerService;
+  log: Logger;
+}
+
+export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
   // OPTIONS: liveness for peers and monitoring (answered by the app, so it proves the whole chain).
   srf.options((_req, res) => res.send(200, 'OK', { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, SUBSCRIBE, NOTIFY' } }));
 
+  // REGISTER: the registrar; a client that (re)registers then gets what was deferred for its user.
   srf.register((req, res) => {
     const now = deps.now();
     deps.registrar
       .handleRegister(req, now)
-      .then((out) => {
+      .then(async (out) => {
         if (!out.ok) return res.send(out.status, out.reason);
         const contact = contactHeaderFor(out.bindings, now);
         res.send(200, 'OK', { headers: contact ? { Contact: contact } : {} });
+        for (const b of out.added) {
+          await deps.imdn.redeliver(b);
+          await deps.pager.redeliver(b);
+        }
       })
       .catch((err: Error) => {
-        deps.log.error(`REGISTER failed: ${err.message}`);
-        res.send(500, 'Server Internal Error');
+        deps.log.error(`REGISTER failed: ${err.stack ?? err.message}`);
+        if (!res.finished) res.send(500, 'Server Internal Error');
       });
   });
 
+  // MESSAGE: IMDNs (RX, DLV, TX) and standalone messages, originating or terminating.
   srf.message(messageHandler(deps));
 }

@@ -1,5 +1,5 @@
-// The PF's in-memory state that the pure engine reads: IMDN caches, the index of the served
-// users' own messages, live sessions. The shell owns it and applies the engine's effects to it.
+// The PF's in-memory state that the pure engine reads: IMDN caches, the indexes of the messages
+// served users sent and received, live sessions. The shell owns it and applies effects to it.
 import { ImdnCache } from '../engine/imdn/cache';
 import type { CpmSession, MessageIndexEntry } from '../engine/model';
 import type { Policy } from '../engine/policy';
@@ -7,11 +7,28 @@ import type { Policy } from '../engine/policy';
 export class PfState {
   readonly rxCache: ImdnCache;
   readonly txCache: ImdnCache;
-  readonly messageIndex = new Map<string, MessageIndexEntry>();
   readonly sessions = new Map<string, CpmSession>();
+  private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();
+  private readonly received = new Map<string, Map<string, MessageIndexEntry>>();
 
   constructor(public policy: Policy) {
     this.rxCache = new ImdnCache({ name: 'RX', ttlSec: policy.imdnCacheTtlSec });
     this.txCache = new ImdnCache({ name: 'TX', ttlSec: policy.imdnCacheTtlSec });
   }
+
+  /** Messages the served user sent, by imdn.Message-ID (IMDN-RX's MessageIndex, AMB-9). */
+  sentIndex(servedUser: string): Map<string, MessageIndexEntry> {
+    return indexOf(this.sent, servedUser);
+  }
+
+  /** Messages the served user received, by imdn.Message-ID (IMDN-TX). */
+  receivedIndex(servedUser: string): Map<string, MessageIndexEntry> {
+    return indexOf(this.received, servedUser);
+  }
+}
+
+function indexOf(all: Map<string, Map<string, MessageIndexEntry>>, user: string): Map<string, MessageIndexEntry> {
+  let m = all.get(user);
+  if (!m) all.set(user, (m = new Map()));
+  return m;
 }

@@ -17,7 +17,7 @@ export interface Binding {
 }
 
 export type RegisterOutcome =
-  | { ok: true; status: 200; bindings: Binding[] }
+  | { ok: true; status: 200; bindings: Binding[]; /** bindings created or refreshed by this request */ added: Binding[] }
   | { ok: false; status: 400 | 404; reason: string };
 
 const DEFAULT_EXPIRES = 3600;
@@ -54,6 +54,11 @@ export class Registrar {
     return [...m.values()];
   }
 
+  /** The request came from the address one of this user's clients registered from. */
+  isClientSource(aor: string, source: string, now: number): boolean {
+    return this.contacts(aor, now).some((b) => b.source === source);
+  }
+
   count(now: number): number {
     let n = 0;
     for (const aor of this.byAor.keys()) n += this.contacts(aor, now).length;
@@ -71,6 +76,7 @@ export class Registrar {
     const defaultExpires = headerExpires !== undefined && /^\d+$/.test(headerExpires.trim()) ? Number(headerExpires) : DEFAULT_EXPIRES;
     const contactHeader = req.get('Contact');
     const source = `${req.protocol}/${req.source_address}:${req.source_port}`;
+    const added: Binding[] = [];
     if (contactHeader !== undefined && contactHeader.trim() !== '*') {
       for (const item of splitList(contactHeader)) {
         const na = parseNameAddr(item);
@@ -102,6 +108,7 @@ export class Registrar {
           expiresAt: new Date(b.expiresAt),
         });
         this.put(b);
+        added.push(b);
       }
     } else if (contactHeader?.trim() === '*') {
       if (defaultExpires !== 0) return { ok: false, status: 400, reason: 'Contact * requires Expires: 0' };
@@ -112,7 +119,7 @@ export class Registrar {
     }
     const bindings = this.contacts(aor, now);
     this.onChange(aor, bindings);
-    return { ok: true, status: 200, bindings };
+    return { ok: true, status: 200, bindings, added };
   }
 
   private put(b: Binding): void {

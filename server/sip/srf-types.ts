@@ -49,7 +49,7 @@ export interface SrfApp {
   subscribe(fn: Handler): void;
   request(
     uri: string,
-    opts: { method: string; headers?: Record<string, string>; body?: string },
+    opts: { method: string; headers?: Record<string, string>; body?: string; proxy?: string },
     cb: (err: Error | null, req: SrfRequest) => void,
   ): void;
 }

@@ -1,0 +1,152 @@
+// Carries out engine effects in order. Store effects are awaited before the next effect, so a
+// 202 that follows a DEFER leaves only once the item is committed ("nothing accepted is lost").
+import type { Effect } from '../engine/effects';
+import type { CoreRoute } from './core-router';
+import { sendRequest } from './forward';
+import type { Logger } from '../log';
+import type { EffectStore } from './effect-store';
+import type { PfState } from './pf-state';
+import type { SrfApp, SrfResponseOut } from './srf-types';
+
+export interface RunContext {
+  servedUser: string;
+  /** identifies the request being handled: deferred items get `${sourceKey}#${n}` */
+  sourceKey: string;
+  /** FWD_REQ: the request to pass on, and the server transaction its final response answers */
+  forward?: { txn: string; request: { method: string; uri: string; headers: Record<string, string>; body?: string } };
+}
+
+export interface RequestOutcome {
+  leg: string;
+  code?: number;
+  timedOut?: boolean;
+  userAgent?: string;
+}
+
+export interface EffectRunnerDeps {
+  srf: SrfApp;
+  state: PfState;
+  store: EffectStore;
+  log: Logger;
+  now: () => number;
+  /** called with the final response (or timeout) of each SEND_REQ */
+  onRequestOutcome: (o: RequestOutcome) => void;
+  onTimer: (name: string) => void;
+  /** requests toward the SIP/IP core (leg 'core') and forwarded requests */
+  core: CoreRoute;
+  requestTimeoutMs?: number;
+}
+
+export class EffectRunner {
+  private readonly responders = new Map<string, SrfResponseOut>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly deps: EffectRunnerDeps) {}
+
+  /** The server transaction `txn` is answered through this response object. */
+  hold(txn: string, res: SrfResponseOut): void {
+    this.responders.set(txn, res);
+  }
+
+  respond(txn: string, code: number, reason: string): void {
+    const res = this.responders.get(txn);
+    this.responders.delete(txn);
+    if (res && !res.finished) res.send(code, reason);
+  }
+
+  async run(effects: Effect[], ctx: RunContext): Promise<void> {
+    let deferred = 0;
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'CACHE_PUT':
+          // The TTL in force now, so an entry the engine saw as expired is replaced, not extended.
+          (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now(), this.deps.state.policy.imdnCacheTtlSec);
+          break;
+        case 'DEFER':
+          await this.deps.store.defer(e.item, `${ctx.sourceKey}#${deferred++}`);
+          break;
+        case 'RECORD_OBJECT':
+          await this.deps.store.recordObject(ctx.servedUser, e.folder, e.object);
+          break;
+        case 'SET_FLAG':
+          await this.deps.store.setFlag(e.objectRef, e.flag);
+          break;
+        case 'SEND_RESP':
+          this.respond(e.txn, e.code, e.reason);
+          break;
+        case 'SEND_REQ':
+          if (e.leg === 'core') this.sendToCore(e);
+          else this.sendRequest(e);
+          break;
+        case 'FWD_REQ':
+          if (ctx.forward) this.forward(ctx.forward, e.toLeg);
+          break;
+        case 'START_TIMER': {
+          clearTimeout(this.timers.get(e.name));
+          const t = setTimeout(() => {
+            this.timers.delete(e.name);
+            this.deps.onTimer(e.name);
+          }, e.ms);
+          this.timers.set(e.name, t);
+          break;
+        }
+        case 'CANCEL_TIMER':
+          clearTimeout(this.timers.get(e.name));
+          this.timers.delete(e.name);
+          break;
+        case 'DROP':
+          break;
+        default:
+          this.deps.log.warn(`effect ${e.kind} is not carried out by this shell yet`);
+      }
+    }
+  }
+
+  private sendToCore(e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
+    void this.deps
+      .core({ method: e.method, uri: e.uri ?? '', headers: flatten(e.headers), body: e.body }, this.deps.requestTimeoutMs ?? 32_000)
+      .then((o) => this.deps.onRequestOutcome({ leg: e.leg, code: o.status, timedOut: o.status === 408 && o.reason === 'Request Timeout' }));
+  }
+
+  /**
+   * Passes a request on, toward the core or a named next hop (DSP-8 PROXY), and answers the
+   * original transaction with its final response.
+   */
+  private forward(f: NonNullable<RunContext['forward']>, toLeg: string): void {
+    const timeout = this.deps.requestTimeoutMs ?? 32_000;
+    const sent =
+      toLeg === 'core'
+        ? this.deps.core(f.request, timeout)
+        : sendRequest(this.deps.srf, f.request.uri, { ...f.request, proxy: toLeg }, timeout);
+    void sent.then((o) => this.respond(f.txn, o.status, o.reason || 'Forwarded'));
+  }
+
+  private sendRequest(e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
+    const headers = flatten(e.headers);
+    let done = false;
+    const finish = (o: Omit<RequestOutcome, 'leg'>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.deps.onRequestOutcome({ leg: e.leg, ...o });
+    };
+    const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? 32_000);
+    this.deps.srf.request(e.uri ?? e.leg, { method: e.method, headers, body: e.body }, (err, req) => {
+      if (err) return finish({ code: 503 });
+      req.on('response', (res) => {
+        if (res.status >= 200) finish({ code: res.status, userAgent: res.get('User-Agent') ?? res.get('Server') });
+      });
+    });
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+function flatten(h: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

@@ -1,0 +1,229 @@
+// The shell around IMDN-RX and IMDN-DLV: it feeds SIP facts to the pure engine, carries out the
+// effects, and keeps the per-delivery state the engine returns while client forks are outstanding.
+import { randomUUID } from 'node:crypto';
+import type { AggregationBuffers } from '../../engine/imdn/aggregate';
+import { flushImdnAggregate, AGGREGATION_TIMER_PREFIX } from '../../engine/imdn/aggregate';
+import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery } from '../../engine/imdn/deliver';
+import { receiveImdn } from '../../engine/imdn/receive';
+import { sendImdn } from '../../engine/imdn/send';
+import { parseImdnBody } from '../../engine/parse/imdn';
+import type { OriginalLocator } from '../../engine/imdn/store-imdn';
+import type { Effect } from '../../engine/effects';
+import type { EngineResult } from '../../engine/result';
+import { header, headerValues, type SipMessageView } from '../../engine/sip-message';
+import type { Logger } from '../../log';
+import { clientRegistration } from '../client-registration';
+import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import type { EffectStore } from '../effect-store';
+import type { PfState } from '../pf-state';
+import type { DecisionSink } from '../record-decisions';
+import type { Binding, Registrar } from '../registrar';
+import type { SrfResponseOut } from '../srf-types';
+import { loadUserPrefs } from '../user-prefs';
+import type { Db } from '../../store/database';
+
+export interface ImdnServiceDeps {
+  db: Db;
+  state: PfState;
+  registrar: Registrar;
+  store: EffectStore;
+  record: DecisionSink;
+  userId: (aor: string) => string | undefined;
+  log: Logger;
+  now: () => number;
+}
+
+interface Tracked {
+  delivery: ImdnDelivery;
+  /** set for the redelivery of a deferred item: its queue id */
+  deferredId?: string;
+}
+
+const PREFIX = 'imdn:';
+
+export class ImdnService {
+  private runner!: EffectRunner;
+  private buffers: AggregationBuffers = {};
+  private readonly deliveries = new Map<string, Tracked>();
+  private readonly forkToDelivery = new Map<string, string>();
+
+  constructor(private readonly deps: ImdnServiceDeps) {}
+
+  attach(runner: EffectRunner): void {
+    this.runner = runner;
+  }
+
+  /** Leg ids and timers this service started. */
+  owns(legOrTimer: string): boolean {
+    return legOrTimer.startsWith(PREFIX) || legOrTimer.startsWith(AGGREGATION_TIMER_PREFIX);
+  }
+
+  /** DSP-1a / DSP-1c: a MESSAGE carrying IMDN(s) for a served user. */
+  async terminating(view: SipMessageView, servedUser: string, res: SrfResponseOut): Promise<void> {
+    const now = this.deps.now();
+    const callId = header(view, 'call-id') ?? randomUUID();
+    const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+    this.runner.hold(txn, res);
+    const ctx = { servedUser, sourceKey: txn };
+
+    const rx = receiveImdn({
+      servedUser,
+      message: view,
+      cache: this.deps.state.rxCache,
+      messageIndex: (id) => this.deps.state.sentIndex(servedUser).get(id),
+      session: (id) => this.deps.state.sessions.get(id),
+      policy: this.deps.state.policy,
+      now,
+      txn,
+    });
+    await this.apply(rx, ctx, callId);
+    if (rx.forward.length === 0) return;
+
+    const userId = this.deps.userId(servedUser);
+    const prefs = await loadUserPrefs(this.deps.db, userId ?? '');
+    const dlv = deliverImdn({
+      deliveryId: `${PREFIX}${randomUUID()}`,
+      servedUser,
+      txn,
+      message: view,
+      parts: rx.forward,
+      registrations: this.deps.registrar.contacts(servedUser, now).map(clientRegistration),
+      prefs,
+      policy: this.deps.state.policy,
+      now,
+      buffers: this.buffers,
+    });
+    this.buffers = dlv.buffers;
+    for (const d of [...(dlv.delivery ? [dlv.delivery] : []), ...dlv.flushed]) this.track({ delivery: d });
+    await this.apply(dlv, ctx, callId);
+  }
+
+  /**
+   * IMDN-TX: one of the served user's clients sends a notification about a message it received.
+   * It goes on toward the original sender (deduplicated when the message reached several
+   * endpoints) and a display notification sets \Seen on the stored message.
+   */
+  async originating(view: SipMessageView, servedUser: string, res: SrfResponseOut): Promise<void> {
+    const now = this.deps.now();
+    const callId = header(view, 'call-id') ?? randomUUID();
+    const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+    this.runner.hold(txn, res);
+    const index = this.deps.state.receivedIndex(servedUser);
+    // The store reference may predate this process: look it up before the pure call.
+    const parsed = parseImdnBody(header(view, 'content-type') ?? '', view.body);
+    const first = parsed.ok ? parsed.value.parts[0] : undefined;
+    const messageId = first?.ok ? first.imdn.messageId : undefined;
+    if (messageId && !index.get(messageId)?.storeRef) {
+      const storeRef = await this.deps.store.objectOfMessage(servedUser, messageId);
+      if (storeRef) index.set(messageId, { kind: 'STANDALONE', deliveredEndpoints: 1, requested: [], ...index.get(messageId), storeRef });
+    }
+    const r = sendImdn({
+      servedUser,
+      carrier: { kind: 'SIP', message: view, txn, coreLeg: 'core' },
+      cache: this.deps.state.txCache,
+      messageIndex: (id) => index.get(id),
+      session: (id) => this.deps.state.sessions.get(id),
+      policy: this.deps.state.policy,
+      now,
+    });
+    const headers: Record<string, string> = {};
+    for (const name of ['From', 'To', 'Content-Type', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Service', 'Accept-Contact']) {
+      const v = header(view, name);
+      if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
+    }
+    this.deps.record(
+      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
+      { callId, now },
+    );
+    await this.runner.run(r.effects, {
+      servedUser,
+      sourceKey: txn,
+      forward: { txn, request: { method: 'MESSAGE', uri: view.uri ?? '', headers, body: view.body } },
+    });
+  }
+
+  /** A client registered: send it the notifications deferred for its user (IMDN-DLV-2, DLV-2c). */
+  async redeliver(binding: Binding): Promise<void> {
+    const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'IMDN');
+    if (pending.length === 0) return;
+    const base = `${PREFIX}${randomUUID()}`;
+    const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: pending.map((p) => p.item), registration: clientRegistration(binding) });
+    for (const d of r.deliveries) {
+      const n = Number(d.id.slice(base.length + 1));
+      this.track({ delivery: d, deferredId: pending[n]?.id });
+    }
+    await this.apply(r, { servedUser: binding.aor, sourceKey: base });
+  }
+
+  async onRequestOutcome(o: RequestOutcome): Promise<void> {
+    const id = this.forkToDelivery.get(o.leg);
+    const tracked = id ? this.deliveries.get(id) : undefined;
+    if (!id || !tracked) return;
+    const servedUser = tracked.delivery.servedUser;
+    const prefs = await loadUserPrefs(this.deps.db, this.deps.userId(servedUser) ?? '');
+    const locator = await this.locator(tracked.delivery);
+    const r = imdnForkOutcome({
+      delivery: tracked.delivery,
+      forkId: o.leg,
+      code: o.code,
+      timedOut: o.timedOut,
+      prefs,
+      policy: this.deps.state.policy,
+      locator,
+      now: this.deps.now(),
+    });
+    const success = o.code !== undefined && o.code >= 200 && o.code < 300;
+    if (tracked.deferredId) {
+      // A redelivered item stays queued until a client takes it; never queue it a second time.
+      r.effects = r.effects.filter((e) => e.kind !== 'DEFER');
+      if (success) await this.deps.store.markDelivered(tracked.deferredId, this.deps.now());
+    }
+    tracked.delivery = r.delivery;
+    await this.apply(r, { servedUser, sourceKey: id });
+    if (r.delivery.settled) this.untrack(r.delivery);
+  }
+
+  async onTimer(name: string): Promise<void> {
+    const f = flushImdnAggregate({ buffers: this.buffers, timer: name, deliveryId: `${PREFIX}${randomUUID()}` });
+    this.buffers = f.buffers;
+    if (f.delivery) this.track({ delivery: f.delivery });
+    await this.apply(f, { servedUser: f.delivery?.servedUser ?? '', sourceKey: name });
+  }
+
+  private track(t: Tracked): void {
+    this.deliveries.set(t.delivery.id, t);
+    for (const f of t.delivery.forks) this.forkToDelivery.set(f.id, t.delivery.id);
+  }
+
+  private untrack(d: ImdnDelivery): void {
+    this.deliveries.delete(d.id);
+    for (const f of d.forks) this.forkToDelivery.delete(f.id);
+  }
+
+  /** The store lookups IMDN-DLV-4 needs, fetched before the pure call (the engine cannot await). */
+  private async locator(d: ImdnDelivery): Promise<OriginalLocator> {
+    const folders = new Map<string, string | undefined>();
+    const conversations = new Map<string, string | undefined>();
+    for (const { part, sipHeaders } of d.parts) {
+      const id = part.imdn?.messageId;
+      if (id && !folders.has(id)) folders.set(id, await this.deps.store.folderOfMessage(d.servedUser, id));
+      const conv = sipHeaders['Conversation-ID'];
+      const c = Array.isArray(conv) ? conv[0] : conv;
+      if (c && !conversations.has(c)) conversations.set(c, await this.deps.store.conversationFolder(d.servedUser, c));
+    }
+    return { folderOfOriginal: (id) => folders.get(id), conversationFolder: (c) => conversations.get(c) };
+  }
+
+  private async apply(r: EngineResult, ctx: { servedUser: string; sourceKey: string }, callId?: string): Promise<void> {
+    const now = this.deps.now();
+    this.deps.record(
+      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? (ctx.servedUser || undefined), callId: d.callId ?? callId })),
+      { callId, now },
+    );
+    await this.runner.run(r.effects as Effect[], ctx);
+  }
+}
+
+export function viewHasImdn(view: SipMessageView): boolean {
+  return headerValues(view, 'content-type').some((t) => /^(message\/cpim|multipart\/mixed)/i.test(t)) && /message\/imdn\+xml/i.test(view.body);
+}

@@ -1,0 +1,191 @@
+// The shell around the standalone-message contract (SPEC §11.1): delivery to the served user's
+// clients or deferral, storage of delivered messages (8.5), and disposition notifications
+// generated on the user's behalf when delivery fails or the client sends none (IMDN-GEN).
+import { randomUUID } from 'node:crypto';
+import { generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
+import type { UserPrefs } from '../../engine/model';
+import { deliverStandalone, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
+import { parseCpim } from '../../engine/parse/cpim';
+import type { SkipService } from '../../engine/policy';
+import type { EngineResult } from '../../engine/result';
+import { header, type SipMessageView } from '../../engine/sip-message';
+import type { Logger } from '../../log';
+import type { Db } from '../../store/database';
+import { clientRegistration } from '../client-registration';
+import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import type { EffectStore } from '../effect-store';
+import type { PfState } from '../pf-state';
+import type { DecisionSink } from '../record-decisions';
+import type { Binding, Registrar } from '../registrar';
+import type { SrfResponseOut } from '../srf-types';
+import { loadUserPrefs } from '../user-prefs';
+
+export interface PagerServiceDeps {
+  db: Db;
+  state: PfState;
+  registrar: Registrar;
+  store: EffectStore;
+  record: DecisionSink;
+  userId: (aor: string) => string | undefined;
+  log: Logger;
+  now: () => number;
+}
+
+interface Tracked {
+  delivery: StandaloneDelivery;
+  prefs: UserPrefs;
+  skip: SkipService[];
+  /** set when this is the redelivery of a queued item: its queue id */
+  deferredId?: string;
+}
+
+const PREFIX = 'pager:';
+
+export class PagerService {
+  private runner!: EffectRunner;
+  private genBuffers: GenBuffers = {};
+  private readonly deliveries = new Map<string, Tracked>();
+  private readonly forkToDelivery = new Map<string, string>();
+
+  constructor(private readonly deps: PagerServiceDeps) {}
+
+  attach(runner: EffectRunner): void {
+    this.runner = runner;
+  }
+
+  owns(leg: string): boolean {
+    return leg.startsWith(PREFIX);
+  }
+
+  /** DSP-1b: a standalone message for a served user. */
+  async terminating(view: SipMessageView, servedUser: string, skip: SkipService[], res: SrfResponseOut): Promise<void> {
+    const callId = header(view, 'call-id') ?? randomUUID();
+    const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+    this.runner.hold(txn, res);
+    const prefs = await this.prefs(servedUser);
+    const r = deliverStandalone({
+      deliveryId: `${PREFIX}${randomUUID()}`,
+      servedUser,
+      txn,
+      message: view,
+      registrations: this.deps.registrar.contacts(servedUser, this.deps.now()).map(clientRegistration),
+      prefs,
+      skip,
+    });
+    const t: Tracked = { delivery: r.delivery, prefs, skip };
+    this.track(t);
+    await this.apply(r, servedUser, txn, callId);
+    if (r.delivery.settled) await this.settled(t, r.decisions.some((d) => d.outcome === 'REJECT'));
+  }
+
+  /** A client registered: deferred standalone messages go to it (8.3.1.6). */
+  async redeliver(binding: Binding): Promise<void> {
+    const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'MESSAGE');
+    for (const p of pending) {
+      const view: SipMessageView = {
+        method: 'MESSAGE',
+        uri: binding.aor,
+        headers: Object.fromEntries(Object.entries(p.item.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v : [v]])),
+        body: p.item.body,
+      };
+      const prefs = await this.prefs(binding.aor);
+      const r = deliverStandalone({
+        deliveryId: `${PREFIX}${randomUUID()}`,
+        servedUser: binding.aor,
+        txn: `redeliver|${p.id}`,
+        message: view,
+        registrations: [clientRegistration(binding)],
+        prefs,
+        skip: [],
+      });
+      // A queued item stays queued until a client takes it: no second DEFER, nobody to answer.
+      r.effects = r.effects.filter((e) => e.kind === 'SEND_REQ');
+      this.track({ delivery: { ...r.delivery, answered: true }, prefs, skip: [], deferredId: p.id });
+      await this.apply(r, binding.aor, p.id);
+    }
+  }
+
+  async onRequestOutcome(o: RequestOutcome): Promise<void> {
+    const id = this.forkToDelivery.get(o.leg);
+    const t = id ? this.deliveries.get(id) : undefined;
+    if (!t) return;
+    const fork = t.delivery.forks.find((f) => f.id === o.leg);
+    const r = standaloneForkOutcome({ delivery: t.delivery, forkId: o.leg, code: o.code, timedOut: o.timedOut, prefs: t.prefs, skip: t.skip });
+    if (t.deferredId) r.effects = r.effects.filter((e) => e.kind !== 'DEFER' && e.kind !== 'SEND_RESP');
+    t.delivery = r.delivery;
+    await this.apply(r, t.delivery.servedUser, t.delivery.txn);
+    if (r.deliveredTo) {
+      if (t.deferredId) await this.deps.store.markDelivered(t.deferredId, this.deps.now());
+      await this.delivered(t, o.userAgent ?? fork?.userAgent);
+    }
+    if (r.delivery.settled) await this.settled(t, r.failed === true && !t.deferredId);
+  }
+
+  private async delivered(t: Tracked, userAgent: string | undefined): Promise<void> {
+    const d = t.delivery;
+    let storeRef: string | undefined;
+    // 8.5: the delivered message goes to the user's Message Store when the user or provider wants it.
+    if ((t.prefs.allowStore || this.deps.state.policy.recordingEnabled) && !t.skip.includes('MESSAGE_STORE')) {
+      storeRef = await this.deps.store.recordMessage(d.servedUser, d, this.deps.now());
+    }
+    if (d.messageId) {
+      const index = this.deps.state.receivedIndex(d.servedUser);
+      const prev = index.get(d.messageId);
+      index.set(d.messageId, {
+        kind: 'STANDALONE',
+        storeRef: storeRef ?? prev?.storeRef,
+        deliveredEndpoints: (prev?.deliveredEndpoints ?? 0) + 1,
+        requested: [],
+      });
+    }
+    const original = this.original(d);
+    if (original) await this.generate(d.servedUser, original, { kind: 'DELIVERED', client: { userAgent }, deferred: !!t.deferredId });
+  }
+
+  private async settled(t: Tracked, failed: boolean): Promise<void> {
+    this.untrack(t.delivery);
+    if (!failed) return;
+    // IMDN-GEN-1: delivery failed and the message was not deferred.
+    const original = this.original(t.delivery);
+    if (original) await this.generate(t.delivery.servedUser, original, { kind: 'DELIVERY_FAILED' });
+  }
+
+  private async generate(servedUser: string, original: OriginalForGen, event: GenEvent): Promise<void> {
+    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers });
+    this.genBuffers = r.buffers;
+    await this.apply(r, servedUser, `gen|${randomUUID()}`);
+  }
+
+  private original(d: StandaloneDelivery): OriginalForGen | undefined {
+    if (!/^message\/cpim/i.test(d.contentType)) return undefined;
+    const cpim = parseCpim(d.body);
+    if (!cpim.ok) return undefined;
+    const first = (name: string) => {
+      const v = d.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return { kind: 'STANDALONE', cpim: cpim.value, conversationId: first('Conversation-ID'), contributionId: first('Contribution-ID') };
+  }
+
+  private prefs(aor: string): Promise<UserPrefs> {
+    return loadUserPrefs(this.deps.db, this.deps.userId(aor) ?? '');
+  }
+
+  private track(t: Tracked): void {
+    this.deliveries.set(t.delivery.id, t);
+    for (const f of t.delivery.forks) this.forkToDelivery.set(f.id, t.delivery.id);
+  }
+
+  private untrack(d: StandaloneDelivery): void {
+    this.deliveries.delete(d.id);
+    for (const f of d.forks) this.forkToDelivery.delete(f.id);
+  }
+
+  private async apply(r: EngineResult, servedUser: string, sourceKey: string, callId?: string): Promise<void> {
+    this.deps.record(
+      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
+      { callId, now: this.deps.now() },
+    );
+    await this.runner.run(r.effects, { servedUser, sourceKey });
+  }
+}

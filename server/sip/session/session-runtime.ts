@@ -1,0 +1,269 @@
+// The shell around the session procedures: one engine step at a time per session (BYE, PIN,
+// intercept, re-join), then its effects carried out in order on the session's srf dialogs, the
+// database and the live stream. Session effects run here rather than in EffectRunner because
+// they address legs (dialogs), which only this shell knows.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../../engine/decision';
+import type { Effect } from '../../engine/effects';
+import type { CpmSession, UserPrefs } from '../../engine/model';
+import { handleBye } from '../../engine/bye/handle-bye';
+import type { ByeInput } from '../../engine/bye/inputs';
+import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
+import type { Logger } from '../../log';
+import type { Db } from '../../store/database';
+import { EffectStore } from '../effect-store';
+import type { PfState } from '../pf-state';
+import type { DecisionSink } from '../record-decisions';
+import type { SrfResponseOut } from '../srf-types';
+import { loadUserPrefs } from '../user-prefs';
+import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
+import { saveSession, type LegMeta } from './session-store';
+import type { SrfDialog } from './srf-dialog';
+
+export interface StepResult {
+  session?: CpmSession;
+  effects: Effect[];
+  decisions: Decision[];
+}
+
+export interface SessionRuntimeDeps {
+  db: Db;
+  state: PfState;
+  record: DecisionSink;
+  log: Logger;
+  now: () => number;
+  bus?: EventEmitter;
+  /** carries out SUBSCRIBE_CONF (conf-subscriber.ts) */
+  subscribeConf?: (sessionId: string, e: Extract<Effect, { kind: 'SUBSCRIBE_CONF' }>) => void;
+}
+
+/** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
+const IN_DIALOG_HEADERS = new Set(['reason', 'content-type', 'subscription-state', 'event', 'expires', 'accept']);
+const REQUEST_TIMEOUT_MS = 8000;
+
+export class SessionRuntime {
+  readonly dialogs = new Map<string, SrfDialog>(); // legId → dialog
+  readonly legSession = new Map<string, string>(); // legId → sessionId
+  readonly legMeta = new Map<string, LegMeta>();
+  private readonly responders = new Map<string, SrfResponseOut>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly userIds = new Map<string, string>();
+  private readonly deferSeq = new Map<string, number>();
+  readonly store: EffectStore;
+  closed = false;
+
+  constructor(readonly deps: SessionRuntimeDeps) {
+    this.store = new EffectStore(deps.db, (aor) => this.userIds.get(aor));
+  }
+
+  session(id: string): CpmSession | undefined {
+    return this.deps.state.sessions.get(id);
+  }
+
+  sessionOfLeg(legId: string): CpmSession | undefined {
+    const id = this.legSession.get(legId);
+    return id === undefined ? undefined : this.session(id);
+  }
+
+  sessionsOf(servedUser: string): CpmSession[] {
+    return [...this.deps.state.sessions.values()].filter((s) => s.servedUser === servedUser);
+  }
+
+  async userId(aor: string): Promise<string> {
+    let id = this.userIds.get(aor);
+    if (id === undefined) {
+      const u = await this.deps.db.user.findUnique({ where: { aor }, select: { id: true } });
+      if (!u) throw new Error(`${aor} is not a served user`);
+      id = u.id;
+      this.userIds.set(aor, id);
+    }
+    return id;
+  }
+
+  async prefs(aor: string): Promise<UserPrefs> {
+    return loadUserPrefs(this.deps.db, await this.userId(aor));
+  }
+
+  /** Holds a server transaction; SEND_RESP / MSRP_RESP effects answer it by this id. */
+  hold(res: SrfResponseOut): string {
+    const txn = randomUUID();
+    this.responders.set(txn, res);
+    return txn;
+  }
+
+  addLeg(sessionId: string, legId: string, dialog: SrfDialog): void {
+    this.dialogs.set(legId, dialog);
+    this.legSession.set(legId, sessionId);
+  }
+
+  /** Runs `fn` after every earlier step of the same session has finished. */
+  enqueue(sessionId: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.queues.get(sessionId) ?? Promise.resolve();
+    const next = prev.then(fn).catch((err: Error) => this.deps.log.error(`session ${sessionId}: ${err.stack ?? err.message}`));
+    this.queues.set(sessionId, next);
+    return next;
+  }
+
+  /** Creates or replaces a session value outside the engine (new invitation, re-INVITE join). */
+  async put(s: CpmSession, decisions: Decision[] = []): Promise<void> {
+    this.deps.state.sessions.set(s.id, s);
+    this.recordDecisions(s, decisions);
+    await this.persist(s);
+  }
+
+  /** One BYE-procedure step (SPEC §5) on the session, effects carried out before the next step. */
+  bye(sessionId: string, input: ByeInput): Promise<void> {
+    return this.step(sessionId, async (s) => {
+      const prefs = await this.prefs(s.servedUser);
+      return handleBye(s, input, prefs, this.deps.state.policy, this.deps.now(), Math.random());
+    });
+  }
+
+  step(sessionId: string, fn: (s: CpmSession) => Promise<StepResult> | StepResult): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return;
+      const r = await fn(s);
+      const next = r.session ?? s;
+      this.deps.state.sessions.set(sessionId, next);
+      this.recordDecisions(next, r.decisions);
+      await this.run(next, r.effects);
+      await this.persist(this.session(sessionId) ?? next);
+    });
+  }
+
+  private recordDecisions(s: CpmSession, decisions: Decision[]): void {
+    if (decisions.length === 0) return;
+    const callId = s.legs[0]?.dialog.callId;
+    this.deps.record(
+      decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id, callId: d.callId ?? callId })),
+      { callId, now: this.deps.now() },
+    );
+  }
+
+  private async persist(s: CpmSession): Promise<void> {
+    await saveSession(this.deps.db, await this.userId(s.servedUser), s, this.legMeta, this.deps.now());
+    this.deps.bus?.emit('session:updated', { sessionId: s.id });
+    for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
+  }
+
+  private async run(s: CpmSession, effects: Effect[]): Promise<void> {
+    const userId = await this.userId(s.servedUser);
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'SEND_RESP':
+          this.respond(e.txn, e.code, e.reason);
+          break;
+        case 'MSRP_RESP':
+          // in-dialog MESSAGE is this build's chat carrier (DECISIONS D-103): the SEND's answer is the MESSAGE's
+          this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
+          break;
+        case 'SEND_REQ':
+          this.sendRequest(s.id, e);
+          break;
+        case 'STOP_MEDIA':
+        case 'RELEASE_MEDIA':
+        case 'DROP':
+          // no media relay in this build: leg state is carried by the session value
+          break;
+        case 'SET_MODE':
+          break;
+        case 'RECORD_SESSION':
+          await recordSession(this.deps.db, userId, s, this.deps.now());
+          break;
+        case 'STORE_GSO': {
+          const folderId = await sessionFolder(this.deps.db, userId, e.folder);
+          const object = e.object ?? { kind: 'GSO' as const, contentType: 'Application/group-state-object+xml', headers: {}, body: e.body };
+          await storeObject(this.deps.db, userId, folderId, object, gsoParticipantsOf(s));
+          break;
+        }
+        case 'RECORD_OBJECT': {
+          const folderId = await sessionFolder(this.deps.db, userId, e.folder);
+          await storeObject(this.deps.db, userId, folderId, e.object);
+          break;
+        }
+        case 'DEFER': {
+          const n = (this.deferSeq.get(s.id) ?? 0) + 1;
+          this.deferSeq.set(s.id, n);
+          await this.store.defer(e.item, `session:${s.id}#${n}`);
+          break;
+        }
+        case 'CACHE_PUT':
+          (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now());
+          break;
+        case 'SUBSCRIBE_CONF':
+          if (this.deps.subscribeConf) this.deps.subscribeConf(s.id, e);
+          else this.deps.log.warn(`session ${s.id}: SUBSCRIBE_CONF without a subscriber`);
+          break;
+        case 'START_TIMER':
+          this.startTimer(s.id, e.name, e.ms);
+          break;
+        case 'CANCEL_TIMER':
+          clearTimeout(this.timers.get(`${s.id}|${e.name}`));
+          this.timers.delete(`${s.id}|${e.name}`);
+          break;
+        default:
+          this.deps.log.warn(`session ${s.id}: effect ${e.kind} is not carried out by the session shell`);
+      }
+    }
+  }
+
+  respond(txn: string, code: number, reason: string): void {
+    const res = this.responders.get(txn);
+    this.responders.delete(txn);
+    if (res && !res.finished) res.send(code, reason);
+  }
+
+  private startTimer(sessionId: string, name: string, ms: number): void {
+    const key = `${sessionId}|${name}`;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (this.closed) return;
+        if (parsePinTimerName(name)) {
+          void this.step(sessionId, (s) => onPinTimer({ session: s, timer: name, policy: this.deps.state.policy, now: this.deps.now() }));
+        } else void this.bye(sessionId, { kind: 'TIMER_FIRED', name });
+      }, ms),
+    );
+  }
+
+  private sendRequest(sessionId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
+    const dialog = this.dialogs.get(e.leg);
+    if (e.method === 'ACK') return; // srf ACKs a 2xx to the PF's re-INVITE itself
+    if (!dialog) {
+      this.deps.log.warn(`session ${sessionId}: no dialog for leg ${e.leg}; ${e.method} treated as 481`);
+      void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status: 481 });
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e.headers)) if (IN_DIALOG_HEADERS.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const reason = headers.Reason;
+    if (e.method === 'BYE') this.legMeta.set(e.leg, { ...this.legMeta.get(e.leg), releaseReason: reason ?? this.legMeta.get(e.leg)?.releaseReason });
+    // the deferred item of a re-join travels as an in-dialog MESSAGE (D-103)
+    const method = e.method === 'SEND' ? 'MESSAGE' : e.method;
+    if (method === 'MESSAGE' && !headers['Content-Type']) headers['Content-Type'] = String(e.headers['Content-Type'] ?? 'message/cpim');
+    let done = false;
+    const finish = (status: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (method === 'MESSAGE') return;
+      void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status });
+    };
+    const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS);
+    dialog.request({ method, headers, body: e.body }, (err, res) => {
+      if (err || !res) return finish(481);
+      finish(res.status);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
