@@ -3,7 +3,7 @@
 // from a host this environment cannot reach. prisma.config.ts points PRISMA_SCHEMA_ENGINE_BINARY
 // here. We speak the binary's protocol (argv, JSON-RPC lines on stdin/stdout, JSON log lines on
 // stderr) and run the WebAssembly schema engine from npm over Prisma's driver adapters.
-// Five defects of that engine/adapter pairing are worked around; each is marked "Work-around N"
+// Six defects of that engine/adapter pairing are worked around; each is marked "Work-around N"
 // and numbered as in ENVIRONMENT.md. Plain JS so the CLI can spawn it without a build step;
 // heavy modules are imported lazily so `--version` and the `cli` sub-commands start fast.
 import fs from 'node:fs';
@@ -330,12 +330,11 @@ class Session {
         return this.diff(engine, params);
       case 'diagnoseMigrationHistory':
       case 'devDiagnostic':
-      case 'applyMigrations':
       case 'markMigrationApplied':
       case 'markMigrationRolledBack':
       case 'evaluateDataLoss':
       case 'createMigration':
-        return this.withMigrationsTable(engine, method, params);
+        return this.withShadowFallback(engine, method, params);
       default:
         if (typeof engine[method] !== 'function') throw Object.assign(new Error(`Method not found: ${method}`), { rpcCode: -32601 });
         return engine[method](params);
@@ -351,7 +350,8 @@ class Session {
     try {
       return await engine[method](params);
     } catch (e) {
-      if (this.provider !== 'sqlite' || e?.code !== 'P1014') throw e;
+      // Only the migrations table: a P1014 about any other table is a real error (e.g. a failing migration).
+      if (this.provider !== 'sqlite' || e?.code !== 'P1014' || !String(e?.message).includes('_prisma_migrations')) throw e;
       debug(`${method}: P1014, creating the migrations table and retrying`);
       const db = await this.sqliteDb();
       db.exec(MIGRATIONS_TABLE_SQLITE);
@@ -366,10 +366,43 @@ class Session {
     }
   }
 
+  // Work-around 6: on SQLite, `migrate dev` against a database that had no migrations table fails
+  // in evaluateDataLoss and createMigration with "SQLite shadow DB must be provided through an
+  // external factory" (the Wasm engine then replays the history without the factory's shadow
+  // database). At that point the CLI has just applied every migration to the dev database, so
+  // the database is the history's end state: diff it against the schema instead. Only the
+  // data-loss warnings are lost (migrate dev then does not ask before a destructive change).
+  async withShadowFallback(engine, method, params) {
+    try {
+      return await this.withMigrationsTable(engine, method, params);
+    } catch (e) {
+      if (this.provider !== 'sqlite' || !/shadow DB must be provided through an external factory/.test(String(e?.message ?? e))) throw e;
+      debug(`${method}: no shadow database, diffing the dev database against the schema`);
+      const files = params.schema.files;
+      const { stdout } = await engine.diff({
+        from: { tag: 'schemaDatasource', files, configDir: process.cwd() },
+        to: { tag: 'schemaDatamodel', files },
+        script: true,
+        exitCode: null,
+        filters: params.filters ?? { externalTables: [], externalEnums: [] },
+      });
+      const script = (stdout ?? '').trim();
+      const empty = script === '' || /^-- This is an empty migration\.?$/.test(script);
+      if (method === 'evaluateDataLoss') return { migrationSteps: empty ? 0 : 1, warnings: [], unexecutableSteps: [] };
+      const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+      return {
+        connectorType: 'sqlite',
+        generatedMigrationName: `${stamp}_${params.migrationName}`,
+        migrationScript: empty ? (params.draft ? '-- This is an empty migration.' : null) : `${script}\n`,
+        extension: 'sql',
+      };
+    }
+  }
+
   // The engine's own connection: it may hold SQLite's lock (locking_mode=EXCLUSIVE), so a
   // second connection could be refused.
   async sqliteDb() {
-    const a = this.factory.opened[0] ?? (await this.factory.connect());
+    const a = this.factory.opened.find((x) => x.client.open) ?? (await this.factory.connect());
     return a.client;
   }
 
