@@ -54,9 +54,13 @@ export class Registrar {
     return [...m.values()];
   }
 
-  /** The request came from the address one of this user's clients registered from. */
+  /**
+   * The request came from one of this user's clients: from the flow it registered on, or from the
+   * host:port of its registered Contact (clients normally send from their contact address).
+   */
   isClientSource(aor: string, source: string, now: number): boolean {
-    return this.contacts(aor, now).some((b) => b.source === source);
+    const hostPort = source.slice(source.indexOf('/') + 1);
+    return this.contacts(aor, now).some((b) => b.source === source || contactHostPort(b.contact) === hostPort);
   }
 
   count(now: number): number {
@@ -131,6 +135,12 @@ export class Registrar {
   private delete(aor: string, contact: string): void {
     this.byAor.get(aor)?.delete(contact);
   }
+}
+
+function contactHostPort(contact: string): string | undefined {
+  const m = /^sips?:(?:[^@]*@)?([^;?>]+)/i.exec(contact);
+  if (!m) return undefined;
+  return m[1].includes(':') ? m[1].toLowerCase() : `${m[1].toLowerCase()}:5060`;
 }
 
 export function contactHeaderFor(bindings: Binding[], now: number): string | undefined {

@@ -1,0 +1,161 @@
+// Issue 5's IMDN procedures over real SIP: every IMDN-RX duplicate rule, deferral of IMDNs for an
+// offline user and their delivery at registration, \Seen from a read report, and a negative
+// delivery report generated when a message cannot be delivered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort } from '../support/ports';
+import { receivedRequests, runSipp, startSipp } from '../support/sipp';
+import { startTestPf } from '../support/test-pf';
+
+const ALICE = 'sip:alice@example.com';
+const BOB = 'sip:bob@example.com';
+
+async function registerClient(target: string, user: string, contactPort: number, userAgent = 'CPM-client/OMA2.2 sipp'): Promise<void> {
+  const reg = await runSipp({
+    scenario: 'register.xml', target, localPort: await freePort(), calls: 1, timeoutSec: 10,
+    keys: { user, contact_port: String(contactPort), expires: '300', user_agent: userAgent },
+  });
+  assert.equal(reg.code, 0, `REGISTER for ${user} failed: ${reg.stderr}`);
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('RX-3, RX-2b, RX-2a-i, RX-2a-ii-1, RX-2a-iii-1, RX-2a-iv, RX-status-rank-1 over SIP: the client gets exactly the non-duplicates', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const clientPort = await freePort();
+  const client = startSipp({ scenario: 'uas-message.xml', localPort: clientPort, timeoutSec: 60 });
+  try {
+    await registerClient(target, 'alice', clientPort);
+    const bob = await runSipp({
+      scenario: 'uac-imdn.xml', target, localPort: await freePort(), service: 'alice',
+      inf: 'imdn-rx-branches.csv', calls: 8, limit: 1, rate: 20, timeoutSec: 30,
+    });
+    assert.equal(bob.code, 0, bob.stderr);
+    const uas = await client.stop();
+    assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 5);
+
+    await pf.decisions.flush();
+    const rx = await pf.db.prisma.decision.findMany({ where: { procedure: 'IMDN-RX' }, orderBy: { seq: 'asc' } });
+    assert.deepEqual(
+      rx.map((r) => [r.messageId, r.disposition, r.branch, r.outcome]),
+      [
+        ['m1', 'delivery', 'IMDN-RX-3', 'FORWARD'],
+        ['m1', 'delivery', 'IMDN-RX-2a-i', 'DROP'],
+        ['m1', 'display', 'IMDN-RX-2a-iv', 'FORWARD'],
+        ['m1', 'interworking', 'IMDN-RX-2a-iii-1', 'DROP'],
+        ['m2', 'interworking', 'IMDN-RX-2b', 'FORWARD'],
+        ['m2', 'delivery', 'IMDN-RX-2a-ii-1', 'DROP'],
+        ['m3', 'delivery', 'IMDN-RX-2b', 'FORWARD'],
+        ['m3', 'delivery', 'IMDN-RX-2a-iv', 'FORWARD'],
+      ],
+    );
+  } finally {
+    await client.stop();
+    await pf.stop();
+  }
+});
+
+test('DLV-2, DLV-2c over SIP: IMDNs for an offline user get 202 and are queued; they reach the client when it registers', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const clientPort = await freePort();
+  let client: ReturnType<typeof startSipp> | undefined;
+  try {
+    const bob = await runSipp({
+      scenario: 'uac-imdn.xml', target, localPort: await freePort(), service: 'alice',
+      inf: 'imdn-rx-three.csv', calls: 3, limit: 1, rate: 20, timeoutSec: 20,
+    });
+    assert.equal(bob.code, 0, bob.stderr);
+    assert.equal((bob.trace.match(/SIP\/2\.0 202 /g) ?? []).length, 2, 'the two non-duplicates are deferred (202)');
+    assert.equal((bob.trace.match(/SIP\/2\.0 200 /g) ?? []).length, 1, 'the duplicate is dropped (200)');
+    const queued = await pf.db.prisma.deferredItem.findMany({ where: { deliveredAt: null } });
+    assert.equal(queued.length, 2);
+    assert.ok(queued.every((q) => q.kind === 'IMDN' && q.messageId === 'm1'));
+
+    client = startSipp({ scenario: 'uas-message.xml', localPort: clientPort, timeoutSec: 60 });
+    await registerClient(target, 'alice', clientPort);
+    await waitFor(async () => (await pf.db.prisma.deferredItem.count({ where: { deliveredAt: null } })) === 0);
+    const uas = await client.stop();
+    assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 2);
+    await pf.decisions.flush();
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-2', outcome: 'REDELIVER' } }), 2);
+  } finally {
+    await client?.stop();
+    await pf.stop();
+  }
+});
+
+test('TX-3 over SIP: bob reads alice\'s stored message; \\Seen is set on it and the report goes on to alice', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const bobId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: BOB } })).id;
+  await pf.db.prisma.policyRule.create({ data: { userId: bobId, ruleId: 'store', serviceEnablers: 'CPM', allowStore: true } });
+  const bobPort = await freePort();
+  const bobClient = startSipp({
+    scenario: 'client-display.xml', localPort: bobPort, calls: 1, timeoutSec: 30,
+    keys: { user: 'bob', peer: 'alice', message_id: 'sa-1' },
+  });
+  try {
+    await registerClient(target, 'bob', bobPort);
+    const alice = await runSipp({
+      scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'bob', calls: 1, timeoutSec: 15,
+      keys: { from_user: 'alice', message_id: 'sa-1' },
+    });
+    assert.equal(alice.code, 0, alice.stderr);
+    assert.match(alice.trace, /SIP\/2\.0 200 /, 'bob\'s client accepted the message');
+    const done = await bobClient.done;
+    assert.equal(done.code, 0, `bob's client: ${done.stderr}`);
+
+    const stored = await pf.db.prisma.storedObject.findFirstOrThrow({ where: { userId: bobId, imdnMessageId: 'sa-1' } });
+    assert.equal(stored.kind, 'MESSAGE');
+    assert.equal(stored.flags, '\\Seen');
+    await pf.decisions.flush();
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-TX-3' } }), 1);
+    // The read report reached alice's side: her PF (this one) deferred it, she has no client.
+    const aliceId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } })).id;
+    const forAlice = await pf.db.prisma.deferredItem.findMany({ where: { userId: aliceId } });
+    assert.equal(forAlice.length, 1);
+    assert.match(forAlice[0].body, /<displayed\/>/);
+  } finally {
+    await bobClient.stop();
+    await pf.stop();
+  }
+});
+
+test('GEN-1 over SIP: a message alice cannot receive (offline, no deferral) gets 480 and bob gets a <failed/> report', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const bobPort = await freePort();
+  const bobClient = startSipp({ scenario: 'uas-message.xml', localPort: bobPort, timeoutSec: 60 });
+  try {
+    await registerClient(target, 'bob', bobPort);
+    const bob = await runSipp({
+      scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15,
+      keys: { from_user: 'bob', message_id: 'sa-2' },
+    });
+    assert.equal(bob.code, 0, bob.stderr);
+    assert.match(bob.trace, /SIP\/2\.0 480 /);
+    // The generated report is delivered to bob's client asynchronously, after the 480.
+    await waitFor(async () => {
+      await pf.decisions.flush();
+      return (await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-1', outcome: 'DELIVERED' } })) === 1;
+    });
+    const uas = await bobClient.stop();
+    assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 1);
+    assert.match(uas.trace, /<message-id>sa-2<\/message-id>/);
+    assert.match(uas.trace, /<failed\/>/);
+    assert.doesNotMatch(uas.trace, /imdn\.Disposition-Notification/i, 'a notification never asks for notifications');
+    await pf.decisions.flush();
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-1' } }), 1);
+  } finally {
+    await bobClient.stop();
+    await pf.stop();
+  }
+});
