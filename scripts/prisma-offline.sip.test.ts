@@ -160,7 +160,7 @@ test('Prisma CLI offline on SQLite', { timeout: 240_000 }, async (t) => {
     const schemaFile = path.join(work, 'prisma', 'schema.prisma');
     const schema = fs.readFileSync(schemaFile, 'utf8');
     // Optional -> required with a default: SQLite needs a table redefinition script.
-    const changed = schema.replace(/(\n\s*displayName\s+)String\?/, '$1String @default("")');
+    const changed = schema.replace(/(\n\s*displayName\s+)String\?/, '$1String @default("a;b")');
     assert.notEqual(changed, schema, 'the test expects User.displayName String? in the schema');
     fs.writeFileSync(schemaFile, changed);
     try {
@@ -283,18 +283,39 @@ test('Prisma CLI offline on PostgreSQL 15', { timeout: 240_000 }, async (t) => {
       assert.match(await prismaOk(['migrate', 'status'], url), /Database schema is up to date/);
     });
 
+    await t.test('migrate dev with a semicolon inside the script (a default value)', async () => {
+      const schemaFile = path.join(work, 'prisma', 'postgres', 'schema.prisma');
+      const schema = fs.readFileSync(schemaFile, 'utf8');
+      const changed = schema.replace(/(\n\s*displayName\s+)String\?/, '$1String? @default("a;b")');
+      assert.notEqual(changed, schema, 'the test expects User.displayName String? in the schema');
+      fs.writeFileSync(schemaFile, changed);
+      try {
+        await prismaOk(['migrate', 'dev', '--name', 'semicolon_default'], url);
+      } finally {
+        fs.writeFileSync(schemaFile, schema);
+      }
+      const dirs = migrationDirs(migrationsDir);
+      assert.equal(dirs.length, 2);
+      assert.deepEqual(await pgMigrations(url), dirs);
+      const [col] = await pgQuery<{ column_default: string }>(url, "SELECT column_default FROM information_schema.columns WHERE table_name = 'User' AND column_name = 'displayName'");
+      assert.match(col.column_default, /'a;b'/);
+      // Back to the schema as committed, so that later steps compare like with like.
+      await prismaOk(['migrate', 'dev', '--name', 'semicolon_default_undone'], url);
+      assert.equal(migrationDirs(migrationsDir).length, 3);
+    });
+
     await t.test('migrate deploy on a fresh database (created by the CLI)', async () => {
       const fresh = dbUrl('fresh');
       assert.match(await prismaOk(['migrate', 'deploy'], fresh), /successfully applied/);
       assertHasTables(await pgTables(fresh), [...MODEL_TABLES, '_prisma_migrations']);
-      assert.equal((await pgMigrations(fresh)).length, 1);
+      assert.deepEqual(await pgMigrations(fresh), migrationDirs(migrationsDir));
     });
 
     await t.test('migrate reset --force empties and re-applies', async () => {
       await pgQuery(url, `INSERT INTO "User" (id, aor) VALUES ('u1', 'sip:alice@example.com')`);
       await prismaOk(['migrate', 'reset', '--force'], url);
       assert.deepEqual(await pgQuery(url, 'SELECT id FROM "User"'), []);
-      assert.equal((await pgMigrations(url)).length, 1);
+      assert.deepEqual(await pgMigrations(url), migrationDirs(migrationsDir));
     });
 
     await t.test('migrate diff --from-empty --to-schema --script', async () => {

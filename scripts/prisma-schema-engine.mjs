@@ -203,6 +203,21 @@ async function loadPg() {
   return pgModule;
 }
 
+// Work-around 6 (not in ENVIRONMENT.md's list): adapter-pg's executeScript splits the script on
+// every `;`, so a migration with a semicolon in a string (a default value, a comment, a function
+// body) breaks. PostgreSQL's simple query protocol takes the whole script at once, as the
+// native engine sends it.
+function patchPgScript(adapter) {
+  adapter.executeScript = async (script) => {
+    try {
+      await adapter.client.query(script);
+    } catch (e) {
+      adapter.onError(e);
+    }
+  };
+  return adapter;
+}
+
 async function pgFactory(url, shadowDatabaseUrl) {
   const { PrismaPg } = await import('@prisma/adapter-pg');
   const { Client } = await loadPg();
@@ -221,7 +236,7 @@ async function pgFactory(url, shadowDatabaseUrl) {
     adapterName: inner.adapterName,
     opened,
     connect: async () => {
-      const a = await inner.connect();
+      const a = patchPgScript(await inner.connect());
       opened.push(a);
       return a;
     },
@@ -230,12 +245,12 @@ async function pgFactory(url, shadowDatabaseUrl) {
     connectToShadowDb: async () => {
       if (shadowDatabaseUrl) {
         const sp = pgParts(shadowDatabaseUrl);
-        return new PrismaPg(poolConfig(sp), sp.schema ? { schema: sp.schema } : undefined).connect();
+        return patchPgScript(await new PrismaPg(poolConfig(sp), sp.schema ? { schema: sp.schema } : undefined).connect());
       }
       const name = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
       const admin = await inner.connect();
       await admin.executeScript(`CREATE DATABASE ${quoteIdent(name)}`);
-      const shadow = await new PrismaPg(poolConfig({ ...main, connectionString: main.withDb(name) }), adapterOptions).connect();
+      const shadow = patchPgScript(await new PrismaPg(poolConfig({ ...main, connectionString: main.withDb(name) }), adapterOptions).connect());
       const dispose = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {
         await dispose();
