@@ -3,7 +3,7 @@
 // from a host this environment cannot reach. prisma.config.ts points PRISMA_SCHEMA_ENGINE_BINARY
 // here. We speak the binary's protocol (argv, JSON-RPC lines on stdin/stdout, JSON log lines on
 // stderr) and run the WebAssembly schema engine from npm over Prisma's driver adapters.
-// Six defects of that engine/adapter pairing are worked around; each is marked "Work-around N"
+// Seven defects of that engine/adapter pairing are worked around; each is marked "Work-around N"
 // and numbered as in ENVIRONMENT.md. Plain JS so the CLI can spawn it without a build step;
 // heavy modules are imported lazily so `--version` and the `cli` sub-commands start fast.
 import fs from 'node:fs';
@@ -381,7 +381,7 @@ class Session {
     }
   }
 
-  // Work-around 6: on SQLite, `migrate dev` against a database that had no migrations table fails
+  // Work-around 7: on SQLite, `migrate dev` against a database that had no migrations table fails
   // in evaluateDataLoss and createMigration with "SQLite shadow DB must be provided through an
   // external factory" (the Wasm engine then replays the history without the factory's shadow
   // database). At that point the CLI has just applied every migration to the dev database, so
