@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { matrixIds, MATRIX, SNAPSHOT } from './matrix-ids.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 process.env.CHECKPOINT_DISABLE = '1';
@@ -46,6 +47,7 @@ function ensureSystemPackages() {
 }
 
 const totals = { passed: 0, failed: 0, failures: [] };
+const names = [];
 
 function runNodeTests(files, concurrency) {
   if (files.length === 0) return;
@@ -70,6 +72,7 @@ function runNodeTests(files, concurrency) {
   totals.passed += c.passed;
   totals.failed += c.failed;
   totals.failures.push(...c.failures);
+  names.push(...(c.names ?? []));
 }
 
 function runPlaywright() {
@@ -86,6 +89,11 @@ function runPlaywright() {
   }
   const r = JSON.parse(readFileSync(json, 'utf8'));
   const s = r.stats ?? {};
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) names.push(spec.title);
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of r.suites ?? []) walk(suite);
   totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
   totals.failed += s.unexpected ?? 0;
   if (s.unexpected) totals.failures.push(`${s.unexpected} Playwright test(s)`);
@@ -102,6 +110,17 @@ for (const stage of stages) {
     console.error(`unknown stage ${stage}; use unit, sip or e2e`);
     process.exit(2);
   }
+}
+// Every MATRIX row must have a test titled with its id (ids before the first ':', comma-separated).
+if (['unit', 'sip', 'e2e'].every((st) => stages.includes(st))) {
+  const ids = existsSync(MATRIX) ? matrixIds(readFileSync(MATRIX, 'utf8')) : readFileSync(SNAPSHOT, 'utf8').split('\n').filter(Boolean);
+  const claimed = new Set(names.flatMap((n) => n.split(':')[0].split(/,\s*/).map((x) => x.trim().split(/\s+/)[0])));
+  const missing = ids.filter((id) => !claimed.has(id));
+  console.log(`\nMATRIX coverage: ${ids.length - missing.length} of ${ids.length} rows have a test titled with their id`);
+  if (missing.length) {
+    totals.failed++;
+    totals.failures.push(`MATRIX rows without a test: ${missing.join(', ')}`);
+  } else totals.passed++;
 }
 console.log(`\nSuite took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (totals.failures.length) console.log(`Failed:\n  ${totals.failures.join('\n  ')}`);
