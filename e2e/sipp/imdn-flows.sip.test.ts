@@ -159,3 +159,30 @@ test('GEN-1 over SIP: a message alice cannot receive (offline, no deferral) gets
     await pf.stop();
   }
 });
+
+test('DSP-4d over SIP: a deferred-messages SUBSCRIBE gets 200 (never 202), a NOTIFY follows, and the deferred items go to the Message Store', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  try {
+    const bob = await runSipp({
+      scenario: 'uac-imdn.xml', target, localPort: await freePort(), service: 'alice',
+      inf: 'imdn-rx-three.csv', calls: 3, limit: 1, rate: 20, timeoutSec: 20,
+    });
+    assert.equal(bob.code, 0, bob.stderr);
+    const aliceId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } })).id;
+    assert.equal(await pf.db.prisma.deferredItem.count({ where: { userId: aliceId, deliveredAt: null } }), 2);
+
+    const sub = await runSipp({ scenario: 'subscribe-deferred.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15 });
+    assert.equal(sub.code, 0, `SUBSCRIBE flow failed: ${sub.stderr}`);
+    assert.match(sub.trace, /NOTIFY sip:/);
+    assert.match(sub.trace, /Subscription-State: active;expires=600/);
+    await waitFor(async () => (await pf.db.prisma.deferredItem.count({ where: { userId: aliceId, deliveredAt: null } })) === 0);
+    const stored = await pf.db.prisma.storedObject.findMany({ where: { userId: aliceId } });
+    assert.equal(stored.length, 2);
+    assert.ok(stored.every((o) => o.kind === 'IMDN' && o.imdnMessageId === 'm1'));
+    await pf.decisions.flush();
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'DSP-4' } }), 1);
+  } finally {
+    await pf.stop();
+  }
+});

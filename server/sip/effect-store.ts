@@ -105,6 +105,28 @@ export class EffectStore {
     return o.id;
   }
 
+  /** 8.3.1.6.4: a deferred item handed to the Message Store, in its conversation's folder. */
+  async storeDeferred(aor: string, p: PendingDeferred, now: number): Promise<void> {
+    const userId = this.userId(aor);
+    if (!userId) return;
+    const h = p.item.headers;
+    const conv = (Array.isArray(h['Conversation-ID']) ? h['Conversation-ID'][0] : h['Conversation-ID']) ?? `deferred:${aor}`;
+    const folder =
+      (await this.db.folder.findFirst({ where: { userId, conversationId: conv, kind: 'CONVERSATION' }, select: { id: true } })) ??
+      (await this.db.folder.create({ data: { userId, kind: 'CONVERSATION', conversationId: conv }, select: { id: true } }));
+    await this.db.storedObject.create({
+      data: {
+        userId,
+        folderId: folder.id,
+        kind: p.item.kind === 'IMDN' ? 'IMDN' : 'MESSAGE',
+        imdnMessageId: p.item.messageId ?? null,
+        contentType: p.item.contentType,
+        headers: JSON.stringify({ ...h, Date: new Date(now).toUTCString(), 'Message-Direction': 'received' }),
+        body: p.item.body,
+      },
+    });
+  }
+
   /** IMAP STORE +FLAGS: idempotent. */
   async setFlag(objectId: string, flag: string): Promise<void> {
     const o = await this.db.storedObject.findUnique({ where: { id: objectId }, select: { flags: true } });

@@ -1,13 +1,15 @@
 // Installs the PF's request handlers on a connected srf. This file is the map of where each SIP
 // request goes; each handler lives in its own file.
 import type { Logger } from '../log';
+import { deferredMessagesHandler, type DeferredMessagesDeps } from './deferred-messages';
 import type { ImdnService } from './imdn/imdn-service';
 import { messageHandler, type MessageHandlerDeps } from './message-handler';
 import type { PagerService } from './pager/pager-service';
 import { contactHeaderFor, type Registrar } from './registrar';
 import type { SrfApp } from './srf-types';
+import { installSessionHandlers } from './session/install';
 
-export interface PfAppDeps extends MessageHandlerDeps {
+export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps {
   registrar: Registrar;
   imdn: ImdnService;
   pager: PagerService;
@@ -40,4 +42,8 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
 
   // MESSAGE: IMDNs (RX, DLV, TX) and standalone messages, originating or terminating.
   srf.message(messageHandler(deps));
+
+  // SUBSCRIBE deferred-messages (DSP-4): 200, NOTIFY, deferred items to the Message Store.
+  srf.subscribe(deferredMessagesHandler(deps));
+  installSessionHandlers(srf, deps);
 }

@@ -29,13 +29,17 @@ export interface SrfResponseIn {
   msg: { raw?: string };
 }
 
+type SentCallback = (err: Error | null, msg?: unknown) => void;
+
 export interface SrfResponseOut {
-  send(status: number, reason?: string, opts?: { headers?: Record<string, string>; body?: string }): void;
-  send(status: number, opts?: { headers?: Record<string, string>; body?: string }): void;
+  send(status: number, reason?: string, opts?: { headers?: Record<string, string>; body?: string }, cb?: SentCallback): void;
+  send(status: number, opts?: { headers?: Record<string, string>; body?: string }, cb?: SentCallback): void;
   finished?: boolean;
+  /** after a 2xx that created a dialog: drachtio's dialog id (`<Call-ID>;from-tag=<tag>`) */
+  stackDialogId?: string;
 }
 
-export type Handler = (req: SrfRequest, res: SrfResponseOut) => void;
+export type Handler = (req: SrfRequest, res: SrfResponseOut, next: () => void) => void;
 
 export interface SrfApp {
   connect(opts: { host: string; port: number; secret: string }): void;
@@ -49,7 +53,7 @@ export interface SrfApp {
   subscribe(fn: Handler): void;
   request(
     uri: string,
-    opts: { method: string; headers?: Record<string, string>; body?: string; proxy?: string },
+    opts: { method: string; headers?: Record<string, string>; body?: string; proxy?: string; stackDialogId?: string },
     cb: (err: Error | null, req: SrfRequest) => void,
   ): void;
 }

@@ -257,7 +257,7 @@ export class SessionRuntime {
     const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS);
     dialog.request({ method, headers, body: e.body }, (err, res) => {
       if (err || !res) return finish(481);
-      finish(res.status);
+      if (res.status >= 200) finish(res.status); // srf calls back for provisional responses too
     });
   }
 

@@ -1,0 +1,123 @@
+// Shared set-up for the session scenarios: a PF with a topology file naming the SIPp peers, the
+// policy and alice's preferences each test needs, registered SIPp devices, and DB read-outs.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { withPolicy, type PolicyOverrides } from '../../../server/engine/policy';
+import type { Pf } from '../../../server/pf';
+import { sessionHandlersOf } from '../../../server/sip/session/install';
+import type { TopologyFile } from '../../../server/sip/topology';
+import { freePort } from '../../support/ports';
+import { runSipp, startSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
+import { startTestPf } from '../../support/test-pf';
+
+export const ALICE = 'sip:alice@example.com';
+export const SESSION_ICSI = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session';
+export const scenario = (name: string) => path.resolve('e2e/sipp/session/scenarios', name);
+
+export interface Prefs {
+  allowOfflineStorage?: boolean;
+  allowStore?: boolean;
+  allowDefer?: boolean;
+}
+
+export interface SessionPf {
+  pf: Pf;
+  target: string;
+  stop(): Promise<void>;
+}
+
+export async function startSessionPf(opts: { topology: TopologyFile; policy?: PolicyOverrides; prefs?: Prefs }): Promise<SessionPf> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
+  const file = path.join(dir, 'topology.json');
+  writeFileSync(file, JSON.stringify(opts.topology));
+  // read once by installSessionHandlers while the PF starts
+  process.env.PF_TOPOLOGY_FILE = file;
+  process.env.PF_TRUST = 'peers';
+  const pf = await startTestPf();
+  pf.state.policy = withPolicy(opts.policy ?? {});
+  const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
+  // an explicit rule, also when every value is false (no rule at all reads the same: PREF-1c)
+  await pf.db.prisma.policyRule.create({
+    data: {
+      userId: user.id,
+      ruleId: 'cpm',
+      serviceEnablers: 'CPM',
+      allowOfflineStorage: opts.prefs?.allowOfflineStorage ?? false,
+      allowStore: opts.prefs?.allowStore ?? false,
+      allowDefer: opts.prefs?.allowDefer ?? false,
+    },
+  });
+  // the topology is loaded asynchronously at install: wait for the peers to be known
+  const h = sessionHandlersOf(pf.srf);
+  for (let i = 0; i < 50 && h && h.topology.list().length < opts.topology.peers.length; i++) await sleep(20);
+  return {
+    pf,
+    target: `127.0.0.1:${pf.sipAddress.port}`,
+    async stop() {
+      sessionHandlersOf(pf.srf)?.close();
+      await pf.stop();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function registerDevice(target: string, user: string, port: number): Promise<void> {
+  const reg = await runSipp({
+    scenario: 'register.xml', target, localPort: await freePort(), calls: 1, timeoutSec: 10,
+    keys: { user, contact_port: String(port), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
+  });
+  if (reg.code !== 0) throw new Error(`REGISTER of ${user} at ${port} failed: ${reg.stderr}`);
+}
+
+/** A device SIPp UAS on its own port, registered for alice. */
+export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}): Promise<{ port: number; sipp: SippBackground }> {
+  const port = await freePort();
+  const sipp = startSipp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
+  await registerDevice(target, 'alice', port);
+  return { port, sipp };
+}
+
+export function networkKeys(over: Record<string, string> = {}): Record<string, string> {
+  return {
+    from_user: 'cf',
+    focus: 'group1',
+    contact_params: ';isfocus',
+    icsi: SESSION_ICSI,
+    contribution: `contrib-${Math.random().toString(36).slice(2, 10)}`,
+    conversation: 'conv-1',
+    ...over,
+  };
+}
+
+/** The SIP requests of this method SIPp received, as text. */
+export function received(run: SippRun, method: string): string[] {
+  return run.trace
+    .split(/-{20,}/)
+    .filter((block) => /message received/.test(block) && new RegExp(`\\n\\s*${method} \\S+ SIP/2\\.0`).test(block));
+}
+
+export function expectOk(run: SippRun, who: string): void {
+  if (run.code !== 0) throw new Error(`${who} SIPp failed (${run.code}):\n${run.stderr.slice(-2000)}\n${run.trace.slice(-3000)}`);
+}
+
+export async function decisions(pf: Pf): Promise<Array<{ branch: string; outcome: string; procedure: string }>> {
+  await pf.decisions.flush();
+  return pf.db.prisma.decision.findMany({ orderBy: { seq: 'asc' }, select: { branch: true, outcome: true, procedure: true } });
+}
+
+export async function onlySession(pf: Pf) {
+  const sessions = await pf.db.prisma.cpmSession.findMany({ include: { legs: { orderBy: { createdAt: 'asc' } } } });
+  if (sessions.length !== 1) throw new Error(`expected one session, found ${sessions.length}`);
+  return sessions[0];
+}
+
+export async function waitFor(cond: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await sleep(50);
+  }
+  return cond();
+}

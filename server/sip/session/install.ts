@@ -1,0 +1,92 @@
+// Installs the session side of the PF on srf: INVITE (DSP, B2BUA), BYE outside srf's dialogs
+// (BYE-0a), and NOTIFYs of the PF's own conference subscriptions.
+import type { EventEmitter } from 'node:events';
+import { handleBye } from '../../engine/bye/handle-bye';
+import type { Logger } from '../../log';
+import type { Db } from '../../store/database';
+import { viewFromRaw } from '../message-view';
+import type { PfState } from '../pf-state';
+import type { DecisionSink } from '../record-decisions';
+import type { Registrar } from '../registrar';
+import type { SrfApp } from '../srf-types';
+import { Topology } from '../topology';
+import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
+import { inviteHandler } from './invite-handler';
+import { SessionRuntime } from './session-runtime';
+import type { SrfDialogs } from './srf-dialog';
+
+export interface SessionDeps {
+  state: PfState;
+  registrar: Registrar;
+  isServed: (aor: string) => boolean;
+  record: DecisionSink;
+  log: Logger;
+  now: () => number;
+  /** the database; until the composition root passes it, the registrar's own client is used */
+  db?: Db;
+  bus?: EventEmitter;
+  topology?: Topology;
+  /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
+  sipAddress?: { host: string; port: number };
+}
+
+export interface SessionHandlers {
+  runtime: SessionRuntime;
+  topology: Topology;
+  close(): void;
+}
+
+const installed = new WeakMap<object, SessionHandlers>();
+
+/** The session handlers installed on this srf (tests and the console reach the runtime here). */
+export function sessionHandlersOf(srf: object): SessionHandlers | undefined {
+  return installed.get(srf);
+}
+
+export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionHandlers {
+  const db = deps.db ?? (deps.registrar as unknown as { db: Db }).db;
+  const { trust, file } = Topology.fromEnv(process.env);
+  const topology = deps.topology ?? new Topology(deps.registrar, trust);
+  const ready = topology.load(db, file);
+  const dialogs = srf as unknown as SrfDialogs;
+  let subscriber: ConfSubscriber | undefined;
+  const runtime = new SessionRuntime({
+    db,
+    state: deps.state,
+    record: deps.record,
+    log: deps.log,
+    now: deps.now,
+    bus: deps.bus,
+    subscribeConf: (id, e) => subscriber?.send(id, e),
+  });
+  const contact = () => {
+    const a = deps.sipAddress ?? pfAddress(srf);
+    return `<sip:${OWN_SUBSCRIPTION_USER}@${a.host}:${a.port}>`;
+  };
+  subscriber = new ConfSubscriber(srf, runtime, contact);
+
+  const invite = inviteHandler({ srf: dialogs, rt: runtime, topology, registrar: deps.registrar, isServed: deps.isServed, record: deps.record, log: deps.log, now: deps.now });
+  srf.invite((req, res) => void ready.then(() => invite(req, res)));
+  dialogs.bye((req, res) => {
+    // a BYE for a dialog srf does not hold: no session owns it (BYE-0a)
+    const now = deps.now();
+    const r = handleBye(undefined, { kind: 'BYE_RECEIVED', message: viewFromRaw(req.msg.raw ?? ''), txn: 'bye-0a' }, { ...deps.state.policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, deps.state.policy, now);
+    deps.record(r.decisions, { callId: req.get('Call-ID'), now });
+    res.send(481, 'Call/Transaction Does Not Exist');
+  });
+  dialogs.notify((req, res) => subscriber!.onNotify(req, res));
+
+  const handlers: SessionHandlers = { runtime, topology, close: () => runtime.close() };
+  installed.set(srf, handlers);
+  return handlers;
+}
+
+/** The address srf reported on connect (`udp/127.0.0.1:5060,...`), for the PF's own Contact. */
+function pfAddress(srf: SrfApp): { host: string; port: number } {
+  const agent = (srf as unknown as { _app?: { client?: { mapServer?: Map<unknown, { hostport?: string }> } } })._app?.client;
+  for (const conn of agent?.mapServer?.values() ?? []) {
+    const m = /(\d+\.\d+\.\d+\.\d+):(\d+)/.exec(conn.hostport ?? '');
+    if (m) return { host: m[1], port: Number(m[2]) };
+  }
+  return { host: '127.0.0.1', port: 5060 };
+}
