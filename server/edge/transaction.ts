@@ -105,7 +105,9 @@ export class ServerInviteTxn extends TxnBase {
   retransmission(): void {
     // In Accepted the INVITE retransmission is absorbed (RFC 6026 8.5) but re-sending the
     // 2xx speeds recovery when it was the 2xx that got lost.
-    if (this.state !== 'terminated' && this.state !== 'confirmed' && this.lastResponse) this.send(this.lastResponse);
+    if (this.state === 'terminated' || this.state === 'confirmed' || !this.lastResponse) return;
+    if (this.state === 'accepted' && this.ackedAt !== undefined) return; // ACKed: nothing left to repair
+    this.send(this.lastResponse);
   }
 
   respond(res: SipMessage): boolean {
