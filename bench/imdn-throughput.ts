@@ -1,0 +1,170 @@
+// Issue 9.1, IMDN throughput. SIPp (bob's side) sends MESSAGEs carrying IMDNs to ten served users;
+// each message-id is sent twice in a row, so half are first-seen (forwarded by IMDN-RX to the
+// users' client, a SIPp UAS) and half are duplicates (answered 200 and suppressed). Rising rates,
+// each step a bounded number of calls; a step "holds" when every call got its 200 and SIPp kept
+// at least 90% of the asked rate. The same traffic also goes straight to the UAS (the ceiling of
+// SIPp on this machine) and through a stateful Kamailio relay, and the PF's figure is given as a
+// ratio to both. The PF runs as a child process, sampled from /proc; one extra run under
+// the V8 CPU profiler (the same profile as node --cpu-prof, taken only while the load runs)
+// names the hot spots.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../e2e/support/ports';
+import { hotSpots, type HotSpots } from './cpu-profile';
+import { ensureKamailio, startKamailio } from './kamailio';
+import { startPfChild } from './pf-child';
+import { watchProc, type ProcWindow } from './proc-stats';
+import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
+
+export const USERS = Array.from({ length: 10 }, (_, i) => `u${i}`);
+const DEFAULT_RATES = [250, 500, 1000, 2000, 3000, 4000, 5000, 6000];
+
+export function rates(): number[] {
+  const env = process.env.BENCH_RATES;
+  return env ? env.split(',').map(Number).filter((n) => n > 0) : DEFAULT_RATES;
+}
+const STEP_SEC = Number(process.env.BENCH_STEP_SEC || 6);
+
+/** a bounded step: STEP_SEC seconds of traffic, rounded up to a multiple of 100 calls */
+export function stepCalls(rate: number): number {
+  return Math.ceil((rate * STEP_SEC) / 100) * 100;
+}
+
+/** Injection lines: each message-id twice in a row (first forwarded, then a duplicate). */
+export function imdnCsv(calls: number): string[] {
+  const lines = ['SEQUENTIAL'];
+  for (let i = 0; i < calls; i++) lines.push(`${USERS[(i >> 1) % USERS.length]};k${i >> 1}`);
+  return lines;
+}
+
+export type Step = LoadRun & { pf?: ProcWindow; delivered?: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function stepUp(label: string, target: string, list: number[], around?: (run: () => Promise<LoadRun>) => Promise<Step>): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const rate of list) {
+    const calls = stepCalls(rate);
+    const run = () => runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
+    const step: Step = around ? await around(run) : await run();
+    steps.push(step);
+    const pf = step.pf ? `, PF cpu ${step.pf.cpuPct}% rss ${step.pf.rssMaxMiB} MiB` : '';
+    process.stderr.write(
+      `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
+    );
+    if (!step.ok) break;
+    await sleep(1000);
+  }
+  return steps;
+}
+
+export function highestHeld(steps: Step[]): number {
+  let best = 0;
+  for (const s of steps) {
+    if (!s.ok) break;
+    best = s.rate;
+  }
+  return best;
+}
+
+async function registerAll(target: string, uasPort: number, perUserPorts: number[] = [uasPort]): Promise<void> {
+  const lines = ['SEQUENTIAL', ...USERS.flatMap((u) => perUserPorts.map((p) => `${u};${p}`))];
+  const r = await runOnce('register-load.xml', target, await freePort(), { csvLines: lines, calls: lines.length - 1 });
+  if (r.code !== 0) throw new Error(`REGISTER of the bench users failed: ${r.errors}`);
+}
+
+export interface ImdnResult {
+  steps: { ceiling: Step[]; kamailio: Step[]; pf: Step[] };
+  highest: { ceiling: number; kamailio: number | null; pf: number };
+  pfVsCeiling: number | null;
+  pfVsKamailio: number | null;
+  pfAt1000: { p50: number | null; p99: number | null } | null;
+  kamailioNote?: string;
+  profile?: { rate: number; hot: HotSpots } | { error: string };
+}
+
+export async function imdnThroughput(): Promise<ImdnResult> {
+  const list = rates();
+  // 1. the ceiling: SIPp UAC straight to the SIPp UAS
+  process.stderr.write('IMDN throughput: ceiling (SIPp UAC → SIPp UAS)\n');
+  const uasPort = await freePort();
+  const uas = startUas('uas-message-load.xml', uasPort);
+  let ceiling: Step[] = [];
+  let kamailio: Step[] = [];
+  let kamailioNote: string | undefined;
+  try {
+    await sleep(300);
+    ceiling = await stepUp('ceiling', `127.0.0.1:${uasPort}`, list);
+    // 2. stateful Kamailio relay in front of the same UAS
+    kamailioNote = ensureKamailio();
+    if (!kamailioNote) {
+      process.stderr.write('IMDN throughput: Kamailio (tm, stateful) → SIPp UAS\n');
+      const kport = await freePort();
+      const k = await startKamailio(kport, `127.0.0.1:${uasPort}`);
+      try {
+        kamailio = await stepUp('kamailio', `127.0.0.1:${kport}`, list);
+      } finally {
+        await k.stop();
+      }
+    }
+  } finally {
+    await uas.stop();
+  }
+
+  // 3. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
+  process.stderr.write('IMDN throughput: PF (IMDN-RX) → SIPp UAS as the users\' client\n');
+  const env = { SEED_USERS: USERS.join(',') };
+  const pf = await startPfChild({ env });
+  const client = startUas('uas-message-load.xml', await freePort());
+  let pfSteps: Step[] = [];
+  try {
+    await registerAll(`127.0.0.1:${pf.sipPort}`, client.port);
+    pfSteps = await stepUp('pf', `127.0.0.1:${pf.sipPort}`, list, async (run) => {
+      const w = watchProc(pf.pid);
+      const r = await run();
+      return { ...r, pf: w.stop() };
+    });
+  } finally {
+    const seen = await client.stop();
+    await pf.stop();
+    process.stderr.write(`  the client received ${seen.incoming} forwarded MESSAGEs in all\n`);
+  }
+
+  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), pf: highestHeld(pfSteps) };
+  const at1000 = pfSteps.find((s) => s.rate === 1000);
+
+  // 4. where the PF spends its time, at the highest rate it held (or the first step)
+  let profile: ImdnResult['profile'];
+  if (process.env.BENCH_PROFILE !== '0') profile = await profilePf(highest.pf || list[0]);
+
+  return {
+    steps: { ceiling, kamailio, pf: pfSteps },
+    highest,
+    pfVsCeiling: highest.ceiling ? Math.round((highest.pf / highest.ceiling) * 100) / 100 : null,
+    pfVsKamailio: highest.kamailio ? Math.round((highest.pf / highest.kamailio) * 100) / 100 : null,
+    pfAt1000: at1000 ? { p50: at1000.rttMs.p50, p99: at1000.rttMs.p99 } : null,
+    ...(kamailioNote ? { kamailioNote } : {}),
+    profile,
+  };
+}
+
+async function profilePf(rate: number): Promise<ImdnResult['profile']> {
+  process.stderr.write(`IMDN throughput: PF under the CPU profiler at ${rate}/s\n`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
+  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), BENCH_CPU_PROF_DIR: dir } });
+  const client = startUas('uas-message-load.xml', await freePort());
+  try {
+    await registerAll(`127.0.0.1:${pf.sipPort}`, client.port);
+    const calls = stepCalls(rate);
+    process.kill(pf.pid, 'SIGUSR2'); // start the profiler now: startup is not what we want to see
+    const r = await runLoad({ scenario: 'uac-imdn-load.xml', target: `127.0.0.1:${pf.sipPort}`, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
+    process.stderr.write(`  profiled run: ${r.successful}/${calls} ok, p99 ${r.rttMs.p99} ms\n`);
+  } finally {
+    await client.stop();
+    await pf.stop();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return { error: 'no .cpuprofile was written' };
+  return { rate, hot: hotSpots(path.join(dir, file)) };
+}

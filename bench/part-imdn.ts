@@ -1,0 +1,21 @@
+// `npm run bench -- imdn`: figures of bench/imdn-throughput.ts.
+import { imdnThroughput } from './imdn-throughput';
+
+export async function run() {
+  const r = await imdnThroughput();
+  const pfSteps = r.steps.pf;
+  const top = pfSteps.filter((s) => s.ok).at(-1);
+  const summary = [
+    `highest zero-failure rate: PF ${r.highest.pf}/s, Kamailio ${r.highest.kamailio ?? 'n/a'}/s, SIPp→SIPp ceiling ${r.highest.ceiling}/s`,
+    `PF / Kamailio = ${r.pfVsKamailio ?? 'n/a'} (target ≥ 0.5), PF / ceiling = ${r.pfVsCeiling ?? 'n/a'}`,
+    `PF at 1000/s: p50 ${r.pfAt1000?.p50 ?? 'n/a'} ms, p99 ${r.pfAt1000?.p99 ?? 'n/a'} ms (target p99 < 20 ms)`,
+    top?.pf ? `PF at ${top.rate}/s: CPU ${top.pf.cpuPct}% of one core, RSS max ${top.pf.rssMaxMiB} MiB` : 'PF held no step',
+  ];
+  if (r.kamailioNote) summary.push(`Kamailio not measured: ${r.kamailioNote}`);
+  if (r.profile && 'hot' in r.profile) {
+    summary.push(`PF hot spots at ${r.profile.rate}/s (self time, % of samples; busy ${r.profile.hot.busyPct}%):`);
+    for (const a of r.profile.hot.areas.slice(0, 8)) summary.push(`  area ${a.area}: ${a.selfPct}%`);
+    for (const f of r.profile.hot.functions.slice(0, 10)) summary.push(`  ${f.selfPct}% ${f.name} ${f.where}`);
+  }
+  return { summary, data: r as unknown as Record<string, unknown> };
+}

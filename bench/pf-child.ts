@@ -1,0 +1,72 @@
+// Starts bench/pf-process.ts as a child process on free ports with a throwaway SQLite database
+// (or a given one) and stops it, also when the bench fails.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../e2e/support/ports';
+
+export interface PfChild {
+  pid: number;
+  sipPort: number;
+  apiPort?: number;
+  databaseUrl: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export async function startPfChild(opts: { env?: Record<string, string>; nodeArgs?: string[]; databaseUrl?: string } = {}): Promise<PfChild> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pf-'));
+  const databaseUrl = opts.databaseUrl ?? `file:${path.join(dir, 'pf.db')}`;
+  const sipPort = await freePort();
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'bench/pf-process.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      SIP_PORT: String(sipPort),
+      SIP_TRANSPORTS: 'udp',
+      HTTP_PORT: '0',
+      DATABASE_URL: databaseUrl,
+      CHECKPOINT_DISABLE: '1',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const append = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
+  child.stderr?.on('data', append);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const ready = await new Promise<{ sipPort: number; apiPort?: number }>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`the PF did not start within 60 s:\n${out}`)), 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      append(d);
+      const m = /BENCH_READY (\{.*\})/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(JSON.parse(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`the PF exited at start (code ${code}):\n${out}`));
+    });
+  }).catch(async (e) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
+  return {
+    pid: child.pid ?? -1,
+    sipPort: ready.sipPort,
+    apiPort: ready.apiPort,
+    databaseUrl,
+    logs: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

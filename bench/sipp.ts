@@ -1,0 +1,170 @@
+// SIPp for load: a UAC run of a bounded number of calls at a fixed rate, read back from SIPp's own
+// statistics (-trace_stat) and response times (-trace_rtt, 1 ms resolution); and background UAS
+// peers stopped by their pid. No message traces: at thousands of calls/s they would cost more
+// than the traffic.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../e2e/support/ports';
+import { summarize } from './stats';
+
+export const BENCH_SCENARIOS = path.resolve('bench/scenarios');
+
+export interface LoadRun {
+  target: string;
+  rate: number;
+  calls: number;
+  exitCode: number | null;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+  /** completed calls per second, from the spread of the response times' timestamps */
+  achievedRate: number;
+  rttMs: { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** response time n (rtd n) when the scenario measures more than one */
+  rtd2Ms?: { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  ok: boolean;
+  errors?: string;
+}
+
+export interface LoadOptions {
+  scenario: string; // file under bench/scenarios
+  target: string; // host:port
+  /** 0: any free port */
+  localPort: number;
+  rate: number;
+  calls: number;
+  csvLines?: string[]; // -inf content (first line SEQUENTIAL/RANDOM)
+  limit?: number;
+  extra?: string[];
+}
+
+function parseStatLast(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  if (lines.length < 2) return {};
+  const head = lines[0].split(';');
+  const last = lines[lines.length - 1].split(';');
+  return Object.fromEntries(head.map((h, i) => [h.trim(), last[i]?.trim() ?? '']));
+}
+
+function readRtt(dir: string): { rtd: number; at: number; ms: number }[] {
+  const f = readdirSync(dir).find((x) => x.endsWith('_rtt.csv'));
+  if (!f) return [];
+  return readFileSync(path.join(dir, f), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(';'))
+    .map(([at, ms, rtd]) => ({ at: Number(at), ms: Number(ms), rtd: Number(rtd) }))
+    .filter((r) => Number.isFinite(r.ms));
+}
+
+function waitExit(child: ChildProcess, killAfterMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+  });
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadRun> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sipp-'));
+  const stat = path.join(dir, 'stat.csv');
+  const timeoutSec = Math.ceil(o.calls / o.rate) + 20;
+  const a = [
+    '-sf', path.join(BENCH_SCENARIOS, o.scenario),
+    '-i', '127.0.0.1', '-p', String(o.localPort || (await freePort())), '-t', 'u1', '-nostdin',
+    '-m', String(o.calls), '-r', String(o.rate), '-l', String(o.limit ?? Math.max(100, o.rate * 5)),
+    '-trace_stat', '-stf', stat, '-fd', '1',
+    '-trace_rtt', '-rtt_freq', '100', // calls are a multiple of 100: SIPp drops a last partial batch
+    '-trace_err', '-error_file', path.join(dir, 'errors.log'), '-error_overwrite', 'false',
+    '-timeout', `${timeoutSec}s`, '-timeout_error',
+    ...(o.extra ?? []),
+  ];
+  if (o.csvLines) {
+    const inf = path.join(dir, 'inject.csv');
+    writeFileSync(inf, o.csvLines.join('\n') + '\n');
+    a.push('-inf', inf);
+  }
+  a.push(o.target);
+  const child = spawn('sipp', a, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exitCode = await waitExit(child, (timeoutSec + 10) * 1000);
+
+  const s = parseStatLast(stat);
+  const rtts = readRtt(dir);
+  const rtd1 = rtts.filter((r) => r.rtd === 1);
+  const rtd2 = rtts.filter((r) => r.rtd === 2);
+  const successful = Number(s['SuccessfulCall(C)'] ?? 0);
+  const failed = Number(s['FailedCall(C)'] ?? 0);
+  const ats = rtd1.map((r) => r.at);
+  const spanSec = ats.length > 1 ? (Math.max(...ats) - Math.min(...ats)) / 1000 : 0;
+  const achievedRate = spanSec > 0 ? Math.round((ats.length - 1) / spanSec) : 0;
+  const errFile = readdirSync(dir).find((f) => f.startsWith('errors'));
+  const errors = errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '';
+  const ok = exitCode === 0 && failed === 0 && successful === o.calls && achievedRate >= 0.9 * o.rate;
+  return {
+    target: o.target,
+    rate: o.rate,
+    calls: o.calls,
+    exitCode,
+    successful,
+    failed,
+    retransmissions: Number(s['Retransmissions(C)'] ?? 0),
+    achievedRate,
+    rttMs: summarize(rtd1.map((r) => r.ms)),
+    ...(rtd2.length ? { rtd2Ms: summarize(rtd2.map((r) => r.ms)) } : {}),
+    ok,
+    ...(ok ? {} : { errors: (errors || stderr).trim().slice(0, 1500) }),
+  };
+}
+
+export interface Uas {
+  pid: number;
+  port: number;
+  /** stops it (SIGUSR1, then SIGKILL) and returns how many calls it saw */
+  stop(): Promise<{ incoming: number }>;
+}
+
+/** A SIPp UAS in the background until stopped. */
+export function startUas(scenario: string, port: number, extra: string[] = []): Uas {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
+  const stat = path.join(dir, 'stat.csv');
+  const child = spawn(
+    'sipp',
+    ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', ...extra],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    pid: child.pid ?? -1,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGUSR1');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+      return { incoming: Number(parseStatLast(stat)['IncomingCall(C)'] ?? 0) };
+    },
+  };
+}
+
+/** Runs a short UAC scenario to completion (registrations and probes); returns SIPp's exit code. */
+export async function runOnce(scenario: string, target: string, localPort: number, opts: { csvLines?: string[]; calls: number; extra?: string[]; timeoutSec?: number }): Promise<{ code: number | null; errors: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-once-'));
+  const a = ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(localPort), '-t', 'u1', '-nostdin', '-m', String(opts.calls), '-r', '50', '-trace_err', '-error_file', path.join(dir, 'errors.log'), '-timeout', `${opts.timeoutSec ?? 15}s`, '-timeout_error', ...(opts.extra ?? [])];
+  if (opts.csvLines) {
+    writeFileSync(path.join(dir, 'inject.csv'), opts.csvLines.join('\n') + '\n');
+    a.push('-inf', path.join(dir, 'inject.csv'));
+  }
+  a.push(target);
+  const child = spawn('sipp', a, { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+  const code = await waitExit(child, ((opts.timeoutSec ?? 15) + 10) * 1000);
+  const errFile = readdirSync(dir).find((f) => f.startsWith('errors'));
+  return { code, errors: errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '' };
+}
