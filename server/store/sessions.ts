@@ -1,0 +1,175 @@
+// CPM sessions and their legs: the engine's CpmSession value kept whole as a JSON snapshot (a
+// restart or the console can rebuild it), plus one row per leg for listing and filtering.
+import type { CpmSession, LegKind, LegState, SessionMode, SessionType } from '../engine/model';
+import type { Db } from './database';
+
+export interface LegRecord {
+  id: string;
+  kind: LegKind;
+  device: string | null;
+  callId: string;
+  state: LegState;
+  releaseReason: string | null;
+  createdAt: Date;
+  releasedAt: Date | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  userId: string;
+  servedUser: string;
+  type: SessionType;
+  conversationId: string;
+  contributionId: string;
+  groupSessionIdentity: string | null;
+  mode: SessionMode;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt: Date | null;
+  legCount: number;
+  connectedLegs: number;
+}
+
+export interface SessionDetail extends Omit<SessionSummary, 'legCount' | 'connectedLegs'> {
+  legs: LegRecord[];
+  snapshot: CpmSession;
+}
+
+export interface UpsertSessionOptions {
+  now?: Date;
+  /** Reason header of the BYE that released a leg, by leg id (kept once set) */
+  releaseReasons?: Record<string, string>;
+}
+
+/**
+ * Writes the session and its legs in one transaction. A leg the value no longer holds is kept and
+ * marked TERMINATED (the console shows what a session had); releasedAt is set once.
+ */
+export async function upsertSession(db: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}): Promise<void> {
+  const at = opts.now ?? new Date();
+  const reasons = opts.releaseReasons ?? {};
+  const row = {
+    type: s.type,
+    conversationId: s.conversationId,
+    contributionId: s.contributionId,
+    groupSessionIdentity: s.groupSessionIdentity ?? null,
+    mode: s.mode,
+    snapshot: JSON.stringify(s),
+  };
+  await db.$transaction(async (tx) => {
+    const old = await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } });
+    const endedAt = s.mode === 'RELEASED' ? (old?.endedAt ?? at) : null;
+    if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
+    else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, createdAt: at, endedAt } });
+    const legs = await tx.leg.findMany({ where: { sessionId: s.id } });
+    const known = new Map(legs.map((l) => [l.id, l]));
+    for (const l of s.legs) {
+      const prev = known.get(l.id);
+      const terminated = l.state === 'TERMINATED';
+      const data = {
+        kind: l.kind,
+        device: l.device ?? null,
+        callId: l.dialog.callId,
+        state: l.state,
+        releaseReason: prev?.releaseReason ?? reasons[l.id] ?? null,
+        releasedAt: prev?.releasedAt ?? (terminated ? at : null),
+      };
+      if (prev) await tx.leg.update({ where: { id: l.id }, data });
+      else await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: at, ...data } });
+      known.delete(l.id);
+    }
+    for (const gone of known.values()) {
+      if (gone.state === 'TERMINATED') continue;
+      await tx.leg.update({
+        where: { id: gone.id },
+        data: { state: 'TERMINATED', releasedAt: gone.releasedAt ?? at, releaseReason: gone.releaseReason ?? reasons[gone.id] ?? null },
+      });
+    }
+  });
+}
+
+/** Records the Reason of a leg's release when it arrives after the session was written. */
+export async function setLegReleaseReason(db: Db, legId: string, reason: string): Promise<void> {
+  await db.leg.updateMany({ where: { id: legId, releaseReason: null }, data: { releaseReason: reason } });
+}
+
+export interface SessionQuery {
+  userId?: string;
+  type?: SessionType;
+  mode?: SessionMode | SessionMode[];
+  /** only sessions with at least one leg in this state */
+  legState?: LegState;
+  conversationId?: string;
+  /** newest first by last change; page with `updatedBefore` = the last row's updatedAt */
+  updatedBefore?: Date;
+  limit?: number;
+}
+
+export async function listSessions(db: Db, q: SessionQuery = {}): Promise<SessionSummary[]> {
+  const rows = await db.cpmSession.findMany({
+    where: {
+      ...(q.userId ? { userId: q.userId } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.mode ? { mode: Array.isArray(q.mode) ? { in: q.mode } : q.mode } : {}),
+      ...(q.conversationId ? { conversationId: q.conversationId } : {}),
+      ...(q.legState ? { legs: { some: { state: q.legState } } } : {}),
+      ...(q.updatedBefore ? { updatedAt: { lt: q.updatedBefore } } : {}),
+    },
+    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+    take: q.limit ?? 100,
+    include: { user: { select: { aor: true } }, legs: { select: { state: true } } },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.userId,
+    servedUser: r.user.aor,
+    type: r.type as SessionType,
+    conversationId: r.conversationId,
+    contributionId: r.contributionId,
+    groupSessionIdentity: r.groupSessionIdentity,
+    mode: r.mode as SessionMode,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    endedAt: r.endedAt,
+    legCount: r.legs.length,
+    connectedLegs: r.legs.filter((l) => l.state === 'CONNECTED').length,
+  }));
+}
+
+export async function getSession(db: Db, id: string): Promise<SessionDetail | null> {
+  const r = await db.cpmSession.findUnique({
+    where: { id },
+    include: { user: { select: { aor: true } }, legs: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+  });
+  if (!r) return null;
+  return {
+    id: r.id,
+    userId: r.userId,
+    servedUser: r.user.aor,
+    type: r.type as SessionType,
+    conversationId: r.conversationId,
+    contributionId: r.contributionId,
+    groupSessionIdentity: r.groupSessionIdentity,
+    mode: r.mode as SessionMode,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    endedAt: r.endedAt,
+    snapshot: JSON.parse(r.snapshot) as CpmSession,
+    legs: r.legs.map((l) => ({
+      id: l.id,
+      kind: l.kind as LegKind,
+      device: l.device,
+      callId: l.callId,
+      state: l.state as LegState,
+      releaseReason: l.releaseReason,
+      createdAt: l.createdAt,
+      releasedAt: l.releasedAt,
+    })),
+  };
+}
+
+/** Sessions a restart should bring back: everything not RELEASED. */
+export async function liveSessionSnapshots(db: Db): Promise<CpmSession[]> {
+  const rows = await db.cpmSession.findMany({ where: { mode: { not: 'RELEASED' } }, select: { snapshot: true } });
+  return rows.map((r) => JSON.parse(r.snapshot) as CpmSession);
+}
