@@ -1,0 +1,109 @@
+// BYE-4-R and PIN over real SIP: alice's only client is lost in a group; with allow-defer the PF
+// stays, subscribes to the conference, intercepts the group's chat message, and hands it over
+// when alice's client re-registers and comes back. The group's end (noresource) leaves a Group
+// State Object with the last participants.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort } from '../../support/ports';
+import { runSipp, startSipp } from '../../support/sipp';
+import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+
+async function remainSetup(prefs: { allowDefer?: boolean; allowStore?: boolean; allowOfflineStorage?: boolean }, focusDelayMs: number) {
+  const cfPort = await freePort();
+  const focusPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+    prefs,
+  });
+  const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', String(focusDelayMs)] });
+  const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
+  const contribution = `contrib-${Math.random().toString(36).slice(2, 8)}`;
+  const cf = startSipp({
+    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
+    keys: { ...networkKeys({ contribution }), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
+  });
+  return { h, focus, dev, cf, focusPort, contribution };
+}
+
+test('BYE-4-R (BYE-4-R-i, BYE-4-R-ans, BYE-4-R-ii, BYE-4-R-iii-2): 503 in a group with allow-defer: the PF stays, subscribes, intercepts, and the returning client gets the deferred message', async () => {
+  const { h, focus, dev, cf, focusPort, contribution } = await remainSetup({ allowDefer: true }, 8000);
+  const devicePort = await freePort();
+  try {
+    expectOk(await dev.sipp.done, 'lost device');
+    // the CF's message arrives while alice is away: it is answered by the PF and deferred
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count()) === 1, 6000), 'the chat message was not deferred');
+    const mid = await onlySession(h.pf);
+    assert.equal(mid.mode, 'REMAIN_DISCONNECTED');
+    assert.deepEqual(mid.legs.map((l) => [l.kind, l.state]).sort(), [['CF', 'CONNECTED'], ['CLIENT', 'TERMINATED']]);
+    const item = await h.pf.db.prisma.deferredItem.findFirstOrThrow();
+    assert.equal(item.kind, 'CHAT_MESSAGE');
+    assert.equal(item.messageId, 'msg-while-away-1');
+    assert.equal(item.sessionId, mid.id);
+
+    // alice's client re-registers and returns to the group
+    await registerDevice(h.target, 'alice', devicePort);
+    const back = await runSipp({
+      scenario: scenario('device-rejoin.xml'), target: h.target, localPort: devicePort, calls: 1, timeoutSec: 15,
+      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution },
+    });
+    expectOk(back, 'returning device');
+    const delivered = received(back, 'MESSAGE');
+    assert.equal(delivered.length, 1);
+    assert.match(delivered[0], /imdn\.Message-ID: msg-while-away-1/);
+    assert.match(delivered[0], /Are you still there, Alice\?/);
+    assert.match(received(back, 'BYE')[0] ?? '', /cause=410/, 'the group\'s end reaches the returned client');
+
+    const rcf = await cf.done;
+    expectOk(rcf, 'CF');
+    assert.equal(received(rcf, 'BYE').length, 0, 'no BYE toward the CF: the PF stayed');
+    assert.equal(received(rcf, 'INVITE').length, 0);
+    const rfocus = await focus.stop();
+    assert.equal(received(rfocus, 'SUBSCRIBE').length, 1, 'one conference SUBSCRIBE from the PF');
+    assert.match(received(rfocus, 'SUBSCRIBE')[0], /Event: conference/);
+
+    const end = await onlySession(h.pf);
+    assert.equal(end.mode, 'RELEASED');
+    assert.notEqual((await h.pf.db.prisma.deferredItem.findFirstOrThrow()).deliveredAt, null);
+    const ds = await decisions(h.pf);
+    const branches = ds.map((d) => d.branch);
+    for (const b of ['CLS-3', 'BYE-4-R-i', 'PIN-S1', 'BYE-4-R-ans', 'BYE-4-R', 'BYE-4-R-ii', 'BYE-4-R-iii-2', 'BYE-2a']) assert.ok(branches.includes(b), `decision ${b} missing: ${branches.join(' ')}`);
+    assert.ok(ds.some((d) => d.branch === 'BYE-4-R-ii' && d.outcome === 'DEFERRED'));
+    assert.ok(ds.some((d) => d.branch === 'BYE-4-R-iii-2' && d.outcome === 'REJOINED'));
+  } finally {
+    await dev.sipp.stop();
+    await cf.stop();
+    await focus.stop();
+    await h.stop();
+  }
+});
+
+test('PIN-N5 (with PIN-S1, PIN-N2): NOTIFY terminated;reason=noresource stores a Group State Object with the last participants', async () => {
+  const { h, focus, dev, cf } = await remainSetup({ allowStore: true }, 1200);
+  try {
+    expectOk(await dev.sipp.done, 'lost device');
+    const rfocus = await focus.done;
+    expectOk(rfocus, 'focus');
+    assert.equal(received(rfocus, 'SUBSCRIBE').length, 1);
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.storedObject.count({ where: { kind: 'GSO' } })) === 1, 3000), 'no Group State Object stored');
+    const gso = await h.pf.db.prisma.storedObject.findFirstOrThrow({ where: { kind: 'GSO' }, include: { folder: true } });
+    assert.equal(gso.contentType, 'Application/group-state-object+xml');
+    assert.equal(gso.folder.kind, 'SESSION_HISTORY');
+    // carol departed while the group was active; bob's "booted" in the final NOTIFY is the group's end (AMB-19)
+    const participants = (JSON.parse(gso.participants ?? '[]') as Array<{ entity: string }>).map((p) => p.entity).sort();
+    assert.deepEqual(participants, ['sip:alice@example.com', 'sip:bob@example.net']);
+    assert.match(gso.body, /lastfocussessionid="sip:group1@cf\.example\.net"/);
+    assert.match(gso.body, /comm-addr="sip:bob@example\.net"/);
+    assert.doesNotMatch(gso.body, /carol/);
+    const ds = await decisions(h.pf);
+    assert.ok(ds.some((d) => d.branch === 'PIN-N2' && d.outcome === 'ROSTER_UPDATED'));
+    assert.ok(ds.some((d) => d.branch === 'PIN-N5' && d.outcome === 'STORE_GSO'));
+    expectOk(await cf.done, 'CF');
+    assert.equal((await onlySession(h.pf)).mode, 'RELEASED');
+    assert.ok(ds.concat(await decisions(h.pf)).some((d) => d.branch === 'BYE-2-R'));
+  } finally {
+    await dev.sipp.stop();
+    await cf.stop();
+    await focus.stop();
+    await h.stop();
+  }
+});
