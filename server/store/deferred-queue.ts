@@ -1,0 +1,124 @@
+// The deferred delivery queue (8.3.1.6, SPEC §11.3). The shell answers 202 only once enqueue has
+// resolved, and Prisma resolves a write after its commit: an accepted item is durable.
+// Every state change is guarded by the state it leaves (not delivered, not expired), so two PF
+// instances on one PostgreSQL never both deliver or both expire an item.
+import type { DeferredItem, Headers } from '../engine/effects';
+import type { Db } from './database';
+
+export interface QueuedItem {
+  id: string;
+  userId: string;
+  sourceKey: string;
+  item: DeferredItem;
+  createdAt: Date;
+}
+
+type Row = {
+  id: string;
+  userId: string;
+  kind: string;
+  contentType: string;
+  headers: string;
+  body: string;
+  messageId: string | null;
+  sessionId: string | null;
+  sourceKey: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  user: { aor: string };
+};
+
+const queued = (r: Row): QueuedItem => ({
+  id: r.id,
+  userId: r.userId,
+  sourceKey: r.sourceKey,
+  createdAt: r.createdAt,
+  item: {
+    kind: r.kind as DeferredItem['kind'],
+    servedUser: r.user.aor,
+    contentType: r.contentType,
+    headers: JSON.parse(r.headers) as Headers,
+    body: r.body,
+    ...(r.messageId !== null ? { messageId: r.messageId } : {}),
+    ...(r.sessionId !== null ? { sessionId: r.sessionId } : {}),
+    ...(r.expiresAt !== null ? { expiresAt: r.expiresAt.getTime() } : {}),
+  },
+});
+
+const withUser = { user: { select: { aor: true } } } as const;
+
+function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string })?.code === 'P2002';
+}
+
+/**
+ * Queues an item for a user. Idempotent by (userId, sourceKey), the Call-ID and CSeq of the
+ * request that produced it: a retransmission returns the item queued first (created false).
+ */
+export async function enqueueDeferred(db: Db, userId: string, sourceKey: string, item: DeferredItem, at: Date = new Date()): Promise<{ id: string; created: boolean }> {
+  const existing = await db.deferredItem.findUnique({ where: { userId_sourceKey: { userId, sourceKey } }, select: { id: true } });
+  if (existing) return { id: existing.id, created: false };
+  try {
+    const r = await db.deferredItem.create({
+      data: {
+        userId,
+        sourceKey,
+        kind: item.kind,
+        contentType: item.contentType,
+        headers: JSON.stringify(item.headers),
+        body: item.body,
+        messageId: item.messageId ?? null,
+        sessionId: item.sessionId ?? null,
+        createdAt: at,
+        expiresAt: item.expiresAt === undefined ? null : new Date(item.expiresAt),
+      },
+      select: { id: true },
+    });
+    return { id: r.id, created: true };
+  } catch (e) {
+    // A concurrent enqueue of the same request won the race: same answer as a retransmission.
+    if (!isUniqueViolation(e)) throw e;
+    const r = await db.deferredItem.findUniqueOrThrow({ where: { userId_sourceKey: { userId, sourceKey } }, select: { id: true } });
+    return { id: r.id, created: false };
+  }
+}
+
+/** Items still to deliver to the user (not delivered, not expired at `now`), oldest first. */
+export async function pendingDeferred(db: Db, userId: string, now: Date = new Date(), limit = 500): Promise<QueuedItem[]> {
+  const rows = await db.deferredItem.findMany({
+    where: { userId, deliveredAt: null, expiredAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: limit,
+    include: withUser,
+  });
+  return rows.map(queued);
+}
+
+/** Returns false when the item was delivered or expired already (or does not exist). */
+export async function markDeferredDelivered(db: Db, id: string, at: Date = new Date()): Promise<boolean> {
+  const r = await db.deferredItem.updateMany({ where: { id, deliveredAt: null, expiredAt: null }, data: { deliveredAt: at } });
+  return r.count === 1;
+}
+
+/**
+ * Marks every undelivered item whose expiry has passed as expired and returns those this call
+ * expired, oldest first, for the shell to run IMDN-GEN-3 on (an item is returned once, ever).
+ */
+export async function expireDeferred(db: Db, now: Date = new Date(), limit = 500): Promise<QueuedItem[]> {
+  const due = await db.deferredItem.findMany({
+    where: { deliveredAt: null, expiredAt: null, expiresAt: { lte: now } },
+    orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+    take: limit,
+    include: withUser,
+  });
+  const expired: QueuedItem[] = [];
+  for (const r of due) {
+    const u = await db.deferredItem.updateMany({ where: { id: r.id, deliveredAt: null, expiredAt: null }, data: { expiredAt: now } });
+    if (u.count === 1) expired.push(queued(r));
+  }
+  return expired;
+}
+
+export async function countPendingDeferred(db: Db, userId?: string): Promise<number> {
+  return db.deferredItem.count({ where: { ...(userId ? { userId } : {}), deliveredAt: null, expiredAt: null } });
+}
