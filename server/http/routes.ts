@@ -43,8 +43,10 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
     }),
     'GET /api/overview': async () => overview(pf, services),
 
-    'GET /api/decisions': async ({ url }) =>
-      searchDecisions(
+    'GET /api/decisions': async ({ url }) => {
+      // the log writes in batches: what was decided a moment ago must be searchable now
+      await pf.decisions.flush();
+      return searchDecisions(
         db,
         {
           user: query(url, 'user'),
@@ -55,7 +57,8 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
           callId: query(url, 'callId'),
         },
         limitParam(url, 200, 1000),
-      ),
+      );
+    },
 
     'GET /api/users': async ({ url }) => ({ users: await listUsersView(db, pf.registrar, query(url, 'q'), Date.now()) }),
     'GET /api/users/:aor': async ({ params }) => {
@@ -102,6 +105,7 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
     'GET /api/sessions/:id': async ({ params }) => {
       const session = await sessionDetail(db, params.id);
       const callIds = session.legsList.map((l) => l.callId);
+      await pf.decisions.flush();
       const { decisions } = await searchDecisions(db, { callIds }, 1000);
       return { session, messages: services.trace.of(session.id, callIds), decisions: decisions.reverse() };
     },

@@ -1,0 +1,43 @@
+// Who changed what, when: the audit entries of a policy or the topology, newest first.
+import { words } from './key-values';
+
+export interface AuditItem {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+}
+
+function changes(before: unknown, after: unknown): string[] {
+  const b = (before && typeof before === 'object' ? before : {}) as Record<string, unknown>;
+  const a = (after && typeof after === 'object' ? after : {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  const fmt = (v: unknown) => (v === undefined || v === null ? 'not set' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => `${words(k)}: ${fmt(b[k])} → ${fmt(a[k])}`);
+}
+
+export function AuditTrail({ entries }: { entries: AuditItem[] }) {
+  if (entries.length === 0) return <p className="muted">No changes recorded yet.</p>;
+  return (
+    <ol className="audit" data-testid="audit-trail">
+      {entries.map((e) => (
+        <li key={e.id} data-testid="audit-entry" data-action={e.action}>
+          <div className="audit-head">
+            <code>{e.action}</code> <span className="muted">by {e.actor}</span>{' '}
+            <time className="muted" dateTime={e.at}>
+              {new Date(e.at).toLocaleString()}
+            </time>
+          </div>
+          <ul className="audit-changes">
+            {changes(e.before, e.after).map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,136 @@
+'use client';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import type { DecisionRecord } from '../../server/live/events';
+import { LiveStatus } from '../_components/live-status';
+import { PageHeader } from '../_components/page-header';
+import { Pill } from '../_components/pill';
+import { EmptyState } from '../_components/states';
+import { VirtualList } from '../_components/virtual-list';
+import { useDecisions } from '../_lib/use-decisions';
+import { DecisionDetail } from './decision-detail';
+import { DecisionFilterBar } from './decision-filters';
+import { FILTER_KEYS, filterDecisions, isFiltered, NO_FILTERS, type DecisionFilters } from './filter-decisions';
+
+const ROW = 34;
+
+function Header() {
+  return (
+    <div className="drow dhead" aria-hidden="true">
+      <span>#</span>
+      <span>Time</span>
+      <span>User</span>
+      <span>Message-ID</span>
+      <span>Type</span>
+      <span>Branch</span>
+      <span>Outcome</span>
+      <span>Why</span>
+    </div>
+  );
+}
+
+export function DecisionsView() {
+  const params = useSearchParams();
+  const { connected, decisions, loaded, connects } = useDecisions();
+  const [filters, setFilters] = useState<DecisionFilters>(() => {
+    const f = { ...NO_FILTERS };
+    for (const k of FILTER_KEYS) f[k] = params.get(k) ?? '';
+    return f;
+  });
+  const [selected, setSelected] = useState<number | null>(() => (params.get('seq') ? Number(params.get('seq')) : null));
+
+  // Filters and the open decision live in the URL, so a view can be bookmarked or shared.
+  useEffect(() => {
+    const q = new URLSearchParams();
+    for (const k of FILTER_KEYS) if (filters[k]) q.set(k, filters[k]);
+    if (selected !== null) q.set('seq', String(selected));
+    const s = q.toString();
+    window.history.replaceState(null, '', s ? `?${s}` : window.location.pathname);
+  }, [filters, selected]);
+
+  const shown = useMemo(() => filterDecisions(decisions, filters), [decisions, filters]);
+  const outcomes = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.outcome))], [decisions]);
+  const procedures = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.procedure))], [decisions]);
+  const selectedIndex = selected === null ? -1 : shown.findIndex((d) => d.seq === selected);
+  const current: DecisionRecord | undefined = selected === null ? undefined : (shown[selectedIndex] ?? decisions.find((d) => d.seq === selected));
+
+  const onKey = useCallback(
+    (e: KeyboardEvent<HTMLDivElement>) => {
+      if (e.key === 'Escape') return setSelected(null);
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      e.preventDefault();
+      const i = Math.min(shown.length - 1, Math.max(0, selectedIndex + (e.key === 'ArrowDown' ? 1 : -1)));
+      if (shown[i]) setSelected(shown[i].seq);
+    },
+    [shown, selectedIndex],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="IMDN decisions"
+        sub={
+          <>
+            Every decision the PF made on disposition notifications (and the dispatch around them), with the spec branch that decided it. <LiveStatus connected={connected} connects={connects} />
+          </>
+        }
+        actions={
+          <span className="muted" data-testid="decision-count" data-total={decisions.length} data-shown={shown.length}>
+            {isFiltered(filters) ? `${shown.length} of ${decisions.length}` : decisions.length} decisions
+          </span>
+        }
+      />
+      <DecisionFilterBar value={filters} outcomes={outcomes} procedures={procedures} onChange={setFilters} />
+      {loaded && decisions.length === 0 ? (
+        <EmptyState title="No decisions yet.">Send a SIP MESSAGE carrying an IMDN to a served user; its decision appears here at once.</EmptyState>
+      ) : shown.length === 0 && loaded ? (
+        <EmptyState title="No decision matches these filters.">
+          <button type="button" className="btn" onClick={() => setFilters(NO_FILTERS)}>
+            Clear filters
+          </button>
+        </EmptyState>
+      ) : (
+        <div className={current ? 'split open' : 'split'}>
+          <div onKeyDown={onKey}>
+            <Header />
+            <VirtualList
+              items={shown}
+              rowHeight={ROW}
+              height="calc(100vh - 230px)"
+              keyOf={(d) => d.seq}
+              label="Decisions, newest first"
+              testId="decisions"
+              focusIndex={selectedIndex}
+              renderRow={(d) => (
+                <button
+                  type="button"
+                  className="drow"
+                  data-testid="decision-row"
+                  data-seq={d.seq}
+                  data-branch={d.branch}
+                  data-outcome={d.outcome}
+                  aria-selected={d.seq === selected}
+                  onClick={() => setSelected(d.seq === selected ? null : d.seq)}
+                >
+                  <span className="mono">{d.seq}</span>
+                  <span className="mono">{d.at.slice(11, 23)}</span>
+                  <span className="mono">{d.servedUser ?? '—'}</span>
+                  <span className="mono" title={d.messageId ?? ''}>
+                    {d.messageId ?? '—'}
+                  </span>
+                  <span>{d.disposition ?? '—'}</span>
+                  <span className="mono">{d.branch}</span>
+                  <span>
+                    <Pill value={d.outcome} />
+                  </span>
+                  <span title={d.summary}>{d.summary}</span>
+                </button>
+              )}
+            />
+          </div>
+          {current && <DecisionDetail d={current} onClose={() => setSelected(null)} />}
+        </div>
+      )}
+    </>
+  );
+}
