@@ -84,7 +84,15 @@ export class Topology {
     }
     const rows = await db.peer.findMany({ orderBy: { createdAt: 'asc' } });
     const sides = new Map((file?.peers ?? []).map((p) => [`${p.role}|${p.address}`, p.iwfSide]));
-    this.peers = rows.map((r) => ({ role: r.role as PeerRole, name: r.name, address: r.address, iwfSide: sides.get(`${r.role}|${r.address}`) }));
+    this.configure(
+      rows.map((r) => ({ role: r.role as PeerRole, name: r.name, address: r.address, iwfSide: sides.get(`${r.role}|${r.address}`) })),
+      file,
+    );
+  }
+
+  /** The peers as stored, and the file's originating routes (kept when `file` is absent). */
+  configure(peers: TopologyPeer[], file?: Pick<TopologyFile, 'routes' | 'defaultPeer'>): void {
+    this.peers = peers;
     this.routes = file?.routes ?? this.routes;
     this.defaultPeer = file?.defaultPeer ?? this.defaultPeer;
   }

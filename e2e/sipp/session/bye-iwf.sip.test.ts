@@ -9,7 +9,7 @@ import { decisions, expectOk, networkKeys, onlySession, received, scenario, star
 
 const iwfKeys = (contribution: string, reason: string) => ({ ...networkKeys({ from_user: 'iwf', focus: 'iwf', contact_params: '', contribution }), reason });
 
-test('BYE-3b (BYE-3b-i, BYE-3b-iv, BYE-3c): the single IWF hangs up: alice\'s client gets the BYE with the Reason, the IWF its 200, the session closes', async () => {
+test('BYE-3b-single, BYE-3b-i, BYE-3b-iv, BYE-3c, CLS-8: the single IWF hangs up: alice\'s client gets the BYE with the Reason, the IWF its 200, the session closes', async () => {
   const iwfPort = await freePort();
   const h = await startSessionPf({ topology: { peers: [{ role: 'IWF', name: 'sms-iwf', address: `127.0.0.1:${iwfPort}` }] } });
   const dev = await startDevice(h.target, 'device.xml');
@@ -31,7 +31,7 @@ test('BYE-3b (BYE-3b-i, BYE-3b-iv, BYE-3c): the single IWF hangs up: alice\'s cl
   }
 });
 
-test('BYE-3a (BYE-3a-ok): one of two IWFs hangs up with IWF_STREAMS_ONLY: 200 to it at once, re-INVITE with its m-line at port 0 to the client, session stays', async () => {
+test('BYE-3a, BYE-3a-ok: one of two IWFs hangs up with IWF_STREAMS_ONLY: 200 to it at once, re-INVITE with its m-line at port 0 to the client, session stays', async () => {
   const iwf1Port = await freePort();
   const iwf2Port = await freePort();
   const h = await startSessionPf({

@@ -6,7 +6,7 @@ import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
 
-test('BYE-1 (BYE-1b-i-A, BYE-1d, BYE-1e-i): cause=200 from one of three devices releases every leg and the CF, Reason propagated', async () => {
+test('BYE-1-G, BYE-1b-i-A, BYE-1d, BYE-1e-i, BYE-1f, BYE-1-rsn: cause=200 from one of three devices releases every leg and the CF, Reason propagated', async () => {
   const cfPort = await freePort();
   const h = await startSessionPf({
     topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] },
@@ -49,7 +49,7 @@ test('BYE-1 (BYE-1b-i-A, BYE-1d, BYE-1e-i): cause=200 from one of three devices 
   }
 });
 
-test('BYE-1b-i-B: cause=503 from one of three devices closes only that leg; the other two stay connected', async () => {
+test('BYE-1b-i-B, BYE-2a: cause=503 from one of three devices closes only that leg; the other two stay connected', async () => {
   const cfPort = await freePort();
   const h = await startSessionPf({
     topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] },

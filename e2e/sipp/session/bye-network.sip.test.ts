@@ -10,7 +10,7 @@ for (const [cause, cls, branch, offline] of [
   [410, 'CLS-5', 'BYE-2-410', true],
   [480, 'CLS-6', 'BYE-2-480', false],
 ] as const) {
-  test(`${branch} (BYE-2a, BYE-2b${offline ? '' : '-x'}, BYE-2d, BYE-2e): cause=${cause} from the CF releases alice's client; session ${offline ? 'recorded (allow-offline-storage)' : 'not recorded'}`, async () => {
+  test(`${branch}, BYE-2a, BYE-2b${offline ? '' : '-x'}, BYE-2e: cause=${cause} from the CF releases alice's client; session ${offline ? 'recorded (allow-offline-storage)' : 'not recorded'}`, async () => {
     const cfPort = await freePort();
     const h = await startSessionPf({
       topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] },
@@ -52,7 +52,7 @@ for (const [cause, cls, branch, offline] of [
   });
 }
 
-test('BYE-4-P: no preference set, the only client is lost (cause=503): 200 to the core at once, BYE with the Reason toward the CF', async () => {
+test('BYE-4-P, CLS-3: no preference set, the only client is lost (cause=503): 200 to the core at once, BYE with the Reason toward the CF', async () => {
   const cfPort = await freePort();
   const h = await startSessionPf({ topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] } });
   const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '600'] });

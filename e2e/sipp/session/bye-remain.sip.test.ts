@@ -25,7 +25,7 @@ async function remainSetup(prefs: { allowDefer?: boolean; allowStore?: boolean; 
   return { h, focus, dev, cf, focusPort, contribution };
 }
 
-test('BYE-4-R (BYE-4-R-i, BYE-4-R-ans, BYE-4-R-ii, BYE-4-R-iii-2): 503 in a group with allow-defer: the PF stays, subscribes, intercepts, and the returning client gets the deferred message', async () => {
+test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in a group with allow-defer: the PF stays, subscribes, intercepts, and the returning client gets the deferred message', async () => {
   const { h, focus, dev, cf, focusPort, contribution } = await remainSetup({ allowDefer: true }, 8000);
   const devicePort = await freePort();
   try {
@@ -77,7 +77,7 @@ test('BYE-4-R (BYE-4-R-i, BYE-4-R-ans, BYE-4-R-ii, BYE-4-R-iii-2): 503 in a grou
   }
 });
 
-test('PIN-N5 (with PIN-S1, PIN-N2): NOTIFY terminated;reason=noresource stores a Group State Object with the last participants', async () => {
+test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource stores a Group State Object with the last participants', async () => {
   const { h, focus, dev, cf } = await remainSetup({ allowStore: true }, 1200);
   try {
     expectOk(await dev.sipp.done, 'lost device');

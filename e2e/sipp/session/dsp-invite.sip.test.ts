@@ -43,7 +43,7 @@ for (const [branch, svc, handler] of [
   });
 }
 
-test('DSP-8: INVITE with only oma.cpm.msg matches no handler and is rejected with 403; nothing reaches the client', async () => {
+test('DSP-8b: INVITE with only oma.cpm.msg matches no handler and is rejected with 403; nothing reaches the client', async () => {
   const pfPort = await freePort();
   const h = await startSessionPf({ topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${pfPort}` }] } });
   const dev = await startDevice(h.target, 'device.xml');

@@ -6,7 +6,7 @@ import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, onlySession, received, registerDevice, scenario, startSessionPf } from './session-harness';
 
-test('BYE-1d (CLS-2, BYE-1e-i) on an originated 1-1 session: the client INVITE goes to the routed remote PF, the leave is relayed with its Reason', async () => {
+test('BYE-1-O, BYE-1d, CLS-2: an originated 1-1 session: the client INVITE goes to the routed remote PF, the leave is relayed with its Reason', async () => {
   const remotePort = await freePort();
   const h = await startSessionPf({
     topology: { peers: [{ role: 'REMOTE_PF', name: 'net-pf', address: `127.0.0.1:${remotePort}` }], routes: [{ match: '@example\\.net', peer: 'net-pf' }] },

@@ -1,10 +1,8 @@
 // Installs the session side of the PF on srf: INVITE (DSP, B2BUA), BYE outside srf's dialogs
 // (BYE-0a), and NOTIFYs of the PF's own conference subscriptions.
 import type { EventEmitter } from 'node:events';
-import { handleBye } from '../../engine/bye/handle-bye';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
-import { viewFromRaw } from '../message-view';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
 import type { Registrar } from '../registrar';
@@ -12,6 +10,7 @@ import type { SrfApp } from '../srf-types';
 import { Topology } from '../topology';
 import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
 import { inviteHandler } from './invite-handler';
+import { onLegBye } from './leg-wiring';
 import { SessionRuntime } from './session-runtime';
 import type { SrfDialogs } from './srf-dialog';
 
@@ -67,13 +66,8 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
 
   const invite = inviteHandler({ srf: dialogs, rt: runtime, topology, registrar: deps.registrar, isServed: deps.isServed, record: deps.record, log: deps.log, now: deps.now });
   srf.invite((req, res) => void ready.then(() => invite(req, res)));
-  dialogs.bye((req, res) => {
-    // a BYE for a dialog srf does not hold: no session owns it (BYE-0a)
-    const now = deps.now();
-    const r = handleBye(undefined, { kind: 'BYE_RECEIVED', message: viewFromRaw(req.msg.raw ?? ''), txn: 'bye-0a' }, { ...deps.state.policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, deps.state.policy, now);
-    deps.record(r.decisions, { callId: req.get('Call-ID'), now });
-    res.send(481, 'Call/Transaction Does Not Exist');
-  });
+  // a BYE for a dialog srf does not hold: no session owns it (BYE-0a)
+  dialogs.bye((req, res) => onLegBye(runtime, undefined, req, res));
   dialogs.notify((req, res) => subscriber!.onNotify(req, res));
 
   const handlers: SessionHandlers = { runtime, topology, close: () => runtime.close() };
