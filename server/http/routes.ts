@@ -10,7 +10,7 @@ import { auditFor } from './queries/audit';
 import { searchDecisions } from './queries/decisions';
 import { messageStoreOf } from './queries/message-store';
 import { overview } from './queries/overview';
-import { deleteRule, effectivePrefs, parseRuleInput, rulesOf, saveRule } from './queries/policy-rules';
+import { auditTargetOf, deleteRule, effectivePrefs, parseRuleInput, rulesOf, saveRule } from './queries/policy-rules';
 import { readProviderPolicy, saveProviderPolicy } from './queries/provider-policy';
 import { listSessions, sessionDetail } from './queries/sessions';
 import { createPeer, deletePeer, listPeers, parsePeerInput, PEER_ROLES, updatePeer } from './queries/topology';
@@ -72,16 +72,17 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
         contacts: contactsOf(pf.registrar, params.aor, Date.now()),
         rules,
         effective: effectivePrefs(rules),
-        audit: await auditFor(db, { target: params.aor }),
+        audit: await auditFor(db, { target: auditTargetOf(userId) }),
       };
     },
     'PUT /api/users/:aor/rules': async ({ req, params, body }) => {
-      const rule = await saveRule(db, params.aor, parseRuleInput(await body()), actorOf(req));
+      const input = parseRuleInput(await body());
+      await saveRule(db, await requireUser(params.aor), input, actorOf(req));
       await pf.policyChanged(params.aor);
-      return { rule };
+      return { ok: true };
     },
     'DELETE /api/users/:aor/rules/:ruleId': async ({ req, params }) => {
-      await deleteRule(db, params.aor, params.ruleId, actorOf(req));
+      await deleteRule(db, await requireUser(params.aor), params.ruleId, actorOf(req));
       await pf.policyChanged(params.aor);
       return { ok: true };
     },

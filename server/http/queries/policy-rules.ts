@@ -1,9 +1,9 @@
-// A user's preference rules (SPEC §11.6 shape): read, validated upsert and delete, each change
-// audited in the same transaction as the change itself.
+// A user's preference rules (SPEC §11.6 shape): input validated here with sentences for the form;
+// reads, writes and their audit entries are the store's (server/store/user-prefs.ts).
 import type { Db } from '../../store/database';
+import { deletePolicyRule, effectivePrefs as storeEffective, listPolicyRules, upsertPolicyRule } from '../../store/user-prefs';
 import { badRequest, notFound } from '../http-error';
 import { asObject, str, triState } from '../validate';
-import { writeAudit } from './audit';
 
 export interface PolicyRuleView {
   ruleId: string;
@@ -50,70 +50,32 @@ export function parseRuleInput(body: unknown): RuleInput {
   return rule;
 }
 
-function toView(r: { ruleId: string; serviceEnablers: string; allowOfflineStorage: boolean | null; allowStore: boolean | null; allowDefer: boolean | null; updatedAt: Date }): PolicyRuleView {
-  return {
-    ruleId: r.ruleId,
-    serviceEnablers: r.serviceEnablers.split(',').map((s) => s.trim()).filter(Boolean),
-    allowOfflineStorage: r.allowOfflineStorage,
-    allowStore: r.allowStore,
-    allowDefer: r.allowDefer,
-    updatedAt: r.updatedAt.toISOString(),
-  };
-}
-
 export async function rulesOf(db: Db, userId: string): Promise<PolicyRuleView[]> {
-  const rows = await db.policyRule.findMany({ where: { userId }, orderBy: { ruleId: 'asc' } });
-  return rows.map(toView);
+  return (await listPolicyRules(db, userId)).map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() }));
 }
 
 /** SPEC §11.6: CPM rules OR-combined; with no rule every value is false (an XDMS 404). */
 export function effectivePrefs(rules: PolicyRuleView[]): EffectivePrefs {
-  const cpm = rules.filter((r) => r.serviceEnablers.some((e) => e.toUpperCase() === 'CPM'));
+  const p = storeEffective(rules);
   return {
-    allowOfflineStorage: cpm.some((r) => r.allowOfflineStorage === true),
-    allowStore: cpm.some((r) => r.allowStore === true),
-    allowDefer: cpm.some((r) => r.allowDefer === true),
-    hasCpmOfflineStorageRule: cpm.some((r) => r.allowOfflineStorage === true),
-    cpmRules: cpm.length,
+    allowOfflineStorage: p.allowOfflineStorage,
+    allowStore: p.allowStore,
+    allowDefer: p.allowDefer,
+    hasCpmOfflineStorageRule: p.hasCpmOfflineStorageRule,
+    cpmRules: rules.filter((r) => r.serviceEnablers.some((e) => e.toUpperCase() === 'CPM')).length,
   };
 }
 
-export async function saveRule(db: Db, aor: string, input: RuleInput, actor: string): Promise<PolicyRuleView> {
-  return db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { aor }, select: { id: true } });
-    if (!user) throw notFound(`${aor} is not a served user`);
-    const before = await tx.policyRule.findUnique({ where: { userId_ruleId: { userId: user.id, ruleId: input.ruleId } } });
-    const data = {
-      serviceEnablers: input.serviceEnablers.join(','),
-      allowOfflineStorage: input.allowOfflineStorage,
-      allowStore: input.allowStore,
-      allowDefer: input.allowDefer,
-    };
-    const row = await tx.policyRule.upsert({
-      where: { userId_ruleId: { userId: user.id, ruleId: input.ruleId } },
-      create: { userId: user.id, ruleId: input.ruleId, ...data },
-      update: data,
-    });
-    const view = toView(row);
-    const strip = (v: PolicyRuleView | null) => (v ? { ...v, updatedAt: undefined } : null);
-    await writeAudit(tx, {
-      actor,
-      action: before ? 'policy.rule.update' : 'policy.rule.create',
-      target: aor,
-      before: strip(before ? toView(before) : null),
-      after: strip(view),
-    });
-    return view;
-  });
+export const auditTargetOf = (userId: string) => `user:${userId}`;
+
+export async function saveRule(db: Db, userId: string, input: RuleInput, actor: string): Promise<void> {
+  try {
+    await upsertPolicyRule(db, userId, input, actor);
+  } catch (err) {
+    throw badRequest((err as Error).message);
+  }
 }
 
-export async function deleteRule(db: Db, aor: string, ruleId: string, actor: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { aor }, select: { id: true } });
-    if (!user) throw notFound(`${aor} is not a served user`);
-    const before = await tx.policyRule.findUnique({ where: { userId_ruleId: { userId: user.id, ruleId } } });
-    if (!before) throw notFound(`${aor} has no rule "${ruleId}"`);
-    await tx.policyRule.delete({ where: { id: before.id } });
-    await writeAudit(tx, { actor, action: 'policy.rule.delete', target: aor, before: { ...toView(before), updatedAt: undefined }, after: null });
-  });
+export async function deleteRule(db: Db, userId: string, ruleId: string, actor: string): Promise<void> {
+  if (!(await deletePolicyRule(db, userId, ruleId, actor))) throw notFound(`there is no rule "${ruleId}"`);
 }
