@@ -67,6 +67,8 @@ export class Topology {
   private peers: TopologyPeer[] = [];
   private routes: OriginatingRoute[] = [];
   private defaultPeer?: string;
+  /** iwfSide is not a Peer column: it comes from the file only */
+  private readonly sides = new Map<string, 'REMOTE' | 'SERVED'>();
 
   constructor(
     private readonly registrar: Registrar,
@@ -82,12 +84,18 @@ export class Topology {
         update: { name: p.name },
       });
     }
+    for (const p of file?.peers ?? []) if (p.iwfSide) this.sides.set(`${p.role}|${p.address}`, p.iwfSide);
+    this.configure(await this.rows(db), file);
+  }
+
+  /** Re-reads the Peer table: the console adds and removes peers while the PF runs. */
+  async reload(db: Db): Promise<void> {
+    this.configure(await this.rows(db));
+  }
+
+  private async rows(db: Db): Promise<TopologyPeer[]> {
     const rows = await db.peer.findMany({ orderBy: { createdAt: 'asc' } });
-    const sides = new Map((file?.peers ?? []).map((p) => [`${p.role}|${p.address}`, p.iwfSide]));
-    this.configure(
-      rows.map((r) => ({ role: r.role as PeerRole, name: r.name, address: r.address, iwfSide: sides.get(`${r.role}|${r.address}`) })),
-      file,
-    );
+    return rows.map((r) => ({ role: r.role as PeerRole, name: r.name, address: r.address, iwfSide: this.sides.get(`${r.role}|${r.address}`) }));
   }
 
   /** The peers as stored, and the file's originating routes (kept when `file` is absent). */

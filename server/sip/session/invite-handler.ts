@@ -55,6 +55,8 @@ export function inviteHandler(deps: InviteDeps) {
 
 async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
   const now = deps.now();
+  // an initial INVITE is rare next to MESSAGEs: re-reading the peers keeps console edits live
+  if (!req.get('To')?.match(/;\s*tag=/i)) await deps.topology.reload(deps.rt.deps.db);
   const src = deps.topology.classifySource({ host: req.source_address, port: req.source_port, from: req.get('From'), contact: req.get('Contact'), now });
   if (!deps.topology.admits(src)) {
     res.send(403, 'Forbidden');
