@@ -1,11 +1,37 @@
 // The decision log: every engine decision gets an event id, goes out live at once, and is written
 // to the database in batches so that logging never caps SIP throughput.
+import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
+import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
 
 export interface DecisionLogOptions {
   flushMs?: number;
   maxBatch?: number;
+  /** the database's kind (OpenDatabase.provider); found out with one query when not given */
+  provider?: StoreProvider;
+  /** a batch that could not be written (it is dropped; the live stream already carried it) */
+  onError?: (e: unknown, batch: DecisionRecord[]) => void;
+}
+
+const COLUMNS = ['id', 'seq', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs']
+  .map((c) => `"${c}"`)
+  .join(', ');
+// 13 parameters a row: far below SQLite's 32766 and PostgreSQL's 65535 per statement.
+const INSERT_CHUNK = 1000;
+
+/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
+const sqliteDateTime = (iso: string) => new Date(iso).toISOString().replace('Z', '+00:00');
+/** TIMESTAMP(3) without time zone, holding UTC as Prisma does. */
+const postgresTimestamp = (iso: string) => new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
+
+async function detectProvider(db: Db): Promise<StoreProvider> {
+  try {
+    await db.$queryRawUnsafe('SELECT sqlite_version()');
+    return 'sqlite';
+  } catch {
+    return 'postgresql';
+  }
 }
 
 export class DecisionLog {
@@ -15,10 +41,14 @@ export class DecisionLog {
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
   private readonly maxBatch: number;
+  private readonly onError: (e: unknown, batch: DecisionRecord[]) => void;
+  private readonly provider: Promise<StoreProvider>;
 
   constructor(private readonly db: Db, private readonly userIds: (aor: string) => string | undefined, opts: DecisionLogOptions = {}) {
     this.flushMs = opts.flushMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
+    this.provider = opts.provider ? Promise.resolve(opts.provider) : detectProvider(db);
+    this.onError = opts.onError ?? ((e, batch) => console.error(`decision log: ${batch.length} decisions not written: ${(e as Error)?.message ?? e}`));
   }
 
   /** continue numbering after what is already stored */
@@ -42,25 +72,48 @@ export class DecisionLog {
     this.queue = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.db.decision
-        .createMany({
-          data: batch.map((d) => ({
-            seq: d.seq,
-            at: new Date(d.at),
-            userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null,
-            procedure: d.procedure,
-            branch: d.branch,
-            outcome: d.outcome,
-            summary: d.summary,
-            messageId: d.messageId,
-            disposition: d.disposition,
-            callId: d.callId,
-            inputs: JSON.stringify(d.inputs),
-          })),
-        })
-        .then(() => undefined),
+      this.write(batch).then(
+        () => undefined,
+        // One failed batch must not poison the chain: later batches still get written.
+        (e) => this.onError(e, batch),
+      ),
     );
     return this.flushing;
+  }
+
+  // Prisma's createMany costs about 0.6 ms of CPU per row here (its query plan is built per
+  // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
+  // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
+  private async write(batch: DecisionRecord[]): Promise<void> {
+    const provider = await this.provider;
+    for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
+      const rows = batch.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      const tuples = rows.map((d) => {
+        const values = [
+          randomUUID(),
+          d.seq,
+          provider === 'sqlite' ? sqliteDateTime(d.at) : postgresTimestamp(d.at),
+          d.servedUser ? this.userIds(d.servedUser) ?? null : null,
+          d.procedure,
+          d.branch,
+          d.outcome,
+          d.summary,
+          d.messageId,
+          d.disposition,
+          d.callId,
+          d.sessionId ?? null,
+          JSON.stringify(d.inputs),
+        ];
+        const marks = values.map((v, j) => {
+          params.push(v);
+          if (provider === 'sqlite') return '?';
+          return j === 2 ? `$${params.length}::timestamp(3)` : j === 1 ? `$${params.length}::integer` : `$${params.length}`;
+        });
+        return `(${marks.join(', ')})`;
+      });
+      await this.db.$executeRawUnsafe(`INSERT INTO "Decision" (${COLUMNS}) VALUES ${tuples.join(', ')}`, ...params);
+    }
   }
 
   async since(afterSeq: number, limit: number): Promise<DecisionRecord[]> {
@@ -82,6 +135,7 @@ export class DecisionLog {
       messageId: r.messageId,
       disposition: r.disposition,
       callId: r.callId,
+      sessionId: r.sessionId,
       inputs: JSON.parse(r.inputs) as Record<string, unknown>,
     }));
   }
