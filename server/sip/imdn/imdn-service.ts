@@ -37,9 +37,13 @@ interface Tracked {
   delivery: ImdnDelivery;
   /** set for the redelivery of a deferred item: its queue id */
   deferredId?: string;
+  /** resolves when the delivery settles (redelivery paces itself on it) */
+  done?: () => void;
 }
 
 const PREFIX = 'imdn:';
+/** Queued notifications in flight toward one client at a time when it registers. */
+const REDELIVERY_WINDOW = 32;
 
 export class ImdnService {
   private runner!: EffectRunner;
@@ -142,17 +146,26 @@ export class ImdnService {
     });
   }
 
-  /** A client registered: send it the notifications deferred for its user (IMDN-DLV-2, DLV-2c). */
+  /**
+   * A client registered: send it the notifications deferred for its user (IMDN-DLV-2, DLV-2c),
+   * oldest first, at most REDELIVERY_WINDOW in flight.
+   */
   async redeliver(binding: Binding): Promise<void> {
     const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'IMDN');
-    if (pending.length === 0) return;
-    const base = `${PREFIX}${randomUUID()}`;
-    const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: pending.map((p) => p.item), registration: clientRegistration(binding) });
-    for (const d of r.deliveries) {
-      const n = Number(d.id.slice(base.length + 1));
-      this.track({ delivery: d, deferredId: pending[n]?.id });
+    for (let i = 0; i < pending.length; i += REDELIVERY_WINDOW) {
+      const window = pending.slice(i, i + REDELIVERY_WINDOW);
+      const base = `${PREFIX}${randomUUID()}`;
+      const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding) });
+      const settled = r.deliveries.map(
+        (d) =>
+          new Promise<void>((done) => {
+            const n = Number(d.id.slice(base.length + 1));
+            this.track({ delivery: d, deferredId: window[n]?.id, done });
+          }),
+      );
+      await this.apply(r, { servedUser: binding.aor, sourceKey: base });
+      await Promise.all(settled);
     }
-    await this.apply(r, { servedUser: binding.aor, sourceKey: base });
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
@@ -180,7 +193,10 @@ export class ImdnService {
     }
     tracked.delivery = r.delivery;
     await this.apply(r, { servedUser, sourceKey: id });
-    if (r.delivery.settled) this.untrack(r.delivery);
+    if (r.delivery.settled) {
+      this.untrack(r.delivery);
+      tracked.done?.();
+    }
   }
 
   async onTimer(name: string): Promise<void> {

@@ -37,9 +37,13 @@ interface Tracked {
   skip: SkipService[];
   /** set when this is the redelivery of a queued item: its queue id */
   deferredId?: string;
+  /** resolves when the delivery settles (redelivery paces itself on it) */
+  done?: () => void;
 }
 
 const PREFIX = 'pager:';
+/** Queued messages in flight toward one client at a time when it registers. */
+const REDELIVERY_WINDOW = 32;
 
 export class PagerService {
   private runner!: EffectRunner;
@@ -78,17 +82,26 @@ export class PagerService {
     if (r.delivery.settled) await this.settled(t, r.decisions.some((d) => d.outcome === 'REJECT'));
   }
 
-  /** A client registered: deferred standalone messages go to it (8.3.1.6). */
+  /**
+   * A client registered: deferred standalone messages go to it (8.3.1.6), oldest first, at most
+   * REDELIVERY_WINDOW in flight so a long queue does not flood the client.
+   */
   async redeliver(binding: Binding): Promise<void> {
     const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'MESSAGE');
-    for (const p of pending) {
+    const prefs = await this.prefs(binding.aor);
+    for (let i = 0; i < pending.length; i += REDELIVERY_WINDOW) {
+      await Promise.all(pending.slice(i, i + REDELIVERY_WINDOW).map((p) => this.redeliverOne(binding, p, prefs)));
+    }
+  }
+
+  private redeliverOne(binding: Binding, p: { id: string; item: { headers: Record<string, string | string[]>; body: string } }, prefs: UserPrefs): Promise<void> {
+    return new Promise((resolve) => {
       const view: SipMessageView = {
         method: 'MESSAGE',
         uri: binding.aor,
         headers: Object.fromEntries(Object.entries(p.item.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v : [v]])),
         body: p.item.body,
       };
-      const prefs = await this.prefs(binding.aor);
       const r = deliverStandalone({
         deliveryId: `${PREFIX}${randomUUID()}`,
         servedUser: binding.aor,
@@ -98,11 +111,12 @@ export class PagerService {
         prefs,
         skip: [],
       });
-      // A queued item stays queued until a client takes it: no second DEFER, nobody to answer.
+      // A queued item stays queued until a client takes it: no second DEFER and nobody to answer
+      // (onRequestOutcome drops those effects for redeliveries).
       r.effects = r.effects.filter((e) => e.kind === 'SEND_REQ');
-      this.track({ delivery: { ...r.delivery, answered: true }, prefs, skip: [], deferredId: p.id });
-      await this.apply(r, binding.aor, p.id);
-    }
+      this.track({ delivery: r.delivery, prefs, skip: [], deferredId: p.id, done: resolve });
+      void this.apply(r, binding.aor, p.id);
+    });
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
@@ -144,6 +158,7 @@ export class PagerService {
 
   private async settled(t: Tracked, failed: boolean): Promise<void> {
     this.untrack(t.delivery);
+    t.done?.();
     if (!failed) return;
     // IMDN-GEN-1: delivery failed and the message was not deferred.
     const original = this.original(t.delivery);
