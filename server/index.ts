@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
+import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
 import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
   await console.prepare();
   const render = console.getRequestHandler();
-  const api = apiHandler(consoleRoutes(pf));
+  const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
 
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
