@@ -381,8 +381,8 @@ class Session {
     }
   }
 
-  // Work-around 7: on SQLite, `migrate dev` against a database that had no migrations table fails
-  // in evaluateDataLoss and createMigration with "SQLite shadow DB must be provided through an
+  // Work-around 7: on SQLite and PostgreSQL, `migrate dev` against a database that had no migrations table fails
+  // in evaluateDataLoss and createMigration with "<provider> shadow DB must be provided through an
   // external factory" (the Wasm engine then replays the history without the factory's shadow
   // database). At that point the CLI has just applied every migration to the dev database, so
   // the database is the history's end state: diff it against the schema instead. Only the
@@ -391,7 +391,7 @@ class Session {
     try {
       return await this.withMigrationsTable(engine, method, params);
     } catch (e) {
-      if (this.provider !== 'sqlite' || !/shadow DB must be provided through an external factory/.test(String(e?.message ?? e))) throw e;
+      if (!/shadow DB must be provided through an external factory/.test(String(e?.message ?? e))) throw e;
       debug(`${method}: no shadow database, diffing the dev database against the schema`);
       const files = params.schema.files;
       const { stdout } = await engine.diff({
@@ -406,7 +406,7 @@ class Session {
       if (method === 'evaluateDataLoss') return { migrationSteps: empty ? 0 : 1, warnings: [], unexecutableSteps: [] };
       const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
       return {
-        connectorType: 'sqlite',
+        connectorType: this.provider,
         generatedMigrationName: `${stamp}_${params.migrationName}`,
         migrationScript: empty ? (params.draft ? '-- This is an empty migration.' : null) : `${script}\n`,
         extension: 'sql',
