@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEdge, type Edge } from './index';
-import { connectSrf, freePort, scenario, sipp, waitFor, type SrfApp } from './conformance/harness';
+import { connectSrf, freePort, scenario, sipp, waitFor, waitForListener, type SrfApp } from './conformance/harness';
 
 const SECRET = 'cymru';
 const CALLS = 10;
@@ -77,7 +77,7 @@ for (const tp of ['udp', 'tcp'] as Tp[]) {
   test(`conformance ${tp}: createUAC to a SIPp UAS, then destroy`, async () => {
     await scene(tp, () => {}, async (edge, srf, ctx) => {
       const uas = startUas(tp, 'uas-invite.xml', ctx.uasPort);
-      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(await waitForListener(ctx.uasPort, tp), 'SIPp UAS is listening');
       for (let i = 0; i < CALLS; i++) {
         const d = await srf.createUAC(`sip:uas@127.0.0.1:${ctx.uasPort}${uriParam(tp)}`, { localSdp: SDP });
         assert.match(d.remote.sdp, /m=audio/);
@@ -95,7 +95,7 @@ for (const tp of ['udp', 'tcp'] as Tp[]) {
       uac.on('destroy', () => uas.destroy());
     }), async (edge, _srf, ctx) => {
       const uas = startUas(tp, 'uas-invite.xml', ctx.uasPort);
-      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(await waitForListener(ctx.uasPort, tp), 'SIPp UAS is listening');
       await runUac(tp, 'uac-invite.xml', edge);
       await uasDone(uas, 'uas-invite.xml');
     });
@@ -115,7 +115,7 @@ for (const tp of ['udp', 'tcp'] as Tp[]) {
   test(`conformance ${tp}: app CANCELs its own INVITE (createUAC cbRequest + req.cancel)`, async () => {
     await scene(tp, () => {}, async (_edge, srf, ctx) => {
       const uas = startUas(tp, 'uas-cancel.xml', ctx.uasPort);
-      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(await waitForListener(ctx.uasPort, tp), 'SIPp UAS is listening');
       for (let i = 0; i < CALLS; i++) {
         let inv: any;
         const err = await srf.createUAC(`sip:uas@127.0.0.1:${ctx.uasPort}${uriParam(tp)}`, { localSdp: SDP }, {

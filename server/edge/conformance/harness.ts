@@ -1,6 +1,7 @@
 // Test harness: free ports, SIPp runs, and drachtio-srf apps connected to an edge.
 // Used by server/edge/*.sip.test.ts only.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -123,4 +124,27 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 2
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return cond();
+}
+
+/**
+ * Resolves once something (a SIPp UAS) listens on `port`, or false after timeoutMs. Reads the
+ * kernel's socket tables instead of probing with a bind, which could steal the port from SIPp.
+ */
+export async function waitForListener(port: number, proto: 'udp' | 'tcp' = 'udp', timeoutMs = 5000): Promise<boolean> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    let table = '';
+    try { table = readFileSync(`/proc/net/${proto}`, 'utf8'); } catch {
+      await new Promise((r) => setTimeout(r, 500)); // no /proc: fall back to a grace period
+      return true;
+    }
+    const found = table.split('\n').some((line) => {
+      const cols = line.trim().split(/\s+/);
+      return cols[1]?.endsWith(`:${hex}`) && (proto === 'udp' || cols[3] === '0A');
+    });
+    if (found) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
 }
