@@ -15,7 +15,7 @@ import { readProviderPolicy, saveProviderPolicy } from './queries/provider-polic
 import { listSessions, sessionDetail } from './queries/sessions';
 import { createPeer, deletePeer, listPeers, parsePeerInput, PEER_ROLES, updatePeer } from './queries/topology';
 import { contactsOf, listUsersView, userIdOf } from './queries/users';
-import { limitParam, query } from './validate';
+import { asObject, limitParam, oneOf, query } from './validate';
 import { DEFAULT_POLICY } from '../engine/policy';
 
 /** who made an edit: there are no operator accounts yet, so the console and the client address */
@@ -132,6 +132,14 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
   if (process.env.PF_TEST_HOOKS === '1') {
     routes['POST /api/test/drop-sockets'] = async () => {
       pf.bus.emit('sockets:drop');
+      return { ok: true };
+    };
+    // Publishes a live event as the SIP shell would, to prove the gateway-to-page path.
+    routes['POST /api/test/live-event'] = async ({ body }) => {
+      const o = asObject(await body());
+      const event = oneOf(o, 'event', ['session:updated', 'leg:updated', 'sip:message', 'registration:changed'] as const);
+      const payload = asObject(o.payload, 'payload');
+      (pf.bus.emit as (e: string, p: unknown) => boolean)(event, payload);
       return { ok: true };
     };
   }
