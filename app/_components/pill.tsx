@@ -2,7 +2,7 @@
 const TONE: Record<string, string> = {
   FORWARD: 'ok', DELIVER: 'ok', STORE: 'info', DEFER: 'info', DROP: 'warn', REJECT: 'bad', RELEASE: 'warn',
   CONNECTED: 'ok', ACTIVE: 'ok', TERMINATING: 'warn', TERMINATED: 'muted', RELEASED: 'muted', REMAIN_DISCONNECTED: 'info',
-  ok: 'ok', error: 'bad',
+  ok: 'ok', error: 'bad', DELIVERED: 'ok', WAITING: 'info', connected: 'ok', disconnected: 'muted',
 };
 
 export function Pill({ value, testId }: { value: string; testId?: string }) {

@@ -1,0 +1,10 @@
+import { Suspense } from 'react';
+import { StoreView } from './store-view';
+
+export default function StorePage() {
+  return (
+    <Suspense>
+      <StoreView />
+    </Suspense>
+  );
+}

@@ -1,0 +1,30 @@
+// Writes Message Store objects through the store, as the shell's RECORD_OBJECT / STORE_GSO /
+// SET_FLAG effects do: a stored message flagged \Seen and a Group State Object with its roster.
+import { openDatabase } from '../../../server/store/database';
+import { conversationFolder, sessionFolder, setFlag, storeObject } from '../../../server/store/message-store';
+
+export async function seedStore(databaseUrl: string, aor: string, messageId: string): Promise<void> {
+  const db = await openDatabase(databaseUrl);
+  try {
+    const { id: userId } = await db.prisma.user.findUniqueOrThrow({ where: { aor }, select: { id: true } });
+    const conv = await conversationFolder(db.prisma, userId, 'conv-store-1');
+    const msg = await storeObject(db.prisma, {
+      userId,
+      folderId: conv.id,
+      object: { kind: 'MESSAGE', contentType: 'message/cpim', imdnMessageId: messageId, headers: { From: '<sip:bob@example.com>', To: `<${aor}>`, 'Message-Direction': 'received' }, body: 'hello from bob' },
+    });
+    await setFlag(db.prisma, msg.id, '\\Seen');
+    const sess = await sessionFolder(db.prisma, userId, 'conv-store-1', 'contrib-store-1');
+    await storeObject(db.prisma, {
+      userId,
+      folderId: sess.id,
+      object: { kind: 'GSO', contentType: 'application/vnd.oma.cpm-groupstate+xml', headers: { Subject: 'Team' }, body: '<groupstate/>' },
+      participants: [
+        { entity: 'sip:carol@example.com', displayText: 'Carol', status: 'connected' },
+        { entity: 'sip:dave@remote.example.net', displayText: 'Dave', status: 'disconnected' },
+      ],
+    });
+  } finally {
+    await db.close();
+  }
+}
