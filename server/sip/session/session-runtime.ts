@@ -41,6 +41,7 @@ export interface SessionRuntimeDeps {
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
 const IN_DIALOG_HEADERS = new Set(['reason', 'content-type', 'subscription-state', 'event', 'expires', 'accept']);
 const REQUEST_TIMEOUT_MS = 8000;
+const RELEASED_KEPT_MS = 32_000;
 
 export class SessionRuntime {
   readonly dialogs = new Map<string, SrfDialog>(); // legId → dialog
@@ -130,8 +131,32 @@ export class SessionRuntime {
       this.deps.state.sessions.set(sessionId, next);
       this.recordDecisions(next, r.decisions);
       await this.run(next, r.effects);
-      await this.persist(this.session(sessionId) ?? next);
+      const after = this.session(sessionId) ?? next;
+      await this.persist(after);
+      if (after.mode === 'RELEASED') this.forgetLater(after);
     });
+  }
+
+  /**
+   * A released session stays in memory for 64*T1, long enough for late answers to the BYEs it
+   * sent (BYE-1b-iii) to be decided; then only its database rows remain.
+   */
+  private forgetLater(s: CpmSession): void {
+    const key = `${s.id}|forget`;
+    if (this.timers.has(key)) return;
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.deps.state.sessions.delete(s.id);
+      this.queues.delete(s.id);
+      this.deferSeq.delete(s.id);
+      for (const l of s.legs) {
+        this.dialogs.delete(l.id);
+        this.legSession.delete(l.id);
+        this.legMeta.delete(l.id);
+      }
+    }, RELEASED_KEPT_MS);
+    t.unref();
+    this.timers.set(key, t);
   }
 
   private recordDecisions(s: CpmSession, decisions: Decision[]): void {
