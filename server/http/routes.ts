@@ -29,6 +29,9 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
   const db = pf.db.prisma;
   const services = consoleServices(pf.bus, db);
 
+  // The shell reloads its peer table when the PF offers this hook (see the console report).
+  const topologyChanged = async () => (pf as Pf & { topologyChanged?: () => Promise<void> }).topologyChanged?.();
+
   const requireUser = async (aor: string) => {
     const id = await userIdOf(db, aor);
     if (!id) throw notFound(`${aor} is not a served user`);
@@ -120,10 +123,19 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       peers: await listPeers(db),
       audit: await auditFor(db, { actionPrefix: 'peer.' }),
     }),
-    'POST /api/peers': async ({ req, body }) => ({ peer: await createPeer(db, parsePeerInput(await body()), actorOf(req)) }),
-    'PUT /api/peers/:id': async ({ req, params, body }) => ({ peer: await updatePeer(db, params.id, parsePeerInput(await body()), actorOf(req)) }),
+    'POST /api/peers': async ({ req, body }) => {
+      const peer = await createPeer(db, parsePeerInput(await body()), actorOf(req));
+      await topologyChanged();
+      return { peer };
+    },
+    'PUT /api/peers/:id': async ({ req, params, body }) => {
+      const peer = await updatePeer(db, params.id, parsePeerInput(await body()), actorOf(req));
+      await topologyChanged();
+      return { peer };
+    },
     'DELETE /api/peers/:id': async ({ req, params }) => {
       await deletePeer(db, params.id, actorOf(req));
+      await topologyChanged();
       return { ok: true };
     },
   };

@@ -1,0 +1,63 @@
+// Topology: the served domain and the peers, editable with readable validation and an audit trail.
+import { expect, test } from '@playwright/test';
+import { startProduct, type Product } from '../support/product';
+import { shoot } from './helpers/console';
+
+let product: Product;
+test.beforeAll(async () => {
+  product = await startProduct();
+});
+test.afterAll(async () => {
+  await product?.stop();
+});
+
+test('peers are added, validated, edited, deleted and audited', async ({ page }, testInfo) => {
+  await page.goto(`${product.httpUrl}/topology`);
+  await expect(page.getByTestId('served-domain')).toHaveText('example.com');
+  await expect(page.getByText(`127.0.0.1:${product.sipPort}`)).toBeVisible();
+  await expect(page.getByText('No peer is configured.')).toBeVisible();
+
+  await page.getByTestId('new-peer-role').selectOption('CF');
+  await page.getByTestId('new-peer-name').fill('conference focus');
+  await page.getByTestId('new-peer-address').fill('not an address');
+  await page.getByTestId('new-peer-save').click();
+  await expect(page.getByTestId('new-peer-error')).toContainText('address must be host:port or a sip: URI');
+
+  await page.getByTestId('new-peer-address').fill('127.0.0.1:5099');
+  await page.getByTestId('new-peer-address').press('Enter');
+  const cf = page.locator('[data-testid="peer-row"][data-name="conference focus"]');
+  await expect(cf.getByTestId('peer-address')).toHaveText('127.0.0.1:5099');
+  await expect(page.getByTestId('count-CF')).toHaveText('1');
+
+  // the same role and address twice is refused in words
+  await page.getByTestId('new-peer-role').selectOption('CF');
+  await page.getByTestId('new-peer-name').fill('again');
+  await page.getByTestId('new-peer-address').fill('127.0.0.1:5099');
+  await page.getByTestId('new-peer-save').click();
+  await expect(page.getByTestId('new-peer-error')).toContainText('exists already');
+
+  await page.getByTestId('new-peer-role').selectOption('IWF');
+  await page.getByTestId('new-peer-name').fill('sms gateway');
+  await page.getByTestId('new-peer-address').fill('sip:iwf.example.net');
+  await page.getByTestId('new-peer-save').click();
+  await expect(page.getByTestId('count-IWF')).toHaveText('1');
+
+  await page.getByRole('button', { name: 'Edit conference focus' }).click();
+  await page.getByTestId('edit-peer-address').fill('127.0.0.1:5098');
+  await page.getByTestId('edit-peer-save').click();
+  await expect(cf.getByTestId('peer-address')).toHaveText('127.0.0.1:5098');
+
+  await page.getByRole('button', { name: 'Delete sms gateway' }).click();
+  await expect(page.getByTestId('count-IWF')).toHaveText('0');
+  await expect(page.getByTestId('audit-entry')).toHaveCount(4);
+  await expect(page.getByTestId('audit-entry').nth(1)).toContainText('peer.update');
+  await expect(page.getByTestId('audit-entry').nth(1)).toContainText('address: 127.0.0.1:5099 → 127.0.0.1:5098');
+
+  const stored = (await (await fetch(`${product.httpUrl}/api/topology`)).json()) as { peers: Array<{ role: string; name: string; address: string }> };
+  expect(stored.peers.map((p) => [p.role, p.name, p.address])).toEqual([['CF', 'conference focus', '127.0.0.1:5098']]);
+  await shoot(page, testInfo, 'topology');
+
+  const bad = await fetch(`${product.httpUrl}/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toBe('role must be one of CF, REMOTE_PF, IWF');
+});
