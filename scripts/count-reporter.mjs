@@ -5,7 +5,12 @@ export default async function* countReporter(source) {
   let failed = 0;
   const failures = [];
   const names = [];
+  let engine;
   for await (const event of source) {
+    if (event.type === 'test:coverage') {
+      engine = engineCoverage(event.data.summary.files);
+      continue;
+    }
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Suites report too; count only tests without subtests (details.type === 'test').
     if (event.data.details?.type === 'suite') continue;
@@ -16,5 +21,17 @@ export default async function* countReporter(source) {
       failures.push(`${event.data.file ?? ''} › ${event.data.name}`);
     }
   }
-  yield JSON.stringify({ passed, failed, failures, names });
+  yield JSON.stringify({ passed, failed, failures, names, engine });
+}
+
+// Per-line execution counts of the pure engine's source files (not tests or test fixtures);
+// scripts/test.mjs turns them into a coverage figure over the lines that produce code.
+function engineCoverage(files) {
+  const out = {};
+  for (const f of files) {
+    const p = f.path.replaceAll('\\', '/');
+    if (!p.includes('/server/engine/') || /\.test\.ts$|fixtures\.ts$/.test(p)) continue;
+    out[f.path] = f.lines.filter((l) => l.count > 0).map((l) => l.line);
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { executableLines } from './executable-lines.mjs';
 import { matrixIds, MATRIX, SNAPSHOT } from './matrix-ids.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
@@ -49,7 +50,10 @@ function ensureSystemPackages() {
 const totals = { passed: 0, failed: 0, failures: [] };
 const names = [];
 
-function runNodeTests(files, concurrency) {
+const ENGINE_COVERAGE_MIN = 95;
+let engineCoverage;
+
+function runNodeTests(files, concurrency, coverage = false) {
   if (files.length === 0) return;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-test-'));
   const counts = path.join(dir, 'counts.json');
@@ -57,6 +61,7 @@ function runNodeTests(files, concurrency) {
     process.execPath,
     [
       '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000',
+      ...(coverage ? ['--experimental-test-coverage'] : []),
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${counts}`,
       ...files,
@@ -73,6 +78,7 @@ function runNodeTests(files, concurrency) {
   totals.failed += c.failed;
   totals.failures.push(...c.failures);
   names.push(...(c.names ?? []));
+  if (c.engine) engineCoverage = c.engine;
 }
 
 function runPlaywright() {
@@ -103,7 +109,7 @@ ensureSystemPackages();
 const t0 = Date.now();
 for (const stage of stages) {
   console.log(`\n=== ${stage} tests ===`);
-  if (stage === 'unit') runNodeTests(findTests('.', (n) => n.endsWith('.test.ts') && !n.endsWith('.sip.test.ts')), 2);
+  if (stage === 'unit') runNodeTests(findTests('.', (n) => n.endsWith('.test.ts') && !n.endsWith('.sip.test.ts')), 2, true);
   else if (stage === 'sip') runNodeTests(findTests('.', (n) => n.endsWith('.sip.test.ts')), 1);
   else if (stage === 'e2e') runPlaywright();
   else {
@@ -111,6 +117,29 @@ for (const stage of stages) {
     process.exit(2);
   }
 }
+if (engineCoverage) {
+  let total = 0;
+  let covered = 0;
+  const worst = [];
+  for (const [file, hit] of Object.entries(engineCoverage)) {
+    const exec = executableLines(file);
+    const hits = new Set(hit);
+    const c = [...exec].filter((l) => hits.has(l)).length;
+    total += exec.size;
+    covered += c;
+    if (exec.size) worst.push([path.relative('.', file), (100 * c) / exec.size]);
+  }
+  const percent = total ? (100 * covered) / total : 0;
+  const pct = percent.toFixed(2);
+  console.log(`\nserver/engine line coverage: ${pct}% of ${total} executable lines in ${worst.length} files (at least ${ENGINE_COVERAGE_MIN}% required)`);
+  worst.sort((a, b) => a[1] - b[1]);
+  console.log(`  lowest: ${worst.slice(0, 5).map(([f, p]) => `${f} ${p.toFixed(1)}%`).join(', ')}`);
+  if (percent < ENGINE_COVERAGE_MIN) {
+    totals.failed++;
+    totals.failures.push(`server/engine line coverage ${pct}% is under ${ENGINE_COVERAGE_MIN}%`);
+  } else totals.passed++;
+}
+
 // Every MATRIX row must have a test titled with its id (ids before the first ':', comma-separated).
 if (['unit', 'sip', 'e2e'].every((st) => stages.includes(st))) {
   const ids = existsSync(MATRIX) ? matrixIds(readFileSync(MATRIX, 'utf8')) : readFileSync(SNAPSHOT, 'utf8').split('\n').filter(Boolean);
