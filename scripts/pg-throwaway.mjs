@@ -46,9 +46,10 @@ function freePort() {
   });
 }
 
-function run(cmd, args, opts) {
+function run(cmd, args, opts, onSpawn) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -57,7 +58,13 @@ function run(cmd, args, opts) {
   });
 }
 
+// During synchronous cleanup nobody reaps the exited server, and a zombie still answers kill(0):
+// on Linux, read its state instead.
 function processAlive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {}
   try {
     process.kill(pid, 0);
     return true;
@@ -81,6 +88,14 @@ function installExitHook() {
   process.on('exit', () => {
     for (const inst of live) inst.stopSync();
   });
+  // A signal with no handler ends Node without 'exit': clean up, then let the signal do its
+  // usual work unless the program handles it itself.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      for (const inst of live) inst.stopSync();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
 }
 
 /**
@@ -96,94 +111,110 @@ export async function startThrowawayPostgres(options = {}) {
   if (ident.uid !== undefined) fs.chownSync(dir, ident.uid, ident.gid);
   const spawnOpts = { cwd: dir, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, ...ident };
 
-  let server;
-  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  // Registered before anything starts, so that an exit or a signal during start-up (initdb,
+  // postgres coming up) also kills the child and removes the folder.
+  const inst = new Instance(dir);
+  live.add(inst);
+  installExitHook();
   try {
-    await run(findBinary('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], spawnOpts);
+    await run(findBinary('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], spawnOpts, (c) => (inst.child = c));
 
     // The port is free when we look, but another process may take it before postgres binds:
     // try a few ports.
+    let server;
     let lastError;
     for (let attempt = 0; attempt < 5 && !server; attempt++) {
       const port = await freePort();
       try {
-        server = await startServer({ dataDir, dir, port, spawnOpts, startTimeoutMs, log });
+        server = await startServer({ dataDir, dir, port, spawnOpts, startTimeoutMs, log, onSpawn: (c) => (inst.child = c) });
       } catch (e) {
         lastError = e;
         if (!/could not bind|Address already in use|could not create any TCP\/IP sockets/i.test(String(e.message))) break;
       }
     }
     if (!server) throw lastError;
+    inst.port = server.port;
+
+    const adminUrl = `postgresql://postgres@127.0.0.1:${server.port}/postgres`;
+    let url = adminUrl;
+    if (database && database !== 'postgres') {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: adminUrl });
+      try {
+        await client.connect();
+        await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end().catch(() => {});
+      }
+      url = `postgresql://postgres@127.0.0.1:${server.port}/${encodeURIComponent(database)}`;
+    }
+    return { url, adminUrl, port: server.port, dir, stop: () => inst.stop() };
   } catch (e) {
-    removeDir();
+    await inst.stop();
     throw e;
   }
-
-  const { child, port } = server;
-  const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  let stopped;
-  const inst = {
-    stopSync() {
-      if (stopped) return;
-      stopped = Promise.resolve();
-      live.delete(inst);
-      if (processAlive(child.pid)) {
-        try {
-          process.kill(child.pid, 'SIGQUIT'); // immediate shutdown: nothing here needs keeping
-        } catch {}
-        for (let i = 0; i < 100 && processAlive(child.pid); i++) sleepSync(20);
-      }
-      removeDir();
-    },
-    stop() {
-      if (stopped) return stopped;
-      live.delete(inst);
-      stopped = new Promise((resolve) => {
-        const finish = () => {
-          clearTimeout(timer);
-          removeDir();
-          resolve();
-        };
-        // Fast shutdown; if it hangs, kill it hard rather than block a test run.
-        const timer = setTimeout(() => {
-          try {
-            process.kill(child.pid, 'SIGKILL');
-          } catch {}
-        }, 10_000);
-        timer.unref();
-        if (child.exitCode !== null || child.signalCode !== null) return finish();
-        child.once('exit', finish);
-        try {
-          child.kill('SIGINT');
-        } catch {
-          finish();
-        }
-      });
-      return stopped;
-    },
-  };
-  live.add(inst);
-  installExitHook();
-
-  let url = adminUrl;
-  if (database && database !== 'postgres') {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: adminUrl });
-    try {
-      await client.connect();
-      await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-    } catch (e) {
-      await inst.stop();
-      throw e;
-    } finally {
-      await client.end().catch(() => {});
-    }
-    url = `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  }
-  return { url, adminUrl, port, dir, stop: () => inst.stop() };
 }
 
-function startServer({ dataDir, dir, port, spawnOpts, startTimeoutMs, log }) {
+class Instance {
+  constructor(dir) {
+    this.dir = dir;
+    this.child = undefined; // initdb, then postgres
+    this.stopped = undefined;
+  }
+
+  removeDir() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  running() {
+    const c = this.child;
+    return !!c && c.exitCode === null && c.signalCode === null && processAlive(c.pid);
+  }
+
+  stopSync() {
+    if (this.stopped) return;
+    this.stopped = Promise.resolve();
+    live.delete(this);
+    if (this.running()) {
+      try {
+        process.kill(this.child.pid, 'SIGQUIT'); // immediate shutdown: nothing here needs keeping
+      } catch {}
+      for (let i = 0; i < 100 && processAlive(this.child.pid); i++) sleepSync(20);
+    }
+    this.removeDir();
+  }
+
+  stop() {
+    if (this.stopped) return this.stopped;
+    live.delete(this);
+    this.stopped = new Promise((resolve) => {
+      const child = this.child;
+      let timer;
+      const finish = () => {
+        clearTimeout(timer);
+        this.removeDir();
+        resolve();
+      };
+      if (!this.running()) return finish();
+      // Fast shutdown; if it hangs, kill it hard rather than block a test run.
+      timer = setTimeout(() => {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {}
+      }, 10_000);
+      timer.unref();
+      child.once('exit', finish);
+      try {
+        child.kill('SIGINT');
+      } catch {
+        finish();
+      }
+    });
+    return this.stopped;
+  }
+}
+
+function startServer({ dataDir, dir, port, spawnOpts, startTimeoutMs, log, onSpawn }) {
   return new Promise((resolve, reject) => {
     const args = [
       '-D', dataDir,
@@ -198,6 +229,7 @@ function startServer({ dataDir, dir, port, spawnOpts, startTimeoutMs, log }) {
       '-c', 'shared_buffers=32MB',
     ];
     const child = spawn(findBinary('postgres'), args, { ...spawnOpts, stdio: ['ignore', 'ignore', 'pipe'] });
+    onSpawn?.(child);
     let output = '';
     let settled = false;
     const settle = (fn, v) => {
