@@ -14,7 +14,7 @@ import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
 import { ensureKamailio, startKamailio } from './kamailio';
 import { startPfChild } from './pf-child';
-import { watchProc, type ProcWindow } from './proc-stats';
+import { processTree, watchProc, type ProcWindow } from './proc-stats';
 import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
 
 export const USERS = Array.from({ length: 10 }, (_, i) => `u${i}`);
@@ -38,7 +38,25 @@ export function imdnCsv(calls: number): string[] {
   return lines;
 }
 
-export type Step = LoadRun & { pf?: ProcWindow; delivered?: number };
+export type Step = LoadRun & {
+  /** the relay's process (PF, or Kamailio and its workers): CPU and memory over the step */
+  pf?: ProcWindow;
+  /** CPU milliseconds the relay spent per answered MESSAGE: the load-independent cost */
+  cpuMsPerCall?: number;
+  retried?: boolean;
+};
+
+function measured(pids: number[]): (run: () => Promise<LoadRun>) => Promise<Step> {
+  return async (run) => {
+    const w = watchProc(pids);
+    const r = await run();
+    const pf = w.stop();
+    return { ...r, pf, cpuMsPerCall: r.successful ? Math.round((pf.cpuSec * 1000 * 100) / r.successful) / 100 : undefined };
+  };
+}
+
+/** BENCH_RETRY=0: a failed step is final at once */
+const RETRY = process.env.BENCH_RETRY !== '0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,9 +65,15 @@ async function stepUp(label: string, target: string, list: number[], around?: (r
   for (const rate of list) {
     const calls = stepCalls(rate);
     const run = () => runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
-    const step: Step = around ? await around(run) : await run();
+    let step: Step = around ? await around(run) : await run();
+    if (!step.ok && RETRY) {
+      // other work on a shared machine can starve SIPp for a moment: a failed step gets one more try
+      process.stderr.write(`  ${label} ${rate}/s failed once (${step.successful}/${calls} ok, achieved ${step.achievedRate}/s); retrying\n`);
+      await sleep(3000);
+      step = { ...(around ? await around(run) : await run()), retried: true };
+    }
     steps.push(step);
-    const pf = step.pf ? `, PF cpu ${step.pf.cpuPct}% rss ${step.pf.rssMaxMiB} MiB` : '';
+    const pf = step.pf ? `, relay cpu ${step.pf.cpuPct}% (${step.cpuMsPerCall} ms/call) rss ${step.pf.rssMaxMiB} MiB` : '';
     process.stderr.write(
       `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
     );
@@ -80,6 +104,8 @@ export interface ImdnResult {
   pfVsCeiling: number | null;
   pfVsKamailio: number | null;
   pfAt1000: { p50: number | null; p99: number | null } | null;
+  /** CPU ms per MESSAGE at the highest step each held (load-independent), and PF / Kamailio */
+  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null };
   kamailioNote?: string;
   profile?: { rate: number; hot: HotSpots } | { error: string };
 }
@@ -103,7 +129,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
       const kport = await freePort();
       const k = await startKamailio(kport, `127.0.0.1:${uasPort}`);
       try {
-        kamailio = await stepUp('kamailio', `127.0.0.1:${kport}`, list);
+        kamailio = await stepUp('kamailio', `127.0.0.1:${kport}`, list, measured(processTree(k.pid)));
       } finally {
         await k.stop();
       }
@@ -120,11 +146,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   let pfSteps: Step[] = [];
   try {
     await registerAll(`127.0.0.1:${pf.sipPort}`, client.port);
-    pfSteps = await stepUp('pf', `127.0.0.1:${pf.sipPort}`, list, async (run) => {
-      const w = watchProc(pf.pid);
-      const r = await run();
-      return { ...r, pf: w.stop() };
-    });
+    pfSteps = await stepUp('pf', `127.0.0.1:${pf.sipPort}`, list, measured([pf.pid]));
   } finally {
     const seen = await client.stop();
     await pf.stop();
@@ -144,9 +166,18 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     pfVsCeiling: highest.ceiling ? Math.round((highest.pf / highest.ceiling) * 100) / 100 : null,
     pfVsKamailio: highest.kamailio ? Math.round((highest.pf / highest.kamailio) * 100) / 100 : null,
     pfAt1000: at1000 ? { p50: at1000.rttMs.p50, p99: at1000.rttMs.p99 } : null,
+    cpuMsPerCall: costs(pfSteps, kamailio),
     ...(kamailioNote ? { kamailioNote } : {}),
     profile,
   };
+}
+
+function costs(pf: Step[], kamailio: Step[]): ImdnResult['cpuMsPerCall'] {
+  // the cost at the highest step held, or at the first step when none held
+  const at = (steps: Step[]) => (steps.filter((s) => s.ok).at(-1) ?? steps[0])?.cpuMsPerCall ?? null;
+  const p = at(pf);
+  const k = at(kamailio);
+  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null };
 }
 
 async function profilePf(rate: number): Promise<ImdnResult['profile']> {

@@ -51,7 +51,8 @@ export async function run() {
         const calls = Math.ceil((rate * STEP_SEC) / 100) * 100;
         const w = watchProc(pf.pid);
         const r = await runLoad({ scenario: 'cf-invite-bye.xml', target, localPort: uacPort, rate, calls, csvLines: csv(calls) });
-        const step: Step = { ...r, pf: w.stop() };
+        const pw = w.stop();
+        const step: Step = { ...r, pf: pw, cpuMsPerCall: r.successful ? Math.round((pw.cpuSec * 1000 * 100) / r.successful) / 100 : undefined };
         steps.push(step);
         process.stderr.write(
           `  session ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${r.successful} ok, ${r.failed} failed, ${r.retransmissions} retrans, INVITE→200 p50 ${r.rttMs.p50} p99 ${r.rttMs.p99} ms, PF cpu ${step.pf?.cpuPct}%)\n`,
@@ -76,7 +77,7 @@ export async function run() {
   return {
     summary: [
       `session setup (INVITE forked to 2 clients, ACK, BYE): highest zero-failure rate ${best}/s (target ≥ 300/s)`,
-      top ? `at ${top.rate}/s: INVITE→200 p50 ${top.rttMs.p50} ms, p99 ${top.rttMs.p99} ms; BYE→200 p99 ${top.rtd2Ms?.p99 ?? 'n/a'} ms; PF CPU ${top.pf?.cpuPct}%, RSS ${top.pf?.rssMaxMiB} MiB` : 'no step held',
+      top ? `at ${top.rate}/s: INVITE→200 p50 ${top.rttMs.p50} ms, p99 ${top.rttMs.p99} ms; BYE→200 p99 ${top.rtd2Ms?.p99 ?? 'n/a'} ms; PF CPU ${top.pf?.cpuPct}% (${top.cpuMsPerCall} ms per session), RSS ${top.pf?.rssMaxMiB} MiB` : 'no step held',
     ],
     data: { measurable: true, highest: best, steps },
   };

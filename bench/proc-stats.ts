@@ -1,6 +1,6 @@
 // Samples a process's CPU time and memory from /proc (Linux): CPU% over an interval and the
 // resident size (VmRSS now, VmHWM peak).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux x86_64
 
@@ -25,20 +25,44 @@ export function sampleProc(pid: number): ProcSample | undefined {
   }
 }
 
+/** pid and its direct children (Kamailio's workers), from /proc/<n>/stat ppid */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 export interface ProcWindow {
   /** CPU use over the window, 100 = one core busy */
   cpuPct: number;
+  /** CPU seconds used in the window (all processes watched) */
+  cpuSec: number;
   rssMaxMiB: number;
   rssEndMiB: number;
 }
 
-/** Samples every `everyMs` until stopped; reports CPU% over the window and the largest RSS seen. */
-export function watchProc(pid: number, everyMs = 250): { stop(): ProcWindow } {
-  const first = sampleProc(pid);
+/** Samples every `everyMs` until stopped; reports CPU% over the window and the largest RSS seen
+ *  (summed over the processes given, e.g. a process tree). */
+export function watchProc(pids: number | number[], everyMs = 250): { stop(): ProcWindow } {
+  const list = Array.isArray(pids) ? pids : [pids];
+  const sum = () => {
+    const ss = list.map(sampleProc).filter((x): x is ProcSample => Boolean(x));
+    return ss.length ? { at: Date.now(), cpuSec: ss.reduce((n, x) => n + x.cpuSec, 0), rssMiB: ss.reduce((n, x) => n + x.rssMiB, 0) } : undefined;
+  };
+  const first = sum();
   let last = first;
   let rssMax = first?.rssMiB ?? 0;
   const timer = setInterval(() => {
-    const s = sampleProc(pid);
+    const s = sum();
     if (!s) return;
     last = s;
     rssMax = Math.max(rssMax, s.rssMiB);
@@ -46,11 +70,12 @@ export function watchProc(pid: number, everyMs = 250): { stop(): ProcWindow } {
   return {
     stop() {
       clearInterval(timer);
-      const end = sampleProc(pid) ?? last;
+      const end = sum() ?? last;
       if (end) rssMax = Math.max(rssMax, end.rssMiB);
       const secs = first && end ? (end.at - first.at) / 1000 : 0;
-      const cpuPct = first && end && secs > 0 ? ((end.cpuSec - first.cpuSec) / secs) * 100 : 0;
-      return { cpuPct: round(cpuPct, 1), rssMaxMiB: round(rssMax, 1), rssEndMiB: round(end?.rssMiB ?? 0, 1) };
+      const cpuSec = first && end ? end.cpuSec - first.cpuSec : 0;
+      const cpuPct = secs > 0 ? (cpuSec / secs) * 100 : 0;
+      return { cpuPct: round(cpuPct, 1), cpuSec: round(cpuSec, 2), rssMaxMiB: round(rssMax, 1), rssEndMiB: round(end?.rssMiB ?? 0, 1) };
     },
   };
 }

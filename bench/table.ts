@@ -1,0 +1,54 @@
+// Prints the figures table of docs/BENCHMARKS.md from bench/results/*.json:
+// `node --import tsx bench/table.ts`.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RESULTS_DIR } from './results';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function load(name: string): any {
+  const f = path.join(RESULTS_DIR, `${name}.json`);
+  return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : undefined;
+}
+
+const rows: string[][] = [];
+const verdict = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
+
+const imdn = load('imdn');
+if (imdn) {
+  const h = imdn.highest;
+  rows.push(['IMDN zero-failure rate, PF', `${h.pf}/s`, `≥ 0.5 × Kamailio`, verdict(h.kamailio ? h.pf >= 0.5 * h.kamailio : null)]);
+  rows.push(['IMDN zero-failure rate, stateful Kamailio', h.kamailio === null ? 'not measured' : `${h.kamailio}/s`, 'reference', '']);
+  rows.push(['IMDN zero-failure rate, SIPp → SIPp ceiling', `${h.ceiling}/s`, 'reference', '']);
+  rows.push(['PF / Kamailio; PF / ceiling', `${imdn.pfVsKamailio ?? 'n/a'}; ${imdn.pfVsCeiling ?? 'n/a'}`, '≥ 0.5 (Kamailio)', '']);
+  const c = imdn.cpuMsPerCall;
+  if (c) rows.push(['CPU per MESSAGE (load-independent): PF; Kamailio (all workers)', `${c.pf ?? 'n/a'} ms; ${c.kamailio ?? 'n/a'} ms (PF ${c.pfOverKamailio ?? 'n/a'}×)`, '', '']);
+  const s1000 = imdn.steps.pf.find((s: { rate: number }) => s.rate === 1000);
+  rows.push([
+    'PF MESSAGE→200 at 1,000/s, p50 / p99',
+    s1000 ? `${s1000.rttMs.p50} / ${s1000.rttMs.p99} ms${s1000.ok ? '' : ` (step failed: ${s1000.successful}/${s1000.calls} answered)`}` : 'not reached (stopped at a lower failing step)',
+    'p99 < 20 ms',
+    verdict(s1000 ? s1000.ok && s1000.rttMs.p99 < 20 : false),
+  ]);
+  const top = imdn.steps.pf.filter((s: { ok: boolean }) => s.ok).at(-1);
+  if (top) rows.push([`PF at ${top.rate}/s: p50 / p99; CPU; RSS`, `${top.rttMs.p50} / ${top.rttMs.p99} ms; ${top.pf.cpuPct}% of a core; ${top.pf.rssMaxMiB} MiB`, '', '']);
+}
+const session = load('session');
+if (session) {
+  rows.push(['Session setup (INVITE forked to 2 clients + BYE), zero-failure rate', session.measurable ? `${session.highest}/s` : `not measurable yet (${session.why})`, '≥ 300/s', session.measurable ? verdict(session.highest >= 300) : 'n/a']);
+  const top = session.measurable ? session.steps.filter((s: { ok: boolean }) => s.ok).at(-1) : undefined;
+  if (top) rows.push([`Session at ${top.rate}/s: INVITE→200 p50 / p99; CPU per session`, `${top.rttMs.p50} / ${top.rttMs.p99} ms; ${top.cpuMsPerCall ?? 'n/a'} ms`, '', '']);
+}
+const mem = load('memory');
+if (mem) rows.push(['RSS with 1,000,000 cached IMDN ids', `${mem.after.rssMiB} MiB (+${mem.deltaRssMiB} MiB, ${mem.bytesPerEntry} B/entry)`, '< 300 MB', verdict(mem.after.rssMiB * 1.048576 < 300)]);
+const con = load('console');
+if (con) {
+  rows.push(['Decision-to-screen p95 under SIPp IMDN load', `${con.latencyMs.p95} ms (p50 ${con.latencyMs.p50}, p99 ${con.latencyMs.p99}; ${con.rowsSeen} rows; ${con.decisionsPerSec ?? '?'} decisions/s made)`, 'p95 < 500 ms', verdict(con.latencyMs.p95 !== null && con.latencyMs.p95 < 500)]);
+}
+const store = load('store');
+if (store) {
+  for (const r of store.results) {
+    const first = r.what.startsWith('decisions: first page');
+    rows.push([`${r.what} (${store.rows.toLocaleString('en')} rows)`, `${r.medianMs} ms (cold ${r.coldMs} ms) — ${r.via}`, first ? '< 1 s' : '', first ? verdict(r.medianMs < 1000) : '']);
+  }
+}
+process.stdout.write(['| figure | measured | target | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n');
