@@ -106,7 +106,7 @@ export async function startPf(config: Config): Promise<Pf> {
   });
   imdn.attach(runner);
   pager.attach(runner);
-  const handlerDeps = { srf, store, state, registrar, runner, imdn, pager, isServed, record, log: sipLog, now };
+  const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, record, log: sipLog, now };
   installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {

@@ -18,6 +18,7 @@ export function decisionSink(log: DecisionLog, bus: LiveBus): DecisionSink {
         messageId: d.messageId ?? null,
         disposition: d.disposition ?? null,
         callId: d.callId ?? ctx.callId ?? null,
+        sessionId: d.sessionId ?? null,
         inputs: d.inputs,
       });
       bus.emit('decision', rec);
