@@ -1,0 +1,36 @@
+// Signing in through the browser: a signed-out visit lands on the login page, a wrong password
+// is refused in words, the right one leads back to the page asked for, and the live stream works.
+import { expect, test } from '@playwright/test';
+import { startProduct, type Product } from '../support/product';
+
+let product: Product;
+test.beforeAll(async () => {
+  product = await startProduct();
+});
+test.afterAll(async () => {
+  await product?.stop();
+});
+
+test('login: signed out to /login, wrong password refused, right one returns to the page asked for', async ({ page, context }) => {
+  await page.goto(`${product.httpUrl}/decisions?procedure=IMDN-RX`);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.getByLabel('Username').fill(product.admin.username);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('login-error')).toHaveText('wrong username or password');
+
+  await page.getByLabel('Password').fill(product.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`${product.httpUrl}/decisions?procedure=IMDN-RX`);
+  const session = (await context.cookies()).find((c) => c.name === 'pf_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.secure).toBe(true);
+  expect(session?.sameSite).toBe('Strict');
+  // the page's own script cannot read the session
+  expect(await page.evaluate(() => document.cookie)).not.toContain('pf_session');
+  await expect(page.getByRole('heading', { name: /decisions/i })).toBeVisible();
+
+  // a signed-in console's own edits pass the CSRF check (same-origin fetch from the page)
+  const status = await page.evaluate(async () => (await fetch('/api/provider-policy', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+  expect(status).toBe(200);
+});
