@@ -471,7 +471,8 @@ function toRpcError(e, session) {
   const registered = typeof e?.id === 'number' ? session?.errorRegistry?.consumeError?.(e.id)?.error : undefined;
   const err = registered ?? e;
   if (err?.rpcCode) return { code: err.rpcCode, message: err.message };
-  const isPanic = err instanceof WebAssembly.RuntimeError || /unreachable|panicked/i.test(err?.message ?? '');
+  // A Rust panic inside the Wasm surfaces as a RuntimeError ("unreachable") after "panicked at" logs.
+  const isPanic = err instanceof WebAssembly.RuntimeError || /panicked at/.test(err?.message ?? '');
   const data = { is_panic: isPanic, message: String(err?.message ?? err) };
   if (err?.code && /^P\d{4}$/.test(err.code)) {
     data.error_code = err.code;
