@@ -1,0 +1,98 @@
+// srf middleware installed before every PF handler: per-source rate limiting (503 + Retry-After),
+// a maximum message size (513, RFC 3261 21.5.14), Max-Forwards exhaustion (483, for an external
+// drachtio-server the edge does not stand in front of) and loops (482). What passes goes on to the
+// handlers unchanged. Which sources are served at all (registered clients, configured peers) is
+// the topology's call (server/sip/topology.ts classifySource).
+import type { Handler, SrfRequest } from '../srf-types';
+import { branchOf, MergedRequests, tagOf, viaSentBys, type HostPort } from './loop-detector';
+import { RateLimiter } from './rate-limiter';
+
+export interface TrustOptions {
+  /** requests per second per source address (0: off) and the burst allowed above it */
+  rate: number;
+  burst: number;
+  /** the largest SIP message served, in bytes */
+  maxMessageBytes: number;
+  /** the PF's own SIP addresses, for Via loop detection; read per request */
+  self?: () => HostPort[];
+  /** source addresses never rate limited (e.g. the S-CSCF every request comes through) */
+  exempt?: (address: string) => boolean;
+  now?: () => number;
+}
+
+export interface TrustCounters {
+  limited: number;
+  tooLarge: number;
+  loops: number;
+  merged: number;
+  maxForwards: number;
+}
+
+export type TrustMiddleware = Handler & { counters: TrustCounters };
+
+export class TrustConfigError extends Error {}
+
+/** PF_SIP_RATE (default 1000/s), PF_SIP_BURST (default 2 × rate), PF_SIP_MAX_BYTES (default 65535). */
+export function trustOptionsFromEnv(env: Record<string, string | undefined>): TrustOptions {
+  const num = (name: string, fallback: number, min: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new TrustConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
+    return n;
+  };
+  const rate = num('PF_SIP_RATE', 1000, 0);
+  return { rate, burst: num('PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: num('PF_SIP_MAX_BYTES', 65535, 1024) };
+}
+
+function rawOf(req: SrfRequest): string {
+  return req.msg.raw ?? req.msg.toString();
+}
+
+export function sipTrust(opts: TrustOptions): TrustMiddleware {
+  const limiter = new RateLimiter({ rate: opts.rate, burst: opts.burst }, opts.now);
+  const merged = new MergedRequests(opts.now);
+  const counters: TrustCounters = { limited: 0, tooLarge: 0, loops: 0, merged: 0, maxForwards: 0 };
+  const reply = (res: Parameters<Handler>[1], status: number, reason: string, headers: Record<string, string> = {}) => {
+    if (!res.finished) res.send(status, reason, { headers });
+  };
+
+  const mw = ((req, res, next) => {
+    // ACK has no response; CANCEL is matched to its INVITE by the stack
+    if (req.method === 'ACK' || req.method === 'CANCEL') return next();
+    if (!(opts.exempt?.(req.source_address) ?? false)) {
+      const wait = limiter.take(req.source_address);
+      if (wait > 0) {
+        counters.limited++;
+        return reply(res, 503, 'Service Unavailable', { 'Retry-After': String(wait) });
+      }
+    }
+    const raw = rawOf(req);
+    if (Buffer.byteLength(raw) > opts.maxMessageBytes) {
+      counters.tooLarge++;
+      return reply(res, 513, 'Message Too Large');
+    }
+    const mf = req.get('Max-Forwards');
+    if (mf !== undefined && mf.trim() === '0') {
+      counters.maxForwards++;
+      return reply(res, 483, 'Too Many Hops');
+    }
+    const self = new Set((opts.self?.() ?? []).map((a) => `${a.host.toLowerCase()}:${a.port}`));
+    if (self.size && viaSentBys(raw).some((v) => self.has(v))) {
+      counters.loops++;
+      return reply(res, 482, 'Loop Detected');
+    }
+    const via = req.get('Via');
+    const branch = branchOf(via?.split(',')[0]);
+    if (!tagOf(req.get('To')) && branch) {
+      const key = `${req.get('Call-ID')}|${tagOf(req.get('From')) ?? ''}|${req.get('CSeq')}`;
+      if (merged.check(key, branch)) {
+        counters.merged++;
+        return reply(res, 482, 'Loop Detected');
+      }
+    }
+    next();
+  }) as TrustMiddleware;
+  mw.counters = counters;
+  return mw;
+}

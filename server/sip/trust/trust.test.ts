@@ -1,0 +1,42 @@
+// Pure parts of the SIP trust layer: token buckets, Via parsing, merged-request memory, settings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MergedRequests, viaSentBys } from './loop-detector';
+import { RateLimiter } from './rate-limiter';
+import { trustOptionsFromEnv } from './sip-trust';
+
+test('SIP trust: a source gets its burst, then its rate; sources are independent; the table stays bounded', () => {
+  let now = 0;
+  const l = new RateLimiter({ rate: 10, burst: 3, maxSources: 100 }, () => now);
+  assert.deepEqual([l.take('a'), l.take('a'), l.take('a')], [0, 0, 0]);
+  assert.equal(l.take('a'), 1);
+  assert.equal(l.take('b'), 0);
+  now += 100;
+  assert.equal(l.take('a'), 0);
+  for (let i = 0; i < 1000; i++) l.take(`s${i}`);
+  assert.ok(l.size <= 100);
+  assert.equal(new RateLimiter({ rate: 0, burst: 1 }).take('x'), 0);
+});
+
+test('SIP trust: Via sent-by of every Via line and comma-separated value, compact form, default port', () => {
+  const raw = 'MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1, SIP/2.0/TCP Host.Example;branch=z9hG4bK2\r\nv: SIP/2.0/UDP [::1]:5062;branch=z\r\n\r\nVia: SIP/2.0/UDP body:1';
+  assert.deepEqual(viaSentBys(raw), ['10.0.0.1:5070', 'host.example:5060', '[::1]:5062']);
+});
+
+test('SIP trust: merged requests are those with a known identity and another branch, for Timer F only', () => {
+  let now = 0;
+  const m = new MergedRequests(() => now, 10);
+  assert.equal(m.check('k', 'b1'), false);
+  assert.equal(m.check('k', 'b1'), false);
+  assert.equal(m.check('k', 'b2'), true);
+  now += 33_000;
+  assert.equal(m.check('k', 'b2'), false);
+  for (let i = 0; i < 50; i++) m.check(`k${i}`, 'b');
+  assert.ok(m.size <= 11);
+});
+
+test('SIP trust: settings from the environment, bad values refused in words', () => {
+  assert.deepEqual(trustOptionsFromEnv({}), { rate: 1000, burst: 2000, maxMessageBytes: 65535 });
+  assert.deepEqual(trustOptionsFromEnv({ PF_SIP_RATE: '0' }), { rate: 0, burst: 1, maxMessageBytes: 65535 });
+  assert.throws(() => trustOptionsFromEnv({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be an integer of at least 1024/);
+});
