@@ -13,6 +13,8 @@ import { registeredServices } from './console-services';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
 const REPLAY_PAGE = 500;
+// a first load may take more at once: one indexed query, newest first
+const TAIL_MAX = 5000;
 const log = logger('live');
 
 export function attachGateway(http: HttpServer, bus: LiveBus, decisions: DecisionLog): Server<ClientToServerEvents, ServerToClientEvents> {
@@ -26,7 +28,7 @@ export function attachGateway(http: HttpServer, bus: LiveBus, decisions: Decisio
         // de-duplicates by seq, whereas the other order could lose it.
         await socket.join('decisions');
         const afterSeq = Number(req?.afterSeq) || 0;
-        const take = Math.min(Math.max(1, Number(req?.limit) || REPLAY_PAGE), REPLAY_PAGE);
+        const take = Math.min(Math.max(1, Number(req?.limit) || REPLAY_PAGE), req?.tail ? TAIL_MAX : REPLAY_PAGE);
         const store = db();
         if (req?.tail && afterSeq <= 0 && store) {
           await decisions.flush();

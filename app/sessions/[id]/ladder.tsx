@@ -32,15 +32,17 @@ export function Ladder({ lanes, steps, legs, onPick }: { lanes: Lane[]; steps: S
           if (s.kind === 'decision') {
             const cx = x(s.lane);
             return (
-              <g key={s.key} data-testid="ladder-decision" data-branch={s.d.branch} onClick={() => onPick(s)} style={{ cursor: 'pointer' }}>
-                <title>{s.d.summary}</title>
-                <rect x={cx - 88} y={y - 11} width={176} height={22} rx={5} className="decision-box" />
-                <text x={cx} y={y + 4} textAnchor="middle">
-                  {s.label.length > 26 ? `${s.label.slice(0, 25)}…` : s.label}
-                </text>
+              <g key={s.key}>
                 <text x={4} y={y + 4} className="t">
                   {s.at.slice(11, 23)}
                 </text>
+                <g data-testid="ladder-decision" data-branch={s.d.branch} onClick={() => onPick(s)} style={{ cursor: 'pointer' }}>
+                  <title>{s.d.summary}</title>
+                  <rect x={cx - 88} y={y - 11} width={176} height={22} rx={5} className="decision-box" />
+                  <text x={cx} y={y + 4} textAnchor="middle">
+                    {s.label.length > 26 ? `${s.label.slice(0, 25)}…` : s.label}
+                  </text>
+                </g>
               </g>
             );
           }
