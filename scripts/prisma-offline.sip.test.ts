@@ -156,6 +156,14 @@ test('Prisma CLI offline on SQLite', { timeout: 240_000 }, async (t) => {
     assert.equal(s.migrations?.length, 1);
   });
 
+  await t.test('migrate dev on a fresh database with an existing history applies it, then finds nothing new', async () => {
+    const fresh = path.join(work, 'fresh-dev.db');
+    const out = await prismaOk(['migrate', 'dev', '--name', 'nothing_new'], `file:${fresh}`);
+    assert.match(out, /in sync/);
+    assert.equal(migrationDirs(migrationsDir).length, 1, 'no new migration expected');
+    assert.equal(sqliteState(fresh).migrations?.length, 1);
+  });
+
   await t.test('migrate dev with a change that redefines a table (multi-statement script)', async () => {
     const schemaFile = path.join(work, 'prisma', 'schema.prisma');
     const schema = fs.readFileSync(schemaFile, 'utf8');
@@ -281,6 +289,13 @@ test('Prisma CLI offline on PostgreSQL 15', { timeout: 240_000 }, async (t) => {
 
     await t.test('migrate status says up to date', async () => {
       assert.match(await prismaOk(['migrate', 'status'], url), /Database schema is up to date/);
+    });
+
+    await t.test('migrate dev on a fresh database with an existing history applies it, then finds nothing new', async () => {
+      const fresh = dbUrl('fresh_dev');
+      assert.match(await prismaOk(['migrate', 'dev', '--name', 'nothing_new'], fresh), /in sync/);
+      assert.equal(migrationDirs(migrationsDir).length, 1, 'no new migration expected');
+      assert.deepEqual(await pgMigrations(fresh), migrationDirs(migrationsDir));
     });
 
     await t.test('migrate dev with a semicolon inside the script (a default value)', async () => {

@@ -4,8 +4,9 @@
 // here. We speak the binary's protocol (argv, JSON-RPC lines on stdin/stdout, JSON log lines on
 // stderr) and run the WebAssembly schema engine from npm over Prisma's driver adapters.
 // Seven defects of that engine/adapter pairing are worked around; each is marked "Work-around N"
-// and numbered as in ENVIRONMENT.md. Plain JS so the CLI can spawn it without a build step;
-// heavy modules are imported lazily so `--version` and the `cli` sub-commands start fast.
+// (1-5 numbered as in ENVIRONMENT.md, 6-7 found while building this). Plain JS so the CLI can
+// spawn it without a build step; heavy modules are imported lazily so `--version` and the `cli`
+// sub-commands start fast.
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -349,7 +350,7 @@ class Session {
       case 'markMigrationRolledBack':
       case 'evaluateDataLoss':
       case 'createMigration':
-        return this.withShadowFallback(engine, method, params);
+        return this.withHistoryCache(engine, method, params);
       default:
         if (typeof engine[method] !== 'function') throw Object.assign(new Error(`Method not found: ${method}`), { rpcCode: -32601 });
         return engine[method](params);
@@ -381,36 +382,24 @@ class Session {
     }
   }
 
-  // Work-around 7: on SQLite and PostgreSQL, `migrate dev` against a database that had no migrations table fails
-  // in evaluateDataLoss and createMigration with "<provider> shadow DB must be provided through an
-  // external factory" (the Wasm engine then replays the history without the factory's shadow
-  // database). At that point the CLI has just applied every migration to the dev database, so
-  // the database is the history's end state: diff it against the schema instead. Only the
-  // data-loss warnings are lost (migrate dev then does not ask before a destructive change).
-  async withShadowFallback(engine, method, params) {
+  // Work-around 7: the Wasm engine gives evaluateDataLoss and createMigration no shadow database;
+  // they only read the schema of the migration history from a cache that devDiagnostic fills.
+  // When devDiagnostic had pending migrations to report (a database behind its history), it
+  // leaves the cache empty and both fail with "<provider> shadow DB must be provided through an
+  // external factory". diagnoseMigrationHistory with the shadow database allowed computes that
+  // schema through the adapter's shadow database and fills the cache; then ask again.
+  async withHistoryCache(engine, method, params) {
     try {
       return await this.withMigrationsTable(engine, method, params);
     } catch (e) {
       if (!/shadow DB must be provided through an external factory/.test(String(e?.message ?? e))) throw e;
-      debug(`${method}: no shadow database, diffing the dev database against the schema`);
-      const files = params.schema.files;
-      const { stdout } = await engine.diff({
-        from: { tag: 'schemaDatasource', files, configDir: process.cwd() },
-        to: { tag: 'schemaDatamodel', files },
-        script: true,
-        exitCode: null,
+      debug(`${method}: migration history not cached, computing it on the shadow database`);
+      await this.withMigrationsTable(engine, 'diagnoseMigrationHistory', {
+        migrationsList: params.migrationsList,
+        optInToShadowDatabase: true,
         filters: params.filters ?? { externalTables: [], externalEnums: [] },
       });
-      const script = (stdout ?? '').trim();
-      const empty = script === '' || /^-- This is an empty migration\.?$/.test(script);
-      if (method === 'evaluateDataLoss') return { migrationSteps: empty ? 0 : 1, warnings: [], unexecutableSteps: [] };
-      const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-      return {
-        connectorType: this.provider,
-        generatedMigrationName: `${stamp}_${params.migrationName}`,
-        migrationScript: empty ? (params.draft ? '-- This is an empty migration.' : null) : `${script}\n`,
-        extension: 'sql',
-      };
+      return this.withMigrationsTable(engine, method, params);
     }
   }
 
