@@ -12,6 +12,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('RX-3, RX-2a-i-del, RX-2a-iv-a appear live on the decisions page within 2 s, no reload', async ({ page }, testInfo) => {
   // each IMDN also gets dispatch (DSP) and delivery (IMDN-DLV) decisions: look at IMDN-RX's

@@ -11,6 +11,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('the overview shows registrations, decisions by outcome, SIP edge and database health, live', async ({ page }, testInfo) => {
   await page.goto(product.httpUrl);
@@ -28,7 +32,7 @@ test('the overview shows registrations, decisions by outcome, SIP edge and datab
     // no reload: the page polls the PF
     await expect(page.getByTestId('registrations')).toHaveText('1');
     // by outcome, the page adds up to what the decision log holds; the duplicate was dropped
-    const stored = (await (await fetch(`${product.httpUrl}/api/decisions?limit=1`)).json()) as { total: number };
+    const stored = (await (await product.login.fetch(`/api/decisions?limit=1`)).json()) as { total: number };
     expect(stored.total).toBeGreaterThanOrEqual(3);
     await expect
       .poll(async () => (await page.getByTestId('outcome-total').allTextContents()).reduce((a, t) => a + Number(t), 0))

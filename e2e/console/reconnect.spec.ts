@@ -18,6 +18,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('after the server drops the socket mid-stream, no decision is missing and none is shown twice', async ({ page }, testInfo) => {
   const client = await registeredClient(product, 'alice');
@@ -31,14 +35,14 @@ test('after the server drops the socket mid-stream, no decision is missing and n
     });
     // wait until the stream is flowing, then cut every console socket on the server side
     await expect.poll(async () => Number(await page.getByTestId('decision-count').getAttribute('data-total')), { timeout: 20_000 }).toBeGreaterThan(100);
-    const drop = await fetch(`${product.httpUrl}/api/test/drop-sockets`, { method: 'POST' });
+    const drop = await product.login.fetch(`/api/test/drop-sockets`, { method: 'POST' });
     expect(drop.status).toBe(200);
     // the console noticed and came back: a second connection
     await expect(page.getByTestId('live-status')).toHaveAttribute('data-connects', '2');
     const run = await burst.done;
     expect(run.code, run.stderr).toBe(0);
 
-    const stored = (await (await fetch(`${product.httpUrl}/api/decisions?limit=1`)).json()) as { total: number };
+    const stored = (await (await product.login.fetch(`/api/decisions?limit=1`)).json()) as { total: number };
     expect(stored.total).toBeGreaterThanOrEqual(CALLS * 3);
     await expect(page.getByTestId('live-status')).toContainText('live');
     // the count is the number of distinct seqs held: a gap makes it smaller, a duplicate larger

@@ -16,6 +16,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 /** an IMDN for alice on the session's client-leg dialog (its Call-ID) */
 async function imdnOnLeg(callId: string, messageId: string) {
@@ -28,7 +32,7 @@ async function imdnOnLeg(callId: string, messageId: string) {
 }
 
 async function liveEvent(event: string, payload: unknown) {
-  const r = await fetch(`${product.httpUrl}/api/test/live-event`, { method: 'POST', body: JSON.stringify({ event, payload }) });
+  const r = await product.login.fetch(`/api/test/live-event`, { method: 'POST', body: JSON.stringify({ event, payload }) });
   expect(r.status).toBe(200);
 }
 
@@ -85,6 +89,6 @@ test('a session shows its legs with the decoded Reason, participants, and a live
 test('an unknown session is a readable empty state and the API answers 404', async ({ page }) => {
   await page.goto(`${product.httpUrl}/sessions/no-such-session`);
   await expect(page.getByText('No session no-such-session.')).toBeVisible();
-  const r = await fetch(`${product.httpUrl}/api/sessions/no-such-session`);
+  const r = await product.login.fetch(`/api/sessions/no-such-session`);
   expect(r.status).toBe(404);
 });

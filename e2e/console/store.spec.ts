@@ -13,6 +13,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('a deferred notification, flags and a Group State Object are shown; a decision links to its message', async ({ page }, testInfo) => {
   const carol = 'sip:carol@example.com';
@@ -21,7 +25,7 @@ test('a deferred notification, flags and a Group State Object are shown; a decis
   await expect(page.getByTestId('store-empty')).toBeVisible();
 
   // carol allows deferral and has no client: the PF defers the IMDN it receives for her
-  const rule = await fetch(`${product.httpUrl}/api/users/${encodeURIComponent(carol)}/rules`, {
+  const rule = await product.login.fetch(`/api/users/${encodeURIComponent(carol)}/rules`, {
     method: 'PUT',
     body: JSON.stringify({ ruleId: 'cpm', serviceEnablers: ['CPM'], allowDefer: true }),
   });

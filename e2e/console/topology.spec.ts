@@ -10,6 +10,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('peers are added, validated, edited, deleted and audited', async ({ page }, testInfo) => {
   await page.goto(`${product.httpUrl}/topology`);
@@ -53,11 +57,11 @@ test('peers are added, validated, edited, deleted and audited', async ({ page },
   await expect(page.getByTestId('audit-entry').nth(1)).toContainText('peer.update');
   await expect(page.getByTestId('audit-entry').nth(1)).toContainText('address: 127.0.0.1:5099 → 127.0.0.1:5098');
 
-  const stored = (await (await fetch(`${product.httpUrl}/api/topology`)).json()) as { peers: Array<{ role: string; name: string; address: string }> };
+  const stored = (await (await product.login.fetch(`/api/topology`)).json()) as { peers: Array<{ role: string; name: string; address: string }> };
   expect(stored.peers.map((p) => [p.role, p.name, p.address])).toEqual([['CF', 'conference focus', '127.0.0.1:5098']]);
   await shoot(page, testInfo, 'topology');
 
-  const bad = await fetch(`${product.httpUrl}/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
+  const bad = await product.login.fetch(`/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toBe('role must be one of CF, REMOTE_PF, IWF');
 });

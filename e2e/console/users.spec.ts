@@ -11,6 +11,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await product?.stop();
 });
+// the console needs a signed-in operator once the security gate is on
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
 
 test('the user list shows registered clients and searches', async ({ page }, testInfo) => {
   const client = await registeredClient(product, 'alice');
@@ -63,7 +67,7 @@ test('a policy edit in the browser is validated, stored and audited', async ({ p
   await expect(entry).toContainText('allow store: not set → true');
 
   // stored: the API reads the database
-  const stored = (await (await fetch(`${product.httpUrl}/api/users/${encodeURIComponent(aor)}`)).json()) as {
+  const stored = (await (await product.login.fetch(`/api/users/${encodeURIComponent(aor)}`)).json()) as {
     rules: Array<{ ruleId: string; serviceEnablers: string[]; allowStore: boolean | null; allowDefer: boolean | null; allowOfflineStorage: boolean | null }>;
     audit: Array<{ action: string }>;
   };
@@ -72,7 +76,7 @@ test('a policy edit in the browser is validated, stored and audited', async ({ p
   await shoot(page, testInfo, 'user-policy');
 
   // a bad body straight at the API is a 400 with a sentence, not a crash
-  const bad = await fetch(`${product.httpUrl}/api/users/${encodeURIComponent(aor)}/rules`, { method: 'PUT', body: '{"ruleId":"x","serviceEnablers":[],"allowStore":"yes"}' });
+  const bad = await product.login.fetch(`/api/users/${encodeURIComponent(aor)}/rules`, { method: 'PUT', body: '{"ruleId":"x","serviceEnablers":[],"allowStore":"yes"}' });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toMatch(/serviceEnablers must name at least one/);
 });
@@ -92,7 +96,7 @@ test('the provider policy editor validates per field, stores and audits', async 
   await expect(page.getByTestId('audit-entry').first()).toContainText('provider-policy.update');
   await expect(page.getByTestId('audit-entry').first()).toContainText('imdn cache ttl sec: not set → 60');
 
-  const stored = (await (await fetch(`${product.httpUrl}/api/provider-policy`)).json()) as { overrides: Record<string, unknown> };
+  const stored = (await (await product.login.fetch(`/api/provider-policy`)).json()) as { overrides: Record<string, unknown> };
   expect(stored.overrides).toEqual({ byeRelayTimeoutMs: 4000, imdnCacheTtlSec: 60, homeDomains: ['example.com', 'ims.example.com'] });
   await shoot(page, testInfo, 'provider-policy');
 });

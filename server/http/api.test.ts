@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
-import { apiHandler } from './api';
+import { apiHandler, apiNotFound } from './api';
 import { badRequest } from './http-error';
 
 let server: Server;
@@ -22,8 +22,9 @@ before(async () => {
     },
   });
   server = createServer((req, res) => {
-    void handle(req, res, new URL(req.url ?? '/', 'http://x')).then((done) => {
-      if (!done) res.writeHead(299).end('page');
+    const url = new URL(req.url ?? '/', 'http://x');
+    void handle(req, res, url).then((done) => {
+      if (!done && !apiNotFound(res, url)) res.writeHead(299).end('page');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -47,7 +48,7 @@ test('a body that is not JSON, or missing, is a 400 with a sentence', async () =
   assert.deepEqual(await invalid.json(), { error: 'ruleId is required', fields: [{ field: 'ruleId', message: 'ruleId is required' }] });
 });
 
-test('unknown API paths are 404, wrong methods 405, bad percent-encoding 400; pages fall through', async () => {
+test('unknown API paths fall through to a JSON 404, wrong methods are 405, bad percent-encoding 400; pages fall through', async () => {
   assert.equal((await fetch(`${base}/api/nothing`)).status, 404);
   assert.equal((await fetch(`${base}/api/users/a`, { method: 'DELETE' })).status, 405);
   assert.equal((await fetch(`${base}/api/users/%E0%A4%A`)).status, 400);

@@ -1,6 +1,7 @@
 // JSON endpoints of the console, served by the PF process itself so they see the live engine
 // state (see DECISIONS.md D-004). Routes are `METHOD /api/path/:param`; a bad request is answered
-// 400 with a sentence, an unknown /api path 404, and nothing a client sends can crash the process.
+// 400 with a sentence, a wrong method 405, and nothing a client sends can crash the process. A path
+// no route matches falls through to the next handler (see apiNotFound).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logger } from '../log';
 import { HttpError } from './http-error';
@@ -77,7 +78,18 @@ export function apiHandler(routes: Record<string, ApiRoute>) {
       }
       return true;
     }
-    send(res, allowed ? 405 : 404, { error: allowed ? `${req.method} is not allowed on ${url.pathname}` : `no such API: ${url.pathname}` });
+    if (!allowed) return false;
+    send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
     return true;
   };
+}
+
+/**
+ * The last /api handler of the composition root: an API path no route set claimed is a JSON 404,
+ * not a rendered page. (Several route sets may be chained before it, so apiHandler falls through.)
+ */
+export function apiNotFound(res: ServerResponse, url: URL): boolean {
+  if (!url.pathname.startsWith('/api/')) return false;
+  send(res, 404, { error: `no such API: ${url.pathname}` });
+  return true;
 }
