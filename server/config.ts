@@ -12,6 +12,10 @@ export interface Config {
   seedUsers: string[];
   /** host:port where requests toward the SIP/IP core go (generated IMDNs, originating requests) */
   outboundProxy?: string;
+  /** how long a deferred item waits for a client before it expires */
+  deferredTtlSec: number;
+  /** decision log and finished deferred items are deleted after this many days */
+  retentionDays: number;
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -59,6 +63,14 @@ function databaseUrl(env: Env): string {
   return url;
 }
 
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return n;
+}
+
 function hostPort(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -85,6 +97,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     domain,
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
+    deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
+    retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

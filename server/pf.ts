@@ -10,6 +10,7 @@ import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
 import { EffectRunner } from './sip/effect-runner';
 import { EffectStore } from './sip/effect-store';
+import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
 import { viewHasImdn } from './sip/imdn/imdn-service';
@@ -20,6 +21,8 @@ import { Registrar } from './sip/registrar';
 import type { SrfApp } from './sip/srf-types';
 import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
+import { expireDeferred } from './store/deferred-queue';
+import { startRetention } from './store/retention';
 import { ensureUsers, listUsers } from './store/users';
 
 export interface Pf {
@@ -84,8 +87,9 @@ export async function startPf(config: Config): Promise<Pf> {
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
   const record = decisionSink(decisions, bus);
-  const store = new EffectStore(db.prisma, userId);
-  const services = { db: db.prisma, state, registrar, store, record, userId, log: sipLog, now };
+  const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000);
+  const prefs = new PrefsCache(db.prisma, userId);
+  const services = { prefs, state, registrar, store, record, userId, log: sipLog, now };
   const imdn = new ImdnService(services);
   const pager = new PagerService(services);
   let localTerminating: LocalTerminating = () => {};
@@ -114,6 +118,20 @@ export async function startPf(config: Config): Promise<Pf> {
     run.catch((err: Error) => sipLog.error(`local delivery: ${err.stack ?? err.message}`));
   };
 
+  // Housekeeping: queued items that expired undelivered (IMDN-GEN-1), and retention.
+  const expiry = setInterval(() => {
+    void expireDeferred(db.prisma, new Date(now()))
+      .then((items) => pager.expired(items))
+      .catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`));
+  }, 60_000);
+  expiry.unref();
+  const stopRetention = startRetention({
+    db: db.prisma,
+    decisionDays: config.retentionDays,
+    deferredDays: config.retentionDays,
+    onError: (err) => log.error(`retention: ${(err as Error).message}`),
+  });
+
   return {
     config,
     db,
@@ -125,11 +143,12 @@ export async function startPf(config: Config): Promise<Pf> {
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
     async policyChanged(aor) {
-      // Until per-user preferences are cached by the shell, only the provider policy is held in
-      // memory; user rules are read per request.
+      prefs.invalidate(aor);
       if (aor === null) log.info('provider policy changed');
     },
     async stop() {
+      clearInterval(expiry);
+      await stopRetention();
       runner.close();
       srf.disconnect();
       await edge?.close();

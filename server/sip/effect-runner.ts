@@ -63,7 +63,7 @@ export class EffectRunner {
           (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now(), this.deps.state.policy.imdnCacheTtlSec);
           break;
         case 'DEFER':
-          await this.deps.store.defer(e.item, `${ctx.sourceKey}#${deferred++}`);
+          await this.deps.store.defer(e.item, `${ctx.sourceKey}#${deferred++}`, this.deps.now());
           break;
         case 'RECORD_OBJECT':
           await this.deps.store.recordObject(ctx.servedUser, e.folder, e.object);

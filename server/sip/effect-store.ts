@@ -1,78 +1,53 @@
-// The storage side of engine effects: deferral, Message Store objects and flags. Every call
-// resolves only once the write is committed, because the shell answers the sender after it.
+// The storage side of engine effects for the SIP shell, over the store's repositories: deferral,
+// Message Store objects and flags. Every call resolves only once the write is committed, because
+// the shell answers the sender after it.
 import type { DeferredItem, StoredObjectSpec } from '../engine/effects';
 import type { StandaloneDelivery } from '../engine/pager/standalone';
 import type { Db } from '../store/database';
+import { enqueueDeferred, markDeferredDelivered, pendingDeferred } from '../store/deferred-queue';
+import { conversationFolder, findByImdnMessageId, setFlag, storeObject } from '../store/message-store';
 
 export interface PendingDeferred {
   id: string;
   item: DeferredItem;
 }
 
+const ORIGINALS: StoredObjectSpec['kind'][] = ['MESSAGE', 'FT_HISTORY'];
+export const DEFERRED_PAGE = 500;
+
+function firstValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export class EffectStore {
-  constructor(private readonly db: Db, private readonly userId: (aor: string) => string | undefined) {}
+  constructor(
+    private readonly db: Db,
+    private readonly userId: (aor: string) => string | undefined,
+    /** how long a deferred item waits for a client before it expires (IMDN-GEN-1 on expiry) */
+    private readonly deferredTtlMs: number,
+  ) {}
 
   /** Idempotent by sourceKey: a retransmitted or re-sent request never queues an item twice. */
-  async defer(item: DeferredItem, sourceKey: string): Promise<void> {
+  async defer(item: DeferredItem, sourceKey: string, now: number): Promise<void> {
     const userId = this.userId(item.servedUser);
     if (!userId) throw new Error(`cannot defer for unknown user ${item.servedUser}`);
-    await this.db.deferredItem.upsert({
-      where: { userId_sourceKey: { userId, sourceKey } },
-      create: {
-        userId,
-        sourceKey,
-        kind: item.kind,
-        contentType: item.contentType,
-        headers: JSON.stringify(item.headers),
-        body: item.body,
-        messageId: item.messageId ?? null,
-        sessionId: item.sessionId ?? null,
-        expiresAt: item.expiresAt ? new Date(item.expiresAt) : null,
-      },
-      update: {},
-    });
+    await enqueueDeferred(this.db, userId, sourceKey, { ...item, expiresAt: item.expiresAt ?? now + this.deferredTtlMs }, new Date(now));
   }
 
-  async pendingDeferred(aor: string, now: number): Promise<PendingDeferred[]> {
+  /** A page of the user's queue, oldest first. */
+  async pendingDeferred(aor: string, now: number, limit = DEFERRED_PAGE): Promise<PendingDeferred[]> {
     const userId = this.userId(aor);
     if (!userId) return [];
-    const rows = await this.db.deferredItem.findMany({
-      where: { userId, deliveredAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] },
-      orderBy: { createdAt: 'asc' },
-    });
-    return rows.map((r) => ({
-      id: r.id,
-      item: {
-        kind: r.kind as DeferredItem['kind'],
-        servedUser: aor,
-        contentType: r.contentType,
-        body: r.body,
-        headers: JSON.parse(r.headers) as DeferredItem['headers'],
-        messageId: r.messageId ?? undefined,
-        sessionId: r.sessionId ?? undefined,
-        expiresAt: r.expiresAt?.getTime(),
-      },
-    }));
+    return (await pendingDeferred(this.db, userId, new Date(now), limit)).map((q) => ({ id: q.id, item: q.item }));
   }
 
   async markDelivered(id: string, now: number): Promise<void> {
-    await this.db.deferredItem.update({ where: { id }, data: { deliveredAt: new Date(now) } });
+    await markDeferredDelivered(this.db, id, new Date(now));
   }
 
-  async recordObject(aor: string, folderId: string, o: StoredObjectSpec): Promise<void> {
+  async recordObject(aor: string, folderId: string, object: StoredObjectSpec): Promise<void> {
     const userId = this.userId(aor);
-    if (!userId) return;
-    await this.db.storedObject.create({
-      data: {
-        userId,
-        folderId,
-        kind: o.kind,
-        imdnMessageId: o.imdnMessageId ?? null,
-        contentType: o.contentType,
-        headers: JSON.stringify(o.headers),
-        body: o.body,
-      },
-    });
+    if (userId) await storeObject(this.db, { userId, folderId, object });
   }
 
   /**
@@ -82,27 +57,15 @@ export class EffectStore {
   async recordMessage(aor: string, d: StandaloneDelivery, now: number): Promise<string | undefined> {
     const userId = this.userId(aor);
     if (!userId) return undefined;
-    const first = (name: string) => {
-      const v = d.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const conversationId = first('Conversation-ID') ?? `from:${first('From') ?? 'unknown'}`;
-    const folder =
-      (await this.db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, select: { id: true } })) ??
-      (await this.db.folder.create({ data: { userId, kind: 'CONVERSATION', conversationId }, select: { id: true } }));
-    const o = await this.db.storedObject.create({
-      data: {
-        userId,
-        folderId: folder.id,
-        kind: 'MESSAGE',
-        imdnMessageId: d.messageId ?? null,
-        contentType: d.contentType,
-        headers: JSON.stringify({ ...d.headers, Date: new Date(now).toUTCString(), 'Message-Direction': 'received' }),
-        body: d.body,
-      },
-      select: { id: true },
+    const conversationId = firstValue(d.headers['Conversation-ID']) ?? `from:${firstValue(d.headers.From) ?? 'unknown'}`;
+    const folder = await conversationFolder(this.db, userId, conversationId);
+    const headers = { ...d.headers, Date: new Date(now).toUTCString(), 'Message-Direction': 'received' };
+    const stored = await storeObject(this.db, {
+      userId,
+      folderId: folder.id,
+      object: { kind: 'MESSAGE', contentType: d.contentType, headers, body: d.body, imdnMessageId: d.messageId },
     });
-    return o.id;
+    return stored.id;
   }
 
   /** 8.3.1.6.4: a deferred item handed to the Message Store, in its conversation's folder. */
@@ -110,52 +73,45 @@ export class EffectStore {
     const userId = this.userId(aor);
     if (!userId) return;
     const h = p.item.headers;
-    const conv = (Array.isArray(h['Conversation-ID']) ? h['Conversation-ID'][0] : h['Conversation-ID']) ?? `deferred:${aor}`;
-    const folder =
-      (await this.db.folder.findFirst({ where: { userId, conversationId: conv, kind: 'CONVERSATION' }, select: { id: true } })) ??
-      (await this.db.folder.create({ data: { userId, kind: 'CONVERSATION', conversationId: conv }, select: { id: true } }));
-    await this.db.storedObject.create({
-      data: {
-        userId,
-        folderId: folder.id,
+    const folder = await conversationFolder(this.db, userId, firstValue(h['Conversation-ID']) ?? `deferred:${aor}`);
+    await storeObject(this.db, {
+      userId,
+      folderId: folder.id,
+      object: {
         kind: p.item.kind === 'IMDN' ? 'IMDN' : 'MESSAGE',
-        imdnMessageId: p.item.messageId ?? null,
         contentType: p.item.contentType,
-        headers: JSON.stringify({ ...h, Date: new Date(now).toUTCString(), 'Message-Direction': 'received' }),
+        headers: { ...h, Date: new Date(now).toUTCString(), 'Message-Direction': 'received' },
         body: p.item.body,
+        imdnMessageId: p.item.messageId,
       },
     });
   }
 
   /** IMAP STORE +FLAGS: idempotent. */
   async setFlag(objectId: string, flag: string): Promise<void> {
-    const o = await this.db.storedObject.findUnique({ where: { id: objectId }, select: { flags: true } });
-    if (!o) return;
-    const flags = new Set(o.flags.split(' ').filter(Boolean));
-    if (flags.has(flag)) return;
-    flags.add(flag);
-    await this.db.storedObject.update({ where: { id: objectId }, data: { flags: [...flags].join(' ') } });
+    await setFlag(this.db, objectId, flag);
   }
 
-  /** Folder of the stored object whose IMDN-Message-ID is this message-id (IMDN-DLV-4a). */
+  /** Folder of the stored original whose IMDN-Message-ID is this message-id (IMDN-DLV-4a). */
   async folderOfMessage(aor: string, messageId: string): Promise<string | undefined> {
-    const userId = this.userId(aor);
-    if (!userId) return undefined;
-    const o = await this.db.storedObject.findFirst({ where: { userId, imdnMessageId: messageId, kind: { in: ['MESSAGE', 'FT_HISTORY'] } }, select: { folderId: true } });
-    return o?.folderId;
+    return (await this.original(aor, messageId))?.folderId;
   }
 
   async objectOfMessage(aor: string, messageId: string): Promise<string | undefined> {
-    const userId = this.userId(aor);
-    if (!userId) return undefined;
-    const o = await this.db.storedObject.findFirst({ where: { userId, imdnMessageId: messageId, kind: { in: ['MESSAGE', 'FT_HISTORY'] } }, select: { id: true } });
-    return o?.id;
+    return (await this.original(aor, messageId))?.id;
   }
 
+  /** The conversation-history folder of a Conversation-ID, if it exists (IMDN-DLV-4d). */
   async conversationFolder(aor: string, conversationId: string): Promise<string | undefined> {
     const userId = this.userId(aor);
     if (!userId) return undefined;
     const f = await this.db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, select: { id: true } });
     return f?.id;
+  }
+
+  private async original(aor: string, messageId: string) {
+    const userId = this.userId(aor);
+    if (!userId) return undefined;
+    return (await findByImdnMessageId(this.db, userId, messageId, ORIGINALS))[0];
   }
 }

@@ -14,16 +14,16 @@ import { header, headerValues, type SipMessageView } from '../../engine/sip-mess
 import type { Logger } from '../../log';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import { drainQueue } from '../drain-queue';
 import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
+import type { PrefsCache } from '../prefs-cache';
 import type { DecisionSink } from '../record-decisions';
 import type { Binding, Registrar } from '../registrar';
 import type { SrfResponseOut } from '../srf-types';
-import { loadUserPrefs } from '../user-prefs';
-import type { Db } from '../../store/database';
 
 export interface ImdnServiceDeps {
-  db: Db;
+  prefs: PrefsCache;
   state: PfState;
   registrar: Registrar;
   store: EffectStore;
@@ -83,8 +83,7 @@ export class ImdnService {
     await this.apply(rx, ctx, callId);
     if (rx.forward.length === 0) return;
 
-    const userId = this.deps.userId(servedUser);
-    const prefs = await loadUserPrefs(this.deps.db, userId ?? '');
+    const prefs = await this.deps.prefs.get(servedUser);
     const dlv = deliverImdn({
       deliveryId: `${PREFIX}${randomUUID()}`,
       servedUser,
@@ -151,21 +150,22 @@ export class ImdnService {
    * oldest first, at most REDELIVERY_WINDOW in flight.
    */
   async redeliver(binding: Binding): Promise<void> {
-    const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'IMDN');
-    for (let i = 0; i < pending.length; i += REDELIVERY_WINDOW) {
-      const window = pending.slice(i, i + REDELIVERY_WINDOW);
-      const base = `${PREFIX}${randomUUID()}`;
-      const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding) });
-      const settled = r.deliveries.map(
-        (d) =>
-          new Promise<void>((done) => {
-            const n = Number(d.id.slice(base.length + 1));
-            this.track({ delivery: d, deferredId: window[n]?.id, done });
-          }),
-      );
-      await this.apply(r, { servedUser: binding.aor, sourceKey: base });
-      await Promise.all(settled);
-    }
+    await drainQueue(this.deps.store, binding.aor, this.deps.now, 'IMDN', async (page) => {
+      for (let i = 0; i < page.length; i += REDELIVERY_WINDOW) {
+        const window = page.slice(i, i + REDELIVERY_WINDOW);
+        const base = `${PREFIX}${randomUUID()}`;
+        const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding) });
+        const settled = r.deliveries.map(
+          (d) =>
+            new Promise<void>((done) => {
+              const n = Number(d.id.slice(base.length + 1));
+              this.track({ delivery: d, deferredId: window[n]?.id, done });
+            }),
+        );
+        await this.apply(r, { servedUser: binding.aor, sourceKey: base });
+        await Promise.all(settled);
+      }
+    });
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
@@ -173,7 +173,7 @@ export class ImdnService {
     const tracked = id ? this.deliveries.get(id) : undefined;
     if (!id || !tracked) return;
     const servedUser = tracked.delivery.servedUser;
-    const prefs = await loadUserPrefs(this.deps.db, this.deps.userId(servedUser) ?? '');
+    const prefs = await this.deps.prefs.get(servedUser);
     const locator = await this.locator(tracked.delivery);
     const r = imdnForkOutcome({
       delivery: tracked.delivery,

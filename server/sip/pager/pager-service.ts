@@ -10,18 +10,18 @@ import type { SkipService } from '../../engine/policy';
 import type { EngineResult } from '../../engine/result';
 import { header, type SipMessageView } from '../../engine/sip-message';
 import type { Logger } from '../../log';
-import type { Db } from '../../store/database';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import { drainQueue } from '../drain-queue';
 import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
+import type { PrefsCache } from '../prefs-cache';
 import type { DecisionSink } from '../record-decisions';
 import type { Binding, Registrar } from '../registrar';
 import type { SrfResponseOut } from '../srf-types';
-import { loadUserPrefs } from '../user-prefs';
 
 export interface PagerServiceDeps {
-  db: Db;
+  prefs: PrefsCache;
   state: PfState;
   registrar: Registrar;
   store: EffectStore;
@@ -87,11 +87,12 @@ export class PagerService {
    * REDELIVERY_WINDOW in flight so a long queue does not flood the client.
    */
   async redeliver(binding: Binding): Promise<void> {
-    const pending = (await this.deps.store.pendingDeferred(binding.aor, this.deps.now())).filter((p) => p.item.kind === 'MESSAGE');
     const prefs = await this.prefs(binding.aor);
-    for (let i = 0; i < pending.length; i += REDELIVERY_WINDOW) {
-      await Promise.all(pending.slice(i, i + REDELIVERY_WINDOW).map((p) => this.redeliverOne(binding, p, prefs)));
-    }
+    await drainQueue(this.deps.store, binding.aor, this.deps.now, 'MESSAGE', async (page) => {
+      for (let i = 0; i < page.length; i += REDELIVERY_WINDOW) {
+        await Promise.all(page.slice(i, i + REDELIVERY_WINDOW).map((p) => this.redeliverOne(binding, p, prefs)));
+      }
+    });
   }
 
   private redeliverOne(binding: Binding, p: { id: string; item: { headers: Record<string, string | string[]>; body: string } }, prefs: UserPrefs): Promise<void> {
@@ -117,6 +118,15 @@ export class PagerService {
       this.track({ delivery: r.delivery, prefs, skip: [], deferredId: p.id, done: resolve });
       void this.apply(r, binding.aor, p.id);
     });
+  }
+
+  /** Queued standalone messages that expired undelivered: IMDN-GEN-1 (negative delivery, if asked). */
+  async expired(items: Array<{ item: { kind: string; servedUser: string; contentType: string; body: string; headers: Record<string, string | string[]> } }>): Promise<void> {
+    for (const { item } of items) {
+      if (item.kind !== 'MESSAGE') continue;
+      const original = this.original({ contentType: item.contentType, body: item.body, headers: item.headers });
+      if (original) await this.generate(item.servedUser, original, { kind: 'DEFERRED_EXPIRED' });
+    }
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
@@ -171,7 +181,7 @@ export class PagerService {
     await this.apply(r, servedUser, `gen|${randomUUID()}`);
   }
 
-  private original(d: StandaloneDelivery): OriginalForGen | undefined {
+  private original(d: Pick<StandaloneDelivery, 'contentType' | 'body' | 'headers'>): OriginalForGen | undefined {
     if (!/^message\/cpim/i.test(d.contentType)) return undefined;
     const cpim = parseCpim(d.body);
     if (!cpim.ok) return undefined;
@@ -183,7 +193,7 @@ export class PagerService {
   }
 
   private prefs(aor: string): Promise<UserPrefs> {
-    return loadUserPrefs(this.deps.db, this.deps.userId(aor) ?? '');
+    return this.deps.prefs.get(aor);
   }
 
   private track(t: Tracked): void {

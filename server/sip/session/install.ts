@@ -3,6 +3,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
+import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
 import type { Registrar } from '../registrar';
@@ -23,6 +24,8 @@ export interface SessionDeps {
   now: () => number;
   /** the database; until the composition root passes it, the registrar's own client is used */
   db?: Db;
+  /** deferral and Message Store writes, shared with the IMDN and pager paths */
+  store: EffectStore;
   bus?: EventEmitter;
   topology?: Topology;
   /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
@@ -51,6 +54,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   let subscriber: ConfSubscriber | undefined;
   const runtime = new SessionRuntime({
     db,
+    store: deps.store,
     state: deps.state,
     record: deps.record,
     log: deps.log,

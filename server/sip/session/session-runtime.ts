@@ -12,11 +12,11 @@ import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
-import { EffectStore } from '../effect-store';
+import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
 import type { SrfResponseOut } from '../srf-types';
-import { loadUserPrefs } from '../user-prefs';
+import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
 import { saveSession, type LegMeta } from './session-store';
 import type { SrfDialog } from './srf-dialog';
@@ -29,6 +29,7 @@ export interface StepResult {
 
 export interface SessionRuntimeDeps {
   db: Db;
+  store: EffectStore;
   state: PfState;
   record: DecisionSink;
   log: Logger;
@@ -56,7 +57,7 @@ export class SessionRuntime {
   closed = false;
 
   constructor(readonly deps: SessionRuntimeDeps) {
-    this.store = new EffectStore(deps.db, (aor) => this.userIds.get(aor));
+    this.store = deps.store;
   }
 
   session(id: string): CpmSession | undefined {
@@ -212,7 +213,7 @@ export class SessionRuntime {
         case 'DEFER': {
           const n = (this.deferSeq.get(s.id) ?? 0) + 1;
           this.deferSeq.set(s.id, n);
-          await this.store.defer(e.item, `session:${s.id}#${n}`);
+          await this.store.defer(e.item, `session:${s.id}#${n}`, this.deps.now());
           break;
         }
         case 'CACHE_PUT':
