@@ -110,7 +110,7 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       const session = await sessionDetail(db, params.id);
       const callIds = session.legsList.map((l) => l.callId);
       await pf.decisions.flush();
-      const { decisions } = await searchDecisions(db, { callIds }, 1000);
+      const { decisions } = await searchDecisions(db, { session: { id: session.id, callIds } }, 1000);
       return { session, messages: services.trace.of(session.id, callIds), decisions: decisions.reverse() };
     },
 

@@ -10,7 +10,8 @@ export interface DecisionFilter {
   outcome?: string;
   branch?: string;
   callId?: string;
-  callIds?: string[];
+  /** decisions of a session: on any of these Call-IDs, or tagged with this session id */
+  session?: { id: string; callIds: string[] };
 }
 
 type Row = Awaited<ReturnType<Db['decision']['findMany']>>[number] & { user: { aor: string } | null };
@@ -33,7 +34,7 @@ function toRecord(r: Row): DecisionRecord {
     messageId: r.messageId,
     disposition: r.disposition,
     callId: r.callId,
-    sessionId: typeof inputs.sessionId === 'string' ? inputs.sessionId : null,
+    sessionId: r.sessionId ?? null,
     inputs,
   };
 }
@@ -52,7 +53,7 @@ export async function searchDecisions(db: Db, f: DecisionFilter, limit: number):
     ...(f.outcome ? { outcome: f.outcome } : {}),
     ...(f.branch ? { branch: { startsWith: f.branch } } : {}),
     ...(f.callId ? { callId: f.callId } : {}),
-    ...(f.callIds ? { callId: { in: f.callIds } } : {}),
+    ...(f.session ? { OR: [{ sessionId: f.session.id }, { callId: { in: f.session.callIds } }] } : {}),
   };
   const [rows, total] = await Promise.all([
     db.decision.findMany({ where, orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } }),
