@@ -241,8 +241,11 @@ async function pgFactory(url, shadowDatabaseUrl) {
       opened.push(a);
       return a;
     },
-    // Work-around 5: adapter-pg drops its shadow database while its own pool still holds
-    // connections to it, so the DROP fails. We create it, and on dispose end the pool first.
+    // Work-around 5: adapter-pg's shadow database is broken twice over: its pool for the shadow
+    // database keeps our connection string, which wins over the database name, so the "shadow"
+    // is the main database; and it drops the shadow database while that pool still holds
+    // connections. We create it, connect to it by URL, and on dispose end the pool first.
+    // Shadows are also listed in `opened`, so a session that ends early still drops them.
     connectToShadowDb: async () => {
       if (shadowDatabaseUrl) {
         const sp = pgParts(shadowDatabaseUrl);
@@ -253,14 +256,17 @@ async function pgFactory(url, shadowDatabaseUrl) {
       await admin.executeScript(`CREATE DATABASE ${quoteIdent(name)}`);
       const shadow = patchPgScript(await new PrismaPg(poolConfig({ ...main, connectionString: main.withDb(name) }), adapterOptions).connect());
       const dispose = shadow.dispose.bind(shadow);
-      shadow.dispose = async () => {
-        await dispose();
-        try {
-          await admin.executeScript(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-        } finally {
-          await admin.dispose();
-        }
-      };
+      let disposed;
+      shadow.dispose = () =>
+        (disposed ??= (async () => {
+          await dispose();
+          try {
+            await admin.executeScript(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+          } finally {
+            await admin.dispose();
+          }
+        })());
+      opened.push(shadow);
       return shadow;
     },
   };
