@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { OperatorBadge } from './operator-badge';
 import { ThemeToggle } from './theme-toggle';
 
 const LINKS = [
@@ -11,10 +12,13 @@ const LINKS = [
   { href: '/store', label: 'Message store' },
   { href: '/policy', label: 'Provider policy' },
   { href: '/topology', label: 'Topology' },
+  { href: '/demo', label: 'Demo flows' },
 ];
 
 export function Nav() {
   const path = usePathname() ?? '/';
+  // the sign-in page stands alone
+  if (path === '/login' || path.startsWith('/login/')) return null;
   const active = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
   return (
     <nav className="nav" aria-label="Main">
@@ -32,6 +36,7 @@ export function Nav() {
         ))}
       </ul>
       <div className="nav-foot">
+        <OperatorBadge />
         <ThemeToggle />
       </div>
     </nav>
