@@ -10,6 +10,8 @@ import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
 import { EffectRunner } from './sip/effect-runner';
 import { EffectStore } from './sip/effect-store';
+import { InFlight } from './sip/in-flight';
+import { StorageGuard } from './sip/storage-unavailable';
 import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
@@ -45,6 +47,10 @@ export interface Pf {
 }
 
 const log = logger('pf');
+/** longest wait for requests in flight at shutdown; under the SIP client's Timer F (32 s) */
+const DRAIN_TIMEOUT_MS = 10_000;
+/** time for final answers already handed to the edge to leave its sockets */
+const ANSWER_FLUSH_MS = 200;
 
 function connectSrf(target: { host: string; port: number; secret: string }): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
@@ -88,7 +94,8 @@ export async function startPf(config: Config): Promise<Pf> {
   const userId = (aor: string) => users.get(aor);
   const record = decisionSink(decisions, bus);
   const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000);
-  const prefs = new PrefsCache(db.prisma, userId);
+  const guard = new StorageGuard();
+  const prefs = new PrefsCache(db.prisma, userId, guard);
   const services = { prefs, state, registrar, store, record, userId, log: sipLog, now };
   const imdn = new ImdnService(services);
   const pager = new PagerService(services);
@@ -97,6 +104,7 @@ export async function startPf(config: Config): Promise<Pf> {
     srf,
     state,
     store,
+    guard,
     log: sipLog,
     now,
     core: coreRouter({ srf, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
@@ -110,7 +118,8 @@ export async function startPf(config: Config): Promise<Pf> {
   });
   imdn.attach(runner);
   pager.attach(runner);
-  const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, record, log: sipLog, now };
+  const inFlight = new InFlight();
+  const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
@@ -147,6 +156,9 @@ export async function startPf(config: Config): Promise<Pf> {
       if (aor === null) log.info('provider policy changed');
     },
     async stop() {
+      // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.
+      await inFlight.drain(DRAIN_TIMEOUT_MS);
+      await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
       await stopRetention();
       runner.close();

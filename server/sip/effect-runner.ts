@@ -3,6 +3,7 @@
 import type { Effect } from '../engine/effects';
 import type { CoreRoute } from './core-router';
 import { sendRequest } from './forward';
+import type { StorageGuard } from './storage-unavailable';
 import type { Logger } from '../log';
 import type { EffectStore } from './effect-store';
 import type { PfState } from './pf-state';
@@ -27,6 +28,7 @@ export interface EffectRunnerDeps {
   srf: SrfApp;
   state: PfState;
   store: EffectStore;
+  guard: StorageGuard;
   log: Logger;
   now: () => number;
   /** called with the final response (or timeout) of each SEND_REQ */
@@ -48,6 +50,11 @@ export class EffectRunner {
     this.responders.set(txn, res);
   }
 
+  /** Forgets a held transaction that was answered outside the effects (an error path). */
+  release(res: SrfResponseOut): void {
+    for (const [txn, held] of this.responders) if (held === res) this.responders.delete(txn);
+  }
+
   respond(txn: string, code: number, reason: string): void {
     const res = this.responders.get(txn);
     this.responders.delete(txn);
@@ -63,13 +70,16 @@ export class EffectRunner {
           (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now(), this.deps.state.policy.imdnCacheTtlSec);
           break;
         case 'DEFER':
-          await this.deps.store.defer(e.item, `${ctx.sourceKey}#${deferred++}`, this.deps.now());
+          {
+          const key = `${ctx.sourceKey}#${deferred++}`;
+          await this.deps.guard.run(() => this.deps.store.defer(e.item, key, this.deps.now()));
+        }
           break;
         case 'RECORD_OBJECT':
-          await this.deps.store.recordObject(ctx.servedUser, e.folder, e.object);
+          await this.deps.guard.run(() => this.deps.store.recordObject(ctx.servedUser, e.folder, e.object));
           break;
         case 'SET_FLAG':
-          await this.deps.store.setFlag(e.objectRef, e.flag);
+          await this.deps.guard.run(() => this.deps.store.setFlag(e.objectRef, e.flag));
           break;
         case 'SEND_RESP':
           this.respond(e.txn, e.code, e.reason);

@@ -6,6 +6,8 @@ import { header } from '../engine/sip-message';
 import type { Logger } from '../log';
 import { aorOf, parseNameAddr } from './addresses';
 import type { EffectRunner } from './effect-runner';
+import type { InFlight } from './in-flight';
+import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
 import { viewFromRaw } from './message-view';
 import type { PagerService } from './pager/pager-service';
@@ -21,6 +23,7 @@ export interface MessageHandlerDeps {
   imdn: ImdnService;
   pager: PagerService;
   isServed: (aor: string) => boolean;
+  inFlight: InFlight;
   record: DecisionSink;
   log: Logger;
   now: () => number;
@@ -28,9 +31,14 @@ export interface MessageHandlerDeps {
 
 export function messageHandler(deps: MessageHandlerDeps): Handler {
   return (req, res) => {
-    void handle(deps, req, res).catch((err: Error) => {
-      deps.log.error(`MESSAGE ${req.get('Call-ID')}: ${err.stack ?? err.message}`);
-      if (!res.finished) res.send(500, 'Server Internal Error');
+    if (deps.inFlight.draining) return res.send(503, 'Shutting Down', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
+    void deps.inFlight.track(handle(deps, req, res)).catch((err: Error) => {
+      const unavailable = err instanceof StorageUnavailable;
+      deps.log.error(`MESSAGE ${req.get('Call-ID')}: ${unavailable ? err.message : (err.stack ?? err.message)}`);
+      deps.runner.release(res);
+      if (res.finished) return;
+      if (unavailable) res.send(503, 'Service Unavailable', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
+      else res.send(500, 'Server Internal Error');
     });
   };
 }

@@ -7,6 +7,7 @@ import { messageHandler, type MessageHandlerDeps } from './message-handler';
 import type { PagerService } from './pager/pager-service';
 import { contactHeaderFor, type Registrar } from './registrar';
 import type { SrfApp } from './srf-types';
+import { RETRY_AFTER_SEC } from './storage-unavailable';
 import { installSessionHandlers } from './session/install';
 
 export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps {
@@ -22,8 +23,9 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
 
   // REGISTER: the registrar; a client that (re)registers then gets what was deferred for its user.
   srf.register((req, res) => {
+    if (deps.inFlight.draining) return res.send(503, 'Shutting Down', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
     const now = deps.now();
-    deps.registrar
+    const work = deps.registrar
       .handleRegister(req, now)
       .then(async (out) => {
         if (!out.ok) return res.send(out.status, out.reason);
@@ -36,8 +38,10 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
       })
       .catch((err: Error) => {
         deps.log.error(`REGISTER failed: ${err.stack ?? err.message}`);
-        if (!res.finished) res.send(500, 'Server Internal Error');
+        // The binding could not be stored: the client must not believe it is registered.
+        if (!res.finished) res.send(503, 'Service Unavailable', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
       });
+    void deps.inFlight.track(work);
   });
 
   // MESSAGE: IMDNs (RX, DLV, TX) and standalone messages, originating or terminating.

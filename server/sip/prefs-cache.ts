@@ -4,16 +4,21 @@
 import type { UserPrefs } from '../engine/model';
 import type { Db } from '../store/database';
 import { loadUserPrefs } from '../store/user-prefs';
+import type { StorageGuard } from './storage-unavailable';
 
 export class PrefsCache {
   private readonly byUser = new Map<string, Promise<UserPrefs>>();
 
-  constructor(private readonly db: Db, private readonly userId: (aor: string) => string | undefined) {}
+  constructor(
+    private readonly db: Db,
+    private readonly userId: (aor: string) => string | undefined,
+    private readonly guard: StorageGuard,
+  ) {}
 
   get(aor: string): Promise<UserPrefs> {
     let p = this.byUser.get(aor);
     if (!p) {
-      p = loadUserPrefs(this.db, this.userId(aor) ?? '');
+      p = this.guard.run(() => loadUserPrefs(this.db, this.userId(aor) ?? ''));
       this.byUser.set(aor, p);
       // A failed read is not cached: the next request tries again.
       p.catch(() => this.byUser.delete(aor));

@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from './generated/client';
 
+const SQLITE_BUSY_TIMEOUT_MS = 250;
+
 export type StoreProvider = 'sqlite' | 'postgresql';
 
 export interface OpenedPrismaClient {
@@ -42,8 +44,10 @@ async function openSqlite(url: string): Promise<OpenedPrismaClient> {
   ]);
   const file = sqliteFileOf(url);
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  // `timeout` is better-sqlite3's busy timeout: wait for another connection's lock, don't fail.
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }) });
+  // `timeout` is better-sqlite3's busy timeout. better-sqlite3 is synchronous: while it waits for
+  // another connection's lock the whole event loop waits too, so keep it short and let the caller
+  // answer 503 (server/sip/storage-unavailable.ts) rather than freeze every SIP transaction.
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
   try {
     // WAL is stored in the file; synchronous is per connection (the adapter holds one).
     // NORMAL in WAL mode loses nothing committed on a process crash, only on power loss.
