@@ -3,12 +3,13 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
-import { apiHandler } from './http/api';
+import { apiHandler, apiNotFound } from './http/api';
 import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
 import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
 import { startPf } from './pf';
+import { createSecurity } from './security/gate';
 
 const log = logger('main');
 
@@ -23,13 +24,18 @@ async function main(): Promise<void> {
   const render = console.getRequestHandler();
   const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
 
+  // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
+  const security = await createSecurity(pf.db.prisma, { log: logger('security') });
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    void api(req, res, url).then((handled) => {
-      if (!handled) void render(req, res);
+    void security.gate(req, res, url).then(async (answered) => {
+      if (answered) return;
+      if (await api(req, res, url)) return;
+      if (!apiNotFound(res, url)) void render(req, res);
     });
   });
   const io = attachGateway(http, pf.bus, pf.decisions);
+  io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.http.port, config.http.host, resolve);

@@ -12,6 +12,7 @@ import { EffectRunner } from './sip/effect-runner';
 import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
 import { StorageGuard } from './sip/storage-unavailable';
+import { sipTrust, trustOptionsFromEnv } from './sip/trust/sip-trust';
 import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
@@ -77,7 +78,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const bus = new LiveBus();
   const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
   await decisions.init();
-  const registrar = new Registrar(db.prisma, (aor) => users.get(aor));
+  const registrar = new Registrar(db.prisma, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());
   const state = new PfState(DEFAULT_POLICY);
 
@@ -120,6 +121,8 @@ export async function startPf(config: Config): Promise<Pf> {
   pager.attach(runner);
   const inFlight = new InFlight();
   const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
+  srf.use(sipTrust({ ...trustOptionsFromEnv(process.env), self: () => [edge?.sipAddress ?? config.sip] }));
   installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {

@@ -46,6 +46,7 @@ export interface SrfApp {
   disconnect(): void;
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): void;
   on(event: 'error' | 'close' | 'reconnecting', fn: (err?: Error) => void): void;
+  use(fn: Handler): void;
   options(fn: Handler): void;
   register(fn: Handler): void;
   message(fn: Handler): void;
