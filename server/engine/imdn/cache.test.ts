@@ -58,3 +58,25 @@ test('RX-agg: serialize/restore round-trips; the overlay sees local puts without
   assert.equal(copy.get({ servedUser: 'Q', peer: 'B', messageId: 'm9' }, 12), undefined);
   assert.equal(c.purgeExpired(10 + 600_000), 1);
 });
+
+test('RX-status-TS: a status outside §3.2 survives packing, counts as negative and is matched exactly', () => {
+  const c = new ImdnCache({ name: 'RX', ttlSec: 60 });
+  const key = { servedUser: 'A', peer: 'B', messageId: 'm|with|bars' };
+  c.apply({ kind: 'CACHE_PUT', cache: 'RX', key, type: 'delivery', status: 'x-vendor' }, 0);
+  c.apply({ kind: 'CACHE_PUT', cache: 'RX', key, type: 'delivery', status: 'delivered' }, 1);
+  const rec = c.get(key, 2)?.types.delivery;
+  assert.deepEqual([...(rec?.statuses ?? [])].sort(), ['delivered', 'x-vendor']);
+  assert.equal(rec?.positive, true);
+  assert.equal(rec?.negative, true);
+  const back = ImdnCache.restore(c.serialize());
+  assert.deepEqual(back.serialize().entries[0][1], key, 'a message-id with | keeps its key');
+  assert.deepEqual(back.get(key, 2), c.get(key, 2));
+});
+
+test('RX-3: a user whose newest entry expired is empty again, without scanning older entries', () => {
+  const c = new ImdnCache({ name: 'RX', ttlSec: 60 });
+  for (let i = 0; i < 3; i++) c.apply({ kind: 'CACHE_PUT', cache: 'RX', key: { servedUser: 'A', peer: 'B', messageId: `m${i}` }, type: 'delivery', status: 'delivered' }, i * 1000);
+  assert.equal(c.isEmptyFor('A', 61_000), false, 'm1 and m2 are still live');
+  assert.equal(c.isEmptyFor('A', 62_000), true);
+  assert.equal(c.isEmptyFor('nobody', 0), true);
+});

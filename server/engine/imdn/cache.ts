@@ -12,7 +12,7 @@ import { polarityOf } from '../parse/imdn';
 export interface ImdnTypeRecord {
   positive: boolean;
   negative: boolean;
-  /** exact statuses, in the order first seen */
+  /** the exact statuses seen (a set, SPEC §1), in a fixed order */
   statuses: string[];
 }
 
@@ -43,8 +43,65 @@ export function cacheKeyString(key: ImdnCacheKey): string {
   return `${key.servedUser}|${key.peer}|${key.messageId}`;
 }
 
-function isLive(entry: ImdnCacheEntry, now: number, ttlSec: number): boolean {
-  return now - entry.firstSeen < ttlSec * 1000;
+/** The key back from its string: served users and peers are normalised URIs without '|'. */
+function keyOf(k: string): ImdnCacheKey {
+  const a = k.indexOf('|');
+  const b = k.indexOf('|', a + 1);
+  return { servedUser: k.slice(0, a), peer: k.slice(a + 1, b), messageId: k.slice(b + 1) };
+}
+
+function isLive(firstSeen: number, now: number, ttlSec: number): boolean {
+  return now - firstSeen < ttlSec * 1000;
+}
+
+// Packed entries keep a million ids small: one number of first-seen time, one bitmask of the
+// (type, status) pairs of §3.2, and only for statuses outside §3.2 (rare; negative) a list.
+const TYPES: DispositionType[] = ['delivery', 'display', 'processing', 'interworking'];
+const KNOWN: Record<DispositionType, string[]> = {
+  delivery: ['delivered', 'failed', 'forbidden', 'error'],
+  display: ['displayed', 'forbidden', 'error'],
+  processing: ['processed', 'stored', 'forbidden', 'error'],
+  interworking: ['legacy-sms', 'legacy-mms', 'error'],
+};
+const BIT: Record<string, number> = {};
+{
+  let bit = 0;
+  for (const t of TYPES) for (const st of KNOWN[t]) BIT[`${t}:${st}`] = 1 << bit++;
+}
+
+interface Packed {
+  firstSeen: number;
+  mask: number;
+  /** `${type}:${status}` pairs outside KNOWN */
+  extra?: string[];
+}
+
+function pack(e: ImdnCacheEntry): Packed {
+  let mask = 0;
+  const extra: string[] = [];
+  for (const t of TYPES) {
+    for (const st of e.types[t]?.statuses ?? []) {
+      const bit = BIT[`${t}:${st}`];
+      if (bit) mask |= bit;
+      else extra.push(`${t}:${st}`);
+    }
+  }
+  return extra.length ? { firstSeen: e.firstSeen, mask, extra } : { firstSeen: e.firstSeen, mask };
+}
+
+function unpack(p: Packed): ImdnCacheEntry {
+  const types: ImdnCacheEntry['types'] = {};
+  for (const t of TYPES) {
+    const statuses = KNOWN[t].filter((st) => p.mask & BIT[`${t}:${st}`]);
+    for (const x of p.extra ?? []) if (x.startsWith(`${t}:`)) statuses.push(x.slice(t.length + 1));
+    if (statuses.length === 0) continue;
+    types[t] = {
+      positive: statuses.some((st) => polarityOf(st) === 'positive'),
+      negative: statuses.some((st) => polarityOf(st) !== 'positive'),
+      statuses,
+    };
+  }
+  return { firstSeen: p.firstSeen, types };
 }
 
 /** Record one forwarded (or generated) status in an entry, returning a new entry. */
@@ -60,13 +117,20 @@ export function withStatus(entry: ImdnCacheEntry | undefined, type: DispositionT
   return { firstSeen: base.firstSeen, types: { ...base.types, [type]: rec } };
 }
 
+interface UserStats {
+  /** entries held for the user */
+  count: number;
+  /** the latest first-seen time among them: the user has a live entry while this one is live */
+  newest: number;
+}
+
 export class ImdnCache implements ImdnCacheReader {
   readonly name: CacheName;
   ttlSec: number;
   readonly maxEntries: number;
   // Map iteration order is the LRU order: a put moves the entry to the end.
-  private readonly entries = new Map<string, { key: ImdnCacheKey; entry: ImdnCacheEntry }>();
-  private readonly byUser = new Map<string, Set<string>>();
+  private readonly entries = new Map<string, Packed>();
+  private readonly users = new Map<string, UserStats>();
 
   constructor(opts: { name: CacheName; ttlSec: number; maxEntries?: number }) {
     this.name = opts.name;
@@ -79,18 +143,18 @@ export class ImdnCache implements ImdnCacheReader {
   }
 
   get(key: ImdnCacheKey, now: number, ttlSec = this.ttlSec): ImdnCacheEntry | undefined {
-    const e = this.entries.get(cacheKeyString(key));
-    return e && isLive(e.entry, now, ttlSec) ? e.entry : undefined;
+    const p = this.entries.get(cacheKeyString(key));
+    return p && isLive(p.firstSeen, now, ttlSec) ? unpack(p) : undefined;
   }
 
+  /**
+   * O(1): a user has a live entry while their newest entry is live. (If LRU eviction removed that
+   * newest entry while older, expired ones stay, this errs toward "not empty": the notification
+   * is then cached and forwarded under IMDN-RX-2b instead of IMDN-RX-3, with the same effects.)
+   */
   isEmptyFor(servedUser: string, now: number, ttlSec = this.ttlSec): boolean {
-    const keys = this.byUser.get(servedUser);
-    if (!keys) return true;
-    for (const k of keys) {
-      const e = this.entries.get(k);
-      if (e && isLive(e.entry, now, ttlSec)) return false;
-    }
-    return true;
+    const u = this.users.get(servedUser);
+    return !u || u.count === 0 || !isLive(u.newest, now, ttlSec);
   }
 
   /**
@@ -102,9 +166,9 @@ export class ImdnCache implements ImdnCacheReader {
     if (effect.kind !== 'CACHE_PUT' || effect.cache !== this.name) return;
     const k = cacheKeyString(effect.key);
     const existing = this.entries.get(k);
-    const live = existing && isLive(existing.entry, now, ttlSec) ? existing.entry : undefined;
+    const live = existing && isLive(existing.firstSeen, now, ttlSec) ? unpack(existing) : undefined;
     this.remove(k);
-    this.insert(k, effect.key, withStatus(live, effect.type, effect.status, now));
+    this.insert(k, pack(withStatus(live, effect.type, effect.status, now)));
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.remove(oldest);
@@ -114,8 +178,8 @@ export class ImdnCache implements ImdnCacheReader {
   /** Drop expired entries (housekeeping; reads already treat them as absent). */
   purgeExpired(now: number): number {
     let n = 0;
-    for (const [k, e] of this.entries) {
-      if (!isLive(e.entry, now, this.ttlSec)) {
+    for (const [k, p] of this.entries) {
+      if (!isLive(p.firstSeen, now, this.ttlSec)) {
         this.remove(k);
         n++;
       }
@@ -129,39 +193,32 @@ export class ImdnCache implements ImdnCacheReader {
       name: this.name,
       ttlSec: this.ttlSec,
       maxEntries: this.maxEntries,
-      entries: [...this.entries].map(([k, e]) => [k, { ...e.key }, structuredCloneEntry(e.entry)]),
+      entries: [...this.entries].map(([k, p]) => [k, keyOf(k), unpack(p)]),
     };
   }
 
   static restore(data: SerializedImdnCache): ImdnCache {
     const c = new ImdnCache({ name: data.name, ttlSec: data.ttlSec, maxEntries: data.maxEntries });
-    for (const [k, key, entry] of data.entries) c.insert(k, key, structuredCloneEntry(entry));
+    for (const [k, , entry] of data.entries) c.insert(k, pack(entry));
     return c;
   }
 
-  private insert(k: string, key: ImdnCacheKey, entry: ImdnCacheEntry) {
-    this.entries.set(k, { key, entry });
-    let set = this.byUser.get(key.servedUser);
-    if (!set) this.byUser.set(key.servedUser, (set = new Set()));
-    set.add(k);
+  private insert(k: string, p: Packed) {
+    this.entries.set(k, p);
+    const user = k.slice(0, k.indexOf('|'));
+    const u = this.users.get(user);
+    if (u) {
+      u.count++;
+      u.newest = Math.max(u.newest, p.firstSeen);
+    } else this.users.set(user, { count: 1, newest: p.firstSeen });
   }
 
   private remove(k: string) {
-    const e = this.entries.get(k);
-    if (!e) return;
-    this.entries.delete(k);
-    const set = this.byUser.get(e.key.servedUser);
-    set?.delete(k);
-    if (set && set.size === 0) this.byUser.delete(e.key.servedUser);
+    if (!this.entries.delete(k)) return;
+    const user = k.slice(0, k.indexOf('|'));
+    const u = this.users.get(user);
+    if (u && --u.count === 0) this.users.delete(user);
   }
-}
-
-function structuredCloneEntry(e: ImdnCacheEntry): ImdnCacheEntry {
-  const types: ImdnCacheEntry['types'] = {};
-  for (const [t, r] of Object.entries(e.types) as [DispositionType, ImdnTypeRecord][]) {
-    types[t] = { positive: r.positive, negative: r.negative, statuses: [...r.statuses] };
-  }
-  return { firstSeen: e.firstSeen, types };
 }
 
 /**
