@@ -61,6 +61,7 @@ export class ControlServer {
   private nextAppId = 1;
   private rr = new Map<string, number>();
   private txns = new Map<string, TxnEntry>();
+  private readonly sweeper = setInterval(() => this.sweep(), 10_000).unref();
   private txnOfRequest = new WeakMap<ServerRequest, string>();
   private dialogOwner = new Map<string, AppConn>();
   address = { host: '', port: 0 };
@@ -87,10 +88,27 @@ export class ControlServer {
   }
 
   stats(): { apps: number; appTransactions: number } {
+    this.sweep();
     return { apps: [...this.apps].filter((a) => a.authenticated).length, appTransactions: this.txns.size };
   }
 
+  /**
+   * Forgets app transactions whose SIP transaction has ended without the app's final answer (the
+   * stack answered it, or the answer came too late): nothing can be sent on them any more.
+   */
+  sweep(): number {
+    let n = 0;
+    for (const [id, e] of this.txns) {
+      if (e.kind === 'server' && (!e.req.txn || e.req.txn.state === 'terminated')) {
+        this.txns.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     for (const a of this.apps) a.socket.destroy();
     this.apps.clear();
     this.txns.clear();
@@ -246,6 +264,8 @@ export class ControlServer {
     const req = entry.req;
     const sent = this.ua.respond(req, skel);
     if (!sent) {
+      // The transaction is over: the entry can never be answered, so it must not stay.
+      if (!req.txn || req.txn.state === 'terminated') this.txns.delete(txnId);
       this.reply(app, msgId, 'NOK|Response not sent due to unknown transaction');
       return;
     }
