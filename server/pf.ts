@@ -4,7 +4,6 @@
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
 import { startEdge, type Edge } from './edge';
-import { DEFAULT_POLICY } from './engine/policy';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
@@ -24,6 +23,7 @@ import { Registrar } from './sip/registrar';
 import type { SrfApp } from './sip/srf-types';
 import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
+import { loadProviderPolicy } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
 import { ensureUsers, listUsers } from './store/users';
@@ -80,7 +80,8 @@ export async function startPf(config: Config): Promise<Pf> {
   await decisions.init();
   const registrar = new Registrar(db.prisma, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());
-  const state = new PfState(DEFAULT_POLICY);
+  // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
+  const state = new PfState(await loadProviderPolicy(db.prisma));
 
   let edge: Edge | undefined;
   let control = config.drachtio;
@@ -123,7 +124,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...trustOptionsFromEnv(process.env), self: () => [edge?.sipAddress ?? config.sip] }));
-  installPfHandlers(srf, handlerDeps);
+  const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
     const run = viewHasImdn(view) ? imdn.terminating(view, servedUser, res) : pager.terminating(view, servedUser, [], res);
@@ -156,7 +157,10 @@ export async function startPf(config: Config): Promise<Pf> {
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
     async policyChanged(aor) {
       prefs.invalidate(aor);
-      if (aor === null) log.info('provider policy changed');
+      if (aor === null) {
+        state.policy = await loadProviderPolicy(db.prisma);
+        log.info('provider policy reloaded');
+      }
     },
     async stop() {
       // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.
@@ -164,6 +168,7 @@ export async function startPf(config: Config): Promise<Pf> {
       await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
       await stopRetention();
+      handlers.close();
       runner.close();
       srf.disconnect();
       await edge?.close();

@@ -140,7 +140,8 @@ export class EffectRunner {
       clearTimeout(timer);
       this.deps.onRequestOutcome({ leg: e.leg, ...o });
     };
-    const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? 32_000);
+    // A request's deadline must not keep a stopped PF's process alive.
+    const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? 32_000).unref();
     this.deps.srf.request(e.uri ?? e.leg, { method: e.method, headers, body: e.body }, (err, req) => {
       if (err) return finish({ code: 503 });
       req.on('response', (res) => {

@@ -25,7 +25,7 @@ export function sendRequest(
       clearTimeout(timer);
       resolve(o);
     };
-    const timer = setTimeout(() => finish({ contact: uri, status: 408, reason: 'Request Timeout' }), timeoutMs);
+    const timer = setTimeout(() => finish({ contact: uri, status: 408, reason: 'Request Timeout' }), timeoutMs).unref();
     srf.request(uri, opts, (err, req) => {
       if (err) return finish({ contact: uri, status: 503, reason: `Not sent: ${err.message}` });
       req.on('response', (res) => {

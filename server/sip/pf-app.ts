@@ -17,7 +17,8 @@ export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps {
   log: Logger;
 }
 
-export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
+/** Installs every handler; returns what must be closed when the PF stops. */
+export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { close(): void } {
   // OPTIONS: liveness for peers and monitoring (answered by the app, so it proves the whole chain).
   srf.options((_req, res) => res.send(200, 'OK', { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, SUBSCRIBE, NOTIFY' } }));
 
@@ -49,5 +50,6 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): void {
 
   // SUBSCRIBE deferred-messages (DSP-4): 200, NOTIFY, deferred items to the Message Store.
   srf.subscribe(deferredMessagesHandler(deps));
-  installSessionHandlers(srf, deps);
+  const sessions = installSessionHandlers(srf, deps);
+  return { close: () => sessions.close() };
 }

@@ -66,7 +66,7 @@ function relay(rt: SessionRuntime, legId: string, contentType: string, body: str
   const d = rt.dialogs.get(legId);
   if (!d) return Promise.resolve(481);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(408), RELAY_TIMEOUT_MS);
+    const timer = setTimeout(() => resolve(408), RELAY_TIMEOUT_MS).unref();
     d.request({ method: 'MESSAGE', headers: { 'Content-Type': contentType }, body }, (err, r) => {
       if (err || !r) {
         clearTimeout(timer);

@@ -280,7 +280,7 @@ export class SessionRuntime {
       if (method === 'MESSAGE') return;
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status });
     };
-    const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS);
+    const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS).unref();
     dialog.request({ method, headers, body: e.body }, (err, res) => {
       if (err || !res) return finish(481);
       if (res.status >= 200) finish(res.status); // srf calls back for provisional responses too
