@@ -9,9 +9,10 @@ function groupReleased(id: string, cause: 410 | 480, cls: string): Flow {
     story: ended
       ? 'The group\'s owner closes the group. The CF sends BYE with Reason SIP;cause=410: the PF releases Alice\'s device with the same Reason, so the client knows the group cannot restart.'
       : 'Nobody wrote for a while and the CF\'s inactivity timer expires: BYE with Reason SIP;cause=480. The PF releases Alice\'s device with the same Reason; the group may restart later.',
-    spec: [cls, 'BYE-2', 'BYE-2a', 'BYE-2d', `BYE-2-${cause}`],
+    spec: [cls, `BYE-2-${cause}`, 'BYE-2a', 'BYE-2d'],
     relies: 'the session B2BUA and BYE-2 handling (server/sip/session)',
-    decisions: [{ branch: cls }, { branch: 'BYE-2' }],
+    // The engine records BYE-2's sub-branches: the cause, the client BYE (2a), the 200 to the CF (2d).
+    decisions: [{ branch: cls }, { branch: `BYE-2-${cause}` }, { branch: 'BYE-2a' }, { branch: 'BYE-2d' }],
     async run(ctx) {
       const laptop = await ctx.device('alice', 'laptop');
       const cf = await ctx.network('CF', 'cf');
