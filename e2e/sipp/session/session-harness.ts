@@ -63,19 +63,19 @@ export async function startSessionPf(opts: { topology: TopologyFile; policy?: Po
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function registerDevice(target: string, user: string, port: number): Promise<void> {
+export async function registerDevice(target: string, user: string, port: number, userAgent = 'CPM-client/OMA2.2 sipp'): Promise<void> {
   const reg = await runSipp({
     scenario: 'register.xml', target, localPort: await freePort(), calls: 1, timeoutSec: 10,
-    keys: { user, contact_port: String(port), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
+    keys: { user, contact_port: String(port), expires: '300', user_agent: userAgent },
   });
   if (reg.code !== 0) throw new Error(`REGISTER of ${user} at ${port} failed: ${reg.stderr}`);
 }
 
 /** A device SIPp UAS on its own port, registered for alice. */
-export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}): Promise<{ port: number; sipp: SippBackground }> {
+export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}, userAgent?: string): Promise<{ port: number; sipp: SippBackground }> {
   const port = await freePort();
   const sipp = startSipp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
-  await registerDevice(target, 'alice', port);
+  await registerDevice(target, 'alice', port, userAgent);
   return { port, sipp };
 }
 

@@ -59,6 +59,11 @@ export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest,
   void Promise.all(targets.map((t) => relay(rt, t.id, contentType, req.body ?? ''))).then((codes) => {
     const ok = codes.find((c) => c >= 200 && c < 300);
     res.send(ok ?? codes[0] ?? 480);
+    if (leg.kind === 'CLIENT') return;
+    // IMDN-GEN-2: reports on behalf of clients that send none, once per client that took it.
+    for (const [i, t] of targets.entries()) {
+      if (codes[i] >= 200 && codes[i] < 300) void rt.chatDelivered(s, t, contentType, req.body ?? '').catch(() => undefined);
+    }
   });
 }
 

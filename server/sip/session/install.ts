@@ -3,6 +3,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
+import type { Effect } from '../../engine/effects';
 import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
@@ -26,6 +27,8 @@ export interface SessionDeps {
   db?: Db;
   /** deferral and Message Store writes, shared with the IMDN and pager paths */
   store: EffectStore;
+  /** the PF's effect runner, for effects toward the core (generated IMDNs) */
+  runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
   bus?: EventEmitter;
   topology?: Topology;
   /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
@@ -55,6 +58,8 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   const runtime = new SessionRuntime({
     db,
     store: deps.store,
+    userAgentOf: (aor, contact) => deps.registrar.contacts(aor, deps.now()).find((b) => b.contact === contact)?.userAgent,
+    runEffects: deps.runEffects,
     state: deps.state,
     record: deps.record,
     log: deps.log,

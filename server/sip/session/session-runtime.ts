@@ -2,11 +2,13 @@
 // intercept, re-join), then its effects carried out in order on the session's srf dialogs, the
 // database and the live stream. Session effects run here rather than in EffectRunner because
 // they address legs (dialogs), which only this shell knows.
+import { generateImdn } from '../../engine/imdn/generate';
+import { parseCpim } from '../../engine/parse/cpim';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../../engine/decision';
 import type { Effect } from '../../engine/effects';
-import type { CpmSession, UserPrefs } from '../../engine/model';
+import type { CpmSession, Leg, UserPrefs } from '../../engine/model';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
@@ -37,6 +39,10 @@ export interface SessionRuntimeDeps {
   bus?: EventEmitter;
   /** carries out SUBSCRIBE_CONF (conf-subscriber.ts) */
   subscribeConf?: (sessionId: string, e: Extract<Effect, { kind: 'SUBSCRIBE_CONF' }>) => void;
+  /** the User-Agent a served user's client registered with, by its contact (IMDN-GEN-2-UA) */
+  userAgentOf?: (aor: string, contact: string) => string | undefined;
+  /** carries out effects outside any leg (a generated IMDN toward the core, the IMDN-TX cache) */
+  runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
 }
 
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
@@ -285,6 +291,29 @@ export class SessionRuntime {
       if (err || !res) return finish(481);
       if (res.status >= 200) finish(res.status); // srf calls back for provisional responses too
     });
+  }
+
+  /**
+   * A chat message from the network side was accepted by one of the served user's clients. A
+   * client that sends no IMDNs for chat messages (IMDN-GEN-2) gets a delivery notification
+   * generated on its behalf, when the sender asked for positive-delivery.
+   */
+  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string): Promise<void> {
+    if (!/^message\/cpim/i.test(contentType) || !this.deps.runEffects) return;
+    const cpim = parseCpim(body);
+    if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
+    const userAgent = client.device ? this.deps.userAgentOf?.(s.servedUser, client.device) : undefined;
+    const now = this.deps.now();
+    const r = generateImdn({
+      servedUser: s.servedUser,
+      original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
+      event: { kind: 'DELIVERED', client: { userAgent } },
+      newMessageId: randomUUID(),
+      policy: this.deps.state.policy,
+      now,
+    });
+    this.deps.record(r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id })), { now });
+    await this.deps.runEffects(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
   }
 
   close(): void {
