@@ -44,6 +44,8 @@ export interface Pf {
    * service-provider policy (null). The next request is decided with the new values.
    */
   policyChanged(aor: string | null): Promise<void>;
+  /** expires queued items past their time now (a timer does it every minute); returns how many */
+  expireDeferredNow(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -132,11 +134,12 @@ export async function startPf(config: Config): Promise<Pf> {
   };
 
   // Housekeeping: queued items that expired undelivered (IMDN-GEN-1), and retention.
-  const expiry = setInterval(() => {
-    void expireDeferred(db.prisma, new Date(now()))
-      .then((items) => pager.expired(items))
-      .catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`));
-  }, 60_000);
+  const expireNow = async () => {
+    const items = await expireDeferred(db.prisma, new Date(now()));
+    await pager.expired(items);
+    return items.length;
+  };
+  const expiry = setInterval(() => void expireNow().catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`)), 60_000);
   expiry.unref();
   const stopRetention = startRetention({
     db: db.prisma,
@@ -155,6 +158,7 @@ export async function startPf(config: Config): Promise<Pf> {
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
+    expireDeferredNow: expireNow,
     async policyChanged(aor) {
       prefs.invalidate(aor);
       if (aor === null) {

@@ -186,3 +186,36 @@ test('DSP-4d over SIP: a deferred-messages SUBSCRIBE gets 200 (never 202), a NOT
     await pf.stop();
   }
 });
+
+test('GEN-1-exp over SIP: a deferred message that expires undelivered gets bob a <failed/> report', async () => {
+  const pf = await startTestPf({ PF_DEFERRED_TTL_SEC: '1' });
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const bobPort = await freePort();
+  const bobClient = startSipp({ scenario: 'uas-message.xml', localPort: bobPort, timeoutSec: 60 });
+  try {
+    const alice = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
+    await pf.db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
+    await registerClient(target, 'bob', bobPort);
+    const bob = await runSipp({
+      scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15,
+      keys: { from_user: 'bob', message_id: 'sa-exp' },
+    });
+    assert.equal(bob.code, 0, bob.stderr);
+    assert.match(bob.trace, /SIP\/2\.0 202 /, 'deferred for alice');
+    assert.equal(await pf.expireDeferredNow(), 0, 'not yet expired');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(await pf.expireDeferredNow(), 1);
+    await waitFor(async () => {
+      await pf.decisions.flush();
+      return (await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-1', outcome: 'DELIVERED' } })) === 1;
+    });
+    const uas = await bobClient.stop();
+    assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 1);
+    assert.match(uas.trace, /<message-id>sa-exp<\/message-id>/);
+    assert.match(uas.trace, /<failed\/>/);
+    assert.equal(await pf.db.prisma.deferredItem.count({ where: { userId: alice.id, expiredAt: { not: null } } }), 1);
+  } finally {
+    await bobClient.stop();
+    await pf.stop();
+  }
+});
