@@ -13,6 +13,11 @@ test.afterAll(async () => {
   await product?.stop();
 });
 
+// the console needs a signed-in operator
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
+
 test('Demo page: run the duplicate-delivery flow and see it pass', async ({ page }) => {
   await page.goto(`${product.httpUrl}/demo`);
   await page.getByLabel('Flow').selectOption('imdn-duplicate-delivery');

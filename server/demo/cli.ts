@@ -23,6 +23,18 @@ function parseHostPort(s: string): { host: string; port: number } {
   return { host: m[1], port: Number(m[2]) };
 }
 
+async function signIn(consoleUrl: string): Promise<string | undefined> {
+  const password = process.env.PF_ADMIN_PASSWORD;
+  if (!password) return undefined;
+  const res = await fetch(`${consoleUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(consoleUrl).origin },
+    body: JSON.stringify({ username: process.env.PF_ADMIN_USER ?? 'admin', password }),
+  });
+  if (!res.ok) throw new Error(`sign-in to ${consoleUrl} failed: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
 async function main(argv: string[]): Promise<number> {
   const ids: string[] = [];
   let embedded = false;
@@ -61,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
     pf = await startEmbeddedPf();
     console.log(`embedded PF: sip ${pf.sip.host}:${pf.sip.port}, console ${pf.consoleUrl}`);
   }
-  const target = pf ? { sip: pf.sip, consoleUrl: pf.consoleUrl, timeoutMs } : { sip: parseHostPort(sip), consoleUrl, timeoutMs };
+  // A console that requires a login: sign in with PF_ADMIN_USER / PF_ADMIN_PASSWORD.
+  const cookie = pf ? undefined : await signIn(consoleUrl);
+  const target = pf ? { sip: pf.sip, consoleUrl: pf.consoleUrl, timeoutMs } : { sip: parseHostPort(sip), consoleUrl, timeoutMs, cookie };
   let failed = 0;
   try {
     for (const flow of flows) {

@@ -32,7 +32,16 @@ export class PfConsole {
   private readonly listeners = new Set<(d: DecisionRecord) => void>();
   private readonly cleanups: Array<() => Promise<void>> = [];
 
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 5000) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 5000,
+    /** an operator session, sent as the Cookie header with the same-origin Origin the console checks */
+    private readonly cookie?: string,
+  ) {}
+
+  private authHeaders(): Record<string, string> {
+    return this.cookie ? { cookie: this.cookie, origin: new URL(this.baseUrl).origin } : {};
+  }
 
   onDecision(fn: (d: DecisionRecord) => void): () => void {
     this.listeners.add(fn);
@@ -41,7 +50,13 @@ export class PfConsole {
 
   /** Joins the live decision stream; only decisions made from now on are collected. */
   async watchDecisions(): Promise<void> {
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.baseUrl, { path: '/socket.io', transports: ['websocket'], reconnection: true, timeout: this.timeoutMs });
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.baseUrl, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: true,
+      timeout: this.timeoutMs,
+      extraHeaders: this.authHeaders(),
+    });
     this.socket = s;
     const seen = new Set<number>();
     s.on('decision:made', (d) => {
@@ -68,7 +83,7 @@ export class PfConsole {
   async api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-operator': 'demo-runner' },
+      headers: { 'content-type': 'application/json', 'x-operator': 'demo-runner', ...this.authHeaders() },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -12,6 +12,8 @@ export interface RunTarget {
   sip: { host: string; port: number };
   /** the console (JSON API and socket.io) */
   consoleUrl: string;
+  /** the signed-in operator's Cookie header, when the console requires a login */
+  cookie?: string;
   domain?: string;
   /** bound on every wait for a SIP answer or request (default 4 s) */
   timeoutMs?: number;
@@ -64,7 +66,7 @@ export async function runFlow(flow: Flow, target: RunTarget, hooks: RunHooks = {
   const started = Date.now();
   const ladder = new Ladder();
   if (hooks.onLadder) ladder.onEntry(hooks.onLadder);
-  const pfConsole = new PfConsole(target.consoleUrl);
+  const pfConsole = new PfConsole(target.consoleUrl, undefined, target.cookie);
   if (hooks.onDecision) pfConsole.onDecision(hooks.onDecision);
   const names = new Map([[`${target.sip.host}:${target.sip.port}`, 'PF']]);
   const ctx = new FlowContext({ ladder, pf: target.sip, names, timeoutMs: target.timeoutMs ?? 4000 }, pfConsole, target.domain ?? 'example.com');

@@ -45,7 +45,8 @@ export function demoRoutes(pf: Pf): Record<string, ApiRoute> {
       runs.set(run.id, run);
       for (const old of [...runs.keys()].slice(0, Math.max(0, runs.size - KEEP))) runs.delete(old);
       const sip = { host: pf.sipAddress.host === '0.0.0.0' ? '127.0.0.1' : pf.sipAddress.host, port: pf.sipAddress.port };
-      void runFlow(flow, { sip, consoleUrl: consoleUrlOf(req), domain: pf.config.domain }, {
+      // The run reads the console as the operator who started it.
+      void runFlow(flow, { sip, consoleUrl: consoleUrlOf(req), cookie: req.headers.cookie, domain: pf.config.domain }, {
         onLadder: (e) => run.ladder.push(e),
         onDecision: (d) => run.decisions.push(d),
       })
