@@ -1,7 +1,7 @@
 // Where requests the PF originates "through the SIP/IP core" go: to a served user of this PF by
 // re-entering the terminating path in-process (this PF is also that user's PF), to anyone else
 // through the configured outbound proxy, or straight to the Request-URI's host.
-import type { SipMessageView } from '../engine/sip-message';
+import type { SipMessageView } from '../engine/message';
 import { aorOf } from './addresses';
 import { sendRequest, type ForkOutcome } from './forward';
 import type { SrfApp, SrfResponseOut } from './srf-types';

@@ -3,7 +3,7 @@
 // deferred items are handed to the Message Store (SPEC §11.3). Other SUBSCRIBEs go on to the
 // next handler.
 import { dispatch } from '../engine/dispatch/dispatch';
-import { header } from '../engine/sip-message';
+import { header } from '../engine/message';
 import type { Logger } from '../log';
 import { aorOf } from './addresses';
 import type { EffectStore } from './effect-store';

@@ -2,7 +2,7 @@
 // standalone message on its way out); to a served user it is terminating and goes through DSP to
 // IMDN-RX/DLV or the standalone-message contract.
 import { dispatch } from '../engine/dispatch/dispatch';
-import { header } from '../engine/sip-message';
+import { header } from '../engine/message';
 import type { Logger } from '../log';
 import { aorOf, parseNameAddr } from './addresses';
 import type { EffectRunner } from './effect-runner';

@@ -1,7 +1,7 @@
 // Turns a raw SIP message (as srf received it) into the engine's SipMessageView. srf's own parser
 // joins repeated header lines with commas, which loses the line boundaries that Reason, CPIM and
 // Accept-Contact parsing depend on, so the shell splits the raw text itself.
-import type { SipMessageView } from '../engine/sip-message';
+import type { SipMessageView } from '../engine/message';
 
 export function viewFromRaw(raw: string): SipMessageView {
   const sep = raw.indexOf('\r\n\r\n');

@@ -2,7 +2,7 @@
 import type { Effect } from '../effects';
 import type { CpmSession, Leg, LegKind, ParticipantRoster, UserPrefs } from '../model';
 import { withPolicy, type Policy, type PolicyOverrides } from '../policy';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 import type { ByeSession } from './bye-state';
 import { handleBye, type ByeOutcome } from './handle-bye';
 import type { ByeInput, ByeReceived, InterceptedItem, MsrpSendReceived, ResponseReceived } from './inputs';

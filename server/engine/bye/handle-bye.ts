@@ -4,7 +4,7 @@ import type { CpmSession, UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
 import { reasonOf } from '../parse/reason';
-import { header, headerValues } from '../sip-message';
+import { header, headerValues } from '../message';
 import { legById, startWork, type ByeSession, type Work } from './bye-state';
 import { okHeadersFor } from './build-request';
 import { classifyBye, clsDecision } from './classify';

@@ -1,7 +1,7 @@
 // Inputs of the BYE procedures: past-tense facts handed in by the shell / dispatcher.
 import type { Headers } from '../effects';
 import type { Leg, ParticipantRoster } from '../model';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 
 export interface ByeReceived {
   kind: 'BYE_RECEIVED';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatch } from './dispatch';
 import { withPolicy, type PolicyOverrides } from '../policy';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 
 const enc = (svc: string) => `urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.${svc}`;
 const ac = (...svcs: string[]) => `*;+g.3gpp.icsi-ref="${svcs.map(enc).join(',')}"`;

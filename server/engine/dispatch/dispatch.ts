@@ -4,7 +4,7 @@ import { decide, type Decision } from '../decision';
 import type { Effect } from '../effects';
 import type { Policy, SkipService } from '../policy';
 import type { EngineResult } from '../result';
-import { header, headerValues, type SipMessageView } from '../sip-message';
+import { header, headerValues, type SipMessageView } from '../message';
 import { acceptContactOf, assertedCpmServices } from '../parse/accept-contact';
 import { parseEvent } from '../parse/event';
 import type { CpmService } from '../parse/feature-tags';

@@ -12,7 +12,7 @@ import type { DeferredItem, Effect } from '../effects';
 import type { MessageIndexEntry, UserPrefs } from '../model';
 import { CPM_ICSI } from '../parse/feature-tags';
 import { parseMultipart } from '../parse/multipart';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 
 const NOW = 1_700_000_000_000;
 const NO_RULE: UserPrefs = { allowOfflineStorage: false, allowStore: false, allowDefer: true, hasCpmOfflineStorageRule: false, source: 'XDMS' };

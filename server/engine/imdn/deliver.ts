@@ -7,7 +7,7 @@ import type { DeferredItem, Effect, Headers } from '../effects';
 import type { UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
-import { headerValues, type SipMessageView } from '../sip-message';
+import { headerValues, type SipMessageView } from '../message';
 import { cpmServiceOf, type CpmService } from '../parse/feature-tags';
 import { parseImdnBody } from '../parse/imdn';
 import { bufferForAggregation, type AggregationBuffers } from './aggregate';

@@ -1,6 +1,6 @@
 // Builders for IMDN test inputs (used by the *.test.ts files of this folder). Plain data only.
 import type { DispositionType } from '../model';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 
 export const ALICE = 'sip:+15551230001@ims.alpha.example';
 export const BOB_PHONE = '<sip:+15551230002@ims.beta.example;user=phone>';

@@ -5,7 +5,7 @@ import { receiveImdn, type ReceiveImdnInput } from './receive';
 import { aggregateMessage, ALICE, BOB_KEY, BOB_PHONE, CAROL, CAROL_KEY, cpimImdn, imdnMessage } from './fixtures';
 import { withPolicy, type PolicyOverrides } from '../policy';
 import type { DispositionType, MessageIndexEntry } from '../model';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 
 const DAY = 86_400_000;
 const NOW = 1_700_000_000_000;

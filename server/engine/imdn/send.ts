@@ -10,7 +10,7 @@ import { parseImdnBody } from '../parse/imdn';
 import { normaliseUri } from '../parse/uri';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
-import { header, type SipMessageView } from '../sip-message';
+import { header, type SipMessageView } from '../message';
 import type { ImdnCacheReader } from './cache';
 import { decideDedup, dedupSummary } from './dedup';
 

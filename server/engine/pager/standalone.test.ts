@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UserPrefs } from '../model';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 import { deliverStandalone, standaloneForkOutcome } from './standalone';
 
 const ALICE = 'sip:alice@example.com';

@@ -8,7 +8,7 @@ import { isUnavailable, type ForkState } from '../imdn/deliver';
 import type { UserPrefs } from '../model';
 import type { SkipService } from '../policy';
 import type { EngineResult } from '../result';
-import { header, headerValues, type SipMessageView } from '../sip-message';
+import { header, headerValues, type SipMessageView } from '../message';
 
 export interface StandaloneFork {
   id: string;

@@ -1,7 +1,7 @@
 // Accept-Contact (RFC 3841) reduced to what dispatch needs (SPEC §3.3): the CPM ICSIs named and
 // every other feature string, which DSP-7 looks up in policy.iariSkipMap.
-import type { SipMessageView } from '../sip-message';
-import { headerValues } from '../sip-message';
+import type { SipMessageView } from '../message';
+import { headerValues } from '../message';
 import { ICSI_TAG, IARI_TAG, cpmServiceOf, percentDecode, type CpmService } from './feature-tags';
 import { parseParam, splitOutsideQuotes } from './header-lists';
 

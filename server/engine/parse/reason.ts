@@ -1,6 +1,6 @@
 // Reason header (RFC 3326, SPEC §3.1). Total: every input string gives a ParsedReason, never a
 // throw, because a BYE with a mangled Reason must still be classified (CLS) and answered.
-import { headerValues, type SipMessageView } from '../sip-message';
+import { headerValues, type SipMessageView } from '../message';
 
 export interface ReasonOther {
   /** upper-cased protocol token, e.g. Q.850, RELEASE_CAUSE */

@@ -1,6 +1,6 @@
 // Test support for PIN: the R1 fixture (MATRIX) and NOTIFY builders in the shape of E14–E16.
 import type { CpmSession, UserPrefs } from '../model';
-import type { SipMessageView } from '../sip-message';
+import type { SipMessageView } from '../message';
 import { withPolicy } from '../policy';
 import { onConfNotify, type ConfNotifyInput, type NotifyTarget } from './pin';
 import { ALICE, GROUP } from './conf-fixtures';

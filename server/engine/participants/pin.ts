@@ -5,7 +5,7 @@ import type { Effect, Headers } from '../effects';
 import type { ConfSubscription, CpmSession, SipDialogRef, UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
-import { header, type SipMessageView } from '../sip-message';
+import { header, type SipMessageView } from '../message';
 import { CONFERENCE_INFO_TYPE, parseConferenceInfo } from '../parse/conference-info';
 import { parseSubscriptionState, type SubscriptionState } from '../parse/subscription-state';
 import { groupStateObject, sessionHistoryFolder } from './group-state-object';

@@ -10,7 +10,7 @@ import { parseImdnBody } from '../../engine/parse/imdn';
 import type { OriginalLocator } from '../../engine/imdn/store-imdn';
 import type { Effect } from '../../engine/effects';
 import type { EngineResult } from '../../engine/result';
-import { header, headerValues, type SipMessageView } from '../../engine/sip-message';
+import { header, headerValues, type SipMessageView } from '../../engine/message';
 import type { Logger } from '../../log';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';

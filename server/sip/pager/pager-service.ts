@@ -8,7 +8,7 @@ import { deliverStandalone, standaloneForkOutcome, type StandaloneDelivery } fro
 import { parseCpim } from '../../engine/parse/cpim';
 import type { SkipService } from '../../engine/policy';
 import type { EngineResult } from '../../engine/result';
-import { header, type SipMessageView } from '../../engine/sip-message';
+import { header, type SipMessageView } from '../../engine/message';
 import type { Logger } from '../../log';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { dispatch, type DspHandler } from '../../engine/dispatch/dispatch';
 import type { CpmSession, Leg, LegKind } from '../../engine/model';
 import { emptyRoster } from '../../engine/participants/roster';
-import { header } from '../../engine/sip-message';
+import { header } from '../../engine/message';
 import type { CpmService } from '../../engine/parse/feature-tags';
 import { CPM_ICSI } from '../../engine/parse/feature-tags';
 import type { Logger } from '../../log';

@@ -2,7 +2,7 @@
 // with 200 at once; the BYE procedures must choose when (BYE-1e waits for the far side), so BYE
 // and MESSAGE are taken before srf's own handling and everything else is left to srf.
 import { handleBye } from '../../engine/bye/handle-bye';
-import { header } from '../../engine/sip-message';
+import { header } from '../../engine/message';
 import { viewFromRaw } from '../message-view';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
 import { onLegMessage } from './chat-carrier';
