@@ -8,30 +8,16 @@ import { receiveImdn } from '../../engine/imdn/receive';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import type { OriginalLocator } from '../../engine/imdn/store-imdn';
-import type { Effect } from '../../engine/effects';
 import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
-import type { Logger } from '../../log';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
 import { drainQueue } from '../drain-queue';
-import type { EffectStore } from '../effect-store';
-import type { PfState } from '../pf-state';
-import type { PrefsCache } from '../prefs-cache';
-import type { DecisionSink } from '../record-decisions';
-import type { Binding, Registrar } from '../registrar';
+import type { Binding } from '../registrar';
 import type { SrfResponseOut } from '../srf-types';
 
-export interface ImdnServiceDeps {
-  prefs: PrefsCache;
-  state: PfState;
-  registrar: Registrar;
-  store: EffectStore;
-  record: DecisionSink;
-  userId: (aor: string) => string | undefined;
-  log: Logger;
-  now: () => number;
-}
+export type ImdnServiceDeps = DeliveryServiceDeps;
 
 interface Tracked {
   delivery: ImdnDelivery;
@@ -48,8 +34,7 @@ const REDELIVERY_WINDOW = 32;
 export class ImdnService {
   private runner!: EffectRunner;
   private buffers: AggregationBuffers = {};
-  private readonly deliveries = new Map<string, Tracked>();
-  private readonly forkToDelivery = new Map<string, string>();
+  private readonly tracker = new ForkTracker<Tracked>();
 
   constructor(private readonly deps: ImdnServiceDeps) {}
 
@@ -169,9 +154,9 @@ export class ImdnService {
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
-    const id = this.forkToDelivery.get(o.leg);
-    const tracked = id ? this.deliveries.get(id) : undefined;
-    if (!id || !tracked) return;
+    const tracked = this.tracker.byFork(o.leg);
+    if (!tracked) return;
+    const id = tracked.delivery.id;
     const servedUser = tracked.delivery.servedUser;
     const prefs = await this.deps.prefs.get(servedUser);
     const locator = await this.locator(tracked.delivery);
@@ -207,13 +192,11 @@ export class ImdnService {
   }
 
   private track(t: Tracked): void {
-    this.deliveries.set(t.delivery.id, t);
-    for (const f of t.delivery.forks) this.forkToDelivery.set(f.id, t.delivery.id);
+    this.tracker.track(t);
   }
 
   private untrack(d: ImdnDelivery): void {
-    this.deliveries.delete(d.id);
-    for (const f of d.forks) this.forkToDelivery.delete(f.id);
+    this.tracker.untrack(d);
   }
 
   /** The store lookups IMDN-DLV-4 needs, fetched before the pure call (the engine cannot await). */
@@ -230,13 +213,8 @@ export class ImdnService {
     return { folderOfOriginal: (id) => folders.get(id), conversationFolder: (c) => conversations.get(c) };
   }
 
-  private async apply(r: EngineResult, ctx: { servedUser: string; sourceKey: string }, callId?: string): Promise<void> {
-    const now = this.deps.now();
-    this.deps.record(
-      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? (ctx.servedUser || undefined), callId: d.callId ?? callId })),
-      { callId, now },
-    );
-    await this.runner.run(r.effects as Effect[], ctx);
+  private apply(r: EngineResult, ctx: { servedUser: string; sourceKey: string }, callId?: string): Promise<void> {
+    return applyResult(this.deps, this.runner, r, { ...ctx, callId });
   }
 }
 

@@ -9,27 +9,14 @@ import { parseCpim } from '../../engine/parse/cpim';
 import type { SkipService } from '../../engine/policy';
 import type { EngineResult } from '../../engine/result';
 import { header, type SipMessageView } from '../../engine/message';
-import type { Logger } from '../../log';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
+import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
 import { drainQueue } from '../drain-queue';
-import type { EffectStore } from '../effect-store';
-import type { PfState } from '../pf-state';
-import type { PrefsCache } from '../prefs-cache';
-import type { DecisionSink } from '../record-decisions';
-import type { Binding, Registrar } from '../registrar';
+import type { Binding } from '../registrar';
 import type { SrfResponseOut } from '../srf-types';
 
-export interface PagerServiceDeps {
-  prefs: PrefsCache;
-  state: PfState;
-  registrar: Registrar;
-  store: EffectStore;
-  record: DecisionSink;
-  userId: (aor: string) => string | undefined;
-  log: Logger;
-  now: () => number;
-}
+export type PagerServiceDeps = DeliveryServiceDeps;
 
 interface Tracked {
   delivery: StandaloneDelivery;
@@ -48,8 +35,7 @@ const REDELIVERY_WINDOW = 32;
 export class PagerService {
   private runner!: EffectRunner;
   private genBuffers: GenBuffers = {};
-  private readonly deliveries = new Map<string, Tracked>();
-  private readonly forkToDelivery = new Map<string, string>();
+  private readonly tracker = new ForkTracker<Tracked>();
 
   constructor(private readonly deps: PagerServiceDeps) {}
 
@@ -130,8 +116,7 @@ export class PagerService {
   }
 
   async onRequestOutcome(o: RequestOutcome): Promise<void> {
-    const id = this.forkToDelivery.get(o.leg);
-    const t = id ? this.deliveries.get(id) : undefined;
+    const t = this.tracker.byFork(o.leg);
     if (!t) return;
     const fork = t.delivery.forks.find((f) => f.id === o.leg);
     const r = standaloneForkOutcome({ delivery: t.delivery, forkId: o.leg, code: o.code, timedOut: o.timedOut, prefs: t.prefs, skip: t.skip });
@@ -197,20 +182,14 @@ export class PagerService {
   }
 
   private track(t: Tracked): void {
-    this.deliveries.set(t.delivery.id, t);
-    for (const f of t.delivery.forks) this.forkToDelivery.set(f.id, t.delivery.id);
+    this.tracker.track(t);
   }
 
   private untrack(d: StandaloneDelivery): void {
-    this.deliveries.delete(d.id);
-    for (const f of d.forks) this.forkToDelivery.delete(f.id);
+    this.tracker.untrack(d);
   }
 
-  private async apply(r: EngineResult, servedUser: string, sourceKey: string, callId?: string): Promise<void> {
-    this.deps.record(
-      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
-      { callId, now: this.deps.now() },
-    );
-    await this.runner.run(r.effects, { servedUser, sourceKey });
+  private apply(r: EngineResult, servedUser: string, sourceKey: string, callId?: string): Promise<void> {
+    return applyResult(this.deps, this.runner, r, { servedUser, sourceKey, callId });
   }
 }
