@@ -1,4 +1,5 @@
 // Every demo flow, in the order the console and `--list` show them.
+import { chatInterworkingAfterIsComposing } from './chat-interworking-after-iscomposing';
 import type { Flow } from '../flow';
 import { dlvOfflineDeferred } from './dlv-offline-deferred';
 import { dspFeatureTags } from './dsp-feature-tags';
@@ -31,6 +32,7 @@ export const FLOWS: Flow[] = [
   groupEnded410,
   groupIdle480,
   iwfRelease,
+  chatInterworkingAfterIsComposing,
 ];
 
 export function flowById(id: string): Flow | undefined {

@@ -8,7 +8,9 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../../engine/decision';
 import type { Effect } from '../../engine/effects';
-import type { CpmSession, Leg, UserPrefs } from '../../engine/model';
+import type { InterceptedItem } from '../../engine/bye/inputs';
+import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
+import { normaliseUri } from '../../engine/parse/uri';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
@@ -290,6 +292,27 @@ export class SessionRuntime {
     dialog.request({ method, headers, body: e.body }, (err, res) => {
       if (err || !res) return finish(481);
       if (res.status >= 200) finish(res.status); // srf calls back for provisional responses too
+    });
+  }
+
+  /**
+   * What IMDN handling needs to know of a session's traffic (AMB-9, AMB-11): the served user's own
+   * chat messages (the MessageIndex IMDN-RX consults), and who sent isComposing in the session.
+   */
+  noteChatItem(sessionId: string, fromServedClient: boolean, item: InterceptedItem): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return;
+      if (fromServedClient && item.kind === 'CHAT' && item.messageId) {
+        this.deps.state.sentIndex(s.servedUser).set(item.messageId, { kind: 'CHAT', sessionId, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
+      } else if (item.kind === 'IS_COMPOSING') {
+        const next: CpmSession = fromServedClient
+          ? { ...s, isComposingSentByServedClients: true }
+          : item.from
+            ? { ...s, isComposingFrom: [...new Set([...s.isComposingFrom, normaliseUri(item.from)])] }
+            : s; // without a CPIM From an isComposing cannot be attributed (AMB-11)
+        this.deps.state.sessions.set(sessionId, next);
+      }
     });
   }
 
