@@ -11,8 +11,14 @@ import type { SrfDialog, SrfDialogs } from './srf-dialog';
 
 export function wireLeg(rt: SessionRuntime, srf: SrfDialogs, sessionId: string, legId: string, dialog: SrfDialog): void {
   rt.addLeg(sessionId, legId, dialog);
+  // The INVITE transaction that created the leg: received from the far end, or sent by the PF.
+  // srf's Dialog says 'uas' when the far end sent the INVITE (dialogType is INVITE or SUBSCRIBE).
+  const inbound = (dialog as { type?: string }).type === 'uas';
+  rt.trace.request(legId, inbound ? 'in' : 'out', 'INVITE', dialog.local.uri, dialog.sip.callId, '1 INVITE');
+  rt.trace.response(legId, inbound ? 'out' : 'in', 'INVITE', 200, 'OK', dialog.sip.callId, '1 INVITE');
   const srfHandle = dialog.handle.bind(dialog);
   dialog.handle = (req: SrfRequest, res: SrfResponseOut, next?: () => void) => {
+    traceIncoming(rt, legId, req, res);
     if (req.method === 'BYE') {
       // the edge ends its dialog on a BYE; srf must forget it too, the PF answers it itself
       dialog.connected = false;
@@ -25,6 +31,21 @@ export function wireLeg(rt: SessionRuntime, srf: SrfDialogs, sessionId: string, 
       return;
     }
     srfHandle(req, res, next);
+  };
+}
+
+/** Records an in-dialog request on the leg and the final answer the PF sends back. */
+function traceIncoming(rt: SessionRuntime, legId: string, req: SrfRequest, res: SrfResponseOut): void {
+  const callId = req.get('Call-ID') ?? '';
+  const cseq = req.get('CSeq') ?? req.method;
+  rt.trace.request(legId, 'in', req.method, req.uri, callId, cseq, req.get('Reason'));
+  const send = res.send.bind(res) as (...a: unknown[]) => void;
+  (res as { send: (...a: unknown[]) => void }).send = (status: unknown, ...rest: unknown[]) => {
+    if (typeof status === 'number' && status >= 200) {
+      const phrase = typeof rest[0] === 'string' ? rest[0] : '';
+      rt.trace.response(legId, 'out', req.method, status, phrase, callId, cseq);
+    }
+    send(status, ...rest);
   };
 }
 

@@ -10,6 +10,7 @@ import type { Decision } from '../../engine/decision';
 import type { Effect } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
+import { SipTrace } from './sip-trace';
 import { normaliseUri } from '../../engine/parse/uri';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
@@ -108,6 +109,18 @@ export class SessionRuntime {
     this.legSession.set(legId, sessionId);
   }
 
+  /** The ladder of SIP messages per leg, for the console. */
+  get trace(): SipTrace {
+    this.tracer ??= new SipTrace(this.deps.bus, (legId) => {
+      const s = this.sessionOfLeg(legId);
+      const leg = s?.legs.find((l) => l.id === legId);
+      return s && leg ? { sessionId: s.id, peer: leg.kind } : undefined;
+    });
+    return this.tracer;
+  }
+
+  private tracer?: SipTrace;
+
   /** Runs `fn` after every earlier step of the same session has finished. */
   enqueue(sessionId: string, fn: () => Promise<void>): Promise<void> {
     const prev = this.queues.get(sessionId) ?? Promise.resolve();
@@ -119,6 +132,7 @@ export class SessionRuntime {
   /** Creates or replaces a session value outside the engine (new invitation, re-INVITE join). */
   async put(s: CpmSession, decisions: Decision[] = []): Promise<void> {
     this.deps.state.sessions.set(s.id, s);
+    this.trace.flush();
     this.recordDecisions(s, decisions);
     await this.persist(s);
   }
@@ -289,9 +303,13 @@ export class SessionRuntime {
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status });
     };
     const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS).unref();
+    this.trace.request(e.leg, 'out', method, dialog.remote.uri, dialog.sip.callId, method, reason);
     dialog.request({ method, headers, body: e.body }, (err, res) => {
       if (err || !res) return finish(481);
-      if (res.status >= 200) finish(res.status); // srf calls back for provisional responses too
+      if (res.status >= 200) {
+        this.trace.response(e.leg, 'in', method, res.status, res.reason ?? '', dialog.sip.callId, method);
+        finish(res.status); // srf calls back for provisional responses too
+      }
     });
   }
 
