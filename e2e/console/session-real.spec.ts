@@ -1,0 +1,74 @@
+// The Sessions pages driven by a real SIP session, no seeded rows: bob's PF (SIPp) invites alice,
+// her device (SIPp) answers through the PF; the list shows the session live, its page shows both
+// legs and the ladder of real SIP messages; bob's BYE releases it, with the Reason decoded.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { freePort } from '../support/ports';
+import { runSipp, startSipp, type SippBackground } from '../support/sipp';
+import { startProduct, type Product } from '../support/product';
+
+const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
+let product: Product;
+let bobPfPort: number;
+
+test.beforeAll(async () => {
+  bobPfPort = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
+  const file = path.join(dir, 'topology.json');
+  writeFileSync(file, JSON.stringify({ peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${bobPfPort}` }] }));
+  product = await startProduct({ PF_TOPOLOGY_FILE: file });
+});
+test.afterAll(async () => {
+  await product?.stop();
+});
+test.beforeEach(async ({ context }) => {
+  await product.login.signIn(context);
+});
+
+test('BYE-1, CLS-1: a real 1-1 session appears live, shows its legs and SIP ladder, and is released with the decoded Reason', async ({ page }, testInfo) => {
+  const devicePort = await freePort();
+  const device = startSipp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
+  let bob: SippBackground | undefined;
+  try {
+    const reg = await runSipp({
+      scenario: 'register.xml', target: product.sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
+      keys: { user: 'alice', contact_port: String(devicePort), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
+    });
+    expect(reg.code, reg.stderr).toBe(0);
+    await page.goto(`${product.httpUrl}/sessions`);
+
+    // bob's PF holds the session 4 s (-d), then hangs up with a Reason
+    bob = startSipp({
+      scenario: path.join(SESSION_SCENARIOS, 'network-send-bye.xml'), target: product.sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 20,
+      keys: {
+        from_user: 'bob', focus: 'bob', contact_params: '', icsi: 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session',
+        contribution: `contrib-${Date.now()}`, conversation: 'conv-real', reason: 'SIP;cause=200;text="Call completed"',
+      },
+      extra: ['-d', '4000'],
+    });
+    const row = page.getByTestId('session-row').first();
+    await expect(row).toHaveAttribute('data-mode', 'ACTIVE', { timeout: 10_000 });
+    await row.getByRole('link').first().click();
+
+    await expect(page.getByTestId('leg-row')).toHaveCount(2);
+    await expect(page.locator('[data-testid="ladder-message"][data-method="INVITE"]').first()).toBeVisible();
+    await shootTo(page, testInfo, 'session-real');
+
+    // the BYE arrives while the page is open: legs released live, Reason decoded, BYE arrows drawn
+    await expect(page.locator('[data-testid="leg-row"][data-state="TERMINATED"]')).toHaveCount(2, { timeout: 15_000 });
+    await expect(page.getByTestId('leg-reason').first()).toContainText('SIP 200');
+    await expect(page.locator('[data-testid="ladder-message"][data-method="BYE"]').first()).toBeVisible();
+    const done = await bob.done;
+    expect(done.code, done.stderr).toBe(0);
+  } finally {
+    await bob?.stop();
+    await device.stop();
+  }
+});
+
+async function shootTo(page: import('@playwright/test').Page, testInfo: import('@playwright/test').TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
