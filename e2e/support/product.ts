@@ -2,7 +2,7 @@
 // database, for browser tests. The console needs a login: the product starts with a random
 // PF_ADMIN_PASSWORD, signs in as that admin, and hands tests an authenticated fetch and a way to
 // put the session into a browser context.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -66,7 +66,18 @@ export interface Product {
   stop(): Promise<void>;
 }
 
+let built = false;
+
+/** The production console must exist before the product starts (a no-op when the build is current). */
+function ensureConsoleBuilt(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, ['scripts/start.mjs', '--build-only'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the console build failed');
+  built = true;
+}
+
 export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
+  ensureConsoleBuilt();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-product-'));
   const httpPort = await freePort();
   const sipPort = await freePort();
