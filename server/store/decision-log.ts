@@ -124,23 +124,36 @@ export class DecisionLog {
       take: limit,
       include: { user: { select: { aor: true } } },
     });
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: r.at.toISOString(),
-      servedUser: r.user?.aor ?? null,
-      procedure: r.procedure,
-      branch: r.branch,
-      outcome: r.outcome,
-      summary: r.summary,
-      messageId: r.messageId,
-      disposition: r.disposition,
-      callId: r.callId,
-      sessionId: r.sessionId,
-      inputs: JSON.parse(r.inputs) as Record<string, unknown>,
-    }));
+    return rows.map(decisionRecordOf);
   }
 
   async close(): Promise<void> {
     await this.flush();
   }
+}
+
+export type DecisionRow = Awaited<ReturnType<Db['decision']['findMany']>>[number] & { user: { aor: string } | null };
+
+/** A stored decision as the live stream and the console carry it. */
+export function decisionRecordOf(r: DecisionRow): DecisionRecord {
+  let inputs: Record<string, unknown>;
+  try {
+    inputs = JSON.parse(r.inputs) as Record<string, unknown>;
+  } catch {
+    inputs = { unreadable: r.inputs };
+  }
+  return {
+    seq: r.seq,
+    at: r.at.toISOString(),
+    servedUser: r.user?.aor ?? null,
+    procedure: r.procedure,
+    branch: r.branch,
+    outcome: r.outcome,
+    summary: r.summary,
+    messageId: r.messageId,
+    disposition: r.disposition,
+    callId: r.callId,
+    sessionId: r.sessionId ?? null,
+    inputs,
+  };
 }

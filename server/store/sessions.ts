@@ -120,17 +120,7 @@ export async function listSessions(db: Db, q: SessionQuery = {}): Promise<Sessio
     include: { user: { select: { aor: true } }, legs: { select: { state: true } } },
   });
   return rows.map((r) => ({
-    id: r.id,
-    userId: r.userId,
-    servedUser: r.user.aor,
-    type: r.type as SessionType,
-    conversationId: r.conversationId,
-    contributionId: r.contributionId,
-    groupSessionIdentity: r.groupSessionIdentity,
-    mode: r.mode as SessionMode,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    endedAt: r.endedAt,
+    ...sessionFields(r),
     legCount: r.legs.length,
     connectedLegs: r.legs.filter((l) => l.state === 'CONNECTED').length,
   }));
@@ -143,17 +133,7 @@ export async function getSession(db: Db, id: string): Promise<SessionDetail | nu
   });
   if (!r) return null;
   return {
-    id: r.id,
-    userId: r.userId,
-    servedUser: r.user.aor,
-    type: r.type as SessionType,
-    conversationId: r.conversationId,
-    contributionId: r.contributionId,
-    groupSessionIdentity: r.groupSessionIdentity,
-    mode: r.mode as SessionMode,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    endedAt: r.endedAt,
+    ...sessionFields(r),
     snapshot: JSON.parse(r.snapshot) as CpmSession,
     legs: r.legs.map((l) => ({
       id: l.id,
@@ -172,4 +152,23 @@ export async function getSession(db: Db, id: string): Promise<SessionDetail | nu
 export async function liveSessionSnapshots(db: Db): Promise<CpmSession[]> {
   const rows = await db.cpmSession.findMany({ where: { mode: { not: 'RELEASED' } }, select: { snapshot: true } });
   return rows.map((r) => JSON.parse(r.snapshot) as CpmSession);
+}
+
+type SessionRowBase = Awaited<ReturnType<Db['cpmSession']['findMany']>>[number] & { user: { aor: string } };
+
+/** The columns a session summary and a session detail share. */
+function sessionFields(r: SessionRowBase) {
+  return {
+    id: r.id,
+    userId: r.userId,
+    servedUser: r.user.aor,
+    type: r.type as SessionType,
+    conversationId: r.conversationId,
+    contributionId: r.contributionId,
+    groupSessionIdentity: r.groupSessionIdentity,
+    mode: r.mode as SessionMode,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    endedAt: r.endedAt,
+  };
 }

@@ -1,5 +1,6 @@
 // Reason header (RFC 3326, SPEC §3.1). Total: every input string gives a ParsedReason, never a
 // throw, because a BYE with a mangled Reason must still be classified (CLS) and answered.
+import { splitOutsideQuotes } from './header-lists';
 import { headerValues, type SipMessageView } from '../message';
 
 export interface ReasonOther {
@@ -37,7 +38,7 @@ export function parseReason(lines: readonly string[]): ParsedReason {
   const present = lines.some((l) => l.trim() !== '');
   const values: ReasonValue[] = [];
   for (const line of lines) {
-    for (const raw of splitOutside(line, ',')) {
+    for (const raw of splitOutsideQuotes(line, ',').parts) {
       const v = parseValue(raw);
       if (v !== undefined) values.push(v);
     }
@@ -57,7 +58,7 @@ function withCause(o: ReasonOther, cause: number | undefined): ReasonOther {
 }
 
 function parseValue(raw: string): ReasonValue | undefined {
-  const [head, ...params] = splitOutside(raw, ';');
+  const [head, ...params] = splitOutsideQuotes(raw, ';').parts;
   const protocol = head.trim().toUpperCase();
   if (protocol === '' || /[\s"]/.test(protocol)) return undefined;
   const v: ReasonValue = { protocol };
@@ -78,31 +79,6 @@ function parseValue(raw: string): ReasonValue | undefined {
     }
   }
   return v;
-}
-
-/** Split on `sep` outside double-quoted strings; backslash escapes a character inside quotes. */
-function splitOutside(s: string, sep: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      cur += ch;
-      if (ch === '\\' && i + 1 < s.length) cur += s[++i];
-      else if (ch === '"') quoted = false;
-    } else if (ch === '"') {
-      quoted = true;
-      cur += ch;
-    } else if (ch === sep) {
-      parts.push(cur);
-      cur = '';
-    } else {
-      cur += ch;
-    }
-  }
-  parts.push(cur);
-  return parts;
 }
 
 function unquote(v: string): string {

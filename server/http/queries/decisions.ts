@@ -1,6 +1,7 @@
 // Decision log reads the live stream does not cover: the newest page (first load of a long log)
 // and filtered search over the whole history.
 import type { Db } from '../../store/database';
+import { decisionRecordOf } from '../../store/decision-log';
 import type { DecisionRecord } from '../../live/events';
 
 export interface DecisionFilter {
@@ -14,35 +15,11 @@ export interface DecisionFilter {
   session?: { id: string; callIds: string[] };
 }
 
-type Row = Awaited<ReturnType<Db['decision']['findMany']>>[number] & { user: { aor: string } | null };
-
-function toRecord(r: Row): DecisionRecord {
-  let inputs: Record<string, unknown> = {};
-  try {
-    inputs = JSON.parse(r.inputs) as Record<string, unknown>;
-  } catch {
-    inputs = { unreadable: r.inputs };
-  }
-  return {
-    seq: r.seq,
-    at: r.at.toISOString(),
-    servedUser: r.user?.aor ?? null,
-    procedure: r.procedure,
-    branch: r.branch,
-    outcome: r.outcome,
-    summary: r.summary,
-    messageId: r.messageId,
-    disposition: r.disposition,
-    callId: r.callId,
-    sessionId: r.sessionId ?? null,
-    inputs,
-  };
-}
 
 /** the newest `limit` decisions, oldest first */
 export async function decisionsTail(db: Db, limit: number): Promise<DecisionRecord[]> {
   const rows = await db.decision.findMany({ orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } });
-  return rows.reverse().map(toRecord);
+  return rows.reverse().map(decisionRecordOf);
 }
 
 export async function searchDecisions(db: Db, f: DecisionFilter, limit: number): Promise<{ decisions: DecisionRecord[]; total: number }> {
@@ -59,5 +36,5 @@ export async function searchDecisions(db: Db, f: DecisionFilter, limit: number):
     db.decision.findMany({ where, orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } }),
     db.decision.count({ where }),
   ]);
-  return { decisions: rows.map(toRecord), total };
+  return { decisions: rows.map(decisionRecordOf), total };
 }
