@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { SessionSummary } from '../../server/live/events';
+import { LiveStatus } from '../_components/live-status';
 import { PageHeader } from '../_components/page-header';
 import { Pill } from '../_components/pill';
 import { EmptyState, ErrorState, Loading } from '../_components/states';
@@ -39,21 +40,31 @@ export function SessionsView() {
   useEffect(() => window.history.replaceState(null, '', qs ? `?${qs}` : window.location.pathname), [qs]);
   const { data, error, reload } = useJson<{ sessions: SessionSummary[] }>(`/api/sessions${qs ? `?${qs}` : ''}`, { pollMs: 5000 });
 
-  // live: a changed session replaces its row at once (the poll catches filters and new rows)
+  // live: join the sessions room, then refetch (the ack orders the two, so nothing between the
+  // first load and the join is lost); a changed session replaces its row at once and refetches the
+  // list for new rows and filters
   const [live, setLive] = useState<Record<string, SessionSummary>>({});
+  const [watching, setWatching] = useState(false);
   useEffect(() => {
     const s = liveSocket();
-    const watch = () => s.emit('sessions:watch');
+    const watch = () =>
+      s.emit('sessions:watch', () => {
+        setWatching(true);
+        reload();
+      });
+    const lost = () => setWatching(false);
     const onUpdate = (x: SessionSummary) => {
       setLive((m) => ({ ...m, [x.id]: x }));
       reload();
     };
     s.on('connect', watch);
+    s.on('disconnect', lost);
     s.on('session:updated', onUpdate);
     if (s.connected) watch();
     return () => {
       s.emit('sessions:unwatch');
       s.off('connect', watch);
+      s.off('disconnect', lost);
       s.off('session:updated', onUpdate);
     };
   }, [reload]);
@@ -61,7 +72,14 @@ export function SessionsView() {
 
   return (
     <>
-      <PageHeader title="Sessions" sub="CPM sessions the PF takes part in, with their legs toward clients, the Controlling Function, remote PFs and IWFs." />
+      <PageHeader
+        title="Sessions"
+        sub={
+          <>
+            CPM sessions the PF takes part in, with their legs toward clients, the Controlling Function, remote PFs and IWFs. <LiveStatus connected={watching} />
+          </>
+        }
+      />
       <form className="toolbar" role="search" aria-label="Filter sessions" onSubmit={(e) => e.preventDefault()}>
         <label className="field">
           <span>User</span>

@@ -38,15 +38,17 @@ test('BYE-1, CLS-1: a real 1-1 session appears live, shows its legs and SIP ladd
     });
     expect(reg.code, reg.stderr).toBe(0);
     await page.goto(`${product.httpUrl}/sessions`);
+    // the list is in the sessions room before the session starts, so it cannot miss the ACTIVE phase
+    await expect(page.getByTestId('live-status')).toHaveText(/live/);
 
-    // bob's PF holds the session 4 s (-d), then hangs up with a Reason
+    // bob's PF holds the session 6 s (-d), then hangs up with a Reason
     bob = startSipp({
       scenario: path.join(SESSION_SCENARIOS, 'network-send-bye.xml'), target: product.sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 20,
       keys: {
         from_user: 'bob', focus: 'bob', contact_params: '', icsi: 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session',
         contribution: `contrib-${Date.now()}`, conversation: 'conv-real', reason: 'SIP;cause=200;text="Call completed"',
       },
-      extra: ['-d', '4000'],
+      extra: ['-d', '6000'],
     });
     const row = page.getByTestId('session-row').first();
     await expect(row).toHaveAttribute('data-mode', 'ACTIVE', { timeout: 10_000 });

@@ -103,8 +103,9 @@ export interface ClientToServerEvents {
    * replay is the newest `limit` decisions instead of the oldest (first load of a long log).
    */
   'decisions:resume': (req: { afterSeq: number; limit?: number; tail?: boolean }) => void;
-  'sessions:watch': () => void;
+  /** `joined` is called once the socket is in the room: a snapshot fetched after it misses nothing */
+  'sessions:watch': (joined?: () => void) => void;
   'sessions:unwatch': () => void;
-  'session:watch': (req: { id: string }) => void;
+  'session:watch': (req: { id: string }, joined?: () => void) => void;
   'session:unwatch': (req: { id: string }) => void;
 }

@@ -41,10 +41,17 @@ export function attachGateway(http: HttpServer, bus: LiveBus, decisions: Decisio
         log.warn(`decision replay failed: ${(err as Error).message}`);
       }
     });
-    socket.on('sessions:watch', () => void socket.join('sessions'));
+    // Join, then acknowledge: the console fetches its snapshot after the ack, so an update made
+    // between its first fetch and the join is not lost (it is in the snapshot or in the room).
+    socket.on('sessions:watch', async (joined) => {
+      await socket.join('sessions');
+      if (typeof joined === 'function') joined();
+    });
     socket.on('sessions:unwatch', () => void socket.leave('sessions'));
-    socket.on('session:watch', (req) => {
-      if (typeof req?.id === 'string' && req.id.length <= 200) void socket.join(`session:${req.id}`);
+    socket.on('session:watch', async (req, joined) => {
+      if (typeof req?.id !== 'string' || req.id.length > 200) return;
+      await socket.join(`session:${req.id}`);
+      if (typeof joined === 'function') joined();
     });
     socket.on('session:unwatch', (req) => {
       if (typeof req?.id === 'string') void socket.leave(`session:${req.id}`);

@@ -1,10 +1,11 @@
 'use client';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecisionRecord, LegView, SessionSummary, SipMessageRecord } from '../../../server/live/events';
 import type { ParticipantView, SessionDetail } from '../../../server/http/queries/sessions';
 import { KeyValues } from '../../_components/key-values';
+import { LiveStatus } from '../../_components/live-status';
 import { PageHeader } from '../../_components/page-header';
 import { Pill } from '../../_components/pill';
 import { EmptyState, ErrorState, Loading } from '../../_components/states';
@@ -12,6 +13,7 @@ import { decodeSegment, userPath } from '../../_lib/api';
 import { liveSocket } from '../../_lib/live-socket';
 import { useJson } from '../../_lib/use-json';
 import { Ladder } from './ladder';
+import { laterLeg } from './leg-order';
 import { lanesOf, stepsOf, type Step } from './ladder-model';
 
 interface Payload {
@@ -67,37 +69,48 @@ export default function SessionPage() {
   const [decisions, setDecisions] = useState<Record<number, DecisionRecord>>({});
   const [picked, setPicked] = useState<Step | null>(null);
 
+  // a snapshot never takes a leg back: a live event may be newer than a snapshot that crossed it
   useEffect(() => {
     if (!data) return;
-    setLegs(Object.fromEntries(data.session.legsList.map((l) => [l.id, l])));
-    setMessages(Object.fromEntries(data.messages.map((m) => [m.seq, m])));
-    setDecisions(Object.fromEntries(data.decisions.map((d) => [d.seq, d])));
+    setLegs((held) => Object.fromEntries(data.session.legsList.map((l) => [l.id, laterLeg(held[l.id], l)])));
+    setMessages((held) => ({ ...held, ...Object.fromEntries(data.messages.map((m) => [m.seq, m])) }));
+    setDecisions((held) => ({ ...held, ...Object.fromEntries(data.decisions.map((d) => [d.seq, d])) }));
+    lastSeq.current = Math.max(lastSeq.current, data.decisions[data.decisions.length - 1]?.seq ?? 0);
   }, [data]);
 
   // live: legs, SIP messages and the session summary from the session's room; decisions from the
-  // decision stream, resumed after the newest one the page already holds
+  // decision stream, resumed after the newest one the page holds. Join first, refetch on the ack:
+  // whatever happened before the join is in the refetched snapshot, whatever after in the room.
   const callIds = useMemo(() => new Set(Object.values(legs).map((l) => l.callId)), [legs]);
-  const lastSeq = data ? (data.decisions[data.decisions.length - 1]?.seq ?? 0) : null;
+  const callIdsRef = useRef(callIds);
+  callIdsRef.current = callIds;
+  const lastSeq = useRef(0);
+  const [watching, setWatching] = useState(false);
+  const ready = data !== null;
   useEffect(() => {
-    if (lastSeq === null) return;
+    if (!ready) return;
     const s = liveSocket();
-    let after = lastSeq;
     const join = () => {
-      s.emit('session:watch', { id });
-      s.emit('decisions:resume', { afterSeq: after });
+      s.emit('session:watch', { id }, () => {
+        setWatching(true);
+        reload();
+      });
+      s.emit('decisions:resume', { afterSeq: lastSeq.current });
     };
-    const onLeg = (l: LegView) => l.sessionId === id && setLegs((m) => ({ ...m, [l.id]: l }));
-    const onSummary = (x: SessionSummary) => x.id === id && setSummary(x);
+    const lost = () => setWatching(false);
+    const onLeg = (l: LegView) => l.sessionId === id && setLegs((m) => ({ ...m, [l.id]: laterLeg(m[l.id], l) }));
+    const onSummary = (x: SessionSummary) => x.id === id && setSummary((held) => (held && held.updatedAt > x.updatedAt ? held : x));
     const onSip = (m: SipMessageRecord) => setMessages((all) => ({ ...all, [m.seq]: m }));
     const take = (d: DecisionRecord) => {
-      if (d.seq > after) after = d.seq;
-      if (d.sessionId === id || (d.callId && callIds.has(d.callId))) setDecisions((all) => ({ ...all, [d.seq]: d }));
+      if (d.seq > lastSeq.current) lastSeq.current = d.seq;
+      if (d.sessionId === id || (d.callId && callIdsRef.current.has(d.callId))) setDecisions((all) => ({ ...all, [d.seq]: d }));
     };
     const onReplay = ({ decisions: list, complete }: { decisions: DecisionRecord[]; complete: boolean }) => {
       list.forEach(take);
-      if (!complete) s.emit('decisions:resume', { afterSeq: after });
+      if (!complete) s.emit('decisions:resume', { afterSeq: lastSeq.current });
     };
     s.on('connect', join);
+    s.on('disconnect', lost);
     s.on('leg:updated', onLeg);
     s.on('session:updated', onSummary);
     s.on('sip:message', onSip);
@@ -107,13 +120,14 @@ export default function SessionPage() {
     return () => {
       s.emit('session:unwatch', { id });
       s.off('connect', join);
+      s.off('disconnect', lost);
       s.off('leg:updated', onLeg);
       s.off('session:updated', onSummary);
       s.off('sip:message', onSip);
       s.off('decision:made', take);
       s.off('decisions:replayed', onReplay);
     };
-  }, [id, lastSeq, callIds]);
+  }, [id, ready, reload]);
 
   const legList = useMemo(() => Object.values(legs).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)), [legs]);
   const lanes = useMemo(() => lanesOf(legList), [legList]);
@@ -123,7 +137,7 @@ export default function SessionPage() {
   );
 
   if (error && status === 404) return <EmptyState title={`No session ${id}.`}><Link href="/sessions">All sessions</Link></EmptyState>;
-  const s = data ? { ...data.session, ...(summary ?? {}) } : null;
+  const s = data ? (summary && summary.updatedAt >= data.session.updatedAt ? { ...data.session, ...summary } : data.session) : null;
   return (
     <>
       <PageHeader
@@ -137,7 +151,8 @@ export default function SessionPage() {
                   {' '}
                   · conference <code>{s.groupSessionIdentity}</code>
                 </>
-              )}
+              )}{' '}
+              <LiveStatus connected={watching} />
             </>
           )
         }
