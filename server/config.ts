@@ -16,6 +16,10 @@ export interface Config {
   deferredTtlSec: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
+  /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
+  sipTrust: { rate: number; burst: number; maxMessageBytes: number };
+  /** who may send requests (peers: only topology peers and registered clients) and the seed file */
+  topology: { trust: 'open' | 'peers'; file?: string };
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -71,6 +75,20 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function wholeNumber(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
+  return n;
+}
+
+/** PF_SIP_RATE (default 1000/s, 0 = no limit), PF_SIP_BURST (default 2 × rate), PF_SIP_MAX_BYTES (default 65535). */
+function sipTrust(env: Env): Config['sipTrust'] {
+  const rate = wholeNumber(env, 'PF_SIP_RATE', 1000, 0);
+  return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
+}
+
 function hostPort(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -99,6 +117,8 @@ export function loadConfig(env: Env = process.env): Config {
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
+    sipTrust: sipTrust(env),
+    topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

@@ -11,7 +11,7 @@ import { EffectRunner } from './sip/effect-runner';
 import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
 import { StorageGuard } from './sip/storage-unavailable';
-import { sipTrust, trustOptionsFromEnv } from './sip/trust/sip-trust';
+import { sipTrust } from './sip/trust/sip-trust';
 import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
@@ -123,9 +123,9 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
-  srf.use(sipTrust({ ...trustOptionsFromEnv(process.env), self: () => [edge?.sipAddress ?? config.sip] }));
+  srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
   const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {

@@ -105,11 +105,9 @@ export class Topology {
     this.defaultPeer = file?.defaultPeer ?? this.defaultPeer;
   }
 
-  static fromEnv(env: Record<string, string | undefined>): { file?: TopologyFile; trust: TrustMode } {
-    const trust = (env.PF_TRUST ?? 'peers') as TrustMode;
-    if (trust !== 'open' && trust !== 'peers') throw new Error(`PF_TRUST must be open or peers, got "${env.PF_TRUST}"`);
-    const path = env.PF_TOPOLOGY_FILE;
-    return { trust, file: path ? parseTopologyFile(readFileSync(path, 'utf8'), path) : undefined };
+  /** The seed file named by PF_TOPOLOGY_FILE, parsed (a readable error names the file and the field). */
+  static readFile(path: string): TopologyFile {
+    return parseTopologyFile(readFileSync(path, 'utf8'), path);
   }
 
   list(): TopologyPeer[] {

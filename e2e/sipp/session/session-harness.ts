@@ -31,10 +31,7 @@ export async function startSessionPf(opts: { topology: TopologyFile; policy?: Po
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
   const file = path.join(dir, 'topology.json');
   writeFileSync(file, JSON.stringify(opts.topology));
-  // read once by installSessionHandlers while the PF starts
-  process.env.PF_TOPOLOGY_FILE = file;
-  process.env.PF_TRUST = 'peers';
-  const pf = await startTestPf();
+  const pf = await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers' });
   pf.state.policy = withPolicy(opts.policy ?? {});
   const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
   // an explicit rule, also when every value is false (no rule at all reads the same: PREF-1c)

@@ -9,7 +9,7 @@ import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
 import type { Registrar } from '../registrar';
 import type { SrfApp } from '../srf-types';
-import { Topology } from '../topology';
+import { Topology, type TrustMode } from '../topology';
 import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
 import { inviteHandler } from './invite-handler';
 import { onLegBye } from './leg-wiring';
@@ -31,6 +31,8 @@ export interface SessionDeps {
   runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
   bus?: EventEmitter;
   topology?: Topology;
+  /** PF_TRUST and PF_TOPOLOGY_FILE, from the config (default: peers, no seed file) */
+  topologyConfig?: { trust: TrustMode; file?: string };
   /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
   sipAddress?: { host: string; port: number };
 }
@@ -50,7 +52,8 @@ export function sessionHandlersOf(srf: object): SessionHandlers | undefined {
 
 export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionHandlers {
   const db = deps.db ?? (deps.registrar as unknown as { db: Db }).db;
-  const { trust, file } = Topology.fromEnv(process.env);
+  const { trust, file: path } = deps.topologyConfig ?? { trust: 'peers' as const };
+  const file = path ? Topology.readFile(path) : undefined;
   const topology = deps.topology ?? new Topology(deps.registrar, trust);
   const ready = topology.load(db, file);
   const dialogs = srf as unknown as SrfDialogs;

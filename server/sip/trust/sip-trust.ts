@@ -30,21 +30,6 @@ export interface TrustCounters {
 
 export type TrustMiddleware = Handler & { counters: TrustCounters };
 
-export class TrustConfigError extends Error {}
-
-/** PF_SIP_RATE (default 1000/s), PF_SIP_BURST (default 2 × rate), PF_SIP_MAX_BYTES (default 65535). */
-export function trustOptionsFromEnv(env: Record<string, string | undefined>): TrustOptions {
-  const num = (name: string, fallback: number, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new TrustConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
-    return n;
-  };
-  const rate = num('PF_SIP_RATE', 1000, 0);
-  return { rate, burst: num('PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: num('PF_SIP_MAX_BYTES', 65535, 1024) };
-}
-
 function rawOf(req: SrfRequest): string {
   return req.msg.raw ?? req.msg.toString();
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MergedRequests, viaSentBys } from './loop-detector';
 import { RateLimiter } from './rate-limiter';
-import { trustOptionsFromEnv } from './sip-trust';
+import { loadConfig } from '../../config';
 
 test('SIP trust: a source gets its burst, then its rate; sources are independent; the table stays bounded', () => {
   let now = 0;
@@ -36,7 +36,7 @@ test('SIP trust: merged requests are those with a known identity and another bra
 });
 
 test('SIP trust: settings from the environment, bad values refused in words', () => {
-  assert.deepEqual(trustOptionsFromEnv({}), { rate: 1000, burst: 2000, maxMessageBytes: 65535 });
-  assert.deepEqual(trustOptionsFromEnv({ PF_SIP_RATE: '0' }), { rate: 0, burst: 1, maxMessageBytes: 65535 });
-  assert.throws(() => trustOptionsFromEnv({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be an integer of at least 1024/);
+  assert.deepEqual(loadConfig({}).sipTrust, { rate: 1000, burst: 2000, maxMessageBytes: 65535 });
+  assert.deepEqual(loadConfig({ PF_SIP_RATE: '0' }).sipTrust, { rate: 0, burst: 1, maxMessageBytes: 65535 });
+  assert.throws(() => loadConfig({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be a whole number of at least 1024/);
 });

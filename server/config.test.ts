@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+test('config: defaults for an empty environment (embedded edge, SQLite file, peers trust)', () => {
+  const c = loadConfig({});
+  assert.equal(c.sip.port, 5060);
+  assert.equal(c.http.port, 3000);
+  assert.equal(c.databaseUrl, 'file:./data/cpm-pf.db');
+  assert.equal(c.drachtio, undefined);
+  assert.deepEqual(c.topology, { trust: 'peers', file: undefined });
+});
+
+test('config: every bad setting stops the start with a sentence naming the variable', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ SIP_PORT: '70000' }, /SIP_PORT must be a port number/],
+    [{ SIP_TRANSPORTS: 'udp,tls' }, /SIP_TRANSPORTS lists "tls"/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with file:/],
+    [{ PF_TRUST: 'everyone' }, /PF_TRUST must be one of open, peers, got "everyone"/],
+    [{ PF_SIP_RATE: '-1' }, /PF_SIP_RATE must be a whole number of at least 0/],
+    [{ PF_SIP_BURST: '1.5' }, /PF_SIP_BURST must be a whole number of at least 1/],
+    [{ PF_OUTBOUND_PROXY: 'core' }, /PF_OUTBOUND_PROXY must be host:port/],
+  ];
+  for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});
+
+test('config: PF_TRUST and PF_TOPOLOGY_FILE reach the topology settings', () => {
+  assert.deepEqual(loadConfig({ PF_TRUST: 'open', PF_TOPOLOGY_FILE: '/etc/cpm-pf/peers.json' }).topology, { trust: 'open', file: '/etc/cpm-pf/peers.json' });
+});
