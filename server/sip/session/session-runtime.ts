@@ -23,7 +23,7 @@ import type { DecisionSink } from '../record-decisions';
 import type { SrfResponseOut } from '../srf-types';
 import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
-import { saveSession, type LegMeta } from './session-store';
+import { upsertSession } from '../../store/sessions';
 import type { SrfDialog } from './srf-dialog';
 
 export interface StepResult {
@@ -56,7 +56,8 @@ const RELEASED_KEPT_MS = 32_000;
 export class SessionRuntime {
   readonly dialogs = new Map<string, SrfDialog>(); // legId → dialog
   readonly legSession = new Map<string, string>(); // legId → sessionId
-  readonly legMeta = new Map<string, LegMeta>();
+  /** per leg: the Reason header of the BYE that ended it, as received or sent */
+  readonly legMeta = new Map<string, { releaseReason?: string }>();
   private readonly responders = new Map<string, SrfResponseOut>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly queues = new Map<string, Promise<void>>();
@@ -192,7 +193,12 @@ export class SessionRuntime {
   }
 
   private async persist(s: CpmSession): Promise<void> {
-    await saveSession(this.deps.db, await this.userId(s.servedUser), s, this.legMeta, this.deps.now());
+    const releaseReasons: Record<string, string> = {};
+    for (const l of s.legs) {
+      const reason = this.legMeta.get(l.id)?.releaseReason;
+      if (reason !== undefined) releaseReasons[l.id] = reason;
+    }
+    await upsertSession(this.deps.db, await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons });
     this.deps.bus?.emit('session:updated', { sessionId: s.id });
     for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
   }
