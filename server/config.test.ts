@@ -20,10 +20,18 @@ test('config: every bad setting stops the start with a sentence naming the varia
     [{ PF_SIP_RATE: '-1' }, /PF_SIP_RATE must be a whole number of at least 0/],
     [{ PF_SIP_BURST: '1.5' }, /PF_SIP_BURST must be a whole number of at least 1/],
     [{ PF_OUTBOUND_PROXY: 'core' }, /PF_OUTBOUND_PROXY must be host:port/],
+    [{ PF_INSTANCE: 'pf a' }, /PF_INSTANCE must be a name without spaces/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
 
 test('config: PF_TRUST and PF_TOPOLOGY_FILE reach the topology settings', () => {
   assert.deepEqual(loadConfig({ PF_TRUST: 'open', PF_TOPOLOGY_FILE: '/etc/cpm-pf/peers.json' }).topology, { trust: 'open', file: '/etc/cpm-pf/peers.json' });
+});
+
+test('config: D-108 PF_INSTANCE defaults to this host and SIP port, so a restart of one deployment finds its own sessions', () => {
+  const a = loadConfig({ SIP_PORT: '5070' }).instance;
+  assert.equal(a, loadConfig({ SIP_PORT: '5070' }).instance);
+  assert.notEqual(a, loadConfig({ SIP_PORT: '5080' }).instance);
+  assert.equal(loadConfig({ PF_INSTANCE: 'pf-east-1' }).instance, 'pf-east-1');
 });

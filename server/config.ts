@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every value is validated here so that a bad setting
 // stops the process at start with a sentence that names the variable, instead of failing later.
+import os from 'node:os';
 
 export interface Config {
   http: { host: string; port: number };
@@ -8,6 +9,8 @@ export interface Config {
   drachtio?: { host: string; port: number; secret: string };
   edgeControl: { host: string; port: number; secret: string };
   databaseUrl: string;
+  /** names this PF process in the database; a restart closes the sessions its previous run held */
+  instance: string;
   domain: string;
   seedUsers: string[];
   /** host:port where requests toward the SIP/IP core go (generated IMDNs, originating requests) */
@@ -89,6 +92,14 @@ function sipTrust(env: Env): Config['sipTrust'] {
   return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
 }
 
+// Stable across restarts of one deployment by default (its host and SIP port); set PF_INSTANCE
+// when several PFs share a database from one host and port (external drachtio-server).
+function instance(env: Env): string {
+  const raw = env.PF_INSTANCE || `${os.hostname()}:${env.SIP_PORT || 5060}`;
+  if (raw.length > 200 || /\s/.test(raw)) throw new ConfigError(`PF_INSTANCE must be a name without spaces of at most 200 characters, got "${raw}"`);
+  return raw;
+}
+
 function hostPort(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -113,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: env.EDGE_CONTROL_SECRET || `embedded-${Math.random().toString(36).slice(2)}`,
     },
     databaseUrl: databaseUrl(env),
+    instance: instance(env),
     domain,
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),

@@ -26,6 +26,7 @@ import { DecisionLog } from './store/decision-log';
 import { loadProviderPolicy } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
+import { closeLeftoverSessions } from './store/sessions';
 import { ensureUsers, listUsers } from './store/users';
 
 export interface Pf {
@@ -76,6 +77,9 @@ export async function startPf(config: Config): Promise<Pf> {
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
   await ensureUsers(db.prisma, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
   const users = new Map((await listUsers(db.prisma)).map((u) => [u.aor, u.id]));
+  // Dialogs live in memory: what this instance held before a restart cannot go on (DECISIONS D-108).
+  const closed = await closeLeftoverSessions(db.prisma, config.instance, new Date(now()));
+  if (closed) log.info(`closed ${closed} session(s) left open by the previous run of ${config.instance}`);
 
   const bus = new LiveBus();
   const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
@@ -123,7 +127,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
   const handlers = installPfHandlers(srf, handlerDeps);

@@ -41,6 +41,8 @@ export function decodeReason(raw: string | null | undefined): DecodedReason | nu
   }
   const other = parsed.others[0];
   if (!other) return { raw, protocol: null, cause: null, text, meaning: 'unreadable Reason header' };
+  // written by this PF itself when it closes a leg without SIP (store/sessions.ts RESTART_REASON)
+  if (other.protocol === 'PF') return { raw, protocol: 'PF', cause: null, text, meaning: 'closed by the PF itself, no SIP sent' };
   const cause = other.cause ?? null;
   const table = other.protocol === 'Q.850' ? Q850 : other.protocol === 'RELEASE_CAUSE' ? RELEASE_CAUSE : {};
   const words = cause !== null ? table[cause] : undefined;

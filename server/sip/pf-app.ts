@@ -8,9 +8,9 @@ import type { PagerService } from './pager/pager-service';
 import { contactHeaderFor, type Registrar } from './registrar';
 import type { SrfApp } from './srf-types';
 import { RETRY_AFTER_SEC } from './storage-unavailable';
-import { installSessionHandlers } from './session/install';
+import { installSessionHandlers, type SessionDeps } from './session/install';
 
-export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps {
+export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps, Pick<SessionDeps, 'instance' | 'topologyConfig'> {
   registrar: Registrar;
   imdn: ImdnService;
   pager: PagerService;

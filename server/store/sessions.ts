@@ -37,6 +37,8 @@ export interface SessionDetail extends Omit<SessionSummary, 'legCount' | 'connec
 
 export interface UpsertSessionOptions {
   now?: Date;
+  /** the PF process holding the session's dialogs (written when the session is created) */
+  instance?: string;
   /** Reason header of the BYE that released a leg, by leg id (kept once set) */
   releaseReasons?: Record<string, string>;
 }
@@ -60,7 +62,7 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
     const old = await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } });
     const endedAt = s.mode === 'RELEASED' ? (old?.endedAt ?? at) : null;
     if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
-    else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, createdAt: at, endedAt } });
+    else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: at, endedAt } });
     const legs = await tx.leg.findMany({ where: { sessionId: s.id } });
     const known = new Map(legs.map((l) => [l.id, l]));
     for (const l of s.legs) {
@@ -146,6 +148,32 @@ export async function getSession(db: Db, id: string): Promise<SessionDetail | nu
       releasedAt: l.releasedAt,
     })),
   };
+}
+
+/**
+ * The Reason a leg gets when the PF closes it at a restart. Its dialog state lived in the previous
+ * process, so no BYE could be sent; the token "PF" says the PF, not a peer, ended it (RFC 3326
+ * allows any token as the protocol).
+ */
+export const RESTART_REASON = 'PF;text="PF restarted: the dialog was lost, no BYE sent"';
+
+/**
+ * Closes the sessions a previous run of this PF instance left open: mode RELEASED, every leg not
+ * yet TERMINATED terminated with RESTART_REASON. Other instances' sessions are not touched.
+ * Returns how many sessions were closed.
+ */
+export async function closeLeftoverSessions(db: Db, instance: string, at: Date): Promise<number> {
+  const open = await db.cpmSession.findMany({ where: { instance, mode: { not: 'RELEASED' } }, select: { id: true, snapshot: true } });
+  for (const row of open) {
+    const snapshot = JSON.parse(row.snapshot) as CpmSession;
+    const closed: CpmSession = { ...snapshot, mode: 'RELEASED', legs: snapshot.legs.map((l) => ({ ...l, state: 'TERMINATED' })) };
+    await db.$transaction(async (tx) => {
+      await tx.cpmSession.update({ where: { id: row.id }, data: { mode: 'RELEASED', endedAt: at, snapshot: JSON.stringify(closed) } });
+      await tx.leg.updateMany({ where: { sessionId: row.id, state: { not: 'TERMINATED' }, releaseReason: null }, data: { releaseReason: RESTART_REASON } });
+      await tx.leg.updateMany({ where: { sessionId: row.id, state: { not: 'TERMINATED' } }, data: { state: 'TERMINATED', releasedAt: at } });
+    });
+  }
+  return open.length;
 }
 
 /** Sessions a restart should bring back: everything not RELEASED. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CpmSession, Leg } from '../engine/model';
 import { listAudit } from './audit';
 import { createPeer, deletePeer, getPeer, listPeers, loadPeerSeedFile, updatePeer } from './peers';
-import { getSession, listSessions, liveSessionSnapshots, setLegReleaseReason, upsertSession } from './sessions';
+import { closeLeftoverSessions, getSession, listSessions, liveSessionSnapshots, RESTART_REASON, setLegReleaseReason, upsertSession } from './sessions';
 import { databaseTargets } from './test-databases';
 
 function leg(id: string, kind: Leg['kind'], state: Leg['state'] = 'CONNECTED', device?: string): Leg {
@@ -150,6 +150,28 @@ for (const target of databaseTargets()) {
       const page2 = await listSessions(d.prisma, { limit: 5, updatedBefore: page1[0].updatedAt });
       assert.ok(!page2.some((s) => s.id === page1[0].id));
       assert.deepEqual((await liveSessionSnapshots(d.prisma)).map((s) => s.id).sort(), ['a1', 'a2']);
+    });
+
+    test('D-108: closing one instance’s leftover sessions at start keeps a leg’s own Reason and leaves other instances alone', async () => {
+      const d = await target.fresh();
+      const alice = await d.user('sip:alice@example.com');
+      const at = new Date('2026-11-02T08:00:00Z');
+      await upsertSession(d.prisma, alice, session('m1', 'sip:alice@example.com'), { instance: 'pf-a' });
+      const withGoneLeg = session('m2', 'sip:alice@example.com', { mode: 'REMAIN_DISCONNECTED', legs: [leg('m2-c1', 'CLIENT', 'TERMINATED'), leg('m2-cf', 'CF')] });
+      await upsertSession(d.prisma, alice, withGoneLeg, { instance: 'pf-a', releaseReasons: { 'm2-c1': 'SIP;cause=503' } });
+      await upsertSession(d.prisma, alice, session('m3', 'sip:alice@example.com', { mode: 'RELEASED' }), { instance: 'pf-a' });
+      await upsertSession(d.prisma, alice, session('o1', 'sip:alice@example.com'), { instance: 'pf-b' });
+
+      assert.equal(await closeLeftoverSessions(d.prisma, 'pf-a', at), 2);
+      const m1 = await getSession(d.prisma, 'm1');
+      assert.equal(m1?.mode, 'RELEASED');
+      assert.equal(m1?.endedAt?.toISOString(), at.toISOString());
+      assert.ok(m1?.legs.every((l) => l.state === 'TERMINATED' && l.releaseReason === RESTART_REASON && l.releasedAt?.getTime() === at.getTime()));
+      const m2 = await getSession(d.prisma, 'm2');
+      assert.deepEqual(m2?.legs.map((l) => [l.id, l.state, l.releaseReason]), [['m2-c1', 'TERMINATED', 'SIP;cause=503'], ['m2-cf', 'TERMINATED', RESTART_REASON]]);
+      assert.equal((await getSession(d.prisma, 'o1'))?.mode, 'ACTIVE');
+      assert.deepEqual((await liveSessionSnapshots(d.prisma)).map((s) => s.id), ['o1']);
+      assert.equal(await closeLeftoverSessions(d.prisma, 'pf-a', at), 0, 'a second start finds nothing to close');
     });
   });
 }

@@ -27,14 +27,15 @@ export interface SessionPf {
   stop(): Promise<void>;
 }
 
-export async function startSessionPf(opts: { topology: TopologyFile; policy?: PolicyOverrides; prefs?: Prefs }): Promise<SessionPf> {
+export async function startSessionPf(opts: { topology: TopologyFile; policy?: PolicyOverrides; prefs?: Prefs; env?: Record<string, string> }): Promise<SessionPf> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
   const file = path.join(dir, 'topology.json');
   writeFileSync(file, JSON.stringify(opts.topology));
-  const pf = await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers' });
+  const pf = await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers', ...opts.env });
   pf.state.policy = withPolicy(opts.policy ?? {});
   const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
   // an explicit rule, also when every value is false (no rule at all reads the same: PREF-1c)
+  await pf.db.prisma.policyRule.deleteMany({ where: { userId: user.id, ruleId: 'cpm' } });
   await pf.db.prisma.policyRule.create({
     data: {
       userId: user.id,

@@ -31,6 +31,8 @@ export interface SessionDeps {
   runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
   bus?: EventEmitter;
   topology?: Topology;
+  /** PF_INSTANCE, recorded on each session */
+  instance?: string;
   /** PF_TRUST and PF_TOPOLOGY_FILE, from the config (default: peers, no seed file) */
   topologyConfig?: { trust: TrustMode; file?: string };
   /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
@@ -60,6 +62,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   let subscriber: ConfSubscriber | undefined;
   const runtime = new SessionRuntime({
     db,
+    instance: deps.instance,
     store: deps.store,
     userAgentOf: (aor, contact) => deps.registrar.contacts(aor, deps.now()).find((b) => b.contact === contact)?.userAgent,
     runEffects: deps.runEffects,

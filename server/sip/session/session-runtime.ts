@@ -34,6 +34,8 @@ export interface StepResult {
 
 export interface SessionRuntimeDeps {
   db: Db;
+  /** PF_INSTANCE: written on each session so that the next start of this PF can close it */
+  instance?: string;
   store: EffectStore;
   state: PfState;
   record: DecisionSink;
@@ -198,7 +200,7 @@ export class SessionRuntime {
       const reason = this.legMeta.get(l.id)?.releaseReason;
       if (reason !== undefined) releaseReasons[l.id] = reason;
     }
-    await upsertSession(this.deps.db, await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons });
+    await upsertSession(this.deps.db, await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons, instance: this.deps.instance });
     this.deps.bus?.emit('session:updated', { sessionId: s.id });
     for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
   }
