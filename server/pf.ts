@@ -55,6 +55,9 @@ const log = logger('pf');
 const DRAIN_TIMEOUT_MS = 10_000;
 /** time for final answers already handed to the edge to leave its sockets */
 const ANSWER_FLUSH_MS = 200;
+// a peer that does not answer the BYE within this does not hold up the stop
+const SHUTDOWN_BYE_WAIT_MS = 2000;
+const SHUTDOWN_REASON = 'SIP;cause=503;text="PF shutting down"';
 
 function connectSrf(target: { host: string; port: number; secret: string }): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
@@ -173,6 +176,9 @@ export async function startPf(config: Config): Promise<Pf> {
     async stop() {
       // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.
       await inFlight.drain(DRAIN_TIMEOUT_MS);
+      // Sessions cannot outlive this process (D-108): end them with a BYE now (D-109).
+      const released = await handlers.releaseSessions(SHUTDOWN_REASON, SHUTDOWN_BYE_WAIT_MS);
+      if (released) log.info(`released ${released} session(s) with BYE (${SHUTDOWN_REASON})`);
       await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
       await stopRetention();

@@ -1,49 +1,74 @@
-// A PF restart with a session up (DECISIONS D-108): the dialogs lived in the old process, so the
-// new one closes the sessions its instance held (RELEASED, legs TERMINATED with the PF's own
-// Reason) and leaves another instance's sessions alone.
+// Sessions across the end of a PF process, with the PF in a child process and real SIPp peers:
+// - D-108: after a crash (SIGKILL) the restarted PF closes the sessions its instance held (RELEASED,
+//   legs TERMINATED with the PF's own Reason) and leaves another instance's sessions alone;
+// - D-109: a graceful stop (SIGTERM) ends each live session with a BYE to every leg.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { CpmSession } from '../../server/engine/model';
 import { sessionDetail } from '../../server/http/queries/sessions';
+import { openDatabase, type OpenDatabase } from '../../server/store/database';
 import { RESTART_REASON, upsertSession } from '../../server/store/sessions';
+import { startPfProcess, type PfProcess } from '../support/pf-process';
 import { freePort } from '../support/ports';
-import { startSipp } from '../support/sipp';
-import { ALICE, networkKeys, scenario, startDevice, startSessionPf, waitFor } from '../sipp/session/session-harness';
+import { startSipp, type SippBackground } from '../support/sipp';
+import { expectOk, networkKeys, received, registerDevice, scenario, waitFor } from '../sipp/session/session-harness';
 
-test('D-108, CLS-1: after a restart, the sessions this PF instance held are RELEASED with the PF restart Reason; another instance’s are untouched', async () => {
+interface Rig {
+  env: Record<string, string>;
+  pf: PfProcess;
+  db: OpenDatabase;
+  device: SippBackground;
+  cf: SippBackground;
+}
+
+/** A PF process on its own database, alice's device registered, and a group session from the CF up. */
+async function sessionUp(): Promise<Rig> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-restart-'));
-  const env = { DATABASE_URL: `file:${path.join(dir, 'pf.db')}`, PF_INSTANCE: 'pf-a' };
   const cfPort = await freePort();
-  const topology = { peers: [{ role: 'CF' as const, name: 'cf', address: `127.0.0.1:${cfPort}` }] };
+  const topologyFile = path.join(dir, 'topology.json');
+  writeFileSync(topologyFile, JSON.stringify({ peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] }));
+  const env = {
+    SIP_PORT: String(await freePort()), HTTP_PORT: '0', SIP_TRANSPORTS: 'udp', DATABASE_URL: `file:${path.join(dir, 'pf.db')}`,
+    PF_INSTANCE: 'pf-a', PF_TOPOLOGY_FILE: topologyFile, PF_TRUST: 'peers',
+  };
+  const pf = await startPfProcess(env);
+  const db = await openDatabase(env.DATABASE_URL);
+  const target = `127.0.0.1:${pf.sipPort}`;
+  const devicePort = await freePort();
+  const device = startSipp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });
+  await registerDevice(target, 'alice', devicePort);
+  const cf = startSipp({ scenario: scenario('network-wait-bye.xml'), target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 60, keys: networkKeys() });
+  const up = await waitFor(async () => (await db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000);
+  assert.ok(up, 'the session is set up');
+  return { env, pf, db, device, cf };
+}
 
-  const first = await startSessionPf({ topology, env });
-  const dev = await startDevice(first.target, 'device.xml', { timeoutSec: 60 });
-  // the CF holds the session far longer than the test: the restart ends it, not the CF
-  const cf = startSipp({ scenario: scenario('network-send-bye.xml'), target: first.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 60, keys: { ...networkKeys(), reason: 'SIP;cause=200' }, extra: ['-d', '50000'] });
-  let held: CpmSession;
+async function teardown(r: Rig, more: PfProcess[] = []): Promise<void> {
+  await r.cf.stop();
+  await r.device.stop();
+  await r.db.close();
+  for (const p of [r.pf, ...more]) await p.kill('SIGKILL');
+}
+
+test('D-108, CLS-1: after a crash, the restarted PF releases the sessions its instance held, with the PF restart Reason; another instance’s are untouched', async () => {
+  const r = await sessionUp();
+  let again: PfProcess | undefined;
   try {
-    const up = await waitFor(async () => (await first.pf.db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000);
-    assert.ok(up, 'the session is set up');
-    const row = await first.pf.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
+    const row = await r.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
     assert.equal(row.instance, 'pf-a');
     assert.ok(row.legs.length >= 2 && row.legs.every((l) => l.state === 'CONNECTED'));
-    held = JSON.parse(row.snapshot) as CpmSession;
+    const held = JSON.parse(row.snapshot) as CpmSession;
     // a session of another PF sharing the database
     const other: CpmSession = { ...held, id: 'other-instance', legs: held.legs.map((l) => ({ ...l, id: `other-${l.id}`, dialog: { ...l.dialog, callId: `other-${l.dialog.callId}` } })) };
-    await upsertSession(first.pf.db.prisma, row.userId, other, { instance: 'pf-b' });
-  } finally {
-    await first.stop();
-    await cf.stop();
-    await dev.sipp.stop();
-  }
+    await upsertSession(r.db.prisma, row.userId, other, { instance: 'pf-b' });
 
-  const second = await startSessionPf({ topology, env });
-  try {
-    const db = second.pf.db.prisma;
-    const mine = await db.cpmSession.findUniqueOrThrow({ where: { id: held.id }, include: { legs: true } });
+    await r.pf.kill('SIGKILL');
+    again = await startPfProcess(r.env);
+
+    const mine = await r.db.prisma.cpmSession.findUniqueOrThrow({ where: { id: held.id }, include: { legs: true } });
     assert.equal(mine.mode, 'RELEASED');
     assert.ok(mine.endedAt, 'endedAt is set');
     assert.equal((JSON.parse(mine.snapshot) as CpmSession).mode, 'RELEASED');
@@ -52,14 +77,34 @@ test('D-108, CLS-1: after a restart, the sessions this PF instance held are RELE
       assert.equal(l.releaseReason, RESTART_REASON);
       assert.ok(l.releasedAt);
     }
-    const detail = await sessionDetail(db, held.id);
-    assert.equal(detail.legsList[0].reason?.meaning, 'closed by the PF itself, no SIP sent');
+    assert.equal((await sessionDetail(r.db.prisma, held.id)).legsList[0].reason?.meaning, 'closed by the PF itself, no SIP sent');
 
-    const theirs = await db.cpmSession.findUniqueOrThrow({ where: { id: 'other-instance' }, include: { legs: true } });
+    const theirs = await r.db.prisma.cpmSession.findUniqueOrThrow({ where: { id: 'other-instance' }, include: { legs: true } });
     assert.equal(theirs.mode, 'ACTIVE');
     assert.ok(theirs.legs.every((l) => l.state === 'CONNECTED' && l.releaseReason === null));
-    assert.equal((await db.user.findUniqueOrThrow({ where: { aor: ALICE } })).aor, ALICE);
   } finally {
-    await second.stop();
+    await teardown(r, again ? [again] : []);
+  }
+});
+
+test('D-109, CLS-1: a graceful stop (SIGTERM) sends BYE with Reason cause=503 to the device and to the CF, and records the session RELEASED', async () => {
+  const r = await sessionUp();
+  try {
+    await r.pf.kill('SIGTERM');
+    const cf = await r.cf.done;
+    const device = await r.device.done;
+    expectOk(cf, 'CF');
+    expectOk(device, 'device');
+    for (const [who, run] of [['CF', cf], ['device', device]] as const) {
+      const byes = received(run, 'BYE');
+      assert.equal(byes.length, 1, `${who} gets one BYE`);
+      assert.match(byes[0], /Reason: SIP;cause=503;text="PF shutting down"/);
+    }
+    const s = await r.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
+    assert.equal(s.mode, 'RELEASED');
+    assert.ok(s.legs.every((l) => l.state === 'TERMINATED' && l.releaseReason === 'SIP;cause=503;text="PF shutting down"'));
+    assert.equal(r.pf.child.exitCode, 0, r.pf.output());
+  } finally {
+    await teardown(r);
   }
 });

@@ -42,6 +42,8 @@ export interface SessionDeps {
 export interface SessionHandlers {
   runtime: SessionRuntime;
   topology: Topology;
+  /** graceful stop: BYE on every live session (D-109); resolves with how many were released */
+  releaseAll(reason: string, waitMs: number): Promise<number>;
   close(): void;
 }
 
@@ -85,7 +87,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   dialogs.bye((req, res) => onLegBye(runtime, undefined, req, res));
   dialogs.notify((req, res) => subscriber!.onNotify(req, res));
 
-  const handlers: SessionHandlers = { runtime, topology, close: () => runtime.close() };
+  const handlers: SessionHandlers = { runtime, topology, releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs), close: () => runtime.close() };
   installed.set(srf, handlers);
   return handlers;
 }

@@ -365,6 +365,45 @@ export class SessionRuntime {
     await this.deps.runEffects(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
   }
 
+  /**
+   * Graceful stop (DECISIONS D-109): every session not yet RELEASED is released, with a BYE carrying
+   * `reason` on each CONNECTED leg, so clients, the Controlling Function and remote PFs learn of it
+   * at once instead of by their timers. Resolves when each BYE is answered or after `waitMs`.
+   * The answers are not decided by the engine: the session is over whatever they say.
+   */
+  async releaseAll(reason: string, waitMs: number): Promise<number> {
+    const live = [...this.deps.state.sessions.values()].filter((s) => s.mode !== 'RELEASED');
+    const steps = live.map((s) =>
+      this.enqueue(s.id, async () => {
+        const cur = this.session(s.id);
+        if (!cur || cur.mode === 'RELEASED') return;
+        const connected = cur.legs.filter((l) => l.state === 'CONNECTED');
+        const released: CpmSession = { ...cur, mode: 'RELEASED', legs: cur.legs.map((l) => (l.state === 'TERMINATED' ? l : { ...l, state: 'TERMINATED' })) };
+        this.deps.state.sessions.set(cur.id, released);
+        await Promise.all(connected.map((l) => this.byeAndWait(l.id, reason, waitMs)));
+        await this.persist(released);
+      }),
+    );
+    await Promise.race([Promise.all(steps), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
+    return live.length;
+  }
+
+  private byeAndWait(legId: string, reason: string, waitMs: number): Promise<void> {
+    const dialog = this.dialogs.get(legId);
+    if (!dialog) return Promise.resolve();
+    this.legMeta.set(legId, { ...this.legMeta.get(legId), releaseReason: this.legMeta.get(legId)?.releaseReason ?? reason });
+    this.trace.request(legId, 'out', 'BYE', dialog.remote.uri, dialog.sip.callId, 'BYE', reason);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs).unref();
+      dialog.request({ method: 'BYE', headers: { Reason: reason } }, (err, res) => {
+        if (res && res.status < 200) return;
+        if (res) this.trace.response(legId, 'in', 'BYE', res.status, res.reason ?? '', dialog.sip.callId, 'BYE');
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   close(): void {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
