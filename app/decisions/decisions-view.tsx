@@ -10,9 +10,18 @@ import { VirtualList } from '../_components/virtual-list';
 import { useDecisions } from '../_lib/use-decisions';
 import { DecisionDetail } from './decision-detail';
 import { DecisionFilterBar } from './decision-filters';
-import { FILTER_KEYS, filterDecisions, isFiltered, NO_FILTERS, type DecisionFilters } from './filter-decisions';
+import { api } from '../_lib/api';
+import { FILTER_KEYS, filterDecisions, isFiltered, mergeNewestFirst, NO_FILTERS, searchQuery, type DecisionFilters } from './filter-decisions';
 
 const ROW = 34;
+const SEARCH_LIMIT = 1000;
+
+interface LogSearch {
+  /** the filters it was made for: a change of filters makes it stale */
+  key: string;
+  decisions: DecisionRecord[];
+  total: number;
+}
 
 function Header() {
   return (
@@ -48,7 +57,24 @@ export function DecisionsView() {
     window.history.replaceState(null, '', s ? `?${s}` : window.location.pathname);
   }, [filters, selected]);
 
-  const shown = useMemo(() => filterDecisions(decisions, filters), [decisions, filters]);
+  // The live window holds the newest decisions only; older history is searched on the server.
+  const filterKey = JSON.stringify(filters);
+  const [search, setSearch] = useState<LogSearch | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [searchError, setSearchError] = useState<string | null>(null);
+  const logSearch = search?.key === filterKey ? search : null;
+  const searchLog = async () => {
+    setSearching(true);
+    setSearchError(null);
+    const r = await api<{ decisions: DecisionRecord[]; total: number }>('GET', `/api/decisions?${searchQuery(filters, SEARCH_LIMIT)}`);
+    setSearching(false);
+    if (r.ok) setSearch({ key: filterKey, ...r.data });
+    else setSearchError(r.error);
+  };
+  const shown = useMemo(() => {
+    const live = filterDecisions(decisions, filters);
+    return logSearch ? mergeNewestFirst(live, logSearch.decisions) : live;
+  }, [decisions, filters, logSearch]);
   const outcomes = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.outcome))], [decisions]);
   const procedures = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.procedure))], [decisions]);
   const selectedIndex = selected === null ? -1 : shown.findIndex((d) => d.seq === selected);
@@ -81,7 +107,25 @@ export function DecisionsView() {
         }
       />
       <DecisionFilterBar value={filters} outcomes={outcomes} procedures={procedures} onChange={setFilters} />
-      {loaded && decisions.length === 0 ? (
+      {isFiltered(filters) && loaded && (
+        <p className="notice" data-testid="log-search">
+          {logSearch ? (
+            <>
+              The whole log holds {logSearch.total} matching decision(s){logSearch.total > logSearch.decisions.length ? `; the newest ${logSearch.decisions.length} are listed` : ''}, with any that arrived since.
+            </>
+          ) : (
+            <>
+              Matches among the newest {decisions.length} decisions this page holds.{' '}
+              <button type="button" className="btn" onClick={() => void searchLog()} disabled={searching} data-testid="search-log">
+                {searching ? 'Searching…' : 'Search the whole log'}
+              </button>{' '}
+              <span className="muted">(the server matches a Message-ID exactly)</span>
+            </>
+          )}
+          {searchError && <span className="error"> {searchError}</span>}
+        </p>
+      )}
+      {loaded && decisions.length === 0 && !logSearch ? (
         <EmptyState title="No decisions yet.">Send a SIP MESSAGE carrying an IMDN to a served user; its decision appears here at once.</EmptyState>
       ) : shown.length === 0 && loaded ? (
         <EmptyState title="No decision matches these filters.">

@@ -32,3 +32,19 @@ export function filterDecisions(list: DecisionRecord[], f: DecisionFilters): Dec
       (!branch || d.branch.toLowerCase().startsWith(branch)),
   );
 }
+
+/** The live matches and those the whole-log search found, newest first, each decision once. */
+export function mergeNewestFirst(live: DecisionRecord[], archived: DecisionRecord[]): DecisionRecord[] {
+  const bySeq = new Map<number, DecisionRecord>();
+  for (const d of archived) bySeq.set(d.seq, d);
+  for (const d of live) bySeq.set(d.seq, d);
+  return [...bySeq.values()].sort((a, b) => b.seq - a.seq);
+}
+
+/** The query string of the whole-log search for these filters (the server matches a Message-ID exactly). */
+export function searchQuery(f: DecisionFilters, limit: number): string {
+  const q = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (f[k]) q.set(k, f[k].trim());
+  q.set('limit', String(limit));
+  return q.toString();
+}

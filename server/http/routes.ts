@@ -56,6 +56,7 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
           messageId: query(url, 'messageId'),
           disposition: query(url, 'disposition'),
           outcome: query(url, 'outcome'),
+          procedure: query(url, 'procedure'),
           branch: query(url, 'branch'),
           callId: query(url, 'callId'),
         },

@@ -9,6 +9,7 @@ export interface DecisionFilter {
   messageId?: string;
   disposition?: string;
   outcome?: string;
+  procedure?: string;
   branch?: string;
   callId?: string;
   /** decisions of a session: on any of these Call-IDs, or tagged with this session id */
@@ -28,6 +29,7 @@ export async function searchDecisions(db: Db, f: DecisionFilter, limit: number):
     ...(f.messageId ? { messageId: f.messageId } : {}),
     ...(f.disposition ? { disposition: f.disposition } : {}),
     ...(f.outcome ? { outcome: f.outcome } : {}),
+    ...(f.procedure ? { procedure: f.procedure } : {}),
     ...(f.branch ? { branch: { startsWith: f.branch } } : {}),
     ...(f.callId ? { callId: f.callId } : {}),
     ...(f.session ? { OR: [{ sessionId: f.session.id }, { callId: { in: f.session.callIds } }] } : {}),
