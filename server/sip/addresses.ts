@@ -68,3 +68,9 @@ export function aorOf(uri: string): string | undefined {
   if (!m) return undefined;
   return `sip:${m[2]}@${m[3].toLowerCase()}`;
 }
+
+/** Two URIs name the same resource: brackets and parameters dropped, case ignored. */
+export function sameUri(a: string, b: string): boolean {
+  const norm = (u: string) => u.trim().replace(/^<|>$/g, '').split(';')[0].toLowerCase();
+  return norm(a) === norm(b);
+}

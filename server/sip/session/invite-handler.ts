@@ -10,7 +10,7 @@ import { header } from '../../engine/message';
 import type { CpmService } from '../../engine/parse/feature-tags';
 import { CPM_ICSI } from '../../engine/parse/feature-tags';
 import type { Logger } from '../../log';
-import { aorOf, parseNameAddr } from '../addresses';
+import { aorOf, parseNameAddr, sameUri } from '../addresses';
 import { clientRegistration } from '../client-registration';
 import { viewFromRaw } from '../message-view';
 import type { DecisionSink } from '../record-decisions';
@@ -306,7 +306,3 @@ async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s
   });
 }
 
-function sameUri(a: string, b: string): boolean {
-  const norm = (u: string) => u.trim().replace(/^<|>$/g, '').split(';')[0].toLowerCase();
-  return norm(a) === norm(b);
-}
