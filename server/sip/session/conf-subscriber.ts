@@ -1,7 +1,7 @@
 // The PF's own participant-information subscription on the wire (SPEC §6.1, PIN): SUBSCRIBE_CONF
 // effects become SUBSCRIBEs (a new dialog, or in-dialog for refresh and Expires: 0), and NOTIFYs
-// in those dialogs go to PIN. A NOTIFY for a subscription the PF does not hold is PIN-N1 (481):
-// relaying client-made subscriptions (PIN-N1r) is not built (DECISIONS D-105).
+// in those dialogs go to PIN. A NOTIFY for a subscription the PF does not hold is PIN-N1 (481);
+// subscriptions clients make through the PF are conf-relay.ts's (PIN-N1r, DECISIONS D-110).
 import { onConfNotify, onConfSubscribeResponse, confSubscribeSent } from '../../engine/participants/pin';
 import type { Effect } from '../../engine/effects';
 import type { SrfApp, SrfRequest, SrfResponseOut } from '../srf-types';

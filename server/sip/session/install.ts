@@ -10,6 +10,7 @@ import type { DecisionSink } from '../record-decisions';
 import type { Registrar } from '../registrar';
 import type { SrfApp } from '../srf-types';
 import { Topology, type TrustMode } from '../topology';
+import { ConfRelay, RELAY_SUBSCRIPTION_USER } from './conf-relay';
 import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
 import { inviteHandler } from './invite-handler';
 import { onLegBye } from './leg-wiring';
@@ -75,17 +76,22 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
     bus: deps.bus,
     subscribeConf: (id, e) => subscriber?.send(id, e),
   });
-  const contact = () => {
+  const contact = (user: string) => () => {
     const a = deps.sipAddress ?? pfAddress(srf);
-    return `<sip:${OWN_SUBSCRIPTION_USER}@${a.host}:${a.port}>`;
+    return `<sip:${user}@${a.host}:${a.port}>`;
   };
-  subscriber = new ConfSubscriber(srf, runtime, contact);
+  subscriber = new ConfSubscriber(srf, runtime, contact(OWN_SUBSCRIPTION_USER));
+  // PIN-N1r: clients' own conference subscriptions, relayed (D-110)
+  const relay = new ConfRelay(srf, runtime, contact(RELAY_SUBSCRIPTION_USER), (aor, req) =>
+    deps.isServed(aor) && deps.registrar.isClientSource(aor, `${req.protocol}/${req.source_address}:${req.source_port}`, deps.now()),
+  );
+  srf.subscribe(relay.handler());
 
   const invite = inviteHandler({ srf: dialogs, rt: runtime, topology, registrar: deps.registrar, isServed: deps.isServed, record: deps.record, log: deps.log, now: deps.now });
   srf.invite((req, res) => void ready.then(() => invite(req, res)));
   // a BYE for a dialog srf does not hold: no session owns it (BYE-0a)
   dialogs.bye((req, res) => onLegBye(runtime, undefined, req, res));
-  dialogs.notify((req, res) => subscriber!.onNotify(req, res));
+  dialogs.notify((req, res) => relay.onNotify(req, res) || subscriber!.onNotify(req, res));
 
   const handlers: SessionHandlers = { runtime, topology, releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs), close: () => runtime.close() };
   installed.set(srf, handlers);

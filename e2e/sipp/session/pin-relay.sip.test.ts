@@ -1,0 +1,69 @@
+// PIN-N1r (B2BUA) over real SIP: alice's client subscribes to her group's conference through the
+// PF; the focus's NOTIFYs are relayed to it (roster applied to the session, source RELAYED), its
+// answers relayed back, and its unsubscribe reaches the focus. A subscription the PF must not
+// relay is refused (DECISIONS D-110).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CpmSession } from '../../../server/engine/model';
+import { freePort } from '../../support/ports';
+import { runSipp, startSipp } from '../../support/sipp';
+import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+
+test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed both ways through the PF, and its roster becomes the session’s (RELAYED)', async () => {
+  const cfPort = await freePort();
+  const focusPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+  });
+  const focus = startSipp({ scenario: scenario('focus-relay.xml'), localPort: focusPort, calls: 1, timeoutSec: 30 });
+  const dev = await startDevice(h.target, 'device.xml', { timeoutSec: 30 });
+  const cf = startSipp({
+    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
+    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '6000'],
+  });
+  try {
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000), 'the group session is up');
+    const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
+    const subscriberPort = await freePort();
+
+    // not alice's registered client yet: refused, nothing reaches the focus
+    const stranger = await runSipp({ scenario: scenario('conf-subscribe-refused.xml'), target: h.target, localPort: subscriberPort, calls: 1, timeoutSec: 10, keys: { group_uri: groupUri } });
+    expectOk(stranger, 'unregistered subscriber');
+
+    await registerDevice(h.target, 'alice', subscriberPort);
+    // a conference no session of alice's has: refused as well
+    const elsewhere = await runSipp({ scenario: scenario('conf-subscribe-refused.xml'), target: h.target, localPort: subscriberPort, calls: 1, timeoutSec: 10, keys: { group_uri: 'sip:other-group@127.0.0.1:9' } });
+    expectOk(elsewhere, 'subscriber to another conference');
+
+    const client = await runSipp({ scenario: scenario('client-conf-subscribe.xml'), target: h.target, localPort: subscriberPort, calls: 1, timeoutSec: 15, keys: { group_uri: groupUri } });
+    expectOk(client, 'subscribing client');
+    const notifies = received(client, 'NOTIFY');
+    assert.equal(notifies.length, 2, 'the client gets both NOTIFYs of the focus');
+    assert.match(notifies[0], /Subscription-State: active;expires=600/);
+    assert.match(notifies[0], /<user entity="sip:carol@example\.net" state="full">/, 'the roster body is relayed unchanged');
+    assert.match(notifies[1], /Subscription-State: terminated;reason=timeout/);
+
+    const f = await focus.done;
+    expectOk(f, 'focus');
+    const subscribes = received(f, 'SUBSCRIBE');
+    assert.equal(subscribes.length, 2, 'the subscribe and the unsubscribe reach the focus, the refused ones do not');
+    assert.match(subscribes[0], /From: <sip:alice@example\.com>/);
+    assert.match(subscribes[0], /Contact: <sip:pf-relay@/);
+    assert.match(subscribes[1], /Expires: 0/);
+
+    const ds = (await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r');
+    assert.deepEqual(ds.map((d) => d.outcome), ['RELAY', 'RELAY']);
+    await h.pf.decisions.flush();
+    const s = JSON.parse((await onlySession(h.pf)).snapshot) as CpmSession;
+    assert.equal(s.participants.source, 'RELAYED');
+    assert.ok(s.participants.users['sip:carol@example.net'], 'carol is in the session roster');
+    assert.ok(s.participants.users['sip:bob@example.net']);
+
+    expectOk(await cf.done, 'CF');
+  } finally {
+    await focus.stop();
+    await cf.stop();
+    await dev.sipp.stop();
+    await h.stop();
+  }
+});

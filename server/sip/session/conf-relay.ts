@@ -1,0 +1,171 @@
+// PIN-N1r on the wire, B2BUA mode (SPEC §6.2; DECISIONS D-110): a served client's own conference
+// subscription goes through the PF. The client's SUBSCRIBE (Event: conference, to the focus of a
+// group session the user is in) is sent on from the PF; the focus's final answer goes back to the
+// client. Each NOTIFY of the focus is decided by PIN (onConfNotify, target RELAY), which relays it
+// on the client's dialog and applies its roster to the session (source RELAYED, used by
+// BYE-1e-ii); the client's answer goes back to the focus. In-dialog SUBSCRIBEs (refresh,
+// Expires: 0) are relayed the same way.
+import type { Effect } from '../../engine/effects';
+import { parseEvent } from '../../engine/parse/event';
+import { onConfNotify } from '../../engine/participants/pin';
+import { aorOf, parseNameAddr, sameUri } from '../addresses';
+import { viewFromRaw } from '../message-view';
+import type { Handler, SrfApp, SrfRequest, SrfResponseIn, SrfResponseOut } from '../srf-types';
+import type { SessionRuntime } from './session-runtime';
+
+/** The user part of the Contact the PF puts on subscriptions it relays for clients. */
+export const RELAY_SUBSCRIPTION_USER = 'pf-relay';
+
+interface Relay {
+  sessionId: string;
+  /** names the client's subscription dialog in PIN's effects (clientSubLeg) */
+  legId: string;
+  focusCallId: string;
+  clientCallId: string;
+  /** the edge's dialog ids: toward the focus (the PF is subscriber), toward the client (notifier) */
+  focusDialogId: string;
+  clientDialogId?: Promise<string | undefined>;
+}
+
+const tagOf = (v: string | undefined) => (v === undefined ? undefined : /;\s*tag\s*=\s*([^;>\s]+)/i.exec(v)?.[1]);
+const RELAYED_HEADERS = ['Event', 'Subscription-State', 'Content-Type'];
+
+export class ConfRelay {
+  private readonly byFocusCallId = new Map<string, Relay>();
+  private readonly byClientCallId = new Map<string, Relay>();
+
+  constructor(
+    private readonly srf: SrfApp,
+    private readonly rt: SessionRuntime,
+    private readonly contact: () => string,
+    /** the request came from a registered client of this served user */
+    private readonly isClientOf: (aor: string, req: SrfRequest) => boolean,
+  ) {}
+
+  get size(): number {
+    return this.byFocusCallId.size;
+  }
+
+  /** srf.subscribe handler: conference SUBSCRIBEs of served clients; other events go on. */
+  handler(): Handler {
+    return (req, res, next) => {
+      const ev = parseEvent(req.get('Event'));
+      if (!ev.ok || ev.value.eventType !== 'conference') return next();
+      if (tagOf(req.get('To')) !== undefined) return this.inDialog(req, res);
+      this.initial(req, res);
+    };
+  }
+
+  private initial(req: SrfRequest, res: SrfResponseOut): void {
+    const from = parseNameAddr(req.get('From') ?? '')?.uri ?? '';
+    const servedUser = aorOf(from);
+    const session = servedUser && this.isClientOf(servedUser, req)
+      ? this.rt.sessionsOf(servedUser).find((s) => s.type === 'GROUP' && s.mode !== 'RELEASED' && s.groupSessionIdentity !== undefined && sameUri(s.groupSessionIdentity, req.uri))
+      : undefined;
+    if (!servedUser || !session) {
+      // the PF relays a registered client's subscription to the conference of one of its user's
+      // group sessions, nothing else (D-110)
+      res.send(403, 'No group session of this client has that conference');
+      return;
+    }
+    const headers: Record<string, string> = {
+      From: `<${servedUser}>`,
+      To: `<${req.uri}>`,
+      Contact: this.contact(),
+      Event: req.get('Event') ?? 'conference',
+      Accept: req.get('Accept') ?? 'application/conference-info+xml',
+      Expires: req.get('Expires') ?? '3600',
+    };
+    const clientCallId = req.get('Call-ID') ?? '';
+    let ready: (id: string | undefined) => void = () => {};
+    const relay: Relay = { sessionId: session.id, legId: `sub-${clientCallId}`, focusCallId: '', clientCallId, focusDialogId: '' };
+    relay.clientDialogId = new Promise((r) => (ready = r));
+    this.srf.request(req.uri, { method: 'SUBSCRIBE', headers }, (err, out) => {
+      if (err) {
+        res.send(503, 'Conference focus not reachable');
+        return;
+      }
+      relay.focusCallId = out.get('Call-ID') ?? '';
+      relay.focusDialogId = `${relay.focusCallId};from-tag=${tagOf(out.get('From')) ?? ''}`;
+      // a NOTIFY may overtake the focus's 200: the relay is known from the moment the SUBSCRIBE left
+      this.byFocusCallId.set(relay.focusCallId, relay);
+      this.byClientCallId.set(clientCallId, relay);
+      out.on('response', (answer: SrfResponseIn) => {
+        if (answer.status < 200) return;
+        if (answer.status >= 300) {
+          this.forget(relay);
+          ready(undefined);
+          res.send(answer.status, answer.reason);
+          return;
+        }
+        res.send(answer.status, answer.reason, { headers: { Expires: answer.get('Expires') ?? headers.Expires } }, () => ready(res.stackDialogId));
+      });
+    });
+  }
+
+  private inDialog(req: SrfRequest, res: SrfResponseOut): void {
+    const relay = this.byClientCallId.get(req.get('Call-ID') ?? '');
+    if (!relay) {
+      res.send(481, 'Subscription does not exist');
+      return;
+    }
+    const headers = { Event: req.get('Event') ?? 'conference', Accept: req.get('Accept') ?? 'application/conference-info+xml', Expires: req.get('Expires') ?? '3600' };
+    this.srf.request('sip:placeholder', { method: 'SUBSCRIBE', headers, stackDialogId: relay.focusDialogId }, (err, out) => {
+      if (err) return res.send(481, 'Subscription does not exist');
+      out.on('response', (answer: SrfResponseIn) => {
+        if (answer.status < 200) return;
+        res.send(answer.status, answer.reason, { headers: { Expires: answer.get('Expires') ?? headers.Expires } });
+      });
+    });
+  }
+
+  /** A NOTIFY from a focus: true when it belongs to a relayed subscription (then it is handled). */
+  onNotify(req: SrfRequest, res: SrfResponseOut): boolean {
+    const relay = this.byFocusCallId.get(req.get('Call-ID') ?? '');
+    if (!relay) return false;
+    const request = viewFromRaw(req.msg.raw ?? req.msg.toString());
+    const txn = this.rt.hold(res);
+    const terminated = /^\s*terminated/i.test(req.get('Subscription-State') ?? '');
+    void relay.clientDialogId!.then(async (clientDialogId) => {
+      if (!clientDialogId) return this.rt.respond(txn, 481, 'Subscription does not exist');
+      const send = (e: Extract<Effect, { kind: 'SEND_REQ' }>) => this.toClient(clientDialogId, e, txn, () => terminated && this.forget(relay));
+      if (!this.rt.session(relay.sessionId)) {
+        // the session ended before the subscription: relay as it is, there is no roster to keep
+        const headers: Record<string, string> = {};
+        for (const h of RELAYED_HEADERS) if (req.get(h) !== undefined) headers[h] = req.get(h)!;
+        return send({ kind: 'SEND_REQ', leg: relay.legId, method: 'NOTIFY', headers, ...(request.body ? { body: request.body } : {}) });
+      }
+      await this.rt.step(relay.sessionId, async (s) => {
+        const now = this.rt.deps.now();
+        const r = onConfNotify({ session: s, request, txn, target: { kind: 'RELAY', clientSubLeg: relay.legId }, policy: this.rt.deps.state.policy, prefs: await this.rt.prefs(s.servedUser), now, newMessageId: '' });
+        // PIN's NOTIFY toward the client travels on the client's subscription dialog, which the
+        // session runtime does not hold: it is sent here, everything else runs as usual
+        const mine = (e: Effect): e is Extract<Effect, { kind: 'SEND_REQ' }> => e.kind === 'SEND_REQ' && e.leg === relay.legId;
+        for (const e of r.effects) if (mine(e)) send(e);
+        return { session: r.session, effects: r.effects.filter((e) => !mine(e)), decisions: r.decisions };
+      });
+    });
+    return true;
+  }
+
+  private toClient(dialogId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>, txn: string, after: () => void): void {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    this.srf.request('sip:placeholder', { method: 'NOTIFY', headers, ...(e.body ? { body: e.body } : {}), stackDialogId: dialogId }, (err, out) => {
+      if (err) {
+        this.rt.respond(txn, 481, 'Subscription does not exist');
+        return after();
+      }
+      out.on('response', (answer: SrfResponseIn) => {
+        if (answer.status < 200) return;
+        this.rt.respond(txn, answer.status, answer.reason);
+        after();
+      });
+    });
+  }
+
+  private forget(relay: Relay): void {
+    this.byFocusCallId.delete(relay.focusCallId);
+    this.byClientCallId.delete(relay.clientCallId);
+  }
+}
