@@ -7,25 +7,16 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
 import { runSipp, SCENARIOS } from '../support/sipp';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { registeredClient, shoot } from './helpers/console';
 
 // more than the page's first load (2,000 decisions): each IMDN makes three (DSP, IMDN-RX, IMDN-DLV)
 const NEWER_IMDNS = 900;
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('RX-3: a decision older than the page’s live window is found by "Search the whole log", merged with the live matches', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
-  const client = await registeredClient(product, 'alice');
+  const client = await registeredClient(product(), 'alice');
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-history-'));
     const csv = path.join(dir, 'history.csv');
@@ -33,12 +24,12 @@ test('RX-3: a decision older than the page’s live window is found by "Search t
     for (let i = 0; i < NEWER_IMDNS; i++) lines.push(`bulk-${i};delivery-notification;delivered;delivery-notification`);
     writeFileSync(csv, `${lines.join('\n')}\n`);
     const bob = await runSipp({
-      scenario: 'uac-imdn.xml', target: product.sipTarget, localPort: await freePort(), service: 'alice',
+      scenario: 'uac-imdn.xml', target: product().sipTarget, localPort: await freePort(), service: 'alice',
       inf: path.relative(SCENARIOS, csv), calls: NEWER_IMDNS + 1, limit: 20, rate: 300, timeoutSec: 60,
     });
     expect(bob.code, bob.stderr).toBe(0);
 
-    await page.goto(`${product.httpUrl}/decisions?messageId=m-old&procedure=IMDN-RX`);
+    await page.goto(`${product().httpUrl}/decisions?messageId=m-old&procedure=IMDN-RX`);
     await expect(page.getByTestId('live-status')).toContainText('live');
     const count = page.getByTestId('decision-count');
     await expect.poll(async () => Number(await count.getAttribute('data-total'))).toBeGreaterThanOrEqual(2000);

@@ -3,23 +3,13 @@ import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
 import { runSipp, startSipp } from '../support/sipp';
 import { registeredClient, sendImdn, shoot } from './helpers/console';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('RX-3, RX-2a-i-del, RX-2a-iv-a appear live on the decisions page within 2 s, no reload', async ({ page }, testInfo) => {
   // each IMDN also gets dispatch (DSP) and delivery (IMDN-DLV) decisions: look at IMDN-RX's
-  await page.goto(`${product.httpUrl}/decisions?procedure=IMDN-RX`);
+  await page.goto(`${product().httpUrl}/decisions?procedure=IMDN-RX`);
   await expect(page.getByTestId('live-status')).toContainText('live');
   await expect(page.getByText('No decisions yet')).toBeVisible();
 
@@ -27,12 +17,12 @@ test('RX-3, RX-2a-i-del, RX-2a-iv-a appear live on the decisions page within 2 s
   const client = startSipp({ scenario: 'uas-message.xml', localPort: clientPort, timeoutSec: 60 });
   try {
     const reg = await runSipp({
-      scenario: 'register.xml', target: product.sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
+      scenario: 'register.xml', target: product().sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
       keys: { user: 'alice', contact_port: String(clientPort), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
     });
     expect(reg.code, reg.stderr).toBe(0);
     const bob = await runSipp({
-      scenario: 'uac-imdn.xml', target: product.sipTarget, localPort: await freePort(), service: 'alice',
+      scenario: 'uac-imdn.xml', target: product().sipTarget, localPort: await freePort(), service: 'alice',
       inf: 'imdn-rx-three.csv', calls: 3, limit: 1, rate: 10, timeoutSec: 20,
     });
     expect(bob.code, bob.stderr).toBe(0);
@@ -57,12 +47,12 @@ test('RX-3, RX-2a-i-del, RX-2a-iv-a appear live on the decisions page within 2 s
 });
 
 test('filters narrow the live list and a row opens its explanation with links to the user, message and session', async ({ page }, testInfo) => {
-  const client = await registeredClient(product, 'bob');
+  const client = await registeredClient(product(), 'bob');
   try {
-    await page.goto(`${product.httpUrl}/decisions`);
+    await page.goto(`${product().httpUrl}/decisions`);
     await expect(page.getByTestId('live-status')).toContainText('live');
     for (const [messageId, display] of [['f-1', false], ['f-1', false], ['f-2', true]] as const) {
-      const r = await sendImdn(product, 'bob', { messageId, display, callId: `filter-${messageId}-${Math.random().toString(36).slice(2)}` });
+      const r = await sendImdn(product(), 'bob', { messageId, display, callId: `filter-${messageId}-${Math.random().toString(36).slice(2)}` });
       expect(r.code, r.stderr).toBe(0);
     }
     await page.getByTestId('filter-user').fill('bob');

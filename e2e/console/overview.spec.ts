@@ -1,38 +1,28 @@
 // The overview counts what real SIP traffic did: registrations and decisions by outcome, with the
 // health of the SIP edge and of the database.
 import { expect, test } from '@playwright/test';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { registeredClient, sendImdn, shoot } from './helpers/console';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('the overview shows registrations, decisions by outcome, SIP edge and database health, live', async ({ page }, testInfo) => {
-  await page.goto(product.httpUrl);
+  await page.goto(product().httpUrl);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
-  await expect(page.getByText(`127.0.0.1:${product.sipPort}`)).toBeVisible();
+  await expect(page.getByText(`127.0.0.1:${product().sipPort}`)).toBeVisible();
   await expect(page.getByTestId('registrations')).toHaveText('0');
   await expect(page.getByTestId('db-health')).toContainText('ok');
 
-  const client = await registeredClient(product, 'carol');
+  const client = await registeredClient(product(), 'carol');
   try {
     for (const messageId of ['o-1', 'o-1', 'o-2']) {
-      const r = await sendImdn(product, 'carol', { messageId, callId: `ov-${messageId}-${Math.random().toString(36).slice(2)}` });
+      const r = await sendImdn(product(), 'carol', { messageId, callId: `ov-${messageId}-${Math.random().toString(36).slice(2)}` });
       expect(r.code, r.stderr).toBe(0);
     }
     // no reload: the page polls the PF
     await expect(page.getByTestId('registrations')).toHaveText('1');
     // by outcome, the page adds up to what the decision log holds; the duplicate was dropped
-    const stored = (await (await product.login.fetch(`/api/decisions?limit=1`)).json()) as { total: number };
+    const stored = (await (await product().login.fetch(`/api/decisions?limit=1`)).json()) as { total: number };
     expect(stored.total).toBeGreaterThanOrEqual(3);
     await expect
       .poll(async () => (await page.getByTestId('outcome-total').allTextContents()).reduce((a, t) => a + Number(t), 0))

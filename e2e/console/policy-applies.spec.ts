@@ -4,22 +4,13 @@
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
 import { runSipp } from '../support/sipp';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 async function messageToCarol(id: string): Promise<string> {
   const run = await runSipp({
-    scenario: 'uac-standalone.xml', target: product.sipTarget, localPort: await freePort(), service: 'carol', calls: 1, timeoutSec: 15,
+    scenario: 'uac-standalone.xml', target: product().sipTarget, localPort: await freePort(), service: 'carol', calls: 1, timeoutSec: 15,
     keys: { from_user: 'bob', message_id: id },
   });
   expect(run.code, run.stderr).toBe(0);
@@ -29,7 +20,7 @@ async function messageToCarol(id: string): Promise<string> {
 test('11.1-5: allow-defer set in the browser makes the next message to an offline user deferred (480 before, 202 after)', async ({ page }) => {
   expect(await messageToCarol('before-edit')).toBe('480');
 
-  await page.goto(`${product.httpUrl}/users/${encodeURIComponent('sip:carol@example.com')}`);
+  await page.goto(`${product().httpUrl}/users/${encodeURIComponent('sip:carol@example.com')}`);
   await page.getByTestId('rule-id').fill('cpm-defer');
   await page.getByTestId('rule-allow-defer').selectOption('true');
   await page.getByTestId('rule-save').click();
@@ -40,7 +31,7 @@ test('11.1-5: allow-defer set in the browser makes the next message to an offlin
   // The decision log is written in batches: poll until both decisions are there.
   await expect
     .poll(async () => {
-      const r = (await (await product.login.fetch('/api/decisions?branch=11.1-5')).json()) as { decisions: Array<{ outcome: string; messageId: string | null }> };
+      const r = (await (await product().login.fetch('/api/decisions?branch=11.1-5')).json()) as { decisions: Array<{ outcome: string; messageId: string | null }> };
       return Object.fromEntries(r.decisions.map((d) => [d.messageId, d.outcome]));
     })
     .toMatchObject({ 'before-edit': 'REJECT', 'after-edit': 'DEFER' });

@@ -7,24 +7,16 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
 import { runSipp, startSipp, type SippBackground } from '../support/sipp';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 
 const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
-let product: Product;
 let bobPfPort: number;
-
-test.beforeAll(async () => {
+const product = signedInProduct(async () => {
   bobPfPort = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
   const file = path.join(dir, 'topology.json');
   writeFileSync(file, JSON.stringify({ peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${bobPfPort}` }] }));
-  product = await startProduct({ PF_TOPOLOGY_FILE: file });
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
+  return { PF_TOPOLOGY_FILE: file };
 });
 
 test('BYE-1, CLS-1: a real 1-1 session appears live, shows its legs and SIP ladder, and is released with the decoded Reason', async ({ page }, testInfo) => {
@@ -33,17 +25,17 @@ test('BYE-1, CLS-1: a real 1-1 session appears live, shows its legs and SIP ladd
   let bob: SippBackground | undefined;
   try {
     const reg = await runSipp({
-      scenario: 'register.xml', target: product.sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
+      scenario: 'register.xml', target: product().sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
       keys: { user: 'alice', contact_port: String(devicePort), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
     });
     expect(reg.code, reg.stderr).toBe(0);
-    await page.goto(`${product.httpUrl}/sessions`);
+    await page.goto(`${product().httpUrl}/sessions`);
     // the list is in the sessions room before the session starts, so it cannot miss the ACTIVE phase
     await expect(page.getByTestId('live-status')).toHaveText(/live/);
 
     // bob's PF holds the session 6 s (-d), then hangs up with a Reason
     bob = startSipp({
-      scenario: path.join(SESSION_SCENARIOS, 'network-send-bye.xml'), target: product.sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 20,
+      scenario: path.join(SESSION_SCENARIOS, 'network-send-bye.xml'), target: product().sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 20,
       keys: {
         from_user: 'bob', focus: 'bob', contact_params: '', icsi: 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session',
         contribution: `contrib-${Date.now()}`, conversation: 'conv-real', reason: 'SIP;cause=200;text="Call completed"',

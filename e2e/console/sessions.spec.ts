@@ -2,29 +2,21 @@
 // ladder that interleaves SIP messages with the engine's decisions, live.
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { runSipp } from '../support/sipp';
 import { CONSOLE_SCENARIOS, registeredClient, shoot } from './helpers/console';
 import { seedGroupSession, type SeededSession } from './helpers/seed-session';
 
-let product: Product;
+const product = signedInProduct({ PF_TEST_HOOKS: '1' });
 let seeded: SeededSession;
 test.beforeAll(async () => {
-  product = await startProduct({ PF_TEST_HOOKS: '1' });
-  seeded = await seedGroupSession(product.databaseUrl, 'sip:alice@example.com');
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
+  seeded = await seedGroupSession(product().databaseUrl, 'sip:alice@example.com');
 });
 
 /** an IMDN for alice on the session's client-leg dialog (its Call-ID) */
 async function imdnOnLeg(callId: string, messageId: string) {
   const r = await runSipp({
-    scenario: `${CONSOLE_SCENARIOS}/imdn-one.xml`, target: product.sipTarget, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 10,
+    scenario: `${CONSOLE_SCENARIOS}/imdn-one.xml`, target: product().sipTarget, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 10,
     keys: { message_id: messageId, kind: 'delivery-notification', status: 'delivered' },
     extra: ['-cid_str', callId],
   });
@@ -32,12 +24,12 @@ async function imdnOnLeg(callId: string, messageId: string) {
 }
 
 async function liveEvent(event: string, payload: unknown) {
-  const r = await product.login.fetch(`/api/test/live-event`, { method: 'POST', body: JSON.stringify({ event, payload }) });
+  const r = await product().login.fetch(`/api/test/live-event`, { method: 'POST', body: JSON.stringify({ event, payload }) });
   expect(r.status).toBe(200);
 }
 
 test('the session list filters by user, type and state', async ({ page }, testInfo) => {
-  await page.goto(`${product.httpUrl}/sessions`);
+  await page.goto(`${product().httpUrl}/sessions`);
   const row = page.locator(`[data-testid="session-row"][data-id="${seeded.id}"]`);
   await expect(row).toBeVisible();
   await expect(row.getByTestId('session-legs')).toHaveText('2 (1)');
@@ -54,10 +46,10 @@ test('the session list filters by user, type and state', async ({ page }, testIn
 });
 
 test('a session shows its legs with the decoded Reason, participants, and a live ladder of SIP and decisions', async ({ page }, testInfo) => {
-  const client = await registeredClient(product, 'alice');
+  const client = await registeredClient(product(), 'alice');
   try {
     await imdnOnLeg(seeded.clientLeg.callId, 'sess-m1');
-    await page.goto(`${product.httpUrl}/sessions/${seeded.id}`);
+    await page.goto(`${product().httpUrl}/sessions/${seeded.id}`);
     await expect(page.getByTestId('leg-row')).toHaveCount(2);
     const cf = page.locator(`[data-testid="leg-row"][data-leg="${seeded.cfLeg.id}"]`);
     await expect(cf).toHaveAttribute('data-state', 'TERMINATED');
@@ -87,8 +79,8 @@ test('a session shows its legs with the decoded Reason, participants, and a live
 });
 
 test('an unknown session is a readable empty state and the API answers 404', async ({ page }) => {
-  await page.goto(`${product.httpUrl}/sessions/no-such-session`);
+  await page.goto(`${product().httpUrl}/sessions/no-such-session`);
   await expect(page.getByText('No session no-such-session.')).toBeVisible();
-  const r = await product.login.fetch(`/api/sessions/no-such-session`);
+  const r = await product().login.fetch(`/api/sessions/no-such-session`);
   expect(r.status).toBe(404);
 });

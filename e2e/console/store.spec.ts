@@ -2,37 +2,27 @@
 // allows deferral), stored objects with flags and a Group State Object's participant snapshot,
 // and the way there from a decision's explanation.
 import { expect, test } from '@playwright/test';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { sendImdn, shoot } from './helpers/console';
 import { seedStore } from './helpers/seed-store';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('a deferred notification, flags and a Group State Object are shown; a decision links to its message', async ({ page }, testInfo) => {
   const carol = 'sip:carol@example.com';
-  await page.goto(`${product.httpUrl}/store?user=${encodeURIComponent(carol)}`);
+  await page.goto(`${product().httpUrl}/store?user=${encodeURIComponent(carol)}`);
   await expect(page.getByTestId('deferred-empty')).toBeVisible();
   await expect(page.getByTestId('store-empty')).toBeVisible();
 
   // carol allows deferral and has no client: the PF defers the IMDN it receives for her
-  const rule = await product.login.fetch(`/api/users/${encodeURIComponent(carol)}/rules`, {
+  const rule = await product().login.fetch(`/api/users/${encodeURIComponent(carol)}/rules`, {
     method: 'PUT',
     body: JSON.stringify({ ruleId: 'cpm', serviceEnablers: ['CPM'], allowDefer: true }),
   });
   expect(rule.status).toBe(200);
-  const r = await sendImdn(product, 'carol', { messageId: 'store-m1', display: true, callId: 'store' });
+  const r = await sendImdn(product(), 'carol', { messageId: 'store-m1', display: true, callId: 'store' });
   expect(r.code, r.stderr).toBe(0);
-  await seedStore(product.databaseUrl, carol, 'store-m1');
+  await seedStore(product().databaseUrl, carol, 'store-m1');
 
   // no reload: the page polls
   const deferred = page.locator('[data-testid="deferred-row"][data-message-id="store-m1"]');
@@ -45,7 +35,7 @@ test('a deferred notification, flags and a Group State Object are shown; a decis
   await shoot(page, testInfo, 'message-store');
 
   // from the decision that deferred it to the message in the store
-  await page.goto(`${product.httpUrl}/decisions?user=carol&branch=IMDN-RX`);
+  await page.goto(`${product().httpUrl}/decisions?user=carol&branch=IMDN-RX`);
   await page.getByTestId('decision-row').first().click();
   await page.getByTestId('link-message').click();
   await expect(page).toHaveURL(/\/store\?user=sip%3Acarol%40example.com&messageId=store-m1/);

@@ -1,24 +1,14 @@
 // Topology: the served domain and the peers, editable with readable validation and an audit trail.
 import { expect, test } from '@playwright/test';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { shoot } from './helpers/console';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('peers are added, validated, edited, deleted and audited', async ({ page }, testInfo) => {
-  await page.goto(`${product.httpUrl}/topology`);
+  await page.goto(`${product().httpUrl}/topology`);
   await expect(page.getByTestId('served-domain')).toHaveText('example.com');
-  await expect(page.getByText(`127.0.0.1:${product.sipPort}`)).toBeVisible();
+  await expect(page.getByText(`127.0.0.1:${product().sipPort}`)).toBeVisible();
   await expect(page.getByText('No peer is configured.')).toBeVisible();
 
   await page.getByTestId('new-peer-role').selectOption('CF');
@@ -57,11 +47,11 @@ test('peers are added, validated, edited, deleted and audited', async ({ page },
   await expect(page.getByTestId('audit-entry').nth(1)).toContainText('peer.update');
   await expect(page.getByTestId('audit-entry').nth(1)).toContainText('address: 127.0.0.1:5099 → 127.0.0.1:5098');
 
-  const stored = (await (await product.login.fetch(`/api/topology`)).json()) as { peers: Array<{ role: string; name: string; address: string }> };
+  const stored = (await (await product().login.fetch(`/api/topology`)).json()) as { peers: Array<{ role: string; name: string; address: string }> };
   expect(stored.peers.map((p) => [p.role, p.name, p.address])).toEqual([['CF', 'conference focus', '127.0.0.1:5098']]);
   await shoot(page, testInfo, 'topology');
 
-  const bad = await product.login.fetch(`/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
+  const bad = await product().login.fetch(`/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toBe('role must be one of CF, REMOTE_PF, IWF');
 });

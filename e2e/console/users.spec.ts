@@ -1,25 +1,15 @@
 // Users and policies: the list reflects real registrations; a policy edit in the browser is
 // validated, stored, audited and reported in force; the provider policy likewise.
 import { expect, test } from '@playwright/test';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 import { registeredClient, shoot } from './helpers/console';
 
-let product: Product;
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-test.afterAll(async () => {
-  await product?.stop();
-});
-// the console needs a signed-in operator once the security gate is on
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('the user list shows registered clients and searches', async ({ page }, testInfo) => {
-  const client = await registeredClient(product, 'alice');
+  const client = await registeredClient(product(), 'alice');
   try {
-    await page.goto(`${product.httpUrl}/users`);
+    await page.goto(`${product().httpUrl}/users`);
     const alice = page.locator('[data-testid="user-row"][data-aor="sip:alice@example.com"]');
     await expect(alice.getByTestId('user-contacts')).toHaveText('1');
     await expect(page.locator('[data-testid="user-row"][data-aor="sip:bob@example.com"] [data-testid="user-contacts"]')).toHaveText('0');
@@ -40,7 +30,7 @@ test('the user list shows registered clients and searches', async ({ page }, tes
 
 test('a policy edit in the browser is validated, stored and audited', async ({ page }, testInfo) => {
   const aor = 'sip:carol@example.com';
-  await page.goto(`${product.httpUrl}/users/${encodeURIComponent(aor)}`);
+  await page.goto(`${product().httpUrl}/users/${encodeURIComponent(aor)}`);
   await expect(page.getByText('No preference rule.')).toBeVisible();
   await expect(page.getByTestId('effective-allowStore')).toHaveAttribute('data-value', 'false');
 
@@ -67,7 +57,7 @@ test('a policy edit in the browser is validated, stored and audited', async ({ p
   await expect(entry).toContainText('allow store: not set → true');
 
   // stored: the API reads the database
-  const stored = (await (await product.login.fetch(`/api/users/${encodeURIComponent(aor)}`)).json()) as {
+  const stored = (await (await product().login.fetch(`/api/users/${encodeURIComponent(aor)}`)).json()) as {
     rules: Array<{ ruleId: string; serviceEnablers: string[]; allowStore: boolean | null; allowDefer: boolean | null; allowOfflineStorage: boolean | null }>;
     audit: Array<{ action: string }>;
   };
@@ -76,13 +66,13 @@ test('a policy edit in the browser is validated, stored and audited', async ({ p
   await shoot(page, testInfo, 'user-policy');
 
   // a bad body straight at the API is a 400 with a sentence, not a crash
-  const bad = await product.login.fetch(`/api/users/${encodeURIComponent(aor)}/rules`, { method: 'PUT', body: '{"ruleId":"x","serviceEnablers":[],"allowStore":"yes"}' });
+  const bad = await product().login.fetch(`/api/users/${encodeURIComponent(aor)}/rules`, { method: 'PUT', body: '{"ruleId":"x","serviceEnablers":[],"allowStore":"yes"}' });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toMatch(/serviceEnablers must name at least one/);
 });
 
 test('the provider policy editor validates per field, stores and audits', async ({ page }, testInfo) => {
-  await page.goto(`${product.httpUrl}/policy`);
+  await page.goto(`${product().httpUrl}/policy`);
   await page.getByTestId('policy-byeRelayTimeoutMs').fill('5');
   await page.getByTestId('policy-save').click();
   await expect(page.getByTestId('error-byeRelayTimeoutMs')).toContainText('between 100 and 31000');
@@ -96,7 +86,7 @@ test('the provider policy editor validates per field, stores and audits', async 
   await expect(page.getByTestId('audit-entry').first()).toContainText('provider-policy.update');
   await expect(page.getByTestId('audit-entry').first()).toContainText('imdn cache ttl sec: not set → 60');
 
-  const stored = (await (await product.login.fetch(`/api/provider-policy`)).json()) as { overrides: Record<string, unknown> };
+  const stored = (await (await product().login.fetch(`/api/provider-policy`)).json()) as { overrides: Record<string, unknown> };
   expect(stored.overrides).toEqual({ byeRelayTimeoutMs: 4000, imdnCacheTtlSec: 60, homeDomains: ['example.com', 'ims.example.com'] });
   await shoot(page, testInfo, 'provider-policy');
 });

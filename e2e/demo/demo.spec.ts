@@ -1,25 +1,12 @@
 // The Demo page runs a flow against the whole product (real SIP over loopback) and shows its
 // ladder, the PF's decisions and a passing verdict.
 import { expect, test } from '@playwright/test';
-import { startProduct, type Product } from '../support/product';
+import { signedInProduct } from '../support/signed-in-product';
 
-let product: Product;
-
-test.beforeAll(async () => {
-  product = await startProduct();
-});
-
-test.afterAll(async () => {
-  await product?.stop();
-});
-
-// the console needs a signed-in operator
-test.beforeEach(async ({ context }) => {
-  await product.login.signIn(context);
-});
+const product = signedInProduct();
 
 test('Demo page: run the duplicate-delivery flow and see it pass', async ({ page }) => {
-  await page.goto(`${product.httpUrl}/demo`);
+  await page.goto(`${product().httpUrl}/demo`);
   await page.getByLabel('Flow').selectOption('imdn-duplicate-delivery');
   await page.getByRole('button', { name: 'Run flow' }).click();
   await expect(page.getByTestId('demo-verdict')).toHaveText('passed', { timeout: 30_000 });
