@@ -4,6 +4,9 @@ import { PageHeader } from './_components/page-header';
 import { Pill } from './_components/pill';
 import { Sparkline } from './_components/sparkline';
 import { ErrorState, Loading } from './_components/states';
+import { useEffect, useState } from 'react';
+import { LiveStatus } from './_components/live-status';
+import { liveSocket } from './_lib/live-socket';
 import { useJson } from './_lib/use-json';
 import type { Overview } from '../server/http/queries/overview';
 
@@ -32,12 +35,49 @@ const EDGE_ROWS: Array<[string, string]> = [
 ];
 
 export default function OverviewPage() {
-  const { data, error, reload } = useJson<Overview>('/api/overview', { pollMs: 1000 });
+  // first paint from the API, then once a second from the overview room (one computation on the
+  // server for every open console)
+  const { data: first, error, reload } = useJson<Overview>('/api/overview');
+  const [live, setLive] = useState<Overview | null>(null);
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const s = liveSocket();
+    const watch = () => {
+      setConnected(true);
+      s.emit('overview:watch');
+    };
+    const lost = () => setConnected(false);
+    s.on('connect', watch);
+    s.on('disconnect', lost);
+    s.on('overview:updated', setLive);
+    if (s.connected) watch();
+    return () => {
+      s.emit('overview:unwatch');
+      s.off('connect', watch);
+      s.off('disconnect', lost);
+      s.off('overview:updated', setLive);
+    };
+  }, []);
+  const data = live ?? first;
   const rates = data ? Object.entries(data.decisions.perSecond) : [];
   const totals = data ? Object.entries(data.decisions.totals) : [];
   return (
     <>
-      <PageHeader title="Overview" sub={data ? <>The Participating Function serving <b>{data.domain}</b>, live.</> : 'The Participating Function, live.'} />
+      <PageHeader
+        title="Overview"
+        sub={
+          <>
+            {data ? (
+              <>
+                The Participating Function serving <b>{data.domain}</b>.
+              </>
+            ) : (
+              'The Participating Function.'
+            )}{' '}
+            <LiveStatus connected={connected} />
+          </>
+        }
+      />
       {error && <ErrorState error={error} onRetry={reload} />}
       {!data && !error && <Loading what="the PF's state" />}
       {data && (

@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from './config';
 import { apiHandler, apiNotFound } from './http/api';
 import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
+import { overview } from './http/queries/overview';
+import { consoleServices } from './live/console-services';
 import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
 import { startPf } from './pf';
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
       if (!apiNotFound(res, url)) void render(req, res);
     });
   });
-  const io = attachGateway(http, pf.bus, pf.decisions);
+  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // past the PF's own drain (10 s) and session release (2 s): a stop that hangs still ends
+    const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     io.close();
     http.close();

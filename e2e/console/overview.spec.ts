@@ -9,6 +9,7 @@ const product = signedInProduct();
 test('the overview shows registrations, decisions by outcome, SIP edge and database health, live', async ({ page }, testInfo) => {
   await page.goto(product().httpUrl);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(page.getByTestId('live-status')).toContainText('live');
   await expect(page.getByText(`127.0.0.1:${product().sipPort}`)).toBeVisible();
   await expect(page.getByTestId('registrations')).toHaveText('0');
   await expect(page.getByTestId('db-health')).toContainText('ok');
@@ -19,7 +20,7 @@ test('the overview shows registrations, decisions by outcome, SIP edge and datab
       const r = await sendImdn(product(), 'carol', { messageId, callId: `ov-${messageId}-${Math.random().toString(36).slice(2)}` });
       expect(r.code, r.stderr).toBe(0);
     }
-    // no reload: the page polls the PF
+    // no reload: the overview room pushes the PF's state once a second
     await expect(page.getByTestId('registrations')).toHaveText('1');
     // by outcome, the page adds up to what the decision log holds; the duplicate was dropped
     const stored = (await (await product().login.fetch(`/api/decisions?limit=1`)).json()) as { total: number };

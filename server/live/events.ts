@@ -1,5 +1,6 @@
 // Typed events shared by the server and the console. Socket event names are `domain:past-tense`.
 // Everything here is plain JSON: it crosses the socket and the API unchanged.
+import type { Overview } from '../http/queries/overview';
 
 export interface DecisionRecord {
   /** event id: strictly increasing, used by clients to resume without gaps */
@@ -84,6 +85,8 @@ export interface RegistrationChange {
 
 export interface ServerToClientEvents {
   'decision:made': (d: DecisionRecord) => void;
+  /** to watchers of the overview, once a second (one computation for all of them) */
+  'overview:updated': (o: Overview) => void;
   /** answer to `decisions:resume`: the decisions after the client's last seq, oldest first */
   'decisions:replayed': (batch: { decisions: DecisionRecord[]; complete: boolean }) => void;
   /** to watchers of the session list and of that session */
@@ -103,6 +106,8 @@ export interface ClientToServerEvents {
    * replay is the newest `limit` decisions instead of the oldest (first load of a long log).
    */
   'decisions:resume': (req: { afterSeq: number; limit?: number; tail?: boolean }) => void;
+  'overview:watch': () => void;
+  'overview:unwatch': () => void;
   /** `joined` is called once the socket is in the room: a snapshot fetched after it misses nothing */
   'sessions:watch': (joined?: () => void) => void;
   'sessions:unwatch': () => void;

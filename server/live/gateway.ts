@@ -5,6 +5,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { decisionsTail } from '../http/queries/decisions';
+import type { Overview } from '../http/queries/overview';
 import { legById, sessionSummary } from '../http/queries/sessions';
 import { logger } from '../log';
 import type { DecisionLog } from '../store/decision-log';
@@ -16,10 +17,29 @@ const REPLAY_PAGE = 500;
 // a first load may take more at once: one indexed query, newest first
 const TAIL_MAX = 5000;
 const log = logger('live');
+const OVERVIEW_MS = 1000;
 
-export function attachGateway(http: HttpServer, bus: LiveBus, decisions: DecisionLog): Server<ClientToServerEvents, ServerToClientEvents> {
+export function attachGateway(
+  http: HttpServer,
+  bus: LiveBus,
+  decisions: DecisionLog,
+  overviewOf?: () => Promise<Overview>,
+): Server<ClientToServerEvents, ServerToClientEvents> {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false });
   const db = () => registeredServices(bus)?.db;
+
+  // The overview is computed once a second while anyone watches it, whatever their number.
+  let ticker: NodeJS.Timeout | undefined;
+  const watchers = () => io.sockets.adapter.rooms.get('overview')?.size ?? 0;
+  const tick = async () => {
+    if (!overviewOf) return;
+    if (watchers() === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+      return;
+    }
+    io.to('overview').emit('overview:updated', await overviewOf());
+  };
 
   io.on('connection', (socket) => {
     socket.on('decisions:resume', async (req) => {
@@ -48,6 +68,14 @@ export function attachGateway(http: HttpServer, bus: LiveBus, decisions: Decisio
       if (typeof joined === 'function') joined();
     });
     socket.on('sessions:unwatch', () => void socket.leave('sessions'));
+    socket.on('overview:watch', async () => {
+      if (!overviewOf) return;
+      await socket.join('overview');
+      socket.emit('overview:updated', await overviewOf());
+      ticker ??= setInterval(() => void tick().catch((err: Error) => log.warn(`overview: ${err.message}`)), OVERVIEW_MS);
+      ticker.unref();
+    });
+    socket.on('overview:unwatch', () => void socket.leave('overview'));
     socket.on('session:watch', async (req, joined) => {
       if (typeof req?.id !== 'string' || req.id.length > 200) return;
       await socket.join(`session:${req.id}`);
