@@ -3,8 +3,12 @@
 // delivery report generated when a message cannot be delivered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { conversationFolder, storeObject } from '../../server/store/message-store';
 import { freePort } from '../support/ports';
-import { receivedRequests, runSipp, startSipp } from '../support/sipp';
+import { receivedRequests, runSipp, SCENARIOS, startSipp } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
 
 const ALICE = 'sip:alice@example.com';
@@ -216,6 +220,49 @@ test('GEN-1-exp over SIP: a deferred message that expires undelivered gets bob a
     assert.equal(await pf.db.prisma.deferredItem.count({ where: { userId: alice.id, expiredAt: { not: null } } }), 1);
   } finally {
     await bobClient.stop();
+    await pf.stop();
+  }
+});
+
+test('IMDN-DLV-4a over SIP: with a CPM allow-offline-storage rule the delivered notification is stored beside its original; without one nothing is stored', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const db = pf.db.prisma;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-dlv4-'));
+  const alice = await db.user.findUniqueOrThrow({ where: { aor: ALICE } });
+  const carol = await db.user.findUniqueOrThrow({ where: { aor: 'sip:carol@example.com' } });
+  // alice keeps her messages (XDMS rule); carol has no rule
+  await db.policyRule.create({ data: { userId: alice.id, ruleId: 'cpm', serviceEnablers: 'CPM', allowOfflineStorage: true, allowStore: true, allowDefer: false } });
+  const folders: Record<string, string> = {};
+  for (const u of [alice, carol]) {
+    const folder = await conversationFolder(db, u.id, 'conv-store');
+    folders[u.id] = folder.id;
+    await storeObject(db, { userId: u.id, folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello', imdnMessageId: `orig-${u.id}` } });
+  }
+  const clients = await Promise.all(['alice', 'carol'].map(async (user) => {
+    const port = await freePort();
+    const c = startSipp({ scenario: 'uas-message.xml', localPort: port, timeoutSec: 60 });
+    await registerClient(target, user, port);
+    return c;
+  }));
+  try {
+    for (const u of [{ name: 'alice', id: alice.id }, { name: 'carol', id: carol.id }]) {
+      const csv = path.join(dir, `${u.name}.csv`);
+      writeFileSync(csv, `SEQUENTIAL\norig-${u.id};delivery-notification;delivered;delivery-notification\n`);
+      const bob = await runSipp({ scenario: 'uac-imdn.xml', target, localPort: await freePort(), service: u.name, inf: path.relative(SCENARIOS, csv), calls: 1, timeoutSec: 15 });
+      assert.equal(bob.code, 0, bob.stderr);
+    }
+    await waitFor(async () => (await db.storedObject.count({ where: { kind: 'IMDN' } })) > 0);
+    await pf.decisions.flush();
+    const stored = await db.storedObject.findMany({ where: { kind: 'IMDN' } });
+    assert.equal(stored.length, 1, 'only alice stores the notification');
+    assert.equal(stored[0].folderId, folders[alice.id], 'in the folder of the original message');
+    assert.ok(stored[0].body.includes(`<message-id>orig-${alice.id}</message-id>`), 'the stored object is the notification about the original');
+    const dlv4 = await db.decision.findMany({ where: { branch: { startsWith: 'IMDN-DLV-4' } }, include: { user: true } });
+    assert.ok(dlv4.some((d) => d.branch === 'IMDN-DLV-4a' && d.outcome === 'STORE' && d.user?.aor === ALICE));
+    assert.ok(!dlv4.some((d) => d.outcome === 'STORE' && d.user?.aor !== ALICE), 'carol has no storage rule');
+  } finally {
+    for (const c of clients) await c.stop();
     await pf.stop();
   }
 });
