@@ -7,7 +7,7 @@ import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery }
 import { receiveImdn } from '../../engine/imdn/receive';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
-import type { OriginalLocator } from '../../engine/imdn/store-imdn';
+import { storeImdnWanted, type OriginalLocator } from '../../engine/imdn/store-imdn';
 import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
 import { clientRegistration } from '../client-registration';
@@ -16,6 +16,8 @@ import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-
 import { drainQueue } from '../drain-queue';
 import type { Binding } from '../registrar';
 import type { SrfResponseOut } from '../srf-types';
+
+const NO_ORIGINALS: OriginalLocator = { folderOfOriginal: () => undefined, conversationFolder: () => undefined };
 
 export type ImdnServiceDeps = DeliveryServiceDeps;
 
@@ -159,7 +161,8 @@ export class ImdnService {
     const id = tracked.delivery.id;
     const servedUser = tracked.delivery.servedUser;
     const prefs = await this.deps.prefs.get(servedUser);
-    const locator = await this.locator(tracked.delivery);
+    // the Message Store lookups serve IMDN-DLV-4 only: none when the notification is not stored
+    const locator = storeImdnWanted(prefs, this.deps.state.policy).store ? await this.locator(tracked.delivery) : NO_ORIGINALS;
     const r = imdnForkOutcome({
       delivery: tracked.delivery,
       forkId: o.leg,
