@@ -15,6 +15,7 @@ import { FILTER_KEYS, filterDecisions, isFiltered, mergeNewestFirst, NO_FILTERS,
 
 const ROW = 34;
 const SEARCH_LIMIT = 1000;
+const decisionsWord = (n: number) => `${n} decision${n === 1 ? '' : 's'}`;
 
 interface LogSearch {
   /** the filters it was made for: a change of filters makes it stale */
@@ -78,7 +79,16 @@ export function DecisionsView() {
   const outcomes = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.outcome))], [decisions]);
   const procedures = useMemo(() => [...new Set(decisions.slice(0, 5000).map((d) => d.procedure))], [decisions]);
   const selectedIndex = selected === null ? -1 : shown.findIndex((d) => d.seq === selected);
-  const current: DecisionRecord | undefined = selected === null ? undefined : (shown[selectedIndex] ?? decisions.find((d) => d.seq === selected));
+  const held: DecisionRecord | undefined = selected === null ? undefined : (shown[selectedIndex] ?? decisions.find((d) => d.seq === selected));
+  // a bookmarked decision older than the live window is fetched by its seq
+  const [linked, setLinked] = useState<DecisionRecord | null>(null);
+  useEffect(() => {
+    if (!loaded || selected === null || held || linked?.seq === selected) return;
+    void api<{ decisions: DecisionRecord[] }>('GET', `/api/decisions?seq=${selected}&limit=1`).then((r) => {
+      if (r.ok && r.data.decisions[0]) setLinked(r.data.decisions[0]);
+    });
+  }, [loaded, selected, held, linked]);
+  const current: DecisionRecord | undefined = held ?? (linked && linked.seq === selected ? linked : undefined);
 
   const onKey = useCallback(
     (e: KeyboardEvent<HTMLDivElement>) => {
@@ -102,7 +112,7 @@ export function DecisionsView() {
         }
         actions={
           <span className="muted" data-testid="decision-count" data-total={decisions.length} data-shown={shown.length}>
-            {isFiltered(filters) ? `${shown.length} of ${decisions.length}` : decisions.length} decisions
+            {!isFiltered(filters) ? decisionsWord(decisions.length) : logSearch ? `${decisionsWord(shown.length)} found in the whole log` : `${shown.length} of ${decisionsWord(decisions.length)}`}
           </span>
         }
       />

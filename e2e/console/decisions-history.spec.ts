@@ -42,6 +42,8 @@ test('RX-3: a decision older than the page’s live window is found by "Search t
     const rows = page.getByTestId('decision-row');
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute('data-branch', 'IMDN-RX-3');
+    await expect(page.getByTestId('decision-count')).toHaveText('1 decision found in the whole log');
+    const seq = await rows.first().getAttribute('data-seq');
     await rows.first().click();
     await expect(page.getByTestId('decision-detail')).toContainText('m-old');
     await shoot(page, testInfo, 'decisions-history');
@@ -49,6 +51,14 @@ test('RX-3: a decision older than the page’s live window is found by "Search t
     // a change of filters makes the search stale: the page offers it again
     await page.getByTestId('filter-message-id').fill('bulk-1');
     await expect(page.getByTestId('search-log')).toBeVisible();
+
+    // a bookmarked link to that decision opens it, although the page does not hold it
+    await page.goto(`${product().httpUrl}/decisions?seq=${seq}`);
+    await expect(page.getByTestId('decision-detail')).toContainText('m-old');
+    await expect(page.getByTestId('detail-branch')).toHaveText('IMDN-RX-3');
+    const bad = await product().login.fetch('/api/decisions?seq=abc');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('seq must be a whole number');
   } finally {
     await client.stop();
   }

@@ -15,7 +15,7 @@ import { readProviderPolicy, saveProviderPolicy } from './queries/provider-polic
 import { listSessions, sessionDetail } from './queries/sessions';
 import { createPeer, deletePeer, listPeers, parsePeerInput, PEER_ROLES, updatePeer } from './queries/topology';
 import { contactsOf, listUsersView, userIdOf } from './queries/users';
-import { asObject, limitParam, oneOf, query } from './validate';
+import { asObject, limitParam, oneOf, query, seqParam } from './validate';
 import { DEFAULT_POLICY } from '../engine/policy';
 
 /** who made an edit: there are no operator accounts yet, so the console and the client address */
@@ -52,6 +52,7 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       return searchDecisions(
         db,
         {
+          seq: seqParam(url),
           user: query(url, 'user'),
           messageId: query(url, 'messageId'),
           disposition: query(url, 'disposition'),

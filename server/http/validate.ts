@@ -51,3 +51,12 @@ export function limitParam(url: URL, fallback: number, max: number): number {
   if (!Number.isInteger(n) || n < 1 || n > max) throw badRequest(`limit must be a whole number from 1 to ${max}`);
   return n;
 }
+
+/** an optional `seq` (a decision's event id) */
+export function seqParam(url: URL): number | undefined {
+  const raw = url.searchParams.get('seq');
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw badRequest('seq must be a whole number of at least 1');
+  return n;
+}

@@ -5,6 +5,8 @@ import { decisionRecordOf } from '../../store/decision-log';
 import type { DecisionRecord } from '../../live/events';
 
 export interface DecisionFilter {
+  /** one decision by its event id (a bookmarked link) */
+  seq?: number;
   user?: string;
   messageId?: string;
   disposition?: string;
@@ -25,6 +27,7 @@ export async function decisionsTail(db: Db, limit: number): Promise<DecisionReco
 
 export async function searchDecisions(db: Db, f: DecisionFilter, limit: number): Promise<{ decisions: DecisionRecord[]; total: number }> {
   const where = {
+    ...(f.seq !== undefined ? { seq: f.seq } : {}),
     ...(f.user ? { user: { aor: { contains: f.user } } } : {}),
     ...(f.messageId ? { messageId: f.messageId } : {}),
     ...(f.disposition ? { disposition: f.disposition } : {}),
