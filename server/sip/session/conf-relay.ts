@@ -25,9 +25,13 @@ interface Relay {
   /** the edge's dialog ids: toward the focus (the PF is subscriber), toward the client (notifier) */
   focusDialogId: string;
   clientDialogId?: Promise<string | undefined>;
+  /** forgets the relay when the subscription has run out unrefreshed (its peers may vanish silently) */
+  expiry?: NodeJS.Timeout;
 }
 
 const tagOf = (v: string | undefined) => (v === undefined ? undefined : /;\s*tag\s*=\s*([^;>\s]+)/i.exec(v)?.[1]);
+// after the subscription's own expiry, time for a late refresh or final NOTIFY (64*T1)
+const EXPIRY_GRACE_MS = 32_000;
 const RELAYED_HEADERS = ['Event', 'Subscription-State', 'Content-Type'];
 
 export class ConfRelay {
@@ -98,7 +102,9 @@ export class ConfRelay {
           res.send(answer.status, answer.reason);
           return;
         }
-        res.send(answer.status, answer.reason, { headers: { Expires: answer.get('Expires') ?? headers.Expires } }, () => ready(res.stackDialogId));
+        const expires = answer.get('Expires') ?? headers.Expires;
+        this.expireIn(relay, expires);
+        res.send(answer.status, answer.reason, { headers: { Expires: expires } }, () => ready(res.stackDialogId));
       });
     });
   }
@@ -114,7 +120,9 @@ export class ConfRelay {
       if (err) return res.send(481, 'Subscription does not exist');
       out.on('response', (answer: SrfResponseIn) => {
         if (answer.status < 200) return;
-        res.send(answer.status, answer.reason, { headers: { Expires: answer.get('Expires') ?? headers.Expires } });
+        const expires = answer.get('Expires') ?? headers.Expires;
+        if (answer.status < 300) this.expireIn(relay, expires);
+        res.send(answer.status, answer.reason, { headers: { Expires: expires } });
       });
     });
   }
@@ -164,8 +172,21 @@ export class ConfRelay {
     });
   }
 
+  private expireIn(relay: Relay, expires: string): void {
+    const sec = Number.parseInt(expires, 10);
+    clearTimeout(relay.expiry);
+    relay.expiry = setTimeout(() => this.forget(relay), (Number.isFinite(sec) ? sec * 1000 : 0) + EXPIRY_GRACE_MS);
+    relay.expiry.unref();
+  }
+
   private forget(relay: Relay): void {
+    clearTimeout(relay.expiry);
     this.byFocusCallId.delete(relay.focusCallId);
     this.byClientCallId.delete(relay.clientCallId);
+  }
+
+  /** Stops the expiry timers (the PF is stopping). */
+  close(): void {
+    for (const r of this.byFocusCallId.values()) clearTimeout(r.expiry);
   }
 }

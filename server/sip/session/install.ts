@@ -93,7 +93,15 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   dialogs.bye((req, res) => onLegBye(runtime, undefined, req, res));
   dialogs.notify((req, res) => relay.onNotify(req, res) || subscriber!.onNotify(req, res));
 
-  const handlers: SessionHandlers = { runtime, topology, releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs), close: () => runtime.close() };
+  const handlers: SessionHandlers = {
+    runtime,
+    topology,
+    releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs),
+    close: () => {
+      relay.close();
+      runtime.close();
+    },
+  };
   installed.set(srf, handlers);
   return handlers;
 }
