@@ -106,6 +106,19 @@ export class PfConsole {
     });
   }
 
+  /**
+   * Service-provider policy values for the length of the run (provider-wide: every session on the
+   * PF meets them meanwhile); the operator's own overrides are put back when the run ends. Both
+   * edits are audited.
+   */
+  async setProviderPolicy(values: Record<string, unknown>): Promise<void> {
+    const before = await this.api<{ overrides: Record<string, unknown> }>('GET', '/api/provider-policy');
+    await this.api('PUT', '/api/provider-policy', { ...before.overrides, ...values });
+    this.cleanups.push(async () => {
+      await this.api('PUT', '/api/provider-policy', before.overrides);
+    });
+  }
+
   /** A network peer in the PF's topology, removed again when the run ends. */
   async addPeer(role: 'CF' | 'REMOTE_PF' | 'IWF', name: string, address: string): Promise<void> {
     const r = await this.api<{ peer: { id: string } }>('POST', '/api/peers', { role, name, address });

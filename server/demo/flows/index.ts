@@ -13,6 +13,7 @@ import { imdnDuplicateDelivery } from './imdn-duplicate-delivery';
 import { imdnReadAfterDelivery } from './imdn-read-after-delivery';
 import { imdnReadReportSeen } from './imdn-read-report-seen';
 import { iwfRelease } from './iwf-release';
+import { iwfStreamsOnly } from './iwf-streams-only';
 import { pagerOfflineDeferred } from './pager-offline-deferred';
 import { smsFallbackInterworking } from './sms-fallback-interworking';
 
@@ -32,6 +33,7 @@ export const FLOWS: Flow[] = [
   groupEnded410,
   groupIdle480,
   iwfRelease,
+  iwfStreamsOnly,
   chatInterworkingAfterIsComposing,
 ];
 

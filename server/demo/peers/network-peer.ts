@@ -65,6 +65,29 @@ export class NetworkPeer extends SipPeer {
     return this.sendInDialog(d, m);
   }
 
+  /**
+   * A chat invitation toward a served user of the PF (an IWF or another user's PF starting a
+   * session); ACKs a 2xx and returns the dialog. The same Contribution-ID from a second IWF joins
+   * the first one's session (DECISIONS D-107).
+   */
+  async inviteServed(aor: string, o: { from: string; contributionId: string; conversationId: string; service?: CpmService }): Promise<{ final: SipMessage; dialog?: Dialog }> {
+    const m = SipMessage.request('INVITE', aor);
+    m.add('From', `<${o.from}>`);
+    m.add('To', `<${aor}>`);
+    m.add('Contact', `<${this.uriOf(this.name)}>`);
+    m.add('P-Asserted-Identity', `<${o.from}>`);
+    m.add('Accept-Contact', acceptContact([o.service ?? 'session']));
+    m.add('User-Agent', this.role === 'IWF' ? 'CPM-serv/OMA2.1 IWF' : 'CPM-serv/OMA2.2');
+    m.add('Contribution-ID', o.contributionId);
+    m.add('Conversation-ID', o.conversationId);
+    m.add('Content-Type', 'application/sdp');
+    m.body = Buffer.from(msrpSdp({ host: this.host, port: 30000 + (this.port % 20000), session: this.name }));
+    const final = await this.send(m, { proto: 'udp', ...this.env.pf });
+    const dialog = final.status >= 200 && final.status < 300 ? this.ua.dialogForResponse(m) : undefined;
+    if (dialog) this.ua.ack(dialog);
+    return { final, dialog };
+  }
+
   /** A MESSAGE toward a served user of the PF (an IMDN or a pager-mode message). */
   sendToServed(aor: string, o: { from: string; service: CpmService; contentType: string; body: string; headers?: Record<string, string> }): Promise<SipMessage> {
     const m = SipMessage.request('MESSAGE', aor);
