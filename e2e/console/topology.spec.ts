@@ -1,8 +1,12 @@
 // Topology: the served domain and the peers, editable with readable validation and an audit trail.
 import { expect, test } from '@playwright/test';
+import path from 'node:path';
+import { freePort } from '../support/ports';
 import { signedInProduct } from '../support/signed-in-product';
+import { runSipp, startSipp } from '../support/sipp';
 import { shoot } from './helpers/console';
 
+const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
 const product = signedInProduct();
 
 test('peers are added, validated, edited, deleted and audited', async ({ page }, testInfo) => {
@@ -54,4 +58,40 @@ test('peers are added, validated, edited, deleted and audited', async ({ page },
   const bad = await product().login.fetch(`/api/peers`, { method: 'POST', body: '{"role":"SBC","name":"x","address":"1.2.3.4:5060"}' });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toBe('role must be one of CF, REMOTE_PF, IWF');
+});
+
+test('CLS-1, BYE-1: a remote PF added in the browser is admitted over SIP (403 before, its session set up and released after)', async ({ page }) => {
+  const bobPfPort = await freePort();
+  const devicePort = await freePort();
+  const device = startSipp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
+  const keys = {
+    from_user: 'bob', focus: 'bob', contact_params: '', icsi: 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session',
+    contribution: `contrib-topology-${Date.now()}`, conversation: 'conv-topology', reason: 'SIP;cause=200;text="Call completed"',
+  };
+  try {
+    const reg = await runSipp({
+      scenario: 'register.xml', target: product().sipTarget, localPort: await freePort(), calls: 1, timeoutSec: 10,
+      keys: { user: 'alice', contact_port: String(devicePort), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
+    });
+    expect(reg.code, reg.stderr).toBe(0);
+    // PF_TRUST=peers: a stranger's invitation is refused
+    const before = await runSipp({ scenario: path.join(SESSION_SCENARIOS, 'network-invite-403.xml'), target: product().sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 10, keys });
+    expect(before.code, before.stderr).toBe(0);
+
+    await page.goto(`${product().httpUrl}/topology`);
+    await page.getByTestId('new-peer-role').selectOption('REMOTE_PF');
+    await page.getByTestId('new-peer-name').fill('bob pf');
+    await page.getByTestId('new-peer-address').fill(`127.0.0.1:${bobPfPort}`);
+    await page.getByTestId('new-peer-save').click();
+    await expect(page.locator('[data-testid="peer-row"][data-name="bob pf"]').getByTestId('peer-address')).toHaveText(`127.0.0.1:${bobPfPort}`);
+
+    const after = await runSipp({ scenario: path.join(SESSION_SCENARIOS, 'network-send-bye.xml'), target: product().sipTarget, localPort: bobPfPort, service: 'alice', calls: 1, timeoutSec: 15, keys, extra: ['-d', '500'] });
+    expect(after.code, after.stderr).toBe(0);
+    const d = await device.done;
+    expect(d.code, d.stderr).toBe(0);
+    const sessions = (await (await product().login.fetch('/api/sessions?user=alice')).json()) as { sessions: Array<{ mode: string; legs: number }> };
+    expect(sessions.sessions.map((x) => [x.mode, x.legs])).toEqual([['RELEASED', 2]]);
+  } finally {
+    await device.stop();
+  }
 });

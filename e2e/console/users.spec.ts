@@ -1,6 +1,7 @@
 // Users and policies: the list reflects real registrations; a policy edit in the browser is
 // validated, stored, audited and reported in force; the provider policy likewise.
 import { expect, test } from '@playwright/test';
+import { udpUac } from '../faults/udp-uac';
 import { signedInProduct } from '../support/signed-in-product';
 import { registeredClient, shoot } from './helpers/console';
 
@@ -89,4 +90,25 @@ test('the provider policy editor validates per field, stores and audits', async 
   const stored = (await (await product().login.fetch(`/api/provider-policy`)).json()) as { overrides: Record<string, unknown> };
   expect(stored.overrides).toEqual({ byeRelayTimeoutMs: 4000, imdnCacheTtlSec: 60, homeDomains: ['example.com', 'ims.example.com'] });
   await shoot(page, testInfo, 'provider-policy');
+});
+
+test('DSP-8: the provider policy set in the browser is what the PF answers over SIP (unmatched request: 403, then the status saved)', async ({ page }) => {
+  const uac = await udpUac();
+  try {
+    const unmatched = () => uac.message({ to: product().sipPort, user: 'carol', text: 'no CPM feature tag', cpmTag: false, deadlineMs: 10_000 });
+    expect((await unmatched()).status).toBe(403);
+
+    await page.goto(`${product().httpUrl}/policy`);
+    await page.getByTestId('policy-unmatchedRequestResponse').fill('404');
+    await page.getByTestId('policy-save').click();
+    await expect(page.getByTestId('policy-message')).toContainText('Saved and audited');
+    await expect(page.getByTestId('audit-entry').first()).toContainText('unmatched request response');
+
+    expect((await unmatched()).status).toBe(404);
+    const decisions = (await (await product().login.fetch('/api/decisions?branch=DSP-8&limit=5')).json()) as { decisions: Array<{ outcome: string; inputs: Record<string, unknown> }> };
+    expect(decisions.decisions[0].outcome).toBe('REJECT');
+    expect(decisions.decisions[0].inputs.unmatchedRequestResponse).toBe(404);
+  } finally {
+    await uac.close();
+  }
 });

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 
 export interface UdpUac {
   port: number;
-  message(o: { to: number; user: string; text: string; deadlineMs?: number }): Promise<{ callId: string; status: number }>;
+  /** `cpmTag: false` leaves the CPM Accept-Contact out (a request no CPM handler matches) */
+  message(o: { to: number; user: string; text: string; deadlineMs?: number; cpmTag?: boolean }): Promise<{ callId: string; status: number }>;
   options(to: number, deadlineMs?: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -39,7 +40,7 @@ export async function udpUac(): Promise<UdpUac> {
   };
   return {
     port,
-    message: ({ to, user, text, deadlineMs = 40_000 }) =>
+    message: ({ to, user, text, deadlineMs = 40_000, cpmTag = true }) =>
       send((callId, branch) => {
         const cpim = `From: <sip:bob@example.com>\r\nTo: <sip:${user}@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: ${callId.split('@')[0]}\r\nDateTime: 2026-11-23T10:00:00Z\r\n\r\nContent-Type: text/plain\r\n\r\n${text}`;
         return [
@@ -50,7 +51,7 @@ export async function udpUac(): Promise<UdpUac> {
           `Call-ID: ${callId}`,
           'CSeq: 1 MESSAGE',
           'Max-Forwards: 70',
-          'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"',
+          ...(cpmTag ? ['Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"'] : []),
           'Content-Type: message/cpim',
           `Content-Length: ${Buffer.byteLength(cpim)}`,
           '',
