@@ -1,6 +1,7 @@
 // Signing in through the browser: a signed-out visit lands on the login page, a wrong password
 // is refused in words, the right one leads back to the page asked for, and the live stream works.
 import { expect, test } from '@playwright/test';
+import { shoot } from '../console/helpers/console';
 import { startProduct, type Product } from '../support/product';
 
 let product: Product;
@@ -11,13 +12,14 @@ test.afterAll(async () => {
   await product?.stop();
 });
 
-test('login: signed out to /login, wrong password refused, right one returns to the page asked for', async ({ page, context }) => {
+test('login: signed out to /login, wrong password refused, right one returns to the page asked for', async ({ page, context }, testInfo) => {
   await page.goto(`${product.httpUrl}/decisions?procedure=IMDN-RX`);
   await expect(page).toHaveURL(/\/login\?next=/);
   await page.getByLabel('Username').fill(product.admin.username);
   await page.getByLabel('Password').fill('not the password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('login-error')).toHaveText('wrong username or password');
+  await shoot(page, testInfo, 'login');
 
   await page.getByLabel('Password').fill(product.admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
