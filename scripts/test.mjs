@@ -32,6 +32,8 @@ function ensureSystemPackages() {
   const missing = [];
   if (!have('sipp')) missing.push('sip-tester');
   if (stages.includes('e2e') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // the store's tests run against a throwaway PostgreSQL server as well (scripts/pg-throwaway.mjs)
+  if (stages.includes('sip') && !['/usr/local/bin/initdb', '/usr/lib/postgresql/15/bin/initdb'].some((f) => existsSync(f))) missing.push('postgresql');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`npm test needs Debian packages: sudo apt-get install -y ${missing.join(' ')}`);
