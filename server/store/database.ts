@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { PrismaClient } from './generated/client';
 import { applyMigrations, POSTGRES_BOOKKEEPING, readMigrations, SQLITE_BOOKKEEPING, type MigrationRunner } from './migrate';
-import { openPrismaClient, sqliteFileOf, storeProviderFor, type StoreProvider } from './open-client';
+import { openPrismaClient, sqliteFileOf, storeProviderFor, type OpenClientOptions, type StoreProvider } from './open-client';
 
 /** Both generated clients expose the same models; callers see the SQLite client's type. */
 export type Db = PrismaClient;
@@ -93,7 +93,7 @@ async function migratePostgres(url: string, dir: string): Promise<string[]> {
   }
 }
 
-export interface OpenDatabaseOptions {
+export interface OpenDatabaseOptions extends OpenClientOptions {
   /** override the migrations folder (tests) */
   migrationsDir?: string;
 }
@@ -104,6 +104,6 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
     provider === 'sqlite'
       ? await migrateSqlite(sqliteFileOf(url), opts.migrationsDir ?? SQLITE_MIGRATIONS_DIR)
       : await migratePostgres(url, opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR);
-  const opened = await openPrismaClient(url);
+  const opened = await openPrismaClient(url, { busyTimeoutMs: opts.busyTimeoutMs });
   return { prisma: opened.client, provider, applied, close: () => opened.close() };
 }

@@ -32,12 +32,20 @@ export function sqliteFileOf(url: string): string {
   return raw === ':memory:' ? raw : path.resolve(raw);
 }
 
-export async function openPrismaClient(url: string): Promise<OpenedPrismaClient> {
-  const provider = storeProviderFor(url);
-  return provider === 'sqlite' ? openSqlite(url) : openPostgres(url);
+export interface OpenClientOptions {
+  /**
+   * SQLite only: how long a statement waits for another connection's lock. The PF keeps the
+   * default; a tool writing beside a running PF (a test seeding data, a benchmark) may wait longer.
+   */
+  busyTimeoutMs?: number;
 }
 
-async function openSqlite(url: string): Promise<OpenedPrismaClient> {
+export async function openPrismaClient(url: string, opts: OpenClientOptions = {}): Promise<OpenedPrismaClient> {
+  const provider = storeProviderFor(url);
+  return provider === 'sqlite' ? openSqlite(url, opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS) : openPostgres(url);
+}
+
+async function openSqlite(url: string, busyTimeoutMs: number): Promise<OpenedPrismaClient> {
   const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
     import('./generated/client'),
     import('@prisma/adapter-better-sqlite3'),
@@ -47,7 +55,7 @@ async function openSqlite(url: string): Promise<OpenedPrismaClient> {
   // `timeout` is better-sqlite3's busy timeout. better-sqlite3 is synchronous: while it waits for
   // another connection's lock the whole event loop waits too, so keep it short and let the caller
   // answer 503 (server/sip/storage-unavailable.ts) rather than freeze every SIP transaction.
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs }) });
   try {
     // WAL is stored in the file; synchronous is per connection (the adapter holds one).
     // NORMAL in WAL mode loses nothing committed on a process crash, only on power loss.
