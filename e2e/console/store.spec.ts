@@ -13,6 +13,8 @@ test('a deferred notification, flags and a Group State Object are shown; a decis
   await page.goto(`${product().httpUrl}/store?user=${encodeURIComponent(carol)}`);
   await expect(page.getByTestId('deferred-empty')).toBeVisible();
   await expect(page.getByTestId('store-empty')).toBeVisible();
+  // the stored message and the Group State Object, written as the shell's effects write them
+  await seedStore(product().databaseUrl, carol, 'store-m1');
 
   // carol allows deferral and has no client: the PF defers the IMDN it receives for her
   const rule = await product().login.fetch(`/api/users/${encodeURIComponent(carol)}/rules`, {
@@ -22,7 +24,6 @@ test('a deferred notification, flags and a Group State Object are shown; a decis
   expect(rule.status).toBe(200);
   const r = await sendImdn(product(), 'carol', { messageId: 'store-m1', display: true, callId: 'store' });
   expect(r.code, r.stderr).toBe(0);
-  await seedStore(product().databaseUrl, carol, 'store-m1');
 
   // no reload: the page polls
   const deferred = page.locator('[data-testid="deferred-row"][data-message-id="store-m1"]');

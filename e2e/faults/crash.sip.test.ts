@@ -38,7 +38,7 @@ test('crash: SIGKILL during 2,000 MESSAGEs to an offline user with allow-defer; 
   const databaseUrl = `file:${path.join(dir, 'pf.db')}`;
   const env = { DATABASE_URL: databaseUrl, SIP_PORT: String(await freePort()), HTTP_PORT: '0' };
   let pf = await startPfProcess(env);
-  const db = await openDatabase(databaseUrl);
+  const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   try {
     const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
     await db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });

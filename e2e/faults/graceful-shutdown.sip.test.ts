@@ -16,7 +16,7 @@ test('fault: SIGTERM with 40 MESSAGEs in flight; each gets a final answer and th
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-drain-'));
   const databaseUrl = `file:${path.join(dir, 'pf.db')}`;
   const pf = await startPfProcess({ DATABASE_URL: databaseUrl, SIP_PORT: String(await freePort()), HTTP_PORT: '0' });
-  const db = await openDatabase(databaseUrl);
+  const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   const uac = await udpUac();
   try {
     const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: 'sip:alice@example.com' } });

@@ -35,7 +35,8 @@ async function sessionUp(): Promise<Rig> {
     PF_INSTANCE: 'pf-a', PF_TOPOLOGY_FILE: topologyFile, PF_TRUST: 'peers',
   };
   const pf = await startPfProcess(env);
-  const db = await openDatabase(env.DATABASE_URL);
+  // beside the running PF, which may hold the write lock for a moment: wait for it
+  const db = await openDatabase(env.DATABASE_URL, { busyTimeoutMs: 5000 });
   const target = `127.0.0.1:${pf.sipPort}`;
   const devicePort = await freePort();
   const device = startSipp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });

@@ -23,7 +23,7 @@ function socketOutcome(url: string, cookie?: string): Promise<'connected' | stri
 
 test('console security: sign-in, roles on the API, CSRF, authenticated socket.io, audit of logins and edits', async () => {
   const product = await startProduct();
-  const db = await openDatabase(product.databaseUrl);
+  const db = await openDatabase(product.databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   try {
     const url = product.httpUrl;
     // signed out: API 401, pages to /login, health and the login page open

@@ -43,7 +43,8 @@ export async function seedGroupSession(databaseUrl: string, aor: string): Promis
     isComposingFrom: [],
     isComposingSentByServedClients: false,
   } as unknown as CpmSession;
-  const db = await openDatabase(databaseUrl);
+  // beside the running product, which may hold the write lock for a moment: wait for it
+  const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 });
   try {
     const user = await db.prisma.user.findUniqueOrThrow({ where: { aor }, select: { id: true } });
     await upsertSession(db.prisma, user.id, session, { releaseReasons: { [cfLeg.id]: 'SIP;cause=480;text="Temporarily Unavailable"' } });

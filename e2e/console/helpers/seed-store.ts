@@ -4,7 +4,8 @@ import { openDatabase } from '../../../server/store/database';
 import { conversationFolder, sessionFolder, setFlag, storeObject } from '../../../server/store/message-store';
 
 export async function seedStore(databaseUrl: string, aor: string, messageId: string): Promise<void> {
-  const db = await openDatabase(databaseUrl);
+  // beside the running product, which may hold the write lock for a moment: wait for it
+  const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 });
   try {
     const { id: userId } = await db.prisma.user.findUniqueOrThrow({ where: { aor }, select: { id: true } });
     const conv = await conversationFolder(db.prisma, userId, 'conv-store-1');
