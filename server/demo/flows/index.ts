@@ -1,5 +1,6 @@
 // Every demo flow, in the order the console and `--list` show them.
 import { chatInterworkingAfterIsComposing } from './chat-interworking-after-iscomposing';
+import { conferenceSubscriptionRelay } from './conference-subscription-relay';
 import type { Flow } from '../flow';
 import { dlvOfflineDeferred } from './dlv-offline-deferred';
 import { dspFeatureTags } from './dsp-feature-tags';
@@ -30,6 +31,7 @@ export const FLOWS: Flow[] = [
   dspUnmatchedInvite,
   groupLeaveOneDevice,
   groupCoverageLost,
+  conferenceSubscriptionRelay,
   groupEnded410,
   groupIdle480,
   iwfRelease,

@@ -110,6 +110,30 @@ export class CpmClient extends SipPeer {
     return { final, dialog };
   }
 
+  /** Subscribes to a group's conference (RFC 4575) through the PF; returns the dialog on a 2xx. */
+  async subscribeConference(groupUri: string, expires = 600): Promise<{ final: SipMessage; dialog?: Dialog }> {
+    const m = SipMessage.request('SUBSCRIBE', groupUri);
+    m.add('Route', this.pfRoute);
+    m.add('From', `<${this.aor}>`);
+    m.add('To', `<${groupUri}>`);
+    m.add('Contact', `<sip:${this.opts.user}-${this.opts.device}@${this.hostPort}>`);
+    m.add('Event', 'conference');
+    m.add('Accept', 'application/conference-info+xml');
+    m.add('Expires', String(expires));
+    m.add('User-Agent', this.userAgent);
+    const final = await this.send(m, { proto: 'udp', ...this.env.pf });
+    const dialog = final.status >= 200 && final.status < 300 ? this.ua.dialogForResponse(m) : undefined;
+    return { final, dialog };
+  }
+
+  /** Ends a conference subscription (in-dialog SUBSCRIBE with Expires: 0). */
+  unsubscribeConference(dialog: Dialog): Promise<SipMessage> {
+    const m = SipMessage.request('SUBSCRIBE', dialog.remoteTarget);
+    m.add('Event', 'conference');
+    m.add('Expires', '0');
+    return this.sendInDialog(dialog, m);
+  }
+
   /** BYE on an established dialog, with a Reason when given (E8, E10, E11). */
   bye(dialog: Dialog, reason?: string): Promise<SipMessage> {
     const m = SipMessage.request('BYE', dialog.remoteTarget);
