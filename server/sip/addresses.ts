@@ -74,3 +74,8 @@ export function sameUri(a: string, b: string): boolean {
   const norm = (u: string) => u.trim().replace(/^<|>$/g, '').split(';')[0].toLowerCase();
   return norm(a) === norm(b);
 }
+
+/** The tag parameter of a From or To header value (commas too end it: a header may list several). */
+export function tagOf(nameAddr: string | undefined): string | undefined {
+  return /;\s*tag\s*=\s*([^;>\s,]+)/i.exec(nameAddr ?? '')?.[1];
+}

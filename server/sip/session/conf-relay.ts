@@ -8,7 +8,7 @@
 import type { Effect } from '../../engine/effects';
 import { parseEvent } from '../../engine/parse/event';
 import { onConfNotify } from '../../engine/participants/pin';
-import { aorOf, parseNameAddr, sameUri } from '../addresses';
+import { aorOf, parseNameAddr, sameUri, tagOf } from '../addresses';
 import { viewFromRaw } from '../message-view';
 import type { Handler, SrfApp, SrfRequest, SrfResponseIn, SrfResponseOut } from '../srf-types';
 import type { SessionRuntime } from './session-runtime';
@@ -29,7 +29,6 @@ interface Relay {
   expiry?: NodeJS.Timeout;
 }
 
-const tagOf = (v: string | undefined) => (v === undefined ? undefined : /;\s*tag\s*=\s*([^;>\s]+)/i.exec(v)?.[1]);
 // after the subscription's own expiry, time for a late refresh or final NOTIFY (64*T1)
 const EXPIRY_GRACE_MS = 32_000;
 const RELAYED_HEADERS = ['Event', 'Subscription-State', 'Content-Type'];

@@ -5,6 +5,7 @@
 import { onConfNotify, onConfSubscribeResponse, confSubscribeSent } from '../../engine/participants/pin';
 import type { Effect } from '../../engine/effects';
 import type { SrfApp, SrfRequest, SrfResponseOut } from '../srf-types';
+import { tagOf } from '../addresses';
 import { viewFromRaw } from '../message-view';
 import type { SessionRuntime } from './session-runtime';
 
@@ -19,7 +20,6 @@ interface OwnSub {
 /** The user part of the Contact the PF reserves for its own subscriptions (PIN-N1). */
 export const OWN_SUBSCRIPTION_USER = 'pf-conf';
 
-const tagOf = (v: string | undefined) => (v === undefined ? undefined : /;\s*tag\s*=\s*([^;>\s]+)/i.exec(v)?.[1]);
 
 export class ConfSubscriber {
   private readonly byCallId = new Map<string, OwnSub>();

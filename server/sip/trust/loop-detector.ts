@@ -24,7 +24,6 @@ export function viaSentBys(raw: string): string[] {
   return out;
 }
 
-export const tagOf = (nameAddr: string | undefined) => /;\s*tag\s*=\s*([^;>\s,]+)/i.exec(nameAddr ?? '')?.[1];
 export const branchOf = (via: string | undefined) => /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via ?? '')?.[1];
 
 export class MergedRequests {

@@ -4,7 +4,8 @@
 // handlers unchanged. Which sources are served at all (registered clients, configured peers) is
 // the topology's call (server/sip/topology.ts classifySource).
 import type { Handler, SrfRequest } from '../srf-types';
-import { branchOf, MergedRequests, tagOf, viaSentBys, type HostPort } from './loop-detector';
+import { tagOf } from '../addresses';
+import { branchOf, MergedRequests, viaSentBys, type HostPort } from './loop-detector';
 import { RateLimiter } from './rate-limiter';
 
 export interface TrustOptions {
