@@ -152,7 +152,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const policy = rt.deps.state.policy;
   const all = deps.registrar.contacts(servedUser, now).filter((b) => suitable(b, service));
   if (all.length === 0) {
-    // 8.3.2.1 with no client: store-and-forward is not built yet (DECISIONS D-106), so the invitation is refused
+    // 8.3.2.1 with no client: store-and-forward is not built yet (DECISIONS D-104), so the invitation is refused
     res.send(480, 'Temporarily Unavailable');
     return;
   }
