@@ -1,15 +1,9 @@
 // Who changed what, when: the audit entries of a policy or the topology, newest first.
+import type { AuditView } from '../../server/http/queries/audit';
 import { words } from './key-values';
 
-export interface AuditItem {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-}
+/** an audit entry as the API sends it */
+export type AuditItem = AuditView;
 
 function changes(before: unknown, after: unknown): string[] {
   const b = (before && typeof before === 'object' ? before : {}) as Record<string, unknown>;

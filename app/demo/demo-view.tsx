@@ -3,16 +3,7 @@
 // decisions as they come, and see whether the outcome matched what the flow expects.
 import { useEffect, useRef, useState } from 'react';
 import type { ExpectedDecision } from '../../server/demo/flow';
-import type { DemoRunView } from '../../server/http/demo-routes';
-
-interface FlowInfo {
-  id: string;
-  title: string;
-  story: string;
-  spec: string[];
-  relies: string;
-  decisions: ExpectedDecision[];
-}
+import type { DemoRunView, FlowInfo } from '../../server/http/demo-routes';
 
 const POLL_MS = 300;
 

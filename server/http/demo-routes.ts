@@ -5,12 +5,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { FLOWS, flowById } from '../demo/flows';
 import type { LadderEntry } from '../demo/ladder';
+import type { Flow } from '../demo/flow';
 import { runFlow, type FlowResult } from '../demo/run-flow';
 import type { DecisionRecord } from '../live/events';
 import type { Pf } from '../pf';
 import type { ApiRoute } from './api';
 import { badRequest, notFound } from './http-error';
 import { asObject, str } from './validate';
+
+/** a flow as the Demo page lists it: everything but the script */
+export type FlowInfo = Omit<Flow, 'run' | 'forbidden'>;
 
 export interface DemoRunView {
   id: string;
@@ -35,7 +39,7 @@ export function demoRoutes(pf: Pf): Record<string, ApiRoute> {
 
   return {
     'GET /api/demo/flows': async () => ({
-      flows: FLOWS.map((f) => ({ id: f.id, title: f.title, story: f.story, spec: f.spec, relies: f.relies, decisions: f.decisions })),
+      flows: FLOWS.map((f): FlowInfo => ({ id: f.id, title: f.title, story: f.story, spec: f.spec, relies: f.relies, decisions: f.decisions })),
     }),
     'POST /api/demo/runs': async ({ req, body }) => {
       const id = str(asObject(await body()), 'flow', { max: 80 });

@@ -2,23 +2,13 @@
 // BYE-2d, BYE-3b-iv, BYE-4-P), capped by byeRelayTimeoutMs (AMB-25), and the release that follows.
 import { groupStateObject, sessionHistoryFolder } from '../participants/group-state-object';
 import type { Decision } from '../decision';
-import type { Headers } from '../effects';
 import { ownSubscriptionLive, unsubscribeConf } from './conf-subscription';
 import { TIMER_BYE_RELAY, TIMER_GSO_ROSTER } from './inputs';
 import type { Relay, RelayBranch, Work } from './bye-state';
 
-export interface RelayStart {
-  branch: RelayBranch;
-  srcLeg: string;
-  txn?: string;
-  answered: boolean;
-  okHeaders: Headers;
-  waitFor: string[];
-  reasonValues: string[];
-  gso?: { rosterReady: boolean };
-}
+/** What a procedure knows when it starts a relay; the clock and the timers are the relay's own. */
+export type RelayStart = Omit<Relay, 'startedAt' | 'timers'>;
 
-/** Begin waiting; finishes at once when there is nothing to wait for. */
 export function startRelay(w: Work, start: RelayStart): void {
   const relay: Relay = { ...start, startedAt: w.ctx.now, timers: [] };
   w.s.bye.relay = relay;
@@ -98,7 +88,7 @@ export function relayTimerFired(w: Work, name: string): boolean {
 function finishRelay(w: Work, why: string): void {
   const relay = w.s.bye.relay;
   if (relay === undefined) return;
-  const { prefs, policy, now } = w.ctx;
+  const { prefs, now } = w.ctx;
   const s = w.s;
   if (relay.gso !== undefined) {
     const object = groupStateObject({ session: s, now, newMessageId: `gso-${s.id}-${now}` });
