@@ -76,8 +76,9 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
         releaseReason: prev?.releaseReason ?? reasons[l.id] ?? null,
         releasedAt: prev?.releasedAt ?? (terminated ? at : null),
       };
-      if (prev) await tx.leg.update({ where: { id: l.id }, data });
-      else await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: at, ...data } });
+      // a session is written at every step: only legs that changed are written again
+      if (!prev) await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: at, ...data } });
+      else if (!sameLegRow(prev, data)) await tx.leg.update({ where: { id: l.id }, data });
       known.delete(l.id);
     }
     for (const gone of known.values()) {
@@ -88,6 +89,13 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
       });
     }
   });
+}
+
+function sameLegRow(
+  a: { kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; releasedAt: Date | null },
+  b: { kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; releasedAt: Date | null },
+): boolean {
+  return a.kind === b.kind && a.device === b.device && a.callId === b.callId && a.state === b.state && a.releaseReason === b.releaseReason && a.releasedAt?.getTime() === b.releasedAt?.getTime();
 }
 
 /** Records the Reason of a leg's release when it arrives after the session was written. */
