@@ -22,7 +22,18 @@ interface AppConn {
   buf: Buffer;
   routes: Set<string>;
   tags: string[];
+  /**
+   * The app asked for byte strings (tag BYTE_STRINGS_TAG): each SIP message travels as one
+   * character per byte (latin1), so binary and compressed bodies survive srf's UTF-8 decoding.
+   */
+  bytes: boolean;
 }
+
+/**
+ * Tag an app sends in `authenticate` to receive and send SIP messages as byte strings. A real
+ * drachtio-server ignores it (its apps get UTF-8 text, so binary bodies are not carried there).
+ */
+export const BYTE_STRINGS_TAG = 'byte-strings';
 
 type TxnEntry =
   | { kind: 'server'; app: AppConn; req: ServerRequest }
@@ -49,8 +60,8 @@ function capitalise(name: string): string {
 }
 
 /** Parses an app's skeleton message: body is the rest of the frame, header names normalised. */
-export function parseSkeleton(raw: string): SipMessage {
-  const m = parseSipMessage(Buffer.from(raw, 'utf8'), { ignoreContentLength: true });
+export function parseSkeleton(raw: string, bytes = false): SipMessage {
+  const m = parseSipMessage(Buffer.from(raw, bytes ? 'latin1' : 'utf8'), { ignoreContentLength: true });
   for (const h of m.headers) h.name = capitalise(h.name);
   return m;
 }
@@ -120,7 +131,7 @@ export class ControlServer {
   // ------------------------------------------------------------------ connections and framing
 
   private accept(socket: net.Socket): void {
-    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [] };
+    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false };
     this.apps.add(app);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(app, chunk));
@@ -174,6 +185,11 @@ export class ControlServer {
     app.socket.write(`${Buffer.byteLength(payload, 'utf8')}#${payload}`);
   }
 
+  /** A serialized SIP message as the app reads it: byte string or UTF-8 text. */
+  private text(app: AppConn, buf: Buffer): string {
+    return buf.toString(app.bytes ? 'latin1' : 'utf8');
+  }
+
   private reply(app: AppConn, rid: string, text: string): void {
     this.write(app, `${randomUUID()}|response|${rid}|${text}`);
   }
@@ -190,6 +206,7 @@ export class ControlServer {
       if (tokens[2] === this.opts.secret) {
         app.authenticated = true;
         app.tags = (tokens[3] ?? '').split(',').filter(Boolean);
+        app.bytes = app.tags.includes(BYTE_STRINGS_TAG);
         const hp = this.ua.transport.transports.map((t) => `${t}/${this.ua.local.host}:${this.ua.local.port}`).join(',');
         this.reply(app, msgId, `OK|${hp}|${EDGE_VERSION}|${hp}`);
       } else {
@@ -234,7 +251,7 @@ export class ControlServer {
     const routeUrl = tokens[4] ?? '';
     let skel: SipMessage;
     try {
-      skel = parseSkeleton(raw);
+      skel = parseSkeleton(raw, app.bytes);
     } catch (e) {
       this.reply(app, msgId, `NOK|Server error: unparseable SIP message (${(e as Error).message})`);
       return;
@@ -276,12 +293,12 @@ export class ControlServer {
     }
     if (sent.status >= 200) this.txns.delete(txnId);
     const buf = sent.toBuffer();
-    this.reply(app, msgId, `OK|${this.meta('application', sent, req.peer, buf.length)}|${txnId}|${dialogId}||Msg sent:|\r\n${buf.toString('utf8')}`);
+    this.reply(app, msgId, `OK|${this.meta('application', sent, req.peer, buf.length)}|${txnId}|${dialogId}||Msg sent:|\r\n${this.text(app, buf)}`);
   }
 
   private deliverResponse(app: AppConn, txnId: string, res: SipMessage, peer: Peer | undefined, dialogId: string): void {
     const buf = res.toBuffer();
-    this.write(app, `${randomUUID()}|sip|${this.meta('network', res, peer, buf.length)}|${txnId}|${dialogId}|\r\n${buf.toString('utf8')}`);
+    this.write(app, `${randomUUID()}|sip|${this.meta('network', res, peer, buf.length)}|${txnId}|${dialogId}|\r\n${this.text(app, buf)}`);
   }
 
   private sendOutsideDialog(app: AppConn, msgId: string, skel: SipMessage, routeUrl: string): void {
@@ -315,7 +332,7 @@ export class ControlServer {
     if (!txn) { this.reply(app, msgId, 'NOK|Server error: unable to determine destination of request'); return; }
     this.txns.set(txnId, { kind: 'client', app, txn });
     const buf = txn.request.toBuffer();
-    this.reply(app, msgId, `OK|${this.meta('application', txn.request, this.ua.clientPeers.get(txn), buf.length)}|${txnId}|Msg sent:|\r\n${buf.toString('utf8')}`);
+    this.reply(app, msgId, `OK|${this.meta('application', txn.request, this.ua.clientPeers.get(txn), buf.length)}|${txnId}|Msg sent:|\r\n${this.text(app, buf)}`);
   }
 
   private sendInDialog(app: AppConn, msgId: string, dialogId: string, skel: SipMessage): void {
@@ -326,7 +343,7 @@ export class ControlServer {
       const sent = this.ua.ack(d, skel);
       if (!sent) { this.reply(app, msgId, 'NOK|Server error: unable to find route when sending request inside dialog'); return; }
       const buf = sent.toBuffer();
-      this.reply(app, msgId, `OK|${this.meta('application', sent, d.peer, buf.length)}|${randomUUID()}|Msg sent:|\r\n${buf.toString('utf8')}`);
+      this.reply(app, msgId, `OK|${this.meta('application', sent, d.peer, buf.length)}|${randomUUID()}|Msg sent:|\r\n${this.text(app, buf)}`);
       return;
     }
     this.dialogOwner.set(d.id, app);
@@ -344,7 +361,7 @@ export class ControlServer {
     if (!txn) { this.reply(app, msgId, 'NOK|Server error: unable to find route when sending request inside dialog'); return; }
     this.txns.set(txnId, { kind: 'client', app, txn });
     const buf = txn.request.toBuffer();
-    this.reply(app, msgId, `OK|${this.meta('application', txn.request, this.ua.clientPeers.get(txn), buf.length)}|${txnId}|Msg sent:|\r\n${buf.toString('utf8')}`);
+    this.reply(app, msgId, `OK|${this.meta('application', txn.request, this.ua.clientPeers.get(txn), buf.length)}|${txnId}|Msg sent:|\r\n${this.text(app, buf)}`);
   }
 
   private sendCancel(app: AppConn, msgId: string, txnId: string, skel: SipMessage): void {
@@ -356,7 +373,7 @@ export class ControlServer {
     const sent = this.ua.cancel(entry.txn, skel);
     if (!sent) { this.reply(app, msgId, 'NOK|Server error: INVITE is no longer in progress'); return; }
     const buf = sent.toBuffer();
-    this.reply(app, msgId, `OK|${this.meta('application', sent, this.ua.clientPeers.get(entry.txn), buf.length)}|${txnId}|Msg sent:|\r\n${buf.toString('utf8')}`);
+    this.reply(app, msgId, `OK|${this.meta('application', sent, this.ua.clientPeers.get(entry.txn), buf.length)}|${txnId}|Msg sent:|\r\n${this.text(app, buf)}`);
   }
 
   // ------------------------------------------------------------------ network → app
@@ -380,7 +397,7 @@ export class ControlServer {
       }
       const txnId = randomUUID();
       if (req.txn) { this.txns.set(txnId, { kind: 'server', app, req }); this.txnOfRequest.set(req, txnId); }
-      this.write(app, `${randomUUID()}|sip|${this.meta('network', m, req.peer, buf.length)}|${txnId}|${req.dialog.id}|\r\n${buf.toString('utf8')}`);
+      this.write(app, `${randomUUID()}|sip|${this.meta('network', m, req.peer, buf.length)}|${txnId}|${req.dialog.id}|\r\n${this.text(app, buf)}`);
       return;
     }
     const app = this.pickApp(m.method.toLowerCase());
@@ -392,7 +409,7 @@ export class ControlServer {
     this.txns.set(txnId, { kind: 'server', app, req });
     this.txnOfRequest.set(req, txnId);
     const local = this.ua.local;
-    this.write(app, `${randomUUID()}|sip|${this.meta('network', m, req.peer, buf.length)}|${txnId}||${local.host}|${local.port}|\r\n${buf.toString('utf8')}`);
+    this.write(app, `${randomUUID()}|sip|${this.meta('network', m, req.peer, buf.length)}|${txnId}||${local.host}|${local.port}|\r\n${this.text(app, buf)}`);
   }
 
   private onCancel(invite: ServerRequest, cancel: SipMessage, peer: Peer): void {
@@ -402,14 +419,14 @@ export class ControlServer {
     this.txns.delete(txnId);
     if (!entry) return;
     const buf = cancel.toBuffer();
-    this.write(entry.app, `${randomUUID()}|sip|${this.meta('network', cancel, peer, buf.length)}|${txnId}||\r\n${buf.toString('utf8')}`);
+    this.write(entry.app, `${randomUUID()}|sip|${this.meta('network', cancel, peer, buf.length)}|${txnId}||\r\n${this.text(entry.app, buf)}`);
   }
 
   private onAckTimeout(dialog: Dialog, bye: SipMessage): void {
     const app = this.dialogOwner.get(dialog.id);
     if (!app) return;
     const buf = bye.toBuffer();
-    this.write(app, `${randomUUID()}|sip|${this.meta('application', bye, dialog.peer, buf.length)}|unsolicited|${dialog.id}|\r\n${buf.toString('utf8')}`);
+    this.write(app, `${randomUUID()}|sip|${this.meta('application', bye, dialog.peer, buf.length)}|unsolicited|${dialog.id}|\r\n${this.text(app, buf)}`);
   }
 }
 
