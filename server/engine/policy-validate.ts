@@ -76,6 +76,7 @@ const numberRange = (x: unknown): string | undefined =>
 const FIELDS: Record<Exclude<keyof Policy, 'imdnAggregation' | 'defaultUserPrefs' | 'iariSkipMap' | 'unmatchedNextHop'>, Check> = {
   pfMode: oneOf(['proxy', 'b2bua'] as const),
   directDeliveryToAllClients: bool,
+  untaggedClientsSuitable: bool,
   isolateClientLegErrors: bool,
   propagateReasonHeader: bool,
   byeRelayTimeoutMs: int(100, 31000, 'milliseconds'),

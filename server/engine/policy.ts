@@ -7,6 +7,11 @@ export type SkipService = 'INTERWORKING' | 'DEFERRAL' | 'MESSAGE_STORE' | 'BLACK
 export interface Policy {
   pfMode: 'proxy' | 'b2bua';
   directDeliveryToAllClients: boolean;
+  /**
+   * A client whose registration names no CPM feature tag at all (a stock SIP phone) counts as
+   * suitable for every CPM service (DECISIONS D-111).
+   */
+  untaggedClientsSuitable: boolean;
   isolateClientLegErrors: boolean;
   propagateReasonHeader: boolean;
   byeRelayTimeoutMs: number;
@@ -45,6 +50,7 @@ export interface Policy {
 export const DEFAULT_POLICY: Policy = {
   pfMode: 'b2bua',
   directDeliveryToAllClients: false,
+  untaggedClientsSuitable: true,
   isolateClientLegErrors: true,
   propagateReasonHeader: true,
   byeRelayTimeoutMs: 5000,

@@ -46,6 +46,7 @@ export const POLICY_FIELDS: PolicyField[] = [
   f('imdnAggregation.maxPerBody', 'IMDN', 'integer', 'most notifications in one aggregate'),
   f('imdnAggregation.windowMs', 'IMDN', 'integer', 'collection window (ms)'),
   f('imdnAggregation.requireClientTag', 'IMDN', 'boolean', 'aggregate only toward clients that registered imdn-aggregation'),
+  f('untaggedClientsSuitable', 'Dispatch', 'boolean', 'a client that registered no CPM feature tag (a stock SIP phone) is suitable for chat, IMDN and sessions'),
   f('setSeenOnDisplay', 'IMDN', 'boolean', 'set \\Seen on the stored message when a display notification passes'),
   f('nonImdnUserAgentPatterns', 'IMDN', 'lines', 'User-Agent patterns (regular expressions, one a line) of clients that send no IMDNs'),
   f('homeDomains', 'IMDN', 'lines', 'SIP domains of the home network, one a line'),

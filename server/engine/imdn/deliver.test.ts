@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_POLICY } from '../policy';
 import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery } from './deliver';
 import { flushImdnAggregate, type AggregationBuffers } from './aggregate';
 import { ImdnCache } from './cache';
@@ -155,7 +156,7 @@ test('DLV-2e: a1 answers 403 → no DEFER, incoming answered 403', () => {
 test('DLV-2c: a deferred IMDN is delivered when a1 registers', () => {
   const s = start({ regs: [] });
   const items = s.effects.flatMap((e) => (e.kind === 'DEFER' ? [e.item] : []));
-  const r = deliverDeferredImdns({ deliveryId: 'r1', servedUser: ALICE, items, registration: reg(A1) });
+  const r = deliverDeferredImdns({ deliveryId: 'r1', servedUser: ALICE, items, registration: reg(A1), policy: DEFAULT_POLICY });
   assert.equal(r.deliveries.length, 1);
   const req = r.effects[0];
   assert.equal(req.kind === 'SEND_REQ' && req.uri, A1);
@@ -272,7 +273,7 @@ test('DLV-4b: rule present, no client reachable → no RECORD_OBJECT now; stored
   assert.deepEqual(storedFolders(s.effects), []);
   assert.ok(s.decisions.some((d) => d.branch === 'IMDN-DLV-4b'));
   const items: DeferredItem[] = s.effects.flatMap((e) => (e.kind === 'DEFER' ? [e.item] : []));
-  const r = deliverDeferredImdns({ deliveryId: 'r1', servedUser: ALICE, items, registration: reg(A1) });
+  const r = deliverDeferredImdns({ deliveryId: 'r1', servedUser: ALICE, items, registration: reg(A1), policy: DEFAULT_POLICY });
   const o = outcome(r.deliveries[0], r.deliveries[0].forks[0].id, 200, { prefs: RULE });
   assert.deepEqual(storedFolders(o.effects), ['conv-1/sess-1']);
   assert.equal(resp(o.effects).length, 0, 'the original MESSAGE was answered 202 long ago');

@@ -106,7 +106,7 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
   const effects: Effect[] = [];
   const decisions: Decision[] = [];
   const service = serviceFor(parts);
-  const suitable = input.registrations.filter((r) => isSuitable(r, service));
+  const suitable = input.registrations.filter((r) => isSuitable(r, service, policy));
   const base = { procedure: 'IMDN-DLV' as const, servedUser, messageId: input.parts[0]?.imdn?.messageId };
   const delivery: ImdnDelivery = { id: input.deliveryId, servedUser, txn: input.txn, parts, forks: [], answered: false, storedParts: [], settled: false };
 
@@ -324,6 +324,7 @@ export function deliverDeferredImdns(input: {
   servedUser: string;
   items: DeferredItem[];
   registration: ClientRegistration;
+  policy: Pick<Policy, 'untaggedClientsSuitable'>;
 }): EngineResult & { deliveries: ImdnDelivery[] } {
   const effects: Effect[] = [];
   const decisions: Decision[] = [];
@@ -342,7 +343,7 @@ export function deliverDeferredImdns(input: {
     const parts: DeliveryPart[] = [{ part, sipHeaders: item.headers }];
     const pas = item.headers['P-Asserted-Service'];
     const svc = typeof pas === 'string' ? cpmServiceOf(pas) : undefined;
-    if (svc && svc !== 'deferred' && svc !== 'systemmsg' && !isSuitable(input.registration, svc)) continue;
+    if (svc && svc !== 'deferred' && svc !== 'systemmsg' && !isSuitable(input.registration, svc, input.policy)) continue;
     const fork: ImdnFork = { id: `${input.deliveryId}:${n}`, contact: input.registration.contact, parts: [0], state: 'PENDING' };
     deliveries.push({ id: `${input.deliveryId}:${n}`, servedUser: input.servedUser, parts, forks: [fork], answered: true, storedParts: [], settled: false });
     effects.push(requestFor(fork, parts, { contentType: item.contentType, body: item.body }));

@@ -1,6 +1,7 @@
 // What IMDN delivery needs to know about one registered client of the served user (SPEC §8,
 // §10 IMDN-GEN-2). The shell's registrar builds these from REGISTER Contact headers.
-import { CPM_ICSI, type CpmService } from '../parse/feature-tags';
+import { CPM_ICSI, cpmServiceOf, type CpmService } from '../parse/feature-tags';
+import type { Policy } from '../policy';
 import type { MessageIndexEntry } from '../model';
 
 export interface ClientRegistration {
@@ -27,8 +28,17 @@ export function serviceOfOriginal(original: Pick<MessageIndexEntry, 'kind'> | un
   }
 }
 
-/** IMDN-DLV-1: the client registered the ICSI of the original service. */
-export function isSuitable(reg: ClientRegistration, service: CpmService): boolean {
+/** The client registered no CPM ICSI at all: a stock SIP client, not a CPM client. */
+export function isUntagged(reg: Pick<ClientRegistration, 'icsis'>): boolean {
+  return !reg.icsis.some((i) => cpmServiceOf(i) !== undefined);
+}
+
+/**
+ * IMDN-DLV-1 / 11.1-4: the client registered the ICSI of the original service, or registered no
+ * CPM ICSI at all and the provider counts such clients as suitable (D-111).
+ */
+export function isSuitable(reg: ClientRegistration, service: CpmService, policy: Pick<Policy, 'untaggedClientsSuitable'>): boolean {
+  if (isUntagged(reg)) return policy.untaggedClientsSuitable;
   const want = CPM_ICSI[service];
   return reg.icsis.some((i) => i.trim().toLowerCase() === want);
 }

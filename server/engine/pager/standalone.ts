@@ -6,7 +6,7 @@ import type { Effect, Headers } from '../effects';
 import { isSuitable, type ClientRegistration } from '../imdn/registration';
 import { isUnavailable, type ForkState } from '../imdn/deliver';
 import type { UserPrefs } from '../model';
-import type { SkipService } from '../policy';
+import type { Policy, SkipService } from '../policy';
 import type { EngineResult } from '../result';
 import { header, headerValues, type SipMessageView } from '../message';
 
@@ -55,6 +55,7 @@ export function deliverStandalone(input: {
   registrations: ClientRegistration[];
   prefs: UserPrefs;
   skip: SkipService[];
+  policy: Pick<Policy, 'untaggedClientsSuitable'>;
 }): EngineResult & { delivery: StandaloneDelivery } {
   const { message, servedUser } = input;
   const contentType = header(message, 'content-type') ?? 'text/plain';
@@ -70,7 +71,7 @@ export function deliverStandalone(input: {
     answered: false,
     settled: false,
   };
-  const suitable = input.registrations.filter((r) => isSuitable(r, 'msg'));
+  const suitable = input.registrations.filter((r) => isSuitable(r, 'msg', input.policy));
   if (suitable.length === 0) {
     return settleUnavailable(delivery, input.prefs, input.skip, `no client of ${servedUser} registered the standalone-message service`);
   }

@@ -141,7 +141,7 @@ export class ImdnService {
       for (let i = 0; i < page.length; i += REDELIVERY_WINDOW) {
         const window = page.slice(i, i + REDELIVERY_WINDOW);
         const base = `${PREFIX}${randomUUID()}`;
-        const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding) });
+        const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding), policy: this.deps.state.policy });
         const settled = r.deliveries.map(
           (d) =>
             new Promise<void>((done) => {

@@ -61,6 +61,7 @@ export class PagerService {
       registrations: this.deps.registrar.contacts(servedUser, this.deps.now()).map(clientRegistration),
       prefs,
       skip,
+      policy: this.deps.state.policy,
     });
     const t: Tracked = { delivery: r.delivery, prefs, skip };
     this.track(t);
@@ -97,6 +98,7 @@ export class PagerService {
         registrations: [clientRegistration(binding)],
         prefs,
         skip: [],
+        policy: this.deps.state.policy,
       });
       // A queued item stays queued until a client takes it: no second DEFER and nobody to answer
       // (onRequestOutcome drops those effects for redeliveries).

@@ -12,6 +12,8 @@ import { CPM_ICSI } from '../../engine/parse/feature-tags';
 import type { Logger } from '../../log';
 import { aorOf, parseNameAddr, sameUri } from '../addresses';
 import { clientRegistration } from '../client-registration';
+import { isUntagged } from '../../engine/imdn/registration';
+import type { Policy } from '../../engine/policy';
 import { viewFromRaw } from '../message-view';
 import type { DecisionSink } from '../record-decisions';
 import type { Binding, Registrar } from '../registrar';
@@ -88,10 +90,11 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
   await terminating(deps, req, res, servedUser, peer, SERVICE_OF[d.handler]!);
 }
 
-/** Contacts whose registration names the service's ICSI; a contact naming no CPM ICSI at all is a legacy client and counts as suitable. */
-function suitable(b: Binding, service: CpmService): boolean {
-  const icsis = clientRegistration(b).icsis.filter((i) => i.startsWith('urn:urn-7:3gpp-service.ims.icsi.oma.cpm.'));
-  return icsis.length === 0 || icsis.includes(CPM_ICSI[service]) || (service !== 'session' && icsis.includes(CPM_ICSI.session));
+/** Contacts whose registration names the service's ICSI; a contact naming no CPM ICSI at all is suitable when the provider says so (D-111). */
+function suitable(b: Binding, service: CpmService, policy: Pick<Policy, 'untaggedClientsSuitable'>): boolean {
+  const reg = clientRegistration(b);
+  if (isUntagged(reg)) return policy.untaggedClientsSuitable;
+  return reg.icsis.includes(CPM_ICSI[service]) || (service !== 'session' && reg.icsis.includes(CPM_ICSI.session));
 }
 
 function passedOn(req: SrfRequest): Record<string, string> {
@@ -150,7 +153,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const { rt, srf } = deps;
   const now = deps.now();
   const policy = rt.deps.state.policy;
-  const all = deps.registrar.contacts(servedUser, now).filter((b) => suitable(b, service));
+  const all = deps.registrar.contacts(servedUser, now).filter((b) => suitable(b, service, policy));
   if (all.length === 0) {
     // 8.3.2.1 with no client: store-and-forward is not built yet (DECISIONS D-104), so the invitation is refused
     res.send(480, 'Temporarily Unavailable');
