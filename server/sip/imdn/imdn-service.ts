@@ -7,6 +7,7 @@ import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery }
 import { receiveImdn } from '../../engine/imdn/receive';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
+import { bodyText } from '../../engine/parse/content-encoding';
 import { storeImdnWanted, type OriginalLocator } from '../../engine/imdn/store-imdn';
 import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
@@ -100,7 +101,7 @@ export class ImdnService {
     this.runner.hold(txn, res);
     const index = this.deps.state.receivedIndex(servedUser);
     // The store reference may predate this process: look it up before the pure call.
-    const parsed = parseImdnBody(header(view, 'content-type') ?? '', view.body);
+    const parsed = parseImdnBody(header(view, 'content-type') ?? '', bodyText(view));
     const first = parsed.ok ? parsed.value.parts[0] : undefined;
     const messageId = first?.ok ? first.imdn.messageId : undefined;
     if (messageId && !index.get(messageId)?.storeRef) {
@@ -117,7 +118,7 @@ export class ImdnService {
       now,
     });
     const headers: Record<string, string> = {};
-    for (const name of ['From', 'To', 'Content-Type', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Service', 'Accept-Contact']) {
+    for (const name of ['From', 'To', 'Content-Type', 'Content-Encoding', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Service', 'Accept-Contact']) {
       const v = header(view, name);
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
@@ -222,5 +223,5 @@ export class ImdnService {
 }
 
 export function viewHasImdn(view: SipMessageView): boolean {
-  return headerValues(view, 'content-type').some((t) => /^(message\/cpim|multipart\/mixed)/i.test(t)) && /message\/imdn\+xml/i.test(view.body);
+  return headerValues(view, 'content-type').some((t) => /^(message\/cpim|multipart\/mixed)/i.test(t)) && /message\/imdn\+xml/i.test(bodyText(view));
 }
