@@ -132,7 +132,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, route: { domain: config.domain, outboundProxy: config.outboundProxy }, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
   const handlers = installPfHandlers(srf, handlerDeps);

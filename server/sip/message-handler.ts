@@ -3,6 +3,7 @@
 // IMDN-RX/DLV or the standalone-message contract.
 import { checkBody } from '../engine/dispatch/body-check';
 import { dispatch } from '../engine/dispatch/dispatch';
+import { routeToCore } from '../engine/route/core-route';
 import { bodyText } from '../engine/parse/content-encoding';
 import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
@@ -12,6 +13,7 @@ import type { InFlight } from './in-flight';
 import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
 import { inspectView, viewOnly } from './message-view';
+import { hostResolves, sipHost } from './resolve';
 import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
 import type { DecisionSink } from './record-decisions';
@@ -29,6 +31,8 @@ export interface MessageHandlerDeps {
   record: DecisionSink;
   log: Logger;
   now: () => number;
+  /** the PF's own domain and its way toward the SIP/IP core (D-010, D-113) */
+  route: { domain: string; outboundProxy?: string };
 }
 
 export function messageHandler(deps: MessageHandlerDeps): Handler {
@@ -86,9 +90,18 @@ async function originating(deps: MessageHandlerDeps, view: SipMessageView, serve
   // pass it on toward its destination.
   const messageId = /^imdn\.Message-ID:\s*(\S+)/im.exec(bodyText(view))?.[1];
   if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
-  const txn = `${header(view, 'call-id')}|${header(view, 'cseq') ?? ''}`;
+  const callId = header(view, 'call-id');
+  const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+  const target = view.uri ?? '';
+  const targetHost = sipHost(target);
+  const outboundProxy = deps.route.outboundProxy;
+  const route = routeToCore({
+    servedUser, target, targetHost, ownDomains: [deps.route.domain], outboundProxy, callId, txn,
+    hostResolves: targetHost && !outboundProxy ? await hostResolves(targetHost) : undefined,
+  });
+  deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);
-  await deps.runner.run([{ kind: 'FWD_REQ', toLeg: 'core' }], { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
+  await deps.runner.run(route.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
 }
 
 const FORWARDED = ['From', 'To', 'Content-Type', 'Content-Encoding', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'User-Agent'];
