@@ -30,6 +30,8 @@ export interface RawPeer {
   requests: RawMessage[];
   /** the status this peer answers requests with (200 unless a test changes it) */
   answer: (m: RawMessage) => number;
+  /** called with each new request after it was answered */
+  onRequest: (m: RawMessage) => void;
   register(pf: number, user: string, expires?: number): Promise<number>;
   request(pf: number, o: { method?: string; uri: string; from: string; to?: string; headers?: string[]; body?: Buffer }): Promise<RawMessage | undefined>;
   waitForRequests(n: number, ms?: number): Promise<RawMessage[]>;
@@ -44,6 +46,7 @@ export async function rawPeer(): Promise<RawPeer> {
     port,
     requests: [],
     answer: () => 200,
+    onRequest: () => {},
     async register(pf, user, expires = 300) {
       const res = await peer.request(pf, {
         method: 'REGISTER', uri: 'sip:example.com', from: `sip:${user}@example.com`, to: `sip:${user}@example.com`,
@@ -107,10 +110,12 @@ export async function rawPeer(): Promise<RawPeer> {
     const copy = ['From', 'To', 'Call-ID', 'CSeq'].map((h) => `${h}: ${headerOf(m, h) ?? ''}${h === 'To' && !/tag=/.test(headerOf(m, h) ?? '') ? ';tag=raw' : ''}`);
     const branch = /branch=([^;,\s]+)/.exec(via[0] ?? '')?.[1];
     // A retransmission is answered again but recorded once.
-    if (!peer.requests.some((r) => /branch=([^;,\s]+)/.exec(headerOf(r, 'Via') ?? '')?.[1] === branch)) peer.requests.push(m);
+    const fresh = !peer.requests.some((r) => /branch=([^;,\s]+)/.exec(headerOf(r, 'Via') ?? '')?.[1] === branch);
+    if (fresh) peer.requests.push(m);
     const status = peer.answer(m);
     const res = [`SIP/2.0 ${status} ${status < 300 ? 'OK' : 'Refused'}`, ...via, ...copy, 'Content-Length: 0', '', ''].join('\r\n');
     sock.send(Buffer.from(res), rinfo.port, rinfo.address);
+    if (fresh) peer.onRequest(m);
   });
   return peer;
 }

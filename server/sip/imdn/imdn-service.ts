@@ -11,6 +11,7 @@ import { bodyText } from '../../engine/parse/content-encoding';
 import { storeImdnWanted, type OriginalLocator } from '../../engine/imdn/store-imdn';
 import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
+import { aorOf } from '../addresses';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
 import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
@@ -57,6 +58,8 @@ export class ImdnService {
     const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
     this.runner.hold(txn, res);
     const ctx = { servedUser, sourceKey: txn };
+    // Remember which messages were notifications: a report on one is a loop (LOOP-2).
+    for (const m of bodyText(view).matchAll(/^imdn\.Message-ID:\s*(\S+)/gim)) this.deps.state.loops.notedDelivered(servedUser, m[1]);
 
     const rx = receiveImdn({
       servedUser,
@@ -104,6 +107,14 @@ export class ImdnService {
     const parsed = parseImdnBody(header(view, 'content-type') ?? '', bodyText(view));
     const first = parsed.ok ? parsed.value.parts[0] : undefined;
     const messageId = first?.ok ? first.imdn.messageId : undefined;
+    if (messageId) {
+      const loop = this.deps.state.loops.check(servedUser, aorOf(view.uri ?? '') ?? view.uri ?? '', messageId, now);
+      if (!loop.allow) {
+        this.deps.record(loop.decisions.map((d) => ({ ...d, callId })), { callId, now });
+        this.runner.respond(txn, 200, 'OK');
+        return;
+      }
+    }
     if (messageId && !index.get(messageId)?.storeRef) {
       const storeRef = await this.deps.store.objectOfMessage(servedUser, messageId);
       if (storeRef) index.set(messageId, { kind: 'STANDALONE', deliveredEndpoints: 1, requested: [], ...index.get(messageId), storeRef });
