@@ -95,9 +95,10 @@ async function originating(deps: MessageHandlerDeps, view: SipMessageView, serve
   const target = view.uri ?? '';
   const targetHost = sipHost(target);
   const outboundProxy = deps.route.outboundProxy;
+  const targetServed = deps.isServed(aorOf(target) ?? '');
   const route = routeToCore({
-    servedUser, target, targetHost, ownDomains: [deps.route.domain], outboundProxy, callId, txn,
-    hostResolves: targetHost && !outboundProxy ? await hostResolves(targetHost) : undefined,
+    servedUser, target, targetHost, ownDomains: [deps.route.domain], outboundProxy, callId, txn, targetServed,
+    hostResolves: targetHost && !outboundProxy && !targetServed ? await hostResolves(targetHost) : undefined,
   });
   deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);

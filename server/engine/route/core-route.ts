@@ -14,6 +14,8 @@ export interface CoreRouteInput {
   targetHost?: string;
   /** the PF's own domain(s): users there are this PF's users or nobody's */
   ownDomains: string[];
+  /** the target is one of this PF's users: it re-enters the terminating path, which explains itself */
+  targetServed: boolean;
   outboundProxy?: string;
   /** the shell's lookup of targetHost: true (an address or a name that resolved), false, or not tried */
   hostResolves?: boolean;
@@ -28,6 +30,7 @@ export function routeToCore(input: CoreRouteInput): { effects: Effect[]; decisio
     effects: [{ kind: 'SEND_RESP', txn: input.txn, code, reason } as Effect],
     decisions: [decide({ ...base, branch, outcome: 'REJECT', summary, inputs })],
   });
+  if (input.targetServed) return { effects: [{ kind: 'FWD_REQ', toLeg: 'core' }], decisions: [] };
   if (!input.targetHost) {
     return refuse('CORE-3', 416, 'Unsupported URI Scheme', `${input.target} is not a SIP URI the PF can route toward the SIP/IP core.`);
   }
