@@ -9,7 +9,7 @@ import { waitFor } from '../support/phones/wait';
 
 const missing = missingPhonePackages(['linphonec', 'tmux']);
 
-test('stock linphones register without a CPM tag and chat both ways; IMDN-TX and IMDN-RX decided for their delivery notifications (IMDN-DLV-1); each sender shows DeliveredToUser', { skip: missing }, async () => {
+test('stock linphones register without a CPM tag and a message reaches the other phone both ways (11.1-4 DELIVERED)', { skip: missing }, async () => {
   const pf = await startTestPf();
   const lab = new PhoneLab(pf.sipAddress.port);
   try {
@@ -24,18 +24,42 @@ test('stock linphones register without a CPM tag and chat both ways; IMDN-TX and
     alice.send('sip:bob@example.com', 'hello bob from alice');
     await bob.waitForMessage('sip:alice@example.com', 'hello bob from alice');
 
-    // the delivery notification each receiver sent came back to the sender's phone
-    await bob.waitForSentState('hello alice from bob', ['DeliveredToUser', 'Displayed']);
-    await alice.waitForSentState('hello bob from alice', ['DeliveredToUser', 'Displayed']);
+    const ids = [bob.sentMessageId('hello alice from bob'), alice.sentMessageId('hello bob from alice')];
+    assert.ok(ids.every(Boolean), 'linphone gives every message an IMDN Message-ID (CPIM)');
+    const rows = await decisions(pf);
+    for (const id of ids) {
+      assert.ok(rows.some((d) => d.branch === '11.1-4' && d.outcome === 'DELIVERED' && d.messageId === id), `11.1-4 DELIVERED for ${id}\n${describe(rows)}`);
+    }
+  } finally {
+    lab.stop();
+    await pf.stop();
+  }
+});
 
-    const bobsId = bob.sentMessageId('hello alice from bob');
-    const alicesId = alice.sentMessageId('hello bob from alice');
-    const rows = await waitFor('IMDN decisions for both messages', async () => {
+test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notification is decided (IMDN-DLV-1) and the sender\'s phone shows DeliveredToUser, both ways', { skip: missing }, async () => {
+  const pf = await startTestPf();
+  const lab = new PhoneLab(pf.sipAddress.port);
+  try {
+    const alice = await lab.linphone('alice');
+    const bob = await lab.linphone('bob');
+    await Promise.all([alice.waitRegistered(), bob.waitRegistered()]);
+
+    bob.send('sip:alice@example.com', 'did you get this, alice?');
+    await alice.waitForMessage('sip:bob@example.com', 'did you get this, alice?');
+    await bob.waitForSentState('did you get this, alice?', ['DeliveredToUser', 'Displayed']);
+    alice.send('sip:bob@example.com', 'yes bob, and this?');
+    await bob.waitForMessage('sip:alice@example.com', 'yes bob, and this?');
+    await alice.waitForSentState('yes bob, and this?', ['DeliveredToUser', 'Displayed']);
+
+    const ids = [bob.sentMessageId('did you get this, alice?'), alice.sentMessageId('yes bob, and this?')];
+    const rows = await waitFor('IMDN-TX and IMDN-RX delivery decisions for both messages', async () => {
       const r = await decisions(pf);
       const has = (proc: string, id: string | undefined) => r.some((d) => d.procedure === proc && d.messageId === id && d.disposition === 'delivery');
-      return has('IMDN-TX', bobsId) && has('IMDN-RX', bobsId) && has('IMDN-TX', alicesId) && has('IMDN-RX', alicesId) ? r : undefined;
-    }, { timeoutMs: 5000 }).catch(async (e) => assert.fail(`${e.message}\n${describe(await decisions(pf))}`));
-    assert.ok(rows.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED'), describe(rows));
+      return ids.every((id) => has('IMDN-TX', id) && has('IMDN-RX', id)) ? r : undefined;
+    }, { timeoutMs: 5000 }).catch(async (e: Error) => assert.fail(`${e.message}\n${describe(await decisions(pf))}`));
+    for (const id of ids) {
+      assert.ok(rows.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED' && d.messageId === id), `IMDN-DLV-1 DELIVERED for ${id}\n${describe(rows)}`);
+    }
   } finally {
     lab.stop();
     await pf.stop();

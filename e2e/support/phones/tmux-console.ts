@@ -51,9 +51,11 @@ export class TmuxConsole {
     this.tmux('send-keys', '-t', this.name, 'Enter');
   }
 
-  /** everything the terminal showed so far */
+  /** everything the terminal showed so far, as text */
   output(): string {
-    return existsSync(this.screenLog) ? readFileSync(this.screenLog, 'utf8').replace(/\r/g, '') : '';
+    if (!existsSync(this.screenLog)) return '';
+    // without carriage returns and terminal escapes (colours, cursor moves)
+    return readFileSync(this.screenLog, 'utf8').replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   }
 
   /** the first match of `re` in what the terminal showed after character `from` */
