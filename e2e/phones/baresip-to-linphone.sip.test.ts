@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPf } from '../support/test-pf';
 import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, describe } from '../support/phones/decisions';
+import { decisions, describe, withDecisions } from '../support/phones/decisions';
 
 const missing = missingPhonePackages(['linphonec', 'baresip', 'tmux']);
 
@@ -26,6 +26,8 @@ test('a baresip user (carol) messages a linphone user (alice): the text arrives,
     // (415). Whatever the PF does with that, it must not turn into a loop.
     await new Promise((r) => setTimeout(r, 2000));
     assert.ok(alice.sentMessageCount() <= 3, `alice's phone sent ${alice.sentMessageCount()} MESSAGEs for one received message`);
+  } catch (e) {
+    throw await withDecisions(e, pf);
   } finally {
     lab.stop();
     await pf.stop();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPf } from '../support/test-pf';
 import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, describe } from '../support/phones/decisions';
+import { decisions, describe, withDecisions } from '../support/phones/decisions';
 import { waitFor } from '../support/phones/wait';
 
 const missing = missingPhonePackages(['linphonec', 'tmux']);
@@ -30,6 +30,8 @@ test('stock linphones register without a CPM tag and a message reaches the other
     for (const id of ids) {
       assert.ok(rows.some((d) => d.branch === '11.1-4' && d.outcome === 'DELIVERED' && d.messageId === id), `11.1-4 DELIVERED for ${id}\n${describe(rows)}`);
     }
+  } catch (e) {
+    throw await withDecisions(e, pf);
   } finally {
     lab.stop();
     await pf.stop();
@@ -56,10 +58,12 @@ test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notificati
       const r = await decisions(pf);
       const has = (proc: string, id: string | undefined) => r.some((d) => d.procedure === proc && d.messageId === id && d.disposition === 'delivery');
       return ids.every((id) => has('IMDN-TX', id) && has('IMDN-RX', id)) ? r : undefined;
-    }, { timeoutMs: 5000 }).catch(async (e: Error) => assert.fail(`${e.message}\n${describe(await decisions(pf))}`));
+    }, { timeoutMs: 5000 });
     for (const id of ids) {
       assert.ok(rows.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED' && d.messageId === id), `IMDN-DLV-1 DELIVERED for ${id}\n${describe(rows)}`);
     }
+  } catch (e) {
+    throw await withDecisions(e, pf);
   } finally {
     lab.stop();
     await pf.stop();

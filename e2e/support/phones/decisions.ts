@@ -23,3 +23,14 @@ export async function decisions(pf: Pf): Promise<DecisionRow[]> {
 export function describe(rows: DecisionRow[]): string {
   return rows.map((r) => `${r.procedure} ${r.branch} ${r.outcome}${r.messageId ? ` ${r.messageId}` : ''}${r.disposition ? ` ${r.disposition}` : ''}`).join('\n');
 }
+
+/** the error with the PF's whole decision log appended, to see what the PF did when a wait failed */
+export async function withDecisions(e: unknown, pf: Pf): Promise<Error> {
+  const err = e instanceof Error ? e : new Error(String(e));
+  try {
+    err.message += `\nPF decisions:\n${describe(await decisions(pf))}`;
+  } catch {
+    /* the PF is gone */
+  }
+  return err;
+}

@@ -129,7 +129,7 @@ export class LinphonePhone {
   }
 
   async waitForSentState(text: string, states: MessageState[], timeoutMs = 10_000): Promise<MessageState> {
-    return waitFor(`${this.opts.user}'s linphone to show "${text}" as ${states.join(' or ')} (now ${this.sentState(text) ?? 'not sent'})`,
+    return waitFor(() => `${this.opts.user}'s linphone to show "${text}" as ${states.join(' or ')} (it shows ${this.sentState(text) ?? 'no such sent message'})`,
       () => {
         const s = this.sentState(text);
         return s && states.includes(s) ? s : undefined;

@@ -1,6 +1,7 @@
 // Bounded polling for the phone tests: wait until a condition holds or fail with what was awaited.
 export async function waitFor<T>(
-  what: string,
+  /** what is awaited; a function is asked at the timeout, so it can say how things stand then */
+  what: string | (() => string),
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   { timeoutMs = 10_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
@@ -8,7 +9,7 @@ export async function waitFor<T>(
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(intervalMs);
   }
 }
