@@ -19,9 +19,21 @@ export async function decisions(pf: Pf): Promise<DecisionRow[]> {
   }));
 }
 
-/** one line per decision, for assertion messages */
-export function describe(rows: DecisionRow[]): string {
-  return rows.map((r) => `${r.procedure} ${r.branch} ${r.outcome}${r.messageId ? ` ${r.messageId}` : ''}${r.disposition ? ` ${r.disposition}` : ''}`).join('\n');
+const line = (r: DecisionRow) => `${r.procedure} ${r.branch} ${r.outcome}${r.messageId ? ` ${r.messageId}` : ''}${r.disposition ? ` ${r.disposition}` : ''}`;
+
+/** one line per decision, for assertion messages; a long log as its first lines and a tally */
+export function describe(rows: DecisionRow[], max = 40): string {
+  if (rows.length <= max) return rows.map(line).join('\n');
+  const tally = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${r.procedure} ${r.branch} ${r.outcome}`;
+    tally.set(k, (tally.get(k) ?? 0) + 1);
+  }
+  return [
+    ...rows.slice(0, max).map(line),
+    `… ${rows.length - max} more; all ${rows.length} by branch:`,
+    ...[...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${n} × ${k}`),
+  ].join('\n');
 }
 
 /** the error with the PF's whole decision log appended, to see what the PF did when a wait failed */
