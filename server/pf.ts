@@ -4,6 +4,7 @@
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
 import { startEdge, type Edge } from './edge';
+import { BYTE_STRINGS_TAG } from './edge/control-server';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
@@ -59,7 +60,7 @@ const ANSWER_FLUSH_MS = 200;
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 const SHUTDOWN_REASON = 'SIP;cause=503;text="PF shutting down"';
 
-function connectSrf(target: { host: string; port: number; secret: string }): Promise<SrfApp> {
+function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer from drachtio at ${target.host}:${target.port} within 10 s`)), 10_000);
@@ -93,10 +94,11 @@ export async function startPf(config: Config): Promise<Pf> {
   const state = new PfState(await loadProviderPolicy(db.prisma));
 
   let edge: Edge | undefined;
-  let control = config.drachtio;
+  let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
     edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports }, control: config.edgeControl });
-    control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret };
+    // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
+    control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
   const srf = await connectSrf(control);
@@ -130,7 +132,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, route: { domain: config.domain, outboundProxy: config.outboundProxy }, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
   const handlers = installPfHandlers(srf, handlerDeps);

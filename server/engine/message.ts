@@ -7,7 +7,13 @@ export interface SipMessageView {
   uri?: string; // requests
   status?: number; // responses
   headers: Record<string, string[]>;
+  /** the body as received: a byte string, one character per byte (D-112); relayed as it is */
   body: string;
+  /**
+   * the body to inspect when it differs from `body`: what a Content-Encoding inflates to, or ''
+   * for an encoding the PF cannot undo. Read through bodyText().
+   */
+  text?: string;
 }
 
 const COMPACT: Record<string, string> = {

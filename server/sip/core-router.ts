@@ -4,6 +4,7 @@
 import type { SipMessageView } from '../engine/message';
 import { aorOf } from './addresses';
 import { sendRequest, type ForkOutcome } from './forward';
+import { hostResolves, sipHost } from './resolve';
 import type { SrfApp, SrfResponseOut } from './srf-types';
 
 export type LocalTerminating = (view: SipMessageView, servedUser: string, res: SrfResponseOut) => void;
@@ -41,6 +42,13 @@ export function coreRouter(deps: CoreRouterDeps) {
     const headers = { ...req.headers, To: req.headers.To ?? `<${req.uri}>` };
     // With a proxy the Request-URI stays the original one and the edge sends it to the proxy.
     const proxy = deps.outboundProxy ? `sip:${deps.outboundProxy}` : undefined;
+    // Straight to a host that does not resolve: no transaction to wait out (D-113).
+    const host = proxy ? undefined : sipHost(req.uri);
+    if (host !== undefined) {
+      return hostResolves(host).then((ok) =>
+        ok ? sendRequest(deps.srf, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs) : { contact: req.uri, status: 404, reason: 'Not Found' },
+      );
+    }
     return sendRequest(deps.srf, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs);
   };
 }

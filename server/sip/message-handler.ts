@@ -1,15 +1,19 @@
 // MESSAGE: from one of a served user's registered clients it is originating (IMDN-TX, or a
 // standalone message on its way out); to a served user it is terminating and goes through DSP to
 // IMDN-RX/DLV or the standalone-message contract.
+import { checkBody } from '../engine/dispatch/body-check';
 import { dispatch } from '../engine/dispatch/dispatch';
-import { header } from '../engine/message';
+import { routeToCore } from '../engine/route/core-route';
+import { bodyText } from '../engine/parse/content-encoding';
+import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
 import { aorOf, parseNameAddr } from './addresses';
 import type { EffectRunner } from './effect-runner';
 import type { InFlight } from './in-flight';
 import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
-import { viewFromRaw } from './message-view';
+import { inspectView, viewOnly } from './message-view';
+import { hostResolves, sipHost } from './resolve';
 import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
 import type { DecisionSink } from './record-decisions';
@@ -27,6 +31,8 @@ export interface MessageHandlerDeps {
   record: DecisionSink;
   log: Logger;
   now: () => number;
+  /** the PF's own domain and its way toward the SIP/IP core (D-010, D-113) */
+  route: { domain: string; outboundProxy?: string };
 }
 
 export function messageHandler(deps: MessageHandlerDeps): Handler {
@@ -44,8 +50,14 @@ export function messageHandler(deps: MessageHandlerDeps): Handler {
 }
 
 async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
-  const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
+  const { view, inspection } = inspectView(viewOnly(req.msg.raw ?? req.msg.toString()));
   const now = deps.now();
+  const body = checkBody(inspection, aorOf(req.uri), header(view, 'call-id'));
+  if (body.decisions.length) deps.record(body.decisions, { callId: header(view, 'call-id'), now });
+  if (body.reject) {
+    res.send(body.reject.code, body.reject.reason);
+    return;
+  }
   const from = parseNameAddr(req.get('From') ?? '');
   const fromAor = from && aorOf(from.uri);
   const source = `${req.protocol}/${req.source_address}:${req.source_port}`;
@@ -72,20 +84,29 @@ async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfRespons
   return deps.pager.terminating(view, servedUser, dsp.skip, res);
 }
 
-async function originating(deps: MessageHandlerDeps, view: ReturnType<typeof viewFromRaw>, servedUser: string, res: SrfResponseOut): Promise<void> {
+async function originating(deps: MessageHandlerDeps, view: SipMessageView, servedUser: string, res: SrfResponseOut): Promise<void> {
   if (viewHasImdn(view)) return deps.imdn.originating(view, servedUser, res);
   // A standalone message the served user sends: remember it (IMDN-RX's MessageIndex, AMB-9) and
   // pass it on toward its destination.
-  const messageId = /^imdn\.Message-ID:\s*(\S+)/im.exec(view.body)?.[1];
+  const messageId = /^imdn\.Message-ID:\s*(\S+)/im.exec(bodyText(view))?.[1];
   if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
-  const txn = `${header(view, 'call-id')}|${header(view, 'cseq') ?? ''}`;
+  const callId = header(view, 'call-id');
+  const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+  const target = view.uri ?? '';
+  const targetHost = sipHost(target);
+  const outboundProxy = deps.route.outboundProxy;
+  const route = routeToCore({
+    servedUser, target, targetHost, ownDomains: [deps.route.domain], outboundProxy, callId, txn,
+    hostResolves: targetHost && !outboundProxy ? await hostResolves(targetHost) : undefined,
+  });
+  deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);
-  await deps.runner.run([{ kind: 'FWD_REQ', toLeg: 'core' }], { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
+  await deps.runner.run(route.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });
 }
 
-const FORWARDED = ['From', 'To', 'Content-Type', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'User-Agent'];
+const FORWARDED = ['From', 'To', 'Content-Type', 'Content-Encoding', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'User-Agent'];
 
-function forwardOf(view: ReturnType<typeof viewFromRaw>, txn: string) {
+function forwardOf(view: SipMessageView, txn: string) {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
     const v = header(view, name);

@@ -1,5 +1,6 @@
 // The PF's in-memory state that the pure engine reads: IMDN caches, the indexes of the messages
 // served users sent and received, live sessions. The shell owns it and applies effects to it.
+import { LoopGuard } from './imdn/loop-guard';
 import { ImdnCache } from '../engine/imdn/cache';
 import type { CpmSession, MessageIndexEntry } from '../engine/model';
 import type { Policy } from '../engine/policy';
@@ -8,6 +9,8 @@ export class PfState {
   readonly rxCache: ImdnCache;
   readonly txCache: ImdnCache;
   readonly sessions = new Map<string, CpmSession>();
+  /** what the LOOP checks read (D-114) */
+  readonly loops = new LoopGuard();
   private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();
   private readonly received = new Map<string, Map<string, MessageIndexEntry>>();
 

@@ -42,7 +42,7 @@ export interface SrfResponseOut {
 export type Handler = (req: SrfRequest, res: SrfResponseOut, next: () => void) => void;
 
 export interface SrfApp {
-  connect(opts: { host: string; port: number; secret: string }): void;
+  connect(opts: { host: string; port: number; secret: string; tags?: string[] }): void;
   disconnect(): void;
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): void;
   on(event: 'error' | 'close' | 'reconnecting', fn: (err?: Error) => void): void;

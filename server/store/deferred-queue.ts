@@ -2,6 +2,7 @@
 // resolved, and Prisma resolves a write after its commit: an accepted item is durable.
 // Every state change is guarded by the state it leaves (not delivered, not expired), so two PF
 // instances on one PostgreSQL never both deliver or both expire an item.
+import { bodyFromColumn, bodyToColumn } from './body-codec';
 import type { DeferredItem, Headers } from '../engine/effects';
 import type { Db } from './database';
 
@@ -38,7 +39,7 @@ const queued = (r: Row): QueuedItem => ({
     servedUser: r.user.aor,
     contentType: r.contentType,
     headers: JSON.parse(r.headers) as Headers,
-    body: r.body,
+    body: bodyFromColumn(r.body),
     ...(r.messageId !== null ? { messageId: r.messageId } : {}),
     ...(r.sessionId !== null ? { sessionId: r.sessionId } : {}),
     ...(r.expiresAt !== null ? { expiresAt: r.expiresAt.getTime() } : {}),
@@ -66,7 +67,7 @@ export async function enqueueDeferred(db: Db, userId: string, sourceKey: string,
         kind: item.kind,
         contentType: item.contentType,
         headers: JSON.stringify(item.headers),
-        body: item.body,
+        body: bodyToColumn(item.body),
         messageId: item.messageId ?? null,
         sessionId: item.sessionId ?? null,
         createdAt: at,

@@ -100,6 +100,22 @@ for (const target of databaseTargets()) {
       assert.equal((await listObjects(d.prisma, { userId: alice, limit: 2 })).length, 2);
     });
 
+    test('D-112 binary bodies (every byte value, NUL included) are kept exactly in the deferred queue and the Message Store', async () => {
+      const d = await target.fresh();
+      const alice = await d.user('sip:alice@example.com');
+      const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\u0100 é', 'utf8')]);
+      const body = bytes.toString('latin1');
+      await enqueueDeferred(d.prisma, alice, 'bin-1', item({ body, headers: { 'Content-Encoding': 'deflate' } }));
+      const [queued] = await pendingDeferred(d.prisma, alice);
+      assert.ok(Buffer.from(queued.item.body, 'latin1').equals(bytes), 'deferred body unchanged');
+      const f = await conversationFolder(d.prisma, alice, 'conv-bin');
+      const stored = await storeObject(d.prisma, { userId: alice, folderId: f.id, object: { ...msg('b1', body), kind: 'IMDN' } });
+      const again = await storeObject(d.prisma, { userId: alice, folderId: f.id, object: { ...msg('b1', body), kind: 'IMDN' } });
+      assert.deepEqual(again, { id: stored.id, created: false }, 'the same binary object is found again (AMB-50)');
+      const back = await getObject(d.prisma, stored.id);
+      assert.ok(back && Buffer.from(back.body, 'latin1').equals(bytes), 'stored body unchanged');
+    });
+
     test('§11.3 deferred queue: idempotent by source key, committed on resolve, oldest first, delivered once', async () => {
       const d = await target.fresh();
       const alice = await d.user('sip:alice@example.com');

@@ -1,6 +1,7 @@
 // The CPM Message Store (SPEC §11.7, §11.8): per user, one conversation-history folder per
 // Conversation-ID and under it one session-history folder per Contribution-ID; objects with
 // IMAP-like flags. Recording is idempotent (AMB-50): storing the same object twice keeps one.
+import { bodyFromColumn, bodyToColumn } from './body-codec';
 import type { Headers, StoredObjectSpec } from '../engine/effects';
 import type { Db } from './database';
 
@@ -54,7 +55,7 @@ const objectRecord = (o: ObjectRow): ObjectRecord => ({
   imdnMessageId: o.imdnMessageId,
   contentType: o.contentType,
   headers: JSON.parse(o.headers) as Headers,
-  body: o.body,
+  body: bodyFromColumn(o.body),
   flags: splitFlags(o.flags),
   participants: o.participants === null ? null : JSON.parse(o.participants),
   createdAt: o.createdAt,
@@ -103,7 +104,7 @@ export async function storeObject(db: Db, input: StoreObjectInput): Promise<{ id
       o.kind === 'SESSION_INFO'
         ? await tx.storedObject.findFirst({ where: { folderId: input.folderId, kind: 'SESSION_INFO' }, select: { id: true } })
         : o.imdnMessageId
-          ? await tx.storedObject.findFirst({ where: { folderId: input.folderId, kind: o.kind, imdnMessageId: o.imdnMessageId, body: o.body }, select: { id: true } })
+          ? await tx.storedObject.findFirst({ where: { folderId: input.folderId, kind: o.kind, imdnMessageId: o.imdnMessageId, body: bodyToColumn(o.body) }, select: { id: true } })
           : null;
     if (dup) return { id: dup.id, created: false };
     const row = await tx.storedObject.create({
@@ -114,7 +115,7 @@ export async function storeObject(db: Db, input: StoreObjectInput): Promise<{ id
         imdnMessageId: o.imdnMessageId ?? null,
         contentType: o.contentType,
         headers: JSON.stringify(o.headers),
-        body: o.body,
+        body: bodyToColumn(o.body),
         participants: input.participants === undefined ? null : JSON.stringify(input.participants),
         ...(input.at ? { createdAt: input.at } : {}),
       },

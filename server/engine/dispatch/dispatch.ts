@@ -9,6 +9,7 @@ import { acceptContactOf, assertedCpmServices } from '../parse/accept-contact';
 import { parseEvent } from '../parse/event';
 import type { CpmService } from '../parse/feature-tags';
 import { bodyKind } from './body-kind';
+import { bodyText } from '../parse/content-encoding';
 
 export type DspHandler = '8.3.1.1' | '8.3.1.2' | '8.3.1.6.3' | '8.3.1.6.4' | '8.3.2.1' | '8.3.3.1';
 
@@ -109,7 +110,7 @@ export function dispatch(input: DispatchInput): DispatchResult {
       { ...dsp0Inputs, selected: icsis },
     );
     if (branch === 'DSP-1') {
-      const kind = bodyKind(header(request, 'content-type'), request.body);
+      const kind = bodyKind(header(request, 'content-type'), bodyText(request));
       imdn = kind !== 'OTHER';
       aggregated = kind === 'AGGREGATED_IMDN';
       d('DSP-1', 'DISPATCH', `A MESSAGE for a CPM service goes to standalone message and IMDN handling (8.3.1.1).`, {

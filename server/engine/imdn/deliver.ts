@@ -102,7 +102,7 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
   const { servedUser, policy } = input;
   let buffers = input.buffers ?? {};
   const sipHeaders = carriedHeaders(input.message, servedUser);
-  const parts: DeliveryPart[] = input.parts.map((part) => ({ part, sipHeaders }));
+  const parts: DeliveryPart[] = input.parts.map((part) => ({ part, sipHeaders: part.encoding ? { ...sipHeaders, 'Content-Encoding': part.encoding } : sipHeaders }));
   const effects: Effect[] = [];
   const decisions: Decision[] = [];
   const service = serviceFor(parts);
@@ -122,7 +122,8 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
   const agg = policy.imdnAggregation;
   let buffered = 0;
   for (const reg of suitable) {
-    const aggregates = agg.enabled && (!agg.requireClientTag || reg.imdnAggregation);
+    // A compressed notification goes alone: an aggregate part is CPIM text (D-112).
+    const aggregates = agg.enabled && (!agg.requireClientTag || reg.imdnAggregation) && !parts.some((p) => p.part.encoding);
     if (aggregates) {
       const b = bufferForAggregation({ buffers, registration: reg, parts, policy, now: input.now, servedUser, deliveryId: `${input.deliveryId}:${reg.contact}` });
       buffers = b.buffers;

@@ -11,6 +11,7 @@ import { normaliseUri } from '../parse/uri';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
 import { header, type SipMessageView } from '../message';
+import { bodyText } from '../parse/content-encoding';
 import { OverlayCache, type ImdnCacheReader } from './cache';
 import { decideDedup, dedupSummary } from './dedup';
 
@@ -18,6 +19,8 @@ import { decideDedup, dedupSummary } from './dedup';
 export interface ImdnPart {
   /** the text to deliver: one CPIM message, or the unchanged request body when it did not parse */
   raw: string;
+  /** the Content-Encoding `raw` still carries (a whole compressed body relayed as it came) */
+  encoding?: string;
   /** 'message/cpim' for a parsed part; the request's own Content-Type for an unchanged body */
   contentType: string;
   parsed: boolean;
@@ -64,11 +67,14 @@ export function receiveImdn(input: ReceiveImdnInput): EngineResult & { forward: 
   const sipContentType = header(message, 'content-type') ?? '';
   const overlay = new OverlayCache(input.cache, 'RX');
 
-  const body = parseImdnBody(sipContentType, message.body);
-  const parts: ImdnBodyPart[] = body.ok
-    ? body.value.parts
-    : [{ ok: false, raw: message.body, error: body.error }];
+  const body = parseImdnBody(sipContentType, bodyText(message));
   const aggregated = body.ok && body.value.aggregated;
+  // A whole compressed body is delivered as it came (its parts of an aggregate are PF-made text).
+  const encoding = message.text !== undefined && !aggregated ? header(message, 'content-encoding') : undefined;
+  const whole = (p: ImdnBodyPart): ImdnBodyPart => (encoding ? { ...p, raw: message.body } : p);
+  const parts: ImdnBodyPart[] = body.ok
+    ? body.value.parts.map(whole)
+    : [{ ok: false, raw: message.body, error: body.error }];
   const base = { procedure: 'IMDN-RX' as const, servedUser, callId };
 
   for (const [index, part] of parts.entries()) {
@@ -170,8 +176,10 @@ function describe(part: ImdnBodyPart): string {
 }
 
 function toPart(part: ImdnBodyPart, contentType: string, recipient: string | undefined, input: ReceiveImdnInput, original?: MessageIndexEntry): ImdnPart {
+  const encoding = input.message.text !== undefined && part.raw === input.message.body ? header(input.message, 'content-encoding') : undefined;
   return {
     raw: part.raw,
+    ...(encoding ? { encoding } : {}),
     contentType,
     parsed: part.ok,
     cpim: part.cpim,

@@ -9,6 +9,7 @@ import type { UserPrefs } from '../model';
 import type { Policy, SkipService } from '../policy';
 import type { EngineResult } from '../result';
 import { header, headerValues, type SipMessageView } from '../message';
+import { bodyText } from '../parse/content-encoding';
 
 export interface StandaloneFork {
   id: string;
@@ -30,7 +31,7 @@ export interface StandaloneDelivery {
   settled: boolean;
 }
 
-const CARRIED = ['From', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'Conversation-ID', 'Contribution-ID', 'Content-Type'];
+const CARRIED = ['From', 'P-Asserted-Identity', 'P-Asserted-Service', 'Accept-Contact', 'Conversation-ID', 'Contribution-ID', 'Content-Type', 'Content-Encoding'];
 
 function carried(message: SipMessageView, servedUser: string): Headers {
   const out: Headers = {};
@@ -63,7 +64,7 @@ export function deliverStandalone(input: {
     id: input.deliveryId,
     servedUser,
     txn: input.txn,
-    messageId: cpimMessageId(message.body),
+    messageId: cpimMessageId(bodyText(message)),
     contentType,
     body: message.body,
     headers: carried(message, servedUser),

@@ -1,4 +1,5 @@
 // A user's Message Store (SPEC §11.7) and deferred queue (§11.3), as the console shows them.
+import { bodyForDisplay, bodyFromColumn } from '../../store/body-codec';
 import type { Db } from '../../store/database';
 import { notFound } from '../http-error';
 
@@ -73,7 +74,7 @@ export async function messageStoreOf(db: Db, aor: string): Promise<{ folders: Fo
         imdnMessageId: o.imdnMessageId,
         contentType: o.contentType,
         headers: (json(o.headers) ?? {}) as Record<string, unknown>,
-        body: o.body.length > BODY_PREVIEW ? `${o.body.slice(0, BODY_PREVIEW)}…` : o.body,
+        body: preview(o.body),
         flags: o.flags.split(/\s+/).filter(Boolean),
         participants: json(o.participants),
         createdAt: o.createdAt.toISOString(),
@@ -88,7 +89,13 @@ export async function messageStoreOf(db: Db, aor: string): Promise<{ folders: Fo
       createdAt: d.createdAt.toISOString(),
       expiresAt: d.expiresAt?.toISOString() ?? null,
       deliveredAt: d.deliveredAt?.toISOString() ?? null,
-      body: d.body.length > BODY_PREVIEW ? `${d.body.slice(0, BODY_PREVIEW)}…` : d.body,
+      body: preview(d.body),
     })),
   };
+}
+
+/** What the console shows of a stored body: its text (bytes decoded as UTF-8), cut to a preview. */
+function preview(column: string): string {
+  const text = bodyForDisplay(bodyFromColumn(column));
+  return text.length > BODY_PREVIEW ? `${text.slice(0, BODY_PREVIEW)}…` : text;
 }

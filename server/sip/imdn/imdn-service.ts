@@ -7,9 +7,11 @@ import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery }
 import { receiveImdn } from '../../engine/imdn/receive';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
+import { bodyText } from '../../engine/parse/content-encoding';
 import { storeImdnWanted, type OriginalLocator } from '../../engine/imdn/store-imdn';
 import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
+import { aorOf } from '../addresses';
 import { clientRegistration } from '../client-registration';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
 import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
@@ -56,6 +58,8 @@ export class ImdnService {
     const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
     this.runner.hold(txn, res);
     const ctx = { servedUser, sourceKey: txn };
+    // Remember which messages were notifications: a report on one is a loop (LOOP-2).
+    for (const m of bodyText(view).matchAll(/^imdn\.Message-ID:\s*(\S+)/gim)) this.deps.state.loops.notedDelivered(servedUser, m[1]);
 
     const rx = receiveImdn({
       servedUser,
@@ -100,9 +104,17 @@ export class ImdnService {
     this.runner.hold(txn, res);
     const index = this.deps.state.receivedIndex(servedUser);
     // The store reference may predate this process: look it up before the pure call.
-    const parsed = parseImdnBody(header(view, 'content-type') ?? '', view.body);
+    const parsed = parseImdnBody(header(view, 'content-type') ?? '', bodyText(view));
     const first = parsed.ok ? parsed.value.parts[0] : undefined;
     const messageId = first?.ok ? first.imdn.messageId : undefined;
+    if (messageId) {
+      const loop = this.deps.state.loops.check(servedUser, aorOf(view.uri ?? '') ?? view.uri ?? '', messageId, now);
+      if (!loop.allow) {
+        this.deps.record(loop.decisions.map((d) => ({ ...d, callId })), { callId, now });
+        this.runner.respond(txn, 200, 'OK');
+        return;
+      }
+    }
     if (messageId && !index.get(messageId)?.storeRef) {
       const storeRef = await this.deps.store.objectOfMessage(servedUser, messageId);
       if (storeRef) index.set(messageId, { kind: 'STANDALONE', deliveredEndpoints: 1, requested: [], ...index.get(messageId), storeRef });
@@ -117,7 +129,7 @@ export class ImdnService {
       now,
     });
     const headers: Record<string, string> = {};
-    for (const name of ['From', 'To', 'Content-Type', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Service', 'Accept-Contact']) {
+    for (const name of ['From', 'To', 'Content-Type', 'Content-Encoding', 'Conversation-ID', 'Contribution-ID', 'P-Asserted-Service', 'Accept-Contact']) {
       const v = header(view, name);
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
@@ -222,5 +234,5 @@ export class ImdnService {
 }
 
 export function viewHasImdn(view: SipMessageView): boolean {
-  return headerValues(view, 'content-type').some((t) => /^(message\/cpim|multipart\/mixed)/i.test(t)) && /message\/imdn\+xml/i.test(view.body);
+  return headerValues(view, 'content-type').some((t) => /^(message\/cpim|multipart\/mixed)/i.test(t)) && /message\/imdn\+xml/i.test(bodyText(view));
 }
