@@ -36,13 +36,16 @@ export function describe(rows: DecisionRow[], max = 40): string {
   ].join('\n');
 }
 
-/** the error with the PF's whole decision log appended, to see what the PF did when a wait failed */
+/** the error, with the PF's decision log appended, to see what the PF did when a step failed */
 export async function withDecisions(e: unknown, pf: Pf): Promise<Error> {
   const err = e instanceof Error ? e : new Error(String(e));
+  let log: string;
   try {
-    err.message += `\nPF decisions:\n${describe(await decisions(pf))}`;
+    log = describe(await decisions(pf));
   } catch {
-    /* the PF is gone */
+    return err; // the PF is gone
   }
-  return err;
+  const out = new Error(`${err.message}\nPF decisions:\n${log || '(none)'}`, { cause: err });
+  out.stack = `${out.message}\n${(err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`;
+  return out;
 }
