@@ -131,3 +131,29 @@ test('BODY-2: a compression bomb gets 413 and nothing else is disturbed; a corru
     await pf.stop();
   }
 });
+
+test('IMDN-TX, IMDN-RX: a client\'s deflate-compressed notification to another user of the PF is read on both sides and arrives with its own bytes', async () => {
+  const pf = await startTestPf();
+  const port = pf.sipAddress.port;
+  const alice = await rawPeer();
+  const bob = await rawPeer();
+  try {
+    assert.equal(await alice.register(port, 'alice'), 200);
+    assert.equal(await bob.register(port, 'bob'), 200);
+    // bob's phone reports on alice's message tx-1 (the CPIM From is bob, the notifier)
+    const body = deflateSync(imdnCpim('tx-1'));
+    const res = await bob.request(port, { uri: 'sip:alice@example.com', from: 'sip:bob@example.com', headers: ['Content-Type: message/cpim', 'Content-Encoding: deflate'], body });
+    assert.equal(res?.startLine, 'SIP/2.0 200 OK');
+    const [got] = await alice.waitForRequests(1);
+    assert.ok(got.body.equals(body), 'relayed unchanged');
+    assert.equal(headerOf(got, 'Content-Encoding'), 'deflate');
+    await pf.decisions.flush();
+    const seen = await pf.db.prisma.decision.findMany({ where: { messageId: 'tx-1' }, orderBy: { seq: 'asc' } });
+    const procedures = new Set(seen.map((d) => d.procedure));
+    assert.ok(procedures.has('IMDN-TX') && procedures.has('IMDN-RX'), `decisions: ${seen.map((d) => d.branch).join(', ')}`);
+  } finally {
+    await alice.close();
+    await bob.close();
+    await pf.stop();
+  }
+});

@@ -4,6 +4,7 @@
 import type { SipMessageView } from '../engine/message';
 import { aorOf } from './addresses';
 import { sendRequest, type ForkOutcome } from './forward';
+import { inspectView } from './message-view';
 import { hostResolves, sipHost } from './resolve';
 import type { SrfApp, SrfResponseOut } from './srf-types';
 
@@ -27,7 +28,8 @@ export function coreRouter(deps: CoreRouterDeps) {
         for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = [v];
         headers['call-id'] ??= [`local-${Date.now()}-${++localSeq}`];
         headers['cseq'] ??= [`1 ${req.method}`];
-        const view: SipMessageView = { method: req.method, uri: req.uri, headers, body: req.body ?? '' };
+        // The same inspection as a request from the wire: a compressed notification is read inflated.
+        const { view } = inspectView({ method: req.method, uri: req.uri, headers, body: req.body ?? '' });
         let done = false;
         const res: SrfResponseOut = {
           send(status: number, reason?: string | object) {

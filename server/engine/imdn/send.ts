@@ -13,6 +13,7 @@ import type { EngineResult } from '../result';
 import { header, type SipMessageView } from '../message';
 import type { ImdnCacheReader } from './cache';
 import { decideDedup, dedupSummary } from './dedup';
+import { bodyText } from '../parse/content-encoding';
 
 export type ImdnCarrier =
   | { kind: 'SIP'; message: SipMessageView; txn: string; /** where forwarded requests go (the SIP/IP core) */ coreLeg?: string }
@@ -36,7 +37,7 @@ export function sendImdn(input: SendImdnInput): EngineResult & { forwarded: bool
   const effects: Effect[] = [];
   const decisions: Decision[] = [];
   const contentType = carrier.kind === 'SIP' ? header(carrier.message, 'content-type') : carrier.contentType;
-  const body = carrier.kind === 'SIP' ? carrier.message.body : carrier.body;
+  const body = carrier.kind === 'SIP' ? bodyText(carrier.message) : carrier.body;
   const callId = carrier.kind === 'SIP' ? header(carrier.message, 'call-id') : undefined;
   const base = { procedure: 'IMDN-TX' as const, servedUser, callId, sessionId: carrier.kind === 'MSRP' ? carrier.sessionId : undefined };
 
