@@ -27,7 +27,17 @@ export class PhoneLab {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-phones-'));
   private phones: Array<LinphonePhone | BaresipPhone> = [];
 
-  constructor(readonly pfPort: number) {}
+  // a test process that ends without reaching its finally (an uncaught error, process.exit) still
+  // kills its phones: killing is synchronous
+  private readonly onExit = () => this.killAll();
+
+  constructor(readonly pfPort: number) {
+    process.once('exit', this.onExit);
+  }
+
+  private killAll(): void {
+    for (const p of this.phones) p.kill();
+  }
 
   async linphone(user: string, opts: Partial<Omit<LinphoneOptions, 'user' | 'pfPort' | 'dir'>> = {}): Promise<LinphonePhone> {
     const p = await LinphonePhone.start({ user, pfPort: this.pfPort, dir: path.join(this.dir, `linphone-${user}`), ...opts });
@@ -43,7 +53,8 @@ export class PhoneLab {
 
   /** kills every phone; keeps the folder when asked (KEEP_PHONE_LOGS=1) to read the logs */
   stop(): void {
-    for (const p of this.phones) p.kill();
+    process.off('exit', this.onExit);
+    this.killAll();
     if (process.env.KEEP_PHONE_LOGS) process.stderr.write(`phone logs kept in ${this.dir}\n`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
