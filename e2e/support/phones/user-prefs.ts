@@ -1,0 +1,10 @@
+// A served user's CPM preference, set as an operator does on the console's Users page: the
+// seeded users have no rules, which reads as "no deferral" (PREF-1c).
+import type { Pf } from '../../../server/pf';
+import { upsertPolicyRule } from '../../../server/store/user-prefs';
+
+export async function allowDeferral(pf: Pf, aor: string): Promise<void> {
+  const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor } });
+  await upsertPolicyRule(pf.db.prisma, user.id, { ruleId: 'cpm-defer', serviceEnablers: ['CPM'], allowDefer: true }, 'phone-test');
+  await pf.policyChanged(aor);
+}
