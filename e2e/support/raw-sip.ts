@@ -33,7 +33,7 @@ export interface RawPeer {
   /** called with each new request after it was answered */
   onRequest: (m: RawMessage) => void;
   register(pf: number, user: string, expires?: number): Promise<number>;
-  request(pf: number, o: { method?: string; uri: string; from: string; to?: string; headers?: string[]; body?: Buffer }): Promise<RawMessage | undefined>;
+  request(pf: number, o: { method?: string; uri: string; from: string; to?: string; headers?: string[]; body?: Buffer; deadlineMs?: number }): Promise<RawMessage | undefined>;
   waitForRequests(n: number, ms?: number): Promise<RawMessage[]>;
   close(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export async function rawPeer(): Promise<RawPeer> {
       const data = Buffer.concat([Buffer.from(head, 'utf8'), body]);
       return new Promise((resolve) => {
         const timer = setInterval(() => sock.send(data, pf, '127.0.0.1'), 500);
-        const stop = setTimeout(() => done(undefined), 10_000);
+        const stop = setTimeout(() => done(undefined), o.deadlineMs ?? 10_000);
         const done = (m: RawMessage | undefined) => {
           clearInterval(timer);
           clearTimeout(stop);

@@ -31,3 +31,25 @@ test('CORE-2, CORE-4, CORE-1, 11.1-4: an unknown user of the own domain and an u
     await pf.stop();
   }
 });
+
+test('11.1-5, D-115: a message to a contact that died without unregistering is answered before the sender\'s Timer F (32 s)', async () => {
+  const pf = await startTestPf();
+  const port = pf.sipAddress.port;
+  const dead = await rawPeer();
+  const bob = await rawPeer();
+  try {
+    assert.equal(await dead.register(port, 'alice'), 200);
+    await dead.close(); // the phone is gone; its registration is not
+    const started = Date.now();
+    const res = await bob.request(port, {
+      uri: 'sip:alice@example.com', from: 'sip:bob@example.net',
+      headers: ['Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"', 'Content-Type: text/plain'],
+      body: Buffer.from('are you there?'), deadlineMs: 31_000,
+    });
+    assert.ok(res, `no final answer within 31 s (${Date.now() - started} ms)`);
+    assert.match(res.startLine, /^SIP\/2\.0 (202|480) /);
+  } finally {
+    await bob.close();
+    await pf.stop();
+  }
+});

@@ -9,6 +9,13 @@ import type { EffectStore } from './effect-store';
 import type { PfState } from './pf-state';
 import type { SrfApp, SrfResponseOut } from './srf-types';
 
+/**
+ * How long a request the PF sends on a client's behalf may take (D-115). The client gave up on its
+ * own request after Timer F (64·T1 = 32 s); the PF waits less, so that the client still hears the
+ * outcome: a dead contact is counted unavailable and the message deferred (202) in time.
+ */
+export const RELAY_TIMEOUT_MS = 20_000;
+
 export interface RunContext {
   servedUser: string;
   /** identifies the request being handled: deferred items get `${sourceKey}#${n}` */
@@ -114,7 +121,7 @@ export class EffectRunner {
 
   private sendToCore(e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
     void this.deps
-      .core({ method: e.method, uri: e.uri ?? '', headers: flatten(e.headers), body: e.body }, this.deps.requestTimeoutMs ?? 32_000)
+      .core({ method: e.method, uri: e.uri ?? '', headers: flatten(e.headers), body: e.body }, this.deps.requestTimeoutMs ?? RELAY_TIMEOUT_MS)
       .then((o) => this.deps.onRequestOutcome({ leg: e.leg, code: o.status, timedOut: o.status === 408 && o.reason === 'Request Timeout' }));
   }
 
@@ -123,7 +130,7 @@ export class EffectRunner {
    * original transaction with its final response.
    */
   private forward(f: NonNullable<RunContext['forward']>, toLeg: string): void {
-    const timeout = this.deps.requestTimeoutMs ?? 32_000;
+    const timeout = this.deps.requestTimeoutMs ?? RELAY_TIMEOUT_MS;
     const sent =
       toLeg === 'core'
         ? this.deps.core(f.request, timeout)
@@ -141,7 +148,7 @@ export class EffectRunner {
       this.deps.onRequestOutcome({ leg: e.leg, ...o });
     };
     // A request's deadline must not keep a stopped PF's process alive.
-    const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? 32_000).unref();
+    const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? RELAY_TIMEOUT_MS).unref();
     this.deps.srf.request(e.uri ?? e.leg, { method: e.method, headers, body: e.body }, (err, req) => {
       if (err) return finish({ code: 503 });
       req.on('response', (res) => {
