@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { flushGeneratedImdns, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from './generate';
 import { ImdnCache } from './cache';
 import { sendImdn } from './send';
@@ -15,7 +16,7 @@ const NOW = Date.UTC(2015, 10, 10, 10, 20, 0);
 const B = 'sip:+15551230002@ims.beta.example';
 const A = 'sip:+15551230001@ims.alpha.example';
 
-function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kind']; extra?: string[]; id?: string } = {}): OriginalForGen {
+function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kind']; extra?: string[]; id?: string; conv?: string } = {}): OriginalForGen {
   const lines = [
     `From: ${opts.from ?? `<${A}>`}`,
     `To: <${B}>`,
@@ -31,7 +32,7 @@ function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kin
   ].join('\r\n');
   const c = parseCpim(lines);
   assert.ok(c.ok);
-  return { kind: opts.kind ?? 'CHAT', cpim: c.value, conversationId: 'conv-5', contributionId: 'contrib-5' };
+  return { kind: opts.kind ?? 'CHAT', cpim: c.value, conversationId: opts.conv ?? 'conv-5', contributionId: opts.conv ? `contrib-of-${opts.conv}` : 'contrib-5' };
 }
 
 function gen(event: GenEvent, opts: { orig?: OriginalForGen; policy?: PolicyOverrides; buffers?: GenBuffers; n?: number } = {}) {
@@ -213,6 +214,46 @@ test('GEN-6: same network, aggregation on → 1 MESSAGE with 3 parts', () => {
 
 test('GEN-6-tel: tel: number inside the home ranges → may be aggregated: 1 MESSAGE with 3 parts', () => {
   assert.deepEqual(threeFailures('<tel:+15551239999>', { homeNumberRanges: ['+1555'], imdnAggregation: { enabled: true } }), [3]);
+});
+
+// An aggregate is one SIP request: its Conversation-ID / Contribution-ID must be true of every
+// part, so notifications about messages of different conversations never share one.
+test('GEN-6: property — every aggregated request carries the Conversation-ID and Contribution-ID of each of its parts; none is lost', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom('conv-a', 'conv-b', 'conv-c'), { minLength: 1, maxLength: 12 }), fc.integer({ min: 2, max: 5 }), (convs, maxPerBody) => {
+      const policy = { homeDomains: ['ims.beta.example'], imdnAggregation: { enabled: true, maxPerBody } };
+      let buffers: GenBuffers = {};
+      const effects: Effect[] = [];
+      const convOf = new Map<string, string>();
+      convs.forEach((conv, i) => {
+        convOf.set(`m${i}`, conv);
+        const r = gen({ kind: 'DELIVERY_FAILED' }, { orig: original({ from: '<sip:carol@ims.beta.example>', id: `m${i}`, conv }), policy, buffers, n: i });
+        buffers = r.buffers;
+        effects.push(...r.effects);
+      });
+      for (const name of new Set(effects.flatMap((e) => (e.kind === 'START_TIMER' ? [e.name] : [])))) {
+        const f = flushGeneratedImdns({ buffers, timer: name });
+        buffers = f.buffers;
+        effects.push(...f.effects);
+      }
+      const seen: string[] = [];
+      for (const req of sent(effects)) {
+        if (req.kind !== 'SEND_REQ') continue;
+        const ct = String(req.headers['Content-Type']);
+        const bodies = ct.startsWith('multipart/') ? (() => { const p = parseMultipart(ct, req.body ?? ''); assert.ok(p.ok); return p.value.map((x) => x.body); })() : [req.body ?? ''];
+        for (const b of bodies) {
+          const parsed = parseCpimImdn(b);
+          assert.ok(parsed.ok);
+          const id = parsed.value.imdn.messageId;
+          seen.push(id);
+          assert.equal(req.headers['Conversation-ID'], convOf.get(id), `part ${id} sent with another conversation's Conversation-ID`);
+          assert.equal(req.headers['Contribution-ID'], `contrib-of-${convOf.get(id)}`);
+        }
+      }
+      assert.deepEqual(seen.sort(), [...convOf.keys()].sort(), 'each failure reported exactly once');
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('GEN-6x: same network, aggregation off → 3 MESSAGEs', () => {

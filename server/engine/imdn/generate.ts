@@ -241,7 +241,8 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
   const network = homeNetworkOf(senderValue, policy);
   const agg = policy.imdnAggregation;
   if (agg.enabled && network.home) {
-    const key = `${servedUser}|${originalSender}|${requestUri}|${icsi}`;
+    // one aggregate is one request: its Conversation-ID / Contribution-ID must hold for every part
+    const key = `${servedUser}|${originalSender}|${requestUri}|${icsi}|${original.conversationId ?? ''}|${original.contributionId ?? ''}`;
     const existing = buffers[key];
     const buf: GenBuffer = existing
       ? { ...existing, items: [...existing.items, cpimText] }
