@@ -35,8 +35,8 @@ function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kin
   return { kind: opts.kind ?? 'CHAT', cpim: c.value, conversationId: opts.conv ?? 'conv-5', contributionId: opts.conv ? `contrib-of-${opts.conv}` : 'contrib-5' };
 }
 
-function gen(event: GenEvent, opts: { orig?: OriginalForGen; policy?: PolicyOverrides; buffers?: GenBuffers; n?: number } = {}) {
-  return generateImdn({ servedUser: B, original: opts.orig ?? original(), event, newMessageId: `gen${opts.n ?? 1}`, policy: withPolicy(opts.policy), now: NOW, buffers: opts.buffers });
+function gen(event: GenEvent, opts: { orig?: OriginalForGen; policy?: PolicyOverrides; buffers?: GenBuffers; n?: number; cache?: ImdnCache } = {}) {
+  return generateImdn({ servedUser: B, original: opts.orig ?? original(), event, newMessageId: `gen${opts.n ?? 1}`, policy: withPolicy(opts.policy), now: NOW, buffers: opts.buffers, cache: opts.cache ?? new ImdnCache({ name: 'TX', ttlSec: 604800 }) });
 }
 
 const sent = (e: Effect[]) => e.filter((x) => x.kind === 'SEND_REQ');
@@ -136,12 +136,12 @@ test('GEN-4x: no negative-delivery → no IMDN', () => {
   assert.deepEqual(gen({ kind: 'FT_MSRP_ERROR' }, { orig: original({ kind: 'FT', dn: 'positive-delivery' }) }).effects, []);
 });
 
-function txSend(cache: ImdnCache, status: string, txn: string) {
+function txSend(cache: ImdnCache, status: string, txn: string, endpoints = 1) {
   const r = sendImdn({
     servedUser: B,
     carrier: { kind: 'SIP', txn, message: { method: 'MESSAGE', uri: A, headers: { 'content-type': ['message/cpim'] }, body: cpimImdn({ from: `<${B}>`, to: `<${A}>`, messageId: 'm1', type: 'delivery', status }) } },
     cache,
-    messageIndex: () => ({ kind: 'CHAT', deliveredEndpoints: 1, requested: [] }),
+    messageIndex: () => ({ kind: 'CHAT', deliveredEndpoints: endpoints, requested: [] }),
     session: () => undefined,
     policy: withPolicy(),
     now: NOW,
@@ -159,6 +159,49 @@ test('GEN-cache-1: CACHE_PUT(TX) comes before SEND_REQ; b2’s later delivered i
   const t = txSend(cache, 'delivered', 'tb2');
   assert.ok(t.effects.some((e) => e.kind === 'DROP'));
   assert.ok(t.effects.some((e) => e.kind === 'SEND_RESP' && e.txn === 'tb2' && e.code === 200));
+});
+
+// Seed 8.2.4: "in case the message was delivered to multiple endpoints, a similar caching strategy
+// will be followed": the PF's own reports are judged against the IMDN-TX cache like a device's
+// (D-123). Two OMA 1.0 devices accepting one chat message give one <delivered/>, not two.
+test('GEN-cache-1: the same chat message accepted by two OMA 1.0 devices yields one delivered report; the second is a duplicate', () => {
+  const cache = new ImdnCache({ name: 'TX', ttlSec: 604800 });
+  const first = gen({ kind: 'DELIVERED', client: OMA10 }, { cache });
+  for (const e of first.effects) cache.apply(e, NOW);
+  assert.equal(sent(first.effects).length, 1);
+  const second = gen({ kind: 'DELIVERED', client: OMA10 }, { cache, n: 2 });
+  assert.deepEqual(second.effects, [], 'no second report, no second cache write');
+  assert.deepEqual(second.decisions.map((d) => [d.branch, d.outcome]), [['IMDN-GEN-cache', 'DUPLICATE']]);
+});
+
+test('GEN-cache-1: property — over any sequence of generated and device reports for one message, the sender gets at most one report per status rank (never two delivered, never a failed after a delivered)', () => {
+  const step = fc.oneof(
+    fc.constant({ by: 'gen' as const, event: { kind: 'DELIVERED', client: OMA10 } as GenEvent }),
+    fc.constant({ by: 'gen' as const, event: { kind: 'DELIVERY_FAILED' } as GenEvent }),
+    fc.constantFrom('delivered', 'failed').map((status) => ({ by: 'device' as const, status })),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (steps) => {
+      const cache = new ImdnCache({ name: 'TX', ttlSec: 604800 });
+      const out: string[] = [];
+      steps.forEach((st, i) => {
+        if (st.by === 'gen') {
+          const r = gen(st.event, { cache, n: i });
+          for (const e of r.effects) cache.apply(e, NOW);
+          if (sent(r.effects).length) out.push(r.generated!.status);
+        } else {
+          // a device's own report: the message reached two endpoints (IMDN-TX-2 applies)
+          const r = txSend(cache, st.status, `t${i}`, 2);
+          if (r.effects.some((e) => e.kind === 'FWD_REQ')) out.push(st.status);
+        }
+      });
+      assert.ok(out.filter((x) => x === 'delivered').length <= 1, out.join(' '));
+      assert.ok(out.filter((x) => x === 'failed').length <= 1, out.join(' '));
+      const d = out.indexOf('delivered');
+      assert.ok(d < 0 || !out.slice(d + 1).includes('failed'), `a failed after a delivered: ${out.join(' ')}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('GEN-cache-2: generated failed, then b1 delivered → forwarded (positive after negative)', () => {

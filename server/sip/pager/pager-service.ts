@@ -161,7 +161,7 @@ export class PagerService {
   }
 
   private async generate(servedUser: string, original: OriginalForGen, event: GenEvent): Promise<void> {
-    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers });
+    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers, cache: this.deps.state.txCache });
     this.genBuffers = r.buffers;
     await this.apply(r, servedUser, `gen|${randomUUID()}`);
   }
