@@ -65,7 +65,14 @@ export interface RosterUser {
 }
 
 export interface ParticipantRoster {
+  /** version of the last document applied, whichever subscription carried it (for display) */
   version: number;
+  /**
+   * The last version applied per subscription (RFC 4575 §4.6: versions count within one
+   * subscription): `OWN` for the PF's own, the client's subscription leg for a relayed one
+   * (DECISIONS D-124). Absent in rosters written before it existed.
+   */
+  versions?: Record<string, number>;
   confActive: boolean;
   users: Record<string, RosterUser>;
   source: 'OWN_SUBSCRIPTION' | 'RELAYED' | 'NONE';

@@ -1,4 +1,5 @@
 // Small helpers for SIP address headers in the shell (the engine has its own parsers).
+import { sameResource, unescapeUnreserved } from '../engine/parse/uri';
 
 /** Splits a header value on commas outside quotes and angle brackets. */
 export function splitList(value: string): string[] {
@@ -66,14 +67,11 @@ export function splitParams(params: string): string[] {
 export function aorOf(uri: string): string | undefined {
   const m = /^(sips?):([^@;?>]+)@([^;:?>]+)/i.exec(uri.trim());
   if (!m) return undefined;
-  return `sip:${m[2]}@${m[3].toLowerCase()}`;
+  return `sip:${unescapeUnreserved(m[2])}@${unescapeUnreserved(m[3]).toLowerCase()}`;
 }
 
-/** Two URIs name the same resource: brackets and parameters dropped, case ignored. */
-export function sameUri(a: string, b: string): boolean {
-  const norm = (u: string) => u.trim().replace(/^<|>$/g, '').split(';')[0].toLowerCase();
-  return norm(a) === norm(b);
-}
+/** Two URIs name the same resource: brackets and parameters dropped, case ignored, escapes of unreserved characters decoded. */
+export const sameUri = sameResource;
 
 /** The tag parameter of a From or To header value (commas too end it: a header may list several). */
 export function tagOf(nameAddr: string | undefined): string | undefined {

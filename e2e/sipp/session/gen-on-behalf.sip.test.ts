@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
-import { runSipp } from '../../support/sipp';
-import { decisions, expectOk, networkKeys, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { runSipp, startSipp } from '../../support/sipp';
+import { decisions, expectOk, networkKeys, received, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
 
 const icsi = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session';
 
@@ -46,3 +46,45 @@ for (const [branch, userAgent, generated] of [
     }
   });
 }
+
+// IMDN-GEN-cache (D-123) over real SIP: alice has two OMA 1.0 devices, the session is forked to
+// both (directDeliveryToAllClients), both accept zed's chat message. Zed is not served by this PF,
+// so the reports leave through the outbound proxy (a SIPp UAS here), where they are counted: one
+// <delivered/>, not one per device.
+test('GEN-cache-1, GEN-2-UA over SIP: a chat message accepted by two OMA1.0 devices yields one delivered report, not two', async () => {
+  const pfPort = await freePort();
+  const proxyPort = await freePort();
+  const proxy = startSipp({ scenario: 'uas-message.xml', localPort: proxyPort, timeoutSec: 30 });
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'REMOTE_PF', name: 'zed-pf', address: `127.0.0.1:${pfPort}` }] },
+    policy: { directDeliveryToAllClients: true },
+    env: { PF_OUTBOUND_PROXY: `127.0.0.1:${proxyPort}` },
+  });
+  const d1 = await startDevice(h.target, 'device.xml', {}, 'CPM-client/OMA1.0 sipp-1');
+  const d2 = await startDevice(h.target, 'device.xml', {}, 'CPM-client/OMA1.0 sipp-2');
+  try {
+    const messageId = 'chat-two-oma10';
+    const keys = { ...networkKeys({ from_user: 'zed', focus: 'zed', contact_params: '', icsi }), reason: 'SIP;cause=200', message_id: messageId };
+    const peer = await runSipp({ scenario: scenario('network-chat.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 15, keys });
+    expectOk(peer, 'remote PF');
+    const [r1, r2] = [await d1.sipp.done, await d2.sipp.done];
+    expectOk(r1, 'device 1');
+    expectOk(r2, 'device 2');
+    assert.equal(received(r1, 'MESSAGE').length, 1, 'device 1 got the chat message');
+    assert.equal(received(r2, 'MESSAGE').length, 1, 'device 2 got the chat message');
+
+    await new Promise((r) => setTimeout(r, 800)); // room for a second (wrong) report to leave
+    const out = received(await proxy.stop(), 'MESSAGE');
+    assert.equal(out.length, 1, 'exactly one report leaves toward zed');
+    assert.match(out[0], new RegExp(`<message-id>${messageId}</message-id>`));
+    assert.match(out[0], /<delivered\/>/);
+    await h.pf.decisions.flush();
+    const ds = await decisions(h.pf);
+    assert.deepEqual(ds.filter((d) => d.procedure === 'IMDN-GEN').map((d) => [d.branch, d.outcome]), [['IMDN-GEN-2-UA', 'GENERATE'], ['IMDN-GEN-cache', 'DUPLICATE']]);
+  } finally {
+    await proxy.stop();
+    await d1.sipp.stop();
+    await d2.sipp.stop();
+    await h.stop();
+  }
+});

@@ -67,3 +67,54 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
     await h.stop();
   }
 });
+
+// RFC 4575 §4.6 over real SIP: two of alice's devices subscribe to the conference through the PF,
+// one after the other. The focus counts versions per subscription, so the second subscription
+// starts again at 1. Each document of both subscriptions reaches the session roster (DECISIONS
+// D-124): the user who joins in the second subscription's version 2 is in it.
+test('PIN-N1r-b2b, PIN-N2 over SIP: two devices’ relayed subscriptions each start at version 1; both are applied and nobody is lost', async () => {
+  const cfPort = await freePort();
+  const focusPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+  });
+  const focus = startSipp({ scenario: scenario('focus-relay-partial.xml'), localPort: focusPort, calls: 2, timeoutSec: 30 });
+  const dev = await startDevice(h.target, 'device.xml', { timeoutSec: 30 });
+  const cf = startSipp({
+    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
+    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '8000'],
+  });
+  try {
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000), 'the group session is up');
+    const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
+    for (const n of [1, 2]) {
+      const port = await freePort();
+      await registerDevice(h.target, 'alice', port);
+      const client = await runSipp({ scenario: scenario('client-conf-subscribe-partial.xml'), target: h.target, localPort: port, calls: 1, timeoutSec: 15, keys: { group_uri: groupUri } });
+      expectOk(client, `subscribing device ${n}`);
+      const notifies = received(client, 'NOTIFY');
+      assert.equal(notifies.length, 3, `device ${n} gets its subscription's NOTIFYs`);
+      assert.match(notifies[1], new RegExp(`sip:user${n}@example\\.net`), `device ${n} gets its own partial update`);
+    }
+    expectOk(await focus.done, 'focus');
+
+    // the two terminated NOTIFYs carry no body (PIN-N2 NO_BODY): the four documents are what counts
+    const pin = (await decisions(h.pf)).filter((d) => d.procedure === 'PIN' && ['PIN-N2', 'PIN-N3', 'PIN-N4'].includes(d.branch) && d.outcome !== 'NO_BODY');
+    assert.deepEqual(pin.map((d) => [d.branch, d.outcome]), [
+      ['PIN-N2', 'ROSTER_UPDATED'],
+      ['PIN-N2', 'ROSTER_UPDATED'],
+      ['PIN-N2', 'ROSTER_UPDATED'],
+      ['PIN-N2', 'ROSTER_UPDATED'],
+    ], 'every document of both subscriptions is applied, none judged stale');
+    const s = JSON.parse((await onlySession(h.pf)).snapshot) as CpmSession;
+    assert.equal(s.participants.source, 'RELAYED');
+    assert.ok(s.participants.users['sip:user2@example.net'], 'the user who joined in the second subscription is in the roster');
+    assert.ok(s.participants.users['sip:bob@example.net']);
+    expectOk(await cf.done, 'CF');
+  } finally {
+    await focus.stop();
+    await cf.stop();
+    await dev.sipp.stop();
+    await h.stop();
+  }
+});

@@ -2,12 +2,13 @@
 // is bound to the retained CF leg (no new INVITE toward the CF) and gets what was deferred.
 import type { Work } from './bye-state';
 import type { ClientRejoined } from './inputs';
+import { sameResource } from '../parse/uri';
 import { decision } from './relay';
 
 export function rejoin(w: Work, input: ClientRejoined): void {
   const s = w.s;
   const matches =
-    (input.requestUri !== undefined && s.groupSessionIdentity !== undefined && sameUri(input.requestUri, s.groupSessionIdentity)) ||
+    (input.requestUri !== undefined && s.groupSessionIdentity !== undefined && sameResource(input.requestUri, s.groupSessionIdentity)) ||
     (input.contributionId !== undefined && input.contributionId === s.contributionId);
   if (s.mode !== 'REMAIN_DISCONNECTED' || !matches) {
     w.decisions.push(decision(w, 'BYE-4-R-iii-2', 'NOT_BOUND', 'The INVITE does not return to a session the PF kept for this user; it is handled as a new invitation.', {
@@ -35,9 +36,4 @@ export function rejoin(w: Work, input: ClientRejoined): void {
     legId: leg.id,
     deferredDelivered: items.map((i) => i.messageId ?? '?'),
   }));
-}
-
-function sameUri(a: string, b: string): boolean {
-  const norm = (u: string) => u.trim().replace(/^<|>$/g, '').split(';')[0].toLowerCase();
-  return norm(a) === norm(b);
 }

@@ -225,6 +225,16 @@ test('DSP-8c: INVITE without Accept-Contact is rejected 403 (also a malformed on
   assertRejected(run(req('INVITE', { 'accept-contact': ['*;+g.3gpp.icsi-ref="broken'] })));
 });
 
+test('AC-1, DSP-1-msg: a malformed Accept-Contact value beside the msg ICSI does not turn the MESSAGE into a 403', () => {
+  for (const lines of [['<sip:x@y>;+g.foo', ac('msg')], [`${ac('msg')}, *;+g.3gpp.iari-ref="open`], [`garbage, ${ac('msg')}`]]) {
+    const res = run(req('MESSAGE', { 'accept-contact': lines, 'content-type': ['message/cpim'] }, CPIM_TEXT));
+    assertDispatched(res, '8.3.1.1');
+    const dsp0 = res.decisions.find((d) => d.branch === 'DSP-0');
+    assert.deepEqual(dsp0?.inputs.acceptContactIcsis, ['msg']);
+    assert.equal((dsp0?.inputs.acceptContactMalformed as unknown[]).length, 1, JSON.stringify(lines));
+  }
+});
+
 test('DSP-8d: unmatchedRequestResponse=488 changes the code', () => {
   const res = run(req('INVITE', { 'accept-contact': [ac('msg')] }), { unmatchedRequestResponse: 488 });
   assertRejected(res, 488);

@@ -67,7 +67,7 @@ export function dispatch(input: DispatchInput): DispatchResult {
     method,
     pAssertedService: headerValues(request, 'p-asserted-service'),
     acceptContactIcsis: acIcsis,
-    ...(ac.ok ? {} : { acceptContactError: ac.error }),
+    ...(ac.ok ? (ac.value.malformed.length > 0 ? { acceptContactMalformed: ac.value.malformed } : {}) : { acceptContactError: ac.error }),
   };
 
   let handler: DspHandler | undefined;

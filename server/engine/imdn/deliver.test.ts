@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_POLICY } from '../policy';
+import fc from 'fast-check';
 import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery } from './deliver';
 import { flushImdnAggregate, type AggregationBuffers } from './aggregate';
 import { ImdnCache } from './cache';
@@ -44,12 +45,13 @@ function incoming(messageId = 'm1', status = 'delivered', extra: Record<string, 
   });
 }
 
-function rx(message: SipMessageView, kind: MessageIndexEntry['kind'] = 'CHAT', cache = new ImdnCache({ name: 'RX', ttlSec: 604800 })) {
+/** kind null: the original is not in the MessageIndex (sent before a restart, or by another path) */
+function rx(message: SipMessageView, kind: MessageIndexEntry['kind'] | null = 'CHAT', cache = new ImdnCache({ name: 'RX', ttlSec: 604800 })) {
   return receiveImdn({
     servedUser: ALICE,
     message,
     cache,
-    messageIndex: () => ({ kind, sessionId: 'S', requested: [] }),
+    messageIndex: () => (kind === null ? undefined : { kind, sessionId: 'S', requested: [] }),
     session: () => ({ isComposingFrom: [] }),
     policy: withPolicy(),
     now: NOW,
@@ -57,7 +59,7 @@ function rx(message: SipMessageView, kind: MessageIndexEntry['kind'] = 'CHAT', c
   });
 }
 
-function start(opts: { regs: ClientRegistration[]; policy?: PolicyOverrides; prefs?: UserPrefs; message?: SipMessageView; kind?: MessageIndexEntry['kind']; buffers?: AggregationBuffers; id?: string; txn?: string }) {
+function start(opts: { regs: ClientRegistration[]; policy?: PolicyOverrides; prefs?: UserPrefs; message?: SipMessageView; kind?: MessageIndexEntry['kind'] | null; buffers?: AggregationBuffers; id?: string; txn?: string }) {
   const message = opts.message ?? incoming();
   const r = rx(message, opts.kind);
   return deliverImdn({
@@ -109,6 +111,45 @@ test('DLV-1: fork to a1 and a2; the incoming MESSAGE gets the first 2xx only', (
 test('DLV-1: a client without the original service ICSI is not suitable', () => {
   const s = start({ regs: [reg(A1, { icsis: [CPM_ICSI.msg] }), reg(A2)], kind: 'CHAT' });
   assert.deepEqual(s.effects.filter((e) => e.kind === 'SEND_REQ').map((e) => e.kind === 'SEND_REQ' && e.uri), [A2]);
+});
+
+// The original is unknown and there is no P-Asserted-Service: the ICSI the IMDN carries in
+// Accept-Contact (DSP-1a: an IMDN travels with the ICSI of the original service) says which
+// clients can take it, not a blanket 'msg'.
+function unknownOriginal(icsi: string, opts: { pas?: boolean } = {}): SipMessageView {
+  const m = imdnMessage({ from: BOB_PHONE, messageId: 'm9', type: 'delivery', status: 'delivered', headers: { 'conversation-id': ['conv-1'] } });
+  const headers: Record<string, string[]> = { ...m.headers, 'accept-contact': [`*;+g.3gpp.icsi-ref="${icsi.replace(/:/g, '%3A')}"`] };
+  if (opts.pas) headers['p-asserted-service'] = [icsi];
+  return { ...m, headers };
+}
+
+test('DLV-1: original unknown, no P-Asserted-Service: the Accept-Contact ICSI picks the suitable clients (a chat-only client gets a chat IMDN)', () => {
+  const chatOnly = reg(A1, { icsis: [CPM_ICSI.session] });
+  const pagerOnly = reg(A2, { icsis: [CPM_ICSI.msg] });
+  const s = start({ regs: [chatOnly, pagerOnly], message: unknownOriginal(CPM_ICSI.session), kind: null });
+  assert.deepEqual(s.effects.filter((e) => e.kind === 'SEND_REQ').map((e) => e.kind === 'SEND_REQ' && e.uri), [A1], 'delivered to the chat client, not deferred');
+  assert.equal(s.decisions.find((d) => d.branch === 'IMDN-DLV-1')?.inputs.service, 'session');
+});
+
+test('DLV-1: property — with the original unknown, a client is suitable exactly when it registered the ICSI the IMDN carries (Accept-Contact or P-Asserted-Service), or no CPM ICSI at all (D-111)', () => {
+  const services = ['msg', 'session', 'filetransfer'] as const;
+  fc.assert(
+    fc.property(fc.constantFrom(...services), fc.subarray([...services]), fc.boolean(), (carried, registered, pas) => {
+      const client = reg(A1, { icsis: registered.map((x) => CPM_ICSI[x]) });
+      const s = start({ regs: [client], message: unknownOriginal(CPM_ICSI[carried], { pas }), kind: null });
+      const sent = s.effects.some((e) => e.kind === 'SEND_REQ');
+      const suitable = registered.includes(carried) || registered.length === 0;
+      assert.equal(sent, suitable, `${carried} → ${registered.join(',')}`);
+      assert.equal(s.effects.some((e) => e.kind === 'DEFER'), !suitable);
+      // the deferred path (DLV-2c) judges the same way when the client registers later
+      const items = s.effects.flatMap((e) => (e.kind === 'DEFER' ? [e.item] : []));
+      for (const item of items) {
+        const again = deliverDeferredImdns({ deliveryId: 'r', servedUser: ALICE, items: [item], registration: reg(A2, { icsis: [CPM_ICSI[carried]] }), policy: DEFAULT_POLICY });
+        assert.equal(again.deliveries.length, 1);
+      }
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('DLV-2: no registration → DEFER and 202', () => {

@@ -8,11 +8,10 @@ import type { UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
 import { headerValues, type SipMessageView } from '../message';
-import { cpmServiceOf, type CpmService } from '../parse/feature-tags';
 import { parseImdnBody } from '../parse/imdn';
 import { bufferForAggregation, type AggregationBuffers } from './aggregate';
 import type { ImdnPart } from './receive';
-import { isSuitable, serviceOfOriginal, type ClientRegistration } from './registration';
+import { imdnServiceOf, isSuitable, type ClientRegistration } from './registration';
 import { recordDeliveredImdns, storeImdnWanted, type OriginalLocator } from './store-imdn';
 
 export type ForkState = 'PENDING' | 'TIMEOUT' | number;
@@ -65,11 +64,9 @@ export function carriedHeaders(message: SipMessageView, servedUser: string): Hea
   return out;
 }
 
-function serviceFor(parts: DeliveryPart[]): CpmService {
+function serviceFor(parts: DeliveryPart[]): ReturnType<typeof imdnServiceOf> {
   const original = parts.find((p) => p.part.original)?.part.original;
-  const pas = parts[0]?.sipHeaders['P-Asserted-Service'];
-  const fromPas = typeof pas === 'string' ? cpmServiceOf(pas) : undefined;
-  return serviceOfOriginal(original, fromPas && fromPas !== 'deferred' && fromPas !== 'systemmsg' ? fromPas : 'msg');
+  return imdnServiceOf(original, parts[0]?.sipHeaders ?? {});
 }
 
 export function requestFor(fork: ImdnFork, parts: DeliveryPart[], body: { contentType: string; body: string }): Effect {
@@ -105,7 +102,7 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
   const parts: DeliveryPart[] = input.parts.map((part) => ({ part, sipHeaders: part.encoding ? { ...sipHeaders, 'Content-Encoding': part.encoding } : sipHeaders }));
   const effects: Effect[] = [];
   const decisions: Decision[] = [];
-  const service = serviceFor(parts);
+  const { service, basis: serviceBasis } = serviceFor(parts);
   const suitable = input.registrations.filter((r) => isSuitable(r, service, policy));
   const base = { procedure: 'IMDN-DLV' as const, servedUser, messageId: input.parts[0]?.imdn?.messageId };
   const delivery: ImdnDelivery = { id: input.deliveryId, servedUser, txn: input.txn, parts, forks: [], answered: false, storedParts: [], settled: false };
@@ -114,7 +111,7 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
   if (parts.length === 0) return { effects, decisions, buffers, flushed };
 
   if (suitable.length === 0) {
-    const r = deferParts(delivery, 'no suitable registration', { registrations: input.registrations.length, service });
+    const r = deferParts(delivery, 'no suitable registration', { registrations: input.registrations.length, service, serviceBasis });
     r.decisions.push(...storeLaterDecision(input.prefs, policy, base));
     return { ...r, delivery: r.delivery, buffers, flushed };
   }
@@ -158,7 +155,7 @@ export function deliverImdn(input: DeliverImdnInput): EngineResult & { delivery?
         branch: 'IMDN-DLV-1',
         outcome: 'FORK',
         summary: `The notification is sent to ${new Set(delivery.forks.map((f) => f.contact)).size} suitable client(s) of ${servedUser}; the sender gets the first success.`,
-        inputs: { service, suitable: suitable.map((r) => r.contact), registrations: input.registrations.length, parts: parts.length },
+        inputs: { service, serviceBasis, suitable: suitable.map((r) => r.contact), registrations: input.registrations.length, parts: parts.length },
       }),
     );
   }
@@ -342,9 +339,9 @@ export function deliverDeferredImdns(input: {
       imdn: p?.ok ? p.imdn : undefined,
     };
     const parts: DeliveryPart[] = [{ part, sipHeaders: item.headers }];
-    const pas = item.headers['P-Asserted-Service'];
-    const svc = typeof pas === 'string' ? cpmServiceOf(pas) : undefined;
-    if (svc && svc !== 'deferred' && svc !== 'systemmsg' && !isSuitable(input.registration, svc, input.policy)) continue;
+    // the original is not looked up here: a header that names the service decides, else any client
+    const named = imdnServiceOf(undefined, item.headers);
+    if (named.basis !== 'DEFAULT' && !isSuitable(input.registration, named.service, input.policy)) continue;
     const fork: ImdnFork = { id: `${input.deliveryId}:${n}`, contact: input.registration.contact, parts: [0], state: 'PENDING' };
     deliveries.push({ id: `${input.deliveryId}:${n}`, servedUser: input.servedUser, parts, forks: [fork], answered: true, storedParts: [], settled: false });
     effects.push(requestFor(fork, parts, { contentType: item.contentType, body: item.body }));

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { flushGeneratedImdns, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from './generate';
 import { ImdnCache } from './cache';
 import { sendImdn } from './send';
@@ -15,7 +16,7 @@ const NOW = Date.UTC(2015, 10, 10, 10, 20, 0);
 const B = 'sip:+15551230002@ims.beta.example';
 const A = 'sip:+15551230001@ims.alpha.example';
 
-function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kind']; extra?: string[]; id?: string } = {}): OriginalForGen {
+function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kind']; extra?: string[]; id?: string; conv?: string } = {}): OriginalForGen {
   const lines = [
     `From: ${opts.from ?? `<${A}>`}`,
     `To: <${B}>`,
@@ -31,11 +32,11 @@ function original(opts: { dn?: string; from?: string; kind?: OriginalForGen['kin
   ].join('\r\n');
   const c = parseCpim(lines);
   assert.ok(c.ok);
-  return { kind: opts.kind ?? 'CHAT', cpim: c.value, conversationId: 'conv-5', contributionId: 'contrib-5' };
+  return { kind: opts.kind ?? 'CHAT', cpim: c.value, conversationId: opts.conv ?? 'conv-5', contributionId: opts.conv ? `contrib-of-${opts.conv}` : 'contrib-5' };
 }
 
-function gen(event: GenEvent, opts: { orig?: OriginalForGen; policy?: PolicyOverrides; buffers?: GenBuffers; n?: number } = {}) {
-  return generateImdn({ servedUser: B, original: opts.orig ?? original(), event, newMessageId: `gen${opts.n ?? 1}`, policy: withPolicy(opts.policy), now: NOW, buffers: opts.buffers });
+function gen(event: GenEvent, opts: { orig?: OriginalForGen; policy?: PolicyOverrides; buffers?: GenBuffers; n?: number; cache?: ImdnCache } = {}) {
+  return generateImdn({ servedUser: B, original: opts.orig ?? original(), event, newMessageId: `gen${opts.n ?? 1}`, policy: withPolicy(opts.policy), now: NOW, buffers: opts.buffers, cache: opts.cache ?? new ImdnCache({ name: 'TX', ttlSec: 604800 }) });
 }
 
 const sent = (e: Effect[]) => e.filter((x) => x.kind === 'SEND_REQ');
@@ -135,12 +136,12 @@ test('GEN-4x: no negative-delivery → no IMDN', () => {
   assert.deepEqual(gen({ kind: 'FT_MSRP_ERROR' }, { orig: original({ kind: 'FT', dn: 'positive-delivery' }) }).effects, []);
 });
 
-function txSend(cache: ImdnCache, status: string, txn: string) {
+function txSend(cache: ImdnCache, status: string, txn: string, endpoints = 1) {
   const r = sendImdn({
     servedUser: B,
     carrier: { kind: 'SIP', txn, message: { method: 'MESSAGE', uri: A, headers: { 'content-type': ['message/cpim'] }, body: cpimImdn({ from: `<${B}>`, to: `<${A}>`, messageId: 'm1', type: 'delivery', status }) } },
     cache,
-    messageIndex: () => ({ kind: 'CHAT', deliveredEndpoints: 1, requested: [] }),
+    messageIndex: () => ({ kind: 'CHAT', deliveredEndpoints: endpoints, requested: [] }),
     session: () => undefined,
     policy: withPolicy(),
     now: NOW,
@@ -158,6 +159,49 @@ test('GEN-cache-1: CACHE_PUT(TX) comes before SEND_REQ; b2’s later delivered i
   const t = txSend(cache, 'delivered', 'tb2');
   assert.ok(t.effects.some((e) => e.kind === 'DROP'));
   assert.ok(t.effects.some((e) => e.kind === 'SEND_RESP' && e.txn === 'tb2' && e.code === 200));
+});
+
+// Seed 8.2.4: "in case the message was delivered to multiple endpoints, a similar caching strategy
+// will be followed": the PF's own reports are judged against the IMDN-TX cache like a device's
+// (D-123). Two OMA 1.0 devices accepting one chat message give one <delivered/>, not two.
+test('GEN-cache-1: the same chat message accepted by two OMA 1.0 devices yields one delivered report; the second is a duplicate', () => {
+  const cache = new ImdnCache({ name: 'TX', ttlSec: 604800 });
+  const first = gen({ kind: 'DELIVERED', client: OMA10 }, { cache });
+  for (const e of first.effects) cache.apply(e, NOW);
+  assert.equal(sent(first.effects).length, 1);
+  const second = gen({ kind: 'DELIVERED', client: OMA10 }, { cache, n: 2 });
+  assert.deepEqual(second.effects, [], 'no second report, no second cache write');
+  assert.deepEqual(second.decisions.map((d) => [d.branch, d.outcome]), [['IMDN-GEN-cache', 'DUPLICATE']]);
+});
+
+test('GEN-cache-1: property — over any sequence of generated and device reports for one message, the sender gets at most one report per status rank (never two delivered, never a failed after a delivered)', () => {
+  const step = fc.oneof(
+    fc.constant({ by: 'gen' as const, event: { kind: 'DELIVERED', client: OMA10 } as GenEvent }),
+    fc.constant({ by: 'gen' as const, event: { kind: 'DELIVERY_FAILED' } as GenEvent }),
+    fc.constantFrom('delivered', 'failed').map((status) => ({ by: 'device' as const, status })),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (steps) => {
+      const cache = new ImdnCache({ name: 'TX', ttlSec: 604800 });
+      const out: string[] = [];
+      steps.forEach((st, i) => {
+        if (st.by === 'gen') {
+          const r = gen(st.event, { cache, n: i });
+          for (const e of r.effects) cache.apply(e, NOW);
+          if (sent(r.effects).length) out.push(r.generated!.status);
+        } else {
+          // a device's own report: the message reached two endpoints (IMDN-TX-2 applies)
+          const r = txSend(cache, st.status, `t${i}`, 2);
+          if (r.effects.some((e) => e.kind === 'FWD_REQ')) out.push(st.status);
+        }
+      });
+      assert.ok(out.filter((x) => x === 'delivered').length <= 1, out.join(' '));
+      assert.ok(out.filter((x) => x === 'failed').length <= 1, out.join(' '));
+      const d = out.indexOf('delivered');
+      assert.ok(d < 0 || !out.slice(d + 1).includes('failed'), `a failed after a delivered: ${out.join(' ')}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('GEN-cache-2: generated failed, then b1 delivered → forwarded (positive after negative)', () => {
@@ -213,6 +257,46 @@ test('GEN-6: same network, aggregation on → 1 MESSAGE with 3 parts', () => {
 
 test('GEN-6-tel: tel: number inside the home ranges → may be aggregated: 1 MESSAGE with 3 parts', () => {
   assert.deepEqual(threeFailures('<tel:+15551239999>', { homeNumberRanges: ['+1555'], imdnAggregation: { enabled: true } }), [3]);
+});
+
+// An aggregate is one SIP request: its Conversation-ID / Contribution-ID must be true of every
+// part, so notifications about messages of different conversations never share one.
+test('GEN-6: property — every aggregated request carries the Conversation-ID and Contribution-ID of each of its parts; none is lost', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom('conv-a', 'conv-b', 'conv-c'), { minLength: 1, maxLength: 12 }), fc.integer({ min: 2, max: 5 }), (convs, maxPerBody) => {
+      const policy = { homeDomains: ['ims.beta.example'], imdnAggregation: { enabled: true, maxPerBody } };
+      let buffers: GenBuffers = {};
+      const effects: Effect[] = [];
+      const convOf = new Map<string, string>();
+      convs.forEach((conv, i) => {
+        convOf.set(`m${i}`, conv);
+        const r = gen({ kind: 'DELIVERY_FAILED' }, { orig: original({ from: '<sip:carol@ims.beta.example>', id: `m${i}`, conv }), policy, buffers, n: i });
+        buffers = r.buffers;
+        effects.push(...r.effects);
+      });
+      for (const name of new Set(effects.flatMap((e) => (e.kind === 'START_TIMER' ? [e.name] : [])))) {
+        const f = flushGeneratedImdns({ buffers, timer: name });
+        buffers = f.buffers;
+        effects.push(...f.effects);
+      }
+      const seen: string[] = [];
+      for (const req of sent(effects)) {
+        if (req.kind !== 'SEND_REQ') continue;
+        const ct = String(req.headers['Content-Type']);
+        const bodies = ct.startsWith('multipart/') ? (() => { const p = parseMultipart(ct, req.body ?? ''); assert.ok(p.ok); return p.value.map((x) => x.body); })() : [req.body ?? ''];
+        for (const b of bodies) {
+          const parsed = parseCpimImdn(b);
+          assert.ok(parsed.ok);
+          const id = parsed.value.imdn.messageId;
+          seen.push(id);
+          assert.equal(req.headers['Conversation-ID'], convOf.get(id), `part ${id} sent with another conversation's Conversation-ID`);
+          assert.equal(req.headers['Contribution-ID'], `contrib-of-${convOf.get(id)}`);
+        }
+      }
+      assert.deepEqual(seen.sort(), [...convOf.keys()].sort(), 'each failure reported exactly once');
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('GEN-6x: same network, aggregation off → 3 MESSAGEs', () => {

@@ -11,6 +11,8 @@ import { escapeXml } from '../parse/xml';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
 import { aggregateBody } from './aggregate';
+import type { ImdnCacheReader } from './cache';
+import { decideDedup } from './dedup';
 import { homeNetworkOf } from './network';
 
 export interface OriginalForGen {
@@ -57,6 +59,13 @@ export interface GenerateImdnInput {
   /** leg for the outgoing request (the SIP/IP core); default 'core' */
   leg?: string;
   buffers?: GenBuffers;
+  /**
+   * The IMDN-TX cache. A report the cache shows as already sent for this (served user, original
+   * sender, message) is not generated again (IMDN-GEN-cache, D-123): two clients that cannot
+   * report, or a client's own report before the PF's, give the sender one notification.
+   * Omit it only where no earlier report can exist (the BYE procedures' one-off failures).
+   */
+  cache?: ImdnCacheReader;
 }
 
 export interface GeneratedImdn {
@@ -185,6 +194,35 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
     }
   }
 
+  // IMDN-GEN-cache (D-123): judged like a device's report under IMDN-TX-2 (seed 8.2.4, "a similar
+  // caching strategy"): the same rules, the same cache, the same key.
+  const originalSender = normaliseUri(senderValue);
+  const key = { servedUser, peer: originalSender, messageId };
+  if (input.cache) {
+    const ttl = policy.imdnCacheTtlSec;
+    const entry = input.cache.get(key, now, ttl);
+    const o = decideDedup({
+      imdn: { messageId, type: 'delivery', status, polarity: status === 'delivered' ? 'positive' : 'negative' },
+      entry,
+      cacheEmptyForUser: input.cache.isEmptyFor(servedUser, now, ttl),
+      isChat: original.kind === 'CHAT',
+      isComposingSeen: false,
+      policy,
+    });
+    if (!o.forward) {
+      decisions.push(
+        decide({
+          ...base,
+          branch: 'IMDN-GEN-cache',
+          outcome: 'DUPLICATE',
+          summary: `A ${status} notification for message ${messageId} would be due (${branch}), but the IMDN-TX cache shows ${o.branch === 'IMDN-RX-2a-ii-1' ? 'an interworking notification' : 'a delivery notification of that rank'} already sent to ${originalSender}, so none is generated (rule ${o.branch}).`,
+          inputs: { requested: reqList, event: event.kind, rule: o.branch, wouldBe: branch, cacheEntry: entry ? { types: entry.types, firstSeen: entry.firstSeen } : 'absent', 'policy.imdnDedupKey': policy.imdnDedupKey, ...extra },
+        }),
+      );
+      return { effects, decisions, buffers };
+    }
+  }
+
   // Build the request (IMDN-GEN-route, IMDN-GEN-fmt).
   const recordRoutes = imdnHeaderValues(original.cpim, 'IMDN-Record-Route');
   const requestUri = recordRoutes.length > 0 ? extractUri(recordRoutes[0]) : extractUri(senderValue);
@@ -225,8 +263,7 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
   };
 
   // IMDN-GEN-cache (AMB-46): the cache entry comes before the request leaves.
-  const originalSender = normaliseUri(senderValue);
-  effects.push({ kind: 'CACHE_PUT', cache: 'TX', key: { servedUser, peer: originalSender, messageId }, type: 'delivery', status });
+  effects.push({ kind: 'CACHE_PUT', cache: 'TX', key, type: 'delivery', status });
   decisions.push(
     decide({
       ...base,
@@ -241,7 +278,8 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
   const network = homeNetworkOf(senderValue, policy);
   const agg = policy.imdnAggregation;
   if (agg.enabled && network.home) {
-    const key = `${servedUser}|${originalSender}|${requestUri}|${icsi}`;
+    // one aggregate is one request: its Conversation-ID / Contribution-ID must hold for every part
+    const key = `${servedUser}|${originalSender}|${requestUri}|${icsi}|${original.conversationId ?? ''}|${original.contributionId ?? ''}`;
     const existing = buffers[key];
     const buf: GenBuffer = existing
       ? { ...existing, items: [...existing.items, cpimText] }

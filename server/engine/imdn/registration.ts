@@ -1,5 +1,7 @@
 // What IMDN delivery needs to know about one registered client of the served user (SPEC §8,
 // §10 IMDN-GEN-2). The shell's registrar builds these from REGISTER Contact headers.
+import type { Headers } from '../effects';
+import { parseAcceptContact } from '../parse/accept-contact';
 import { CPM_ICSI, cpmServiceOf, type CpmService } from '../parse/feature-tags';
 import type { Policy } from '../policy';
 import type { MessageIndexEntry } from '../model';
@@ -26,6 +28,25 @@ export function serviceOfOriginal(original: Pick<MessageIndexEntry, 'kind'> | un
     default:
       return fallback;
   }
+}
+
+const listOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** ICSIs that can name the service of an original message (DSP-1: not deferred, not systemmsg). */
+const ORIGINAL_SERVICE = (s: CpmService | undefined): s is CpmService => s !== undefined && s !== 'deferred' && s !== 'systemmsg';
+
+/**
+ * The service an IMDN belongs to, for IMDN-DLV-1: the original message's kind when the PF knows
+ * it; else the P-Asserted-Service; else the first CPM ICSI of the IMDN's own Accept-Contact (an
+ * IMDN travels with the ICSI of the original service, DSP-1a); only then the pager-mode default.
+ */
+export function imdnServiceOf(original: Pick<MessageIndexEntry, 'kind'> | undefined, headers: Headers): { service: CpmService; basis: 'ORIGINAL' | 'P-Asserted-Service' | 'Accept-Contact' | 'DEFAULT' } {
+  if (original) return { service: serviceOfOriginal(original), basis: 'ORIGINAL' };
+  const pas = listOf(headers['P-Asserted-Service']).map((v) => cpmServiceOf(v.trim().replace(/^<|>$/g, ''))).find(ORIGINAL_SERVICE);
+  if (pas) return { service: pas, basis: 'P-Asserted-Service' };
+  const ac = parseAcceptContact(listOf(headers['Accept-Contact']));
+  const fromAc = ac.ok ? ac.value.icsis.find(ORIGINAL_SERVICE) : undefined;
+  if (fromAc) return { service: fromAc, basis: 'Accept-Contact' };
+  return { service: 'msg', basis: 'DEFAULT' };
 }
 
 /** The client registered no CPM ICSI at all: a stock SIP client, not a CPM client. */

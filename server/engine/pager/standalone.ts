@@ -5,7 +5,7 @@ import { decide, type Decision } from '../decision';
 import type { Effect, Headers } from '../effects';
 import { isSuitable, type ClientRegistration } from '../imdn/registration';
 import { isUnavailable, type ForkState } from '../imdn/deliver';
-import type { UserPrefs } from '../model';
+import type { MessageIndexEntry, UserPrefs } from '../model';
 import type { Policy, SkipService } from '../policy';
 import type { EngineResult } from '../result';
 import { header, headerValues, type SipMessageView } from '../message';
@@ -96,6 +96,12 @@ export function deliverStandalone(input: {
   return { effects, decisions, delivery };
 }
 
+/**
+ * One fork's final response (or its timeout). Every 2xx is a delivery: `deliveredTo` names the
+ * client each time, so the shell can count the endpoints (IMDN-TX-2, `receivedEntryAfterDelivery`)
+ * and judge each client for IMDN-GEN-2; `firstDelivery` marks the one that answered the sender
+ * (store the message, mark a queued item delivered).
+ */
 export function standaloneForkOutcome(input: {
   delivery: StandaloneDelivery;
   forkId: string;
@@ -103,7 +109,7 @@ export function standaloneForkOutcome(input: {
   timedOut?: boolean;
   prefs: UserPrefs;
   skip: SkipService[];
-}): EngineResult & { delivery: StandaloneDelivery; deliveredTo?: StandaloneFork; failed?: boolean } {
+}): EngineResult & { delivery: StandaloneDelivery; deliveredTo?: StandaloneFork; firstDelivery?: boolean; failed?: boolean } {
   const d: StandaloneDelivery = {
     ...input.delivery,
     forks: input.delivery.forks.map((f) => (f.id === input.forkId ? { ...f, state: input.timedOut ? 'TIMEOUT' : (input.code ?? 'TIMEOUT') } : f)),
@@ -116,23 +122,25 @@ export function standaloneForkOutcome(input: {
     const first = !d.answered;
     d.answered = true;
     d.settled = d.forks.every((f) => f.state !== 'PENDING');
+    const delivered = d.forks.filter((f) => typeof f.state === 'number' && f.state >= 200 && f.state < 300).length;
     return {
       effects,
-      decisions: first
-        ? [
-            decide({
-              branch: '11.1-4',
-              procedure: 'PAGER',
-              outcome: 'DELIVERED',
-              summary: `Client ${fork.contact} accepted the standalone message.`,
-              inputs: { contact: fork.contact, code: fork.state },
-              servedUser: d.servedUser,
-              messageId: d.messageId,
-            }),
-          ]
-        : [],
+      decisions: [
+        decide({
+          branch: '11.1-4',
+          procedure: 'PAGER',
+          outcome: first ? 'DELIVERED' : 'DELIVERED_ALSO',
+          summary: first
+            ? `Client ${fork.contact} accepted the standalone message.`
+            : `Client ${fork.contact} accepted the standalone message too: it has reached ${delivered} endpoints, so their disposition notifications are de-duplicated (IMDN-TX-2).`,
+          inputs: { contact: fork.contact, code: fork.state, deliveredEndpoints: delivered },
+          servedUser: d.servedUser,
+          messageId: d.messageId,
+        }),
+      ],
       delivery: d,
-      deliveredTo: first ? fork : undefined,
+      deliveredTo: fork,
+      firstDelivery: first,
     };
   }
   if (!d.forks.every((f) => f.state !== 'PENDING')) return { effects: [], decisions: [], delivery: d };
@@ -157,6 +165,20 @@ export function standaloneForkOutcome(input: {
     ],
     delivery: { ...d, answered: true, settled: true },
     failed: true,
+  };
+}
+
+/**
+ * The served user's MessageIndex entry for a received standalone message after one more endpoint
+ * took it: IMDN-TX-2 filters the notifications of a message that reached more than one.
+ */
+export function receivedEntryAfterDelivery(prev: MessageIndexEntry | undefined, storeRef?: string): MessageIndexEntry {
+  return {
+    ...prev,
+    kind: 'STANDALONE',
+    storeRef: storeRef ?? prev?.storeRef,
+    deliveredEndpoints: (prev?.deliveredEndpoints ?? 0) + 1,
+    requested: prev?.requested ?? [],
   };
 }
 

@@ -49,3 +49,36 @@ test('AC-3: property — any set of CPM ICSIs, encoded or not, in any case, is f
     { numRuns: 500 },
   );
 });
+
+// One malformed ac-value must not hide the well-formed ones beside it (RFC 3841 matches each
+// ac-value on its own): whatever garbage sits before, between or after them, on the same line or
+// another, the CPM ICSIs of the good values are found, and the bad ones are reported.
+test('AC-1, AC-3: property — malformed ac-values mixed with good ones never hide the good ones’ ICSIs', () => {
+  const bad = fc.oneof(
+    fc.constant('sip:bob@x;+g.foo'),
+    fc.constant('<sip:c@h>;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.largemsg"'),
+    fc.stringMatching(/^[A-Za-z0-9.:@]{1,20}$/),
+  );
+  const good = fc.uniqueArray(fc.constantFrom(...services), { minLength: 1, maxLength: 3 }).map((svcs) => ({ svcs, text: `*;+g.3gpp.icsi-ref="${svcs.map((s) => encode(CPM_ICSI[s], false)).join(',')}";explicit` }));
+  const item = fc.oneof(good.map((g) => ({ good: g })), bad.map((b) => ({ bad: b })));
+  fc.assert(
+    fc.property(fc.array(item, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), (items, perLine, trailingOpenQuote) => {
+      const texts = items.map((i) => ('good' in i ? i.good.text : i.bad));
+      const lines: string[] = [];
+      for (let i = 0; i < texts.length; i += perLine) lines.push(texts.slice(i, i + perLine).join(', '));
+      if (trailingOpenQuote) lines[lines.length - 1] += ', *;+g.3gpp.iari-ref="unterminated';
+      const want = [...new Set(items.flatMap((i) => ('good' in i ? i.good.svcs : [])))];
+      const badCount = items.filter((i) => 'bad' in i).length + (trailingOpenQuote ? 1 : 0);
+      const r = parseAcceptContact(lines);
+      if (want.length === 0) {
+        assert.equal(r.ok, false);
+        return;
+      }
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual([...r.value.icsis].sort(), [...want].sort());
+      assert.equal(r.value.malformed.length, badCount);
+      assert.ok(r.value.malformed.every((e) => e.code === 'NOT_AC_VALUE' || e.code === 'UNTERMINATED_QUOTE'));
+    }),
+    { numRuns: 500 },
+  );
+});

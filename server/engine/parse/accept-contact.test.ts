@@ -12,7 +12,7 @@ function ok(lines: string[]) {
 }
 
 test('AC-1: encoded msg ICSI gives {msg} and no additional strings', () => {
-  assert.deepEqual(ok([`*;+g.3gpp.icsi-ref="${MSG_ENC}"`]), { icsis: ['msg'], additional: [] });
+  assert.deepEqual(ok([`*;+g.3gpp.icsi-ref="${MSG_ENC}"`]), { icsis: ['msg'], additional: [], malformed: [] });
 });
 
 test('AC-2: the un-encoded ICSI decodes to the same value (case-insensitive)', () => {
@@ -24,7 +24,7 @@ test('AC-3: compact form, a quoted list of two ICSIs; require/explicit are not a
   const msg = { headers: { a: [`*;+g.3gpp.icsi-ref="${MSG_ENC},${LARGE_ENC}";require;explicit`] } };
   const r = acceptContactOf(msg);
   assert.ok(r.ok);
-  assert.deepEqual(r.value, { icsis: ['msg', 'largemsg'], additional: [] });
+  assert.deepEqual(r.value, { icsis: ['msg', 'largemsg'], additional: [], malformed: [] });
 });
 
 test('AC-4: a second header with an IARI gives that IARI (decoded) as an additional string', () => {
@@ -41,6 +41,7 @@ test('AC-4: a second header with an IARI gives that IARI (decoded) as an additio
   assert.deepEqual(r.value, {
     icsis: ['msg'],
     additional: ['+g.3gpp.iari-ref=urn:urn-7:3gpp-application.ims.iari.rcs.chatbot.sa'],
+    malformed: [],
   });
 });
 
@@ -62,8 +63,32 @@ test('AC-1: malformed input — malformed values are typed errors, not throws', 
   assert.equal(!r1.ok && r1.error.code, 'UNTERMINATED_QUOTE');
   const r2 = parseAcceptContact(['sip:bob@x;+g.foo']);
   assert.equal(!r2.ok && r2.error.code, 'NOT_AC_VALUE');
-  assert.deepEqual(ok([]), { icsis: [], additional: [] });
+  assert.deepEqual(ok([]), { icsis: [], additional: [], malformed: [] });
   assert.deepEqual(ok(['*;+g.3gpp.icsi-ref="%E0%80%AFbad%zz"']).additional, ['+g.3gpp.icsi-ref=\u00e0\u0080\u00afbad%zz']);
+});
+
+test('AC-1: a malformed value beside a good one is reported, and the good one still counts', () => {
+  const r = parseAcceptContact(['sip:bob@x;+g.foo', `*;+g.3gpp.icsi-ref="${MSG_ENC}"`]);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.value.icsis, ['msg']);
+  assert.deepEqual(r.value.malformed.map((e) => e.code), ['NOT_AC_VALUE']);
+});
+
+test('AC-3: a good value and a malformed one on the same line, in either order', () => {
+  for (const line of [`*;+g.3gpp.icsi-ref="${MSG_ENC}", <sip:x@y>;+g.foo`, `<sip:x@y>;+g.foo, *;+g.3gpp.icsi-ref="${MSG_ENC}";require`]) {
+    const r = parseAcceptContact([line]);
+    assert.ok(r.ok, line);
+    assert.deepEqual(r.value.icsis, ['msg']);
+    assert.equal(r.value.malformed.length, 1);
+  }
+});
+
+test('AC-4: an unterminated quote loses only its own value; the IARI and ICSI before it stay', () => {
+  const r = parseAcceptContact([`*;+g.3gpp.icsi-ref="${MSG_ENC}", *;+g.3gpp.iari-ref="urn%3Aurn-7%3A3gpp-application.ims.iari.rcs.chatbot.sa", *;+g.foo="open`]);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.icsis, ['msg']);
+  assert.deepEqual(r.value.additional, ['+g.3gpp.iari-ref=urn:urn-7:3gpp-application.ims.iari.rcs.chatbot.sa']);
+  assert.deepEqual(r.value.malformed.map((e) => e.code), ['UNTERMINATED_QUOTE']);
 });
 
 test('DSP-0a: P-Asserted-Service parse — P-Asserted-Service names one CPM ICSI', () => {

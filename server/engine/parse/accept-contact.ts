@@ -13,13 +13,22 @@ export interface AcceptContact {
    * icsi-ref / iari-ref, `name=value` for other valued tags, `name` for bare tags. Names lower-cased.
    */
   additional: string[];
+  /** ac-values that could not be read; each was skipped on its own, the others still count */
+  malformed: AcceptContactError[];
 }
 
 export type AcceptContactErrorCode = 'UNTERMINATED_QUOTE' | 'NOT_AC_VALUE';
+export interface AcceptContactError {
+  code: AcceptContactErrorCode;
+  message: string;
+}
 
-export type AcceptContactResult =
-  | { ok: true; value: AcceptContact }
-  | { ok: false; error: { code: AcceptContactErrorCode; message: string } };
+/**
+ * `ok: false` only when the header holds malformed values and no readable one: a malformed
+ * ac-value is skipped on its own (RFC 3841 matches each ac-value separately), so it never hides a
+ * good value beside it, on the same line or another.
+ */
+export type AcceptContactResult = { ok: true; value: AcceptContact } | { ok: false; error: AcceptContactError };
 
 // Not feature tags (RFC 3841 §10): they steer matching, they do not describe the request.
 const NON_FEATURE = new Set(['require', 'explicit', 'q']);
@@ -33,20 +42,26 @@ export function acceptContactOf(msg: Pick<SipMessageView, 'headers'>): AcceptCon
 export function parseAcceptContact(lines: readonly string[]): AcceptContactResult {
   const icsis: CpmService[] = [];
   const additional: string[] = [];
+  const malformed: AcceptContactError[] = [];
+  let readable = 0;
   const addExtra = (s: string) => {
     if (!additional.includes(s)) additional.push(s);
   };
   for (const line of lines) {
     const values = splitOutsideQuotes(line, ',');
+    // an unclosed quote swallows the rest of the line: only that last value is lost
+    const parts = values.unterminatedQuote ? values.parts.slice(0, -1) : values.parts;
     if (values.unterminatedQuote) {
-      return fail('UNTERMINATED_QUOTE', `Accept-Contact has an unterminated quoted string: ${clip(line)}`);
+      malformed.push({ code: 'UNTERMINATED_QUOTE', message: `Accept-Contact has an unterminated quoted string: ${clip(values.parts[values.parts.length - 1])}` });
     }
-    for (const acValue of values.parts) {
+    for (const acValue of parts) {
       if (acValue.trim() === '') continue; // empty list elements are tolerated (RFC 3261 §7.3.1)
       const params = splitOutsideQuotes(acValue, ';').parts;
       if (params[0].trim() !== '*') {
-        return fail('NOT_AC_VALUE', `Accept-Contact value does not start with "*": ${clip(acValue)}`);
+        malformed.push({ code: 'NOT_AC_VALUE', message: `Accept-Contact value does not start with "*": ${clip(acValue)}` });
+        continue;
       }
+      readable++;
       for (const raw of params.slice(1)) {
         const p = parseParam(raw);
         if (p === undefined || NON_FEATURE.has(p.name)) continue;
@@ -69,7 +84,8 @@ export function parseAcceptContact(lines: readonly string[]): AcceptContactResul
       }
     }
   }
-  return { ok: true, value: { icsis, additional } };
+  if (readable === 0 && malformed.length > 0) return { ok: false, error: malformed[0] };
+  return { ok: true, value: { icsis, additional, malformed } };
 }
 
 /** P-Asserted-Service values (RFC 6050) that name a CPM ICSI, in order. */
@@ -82,10 +98,6 @@ export function assertedCpmServices(msg: Pick<SipMessageView, 'headers'>): CpmSe
     }
   }
   return out;
-}
-
-function fail(code: AcceptContactErrorCode, message: string): AcceptContactResult {
-  return { ok: false, error: { code, message } };
 }
 
 function clip(s: string): string {

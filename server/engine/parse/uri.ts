@@ -5,6 +5,22 @@
 
 const VISUAL_SEPARATORS = /[-.()]/g;
 
+// RFC 3261 §19.1.4: "Characters other than those in the 'reserved' set are equivalent to their
+// '%' HEX HEX encoding", so sip:b%6Fb@example.com and sip:bob@example.com are the same URI. The
+// reserved set (RFC 3261 §25.1) and '%' itself stay escaped, with upper-case hex digits so that
+// %3b and %3B compare equal too.
+const RESERVED = new Set([';', '/', '?', ':', '@', '&', '=', '+', '$', ',', '%']);
+
+/** Decode the %-escapes of characters outside the reserved set (RFC 3261 §19.1.4). */
+export function unescapeUnreserved(s: string): string {
+  return s.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const code = parseInt(hex, 16);
+    const ch = String.fromCharCode(code);
+    // only ASCII printable characters are decoded; other octets keep their (normalised) escape
+    return code > 0x20 && code < 0x7f && !RESERVED.has(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+}
+
 /** Drop the display name and the angle brackets of a name-addr; a bare URI is returned trimmed. */
 export function extractUri(value: string): string {
   let s = value.trim();
@@ -51,7 +67,7 @@ export function uriIdentity(value: string): UriIdentity {
   const scheme = colon < 0 ? '' : uri.slice(0, colon).toLowerCase();
   const rest = colon < 0 ? '' : uri.slice(colon + 1);
   if (scheme === 'tel') {
-    const [num, ...ps] = rest.split(';');
+    const [num, ...ps] = unescapeUnreserved(rest).split(';');
     return numberIdentity(num.trim(), params(ps).get('phone-context'));
   }
   if (scheme === 'sip' || scheme === 'sips') {
@@ -63,14 +79,14 @@ export function uriIdentity(value: string): UriIdentity {
     const hostport = semi < 0 ? afterUser : afterUser.slice(0, semi);
     const uriParams = params(semi < 0 ? [] : afterUser.slice(semi + 1).split(';'));
     // the user part ends at a password separator; the host may be an IPv6 reference
-    const user = userinfo === undefined ? undefined : userinfo.split(':')[0];
+    const user = userinfo === undefined ? undefined : unescapeUnreserved(userinfo.split(':')[0]);
     if (uriParams.get('user')?.toLowerCase() === 'phone' && user !== undefined) {
       const [num, ...ups] = user.split(';');
       return numberIdentity(num, params(ups).get('phone-context'));
     }
-    let host = hostport;
+    let host = unescapeUnreserved(hostport);
     let port: string | undefined;
-    const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostport);
+    const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(host);
     if (m) {
       host = m[1];
       port = m[2];
@@ -93,4 +109,14 @@ export function normaliseUri(value: string): string {
     case 'OTHER':
       return id.uri;
   }
+}
+
+/**
+ * Two URIs name the same resource (a conference focus, a group session identity): brackets and
+ * parameters dropped, case ignored, and %-escapes of unreserved characters decoded (RFC 3261
+ * §19.1.4).
+ */
+export function sameResource(a: string, b: string): boolean {
+  const norm = (u: string) => unescapeUnreserved(u.trim().replace(/^<|>$/g, '').split(';')[0]).toLowerCase();
+  return norm(a) === norm(b);
 }

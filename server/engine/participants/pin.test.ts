@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { confSubscribeEffect, confSubscribeSent, onConfSubscribeResponse, onPinTimer, pinTimerName, startConfSubscription } from './pin';
 import { gsoParticipants } from './group-state-object';
 import { withPolicy } from '../policy';
@@ -123,6 +124,80 @@ test('PIN-N1r-b2b: a NOTIFY for c1’s subscription is relayed on c1-sub unchang
   assert.ok(!resp(r).includes(481));
 });
 
+// RFC 4575 §4.6: versions count per subscription. Two devices of the user subscribe through the
+// PF; the second subscription starts again at version 1. Each NOTIFY is relayed on its own
+// client's dialog and every document reaches the session roster.
+const DAVE = 'sip:dave@ims.alpha.example';
+const user = (entity: string, state?: 'full' | 'partial' | 'deleted') => ({ entity, ...(state ? { state } : {}), endpoints: state === 'deleted' ? [] : [{ status: 'connected' }] });
+
+test('PIN-N1r-b2b, PIN-N2: two relayed subscriptions (c1-sub, c2-sub) count versions apart; the second one’s version 1 and 2 are applied, nobody is lost', () => {
+  const relay = (leg: string) => ({ target: { kind: 'RELAY' as const, clientSubLeg: leg } });
+  let s = r1({ confSubscription: undefined, mode: 'ACTIVE' });
+  const steps: Array<[string, string]> = [
+    ['c1-sub', confDoc({ version: 1, active: true, users: [user(ALICE), user(BOB)] })],
+    ['c1-sub', confDoc({ version: 2, state: 'partial', users: [user(CAROL, 'full')] })],
+    ['c1-sub', confDoc({ version: 3, state: 'partial', users: [user(BOB, 'deleted')] })],
+    ['c2-sub', confDoc({ version: 1, active: true, users: [user(ALICE), user(CAROL)] })],
+    ['c2-sub', confDoc({ version: 2, state: 'partial', users: [user(DAVE, 'full')] })],
+    ['c1-sub', confDoc({ version: 4, state: 'partial', users: [user(DAVE, 'full')] })],
+  ];
+  for (const [leg, body] of steps) {
+    const r = feed(s, notify('active;expires=600', body), relay(leg));
+    assert.equal(of(r, 'SEND_REQ')[0]?.leg, leg, 'relayed on the subscribing client’s own dialog');
+    assert.deepEqual(branches(r), ['PIN-N1r', 'PIN-N2'], `${leg}: ${body.match(/version="\d+"/)?.[0]} must be applied`);
+    s = r.session!;
+  }
+  const live = Object.entries(s.participants.users).filter(([, u]) => u.state !== 'deleted').map(([e]) => e).sort();
+  assert.deepEqual(live, [ALICE, CAROL, DAVE].sort());
+  // the snapshot BYE-1e-ii / PIN-N5 would write holds dave too
+  assert.deepEqual(gsoParticipants(s.participants).map((p) => p.entity).sort(), [ALICE, CAROL, DAVE].sort());
+  // a repeat on either subscription is still stale (PIN-N4), judged by that subscription's count
+  assert.deepEqual(branches(feed(s, notify('active', confDoc({ version: 2, state: 'partial', users: [user(BOB, 'full')] })), relay('c2-sub'))), ['PIN-N1r', 'PIN-N4']);
+  assert.deepEqual(branches(feed(s, notify('active', confDoc({ version: 4, state: 'partial', users: [user(BOB, 'full')] })), relay('c1-sub'))), ['PIN-N1r', 'PIN-N4']);
+});
+
+// A model of a focus: its participant set changes (joins, leaves) and devices subscribe at any
+// time; each subscription gets a full document at version 1, then one partial per change with its
+// own counter. Whatever the interleaving, the PF's roster ends equal to the focus's state and no
+// document of any subscription is judged stale or a gap.
+test('PIN-N1r-b2b, PIN-N2, PIN-N4: property — relayed subscriptions started at any time keep the roster equal to the focus’s participants', () => {
+  const people = [ALICE, BOB, CAROL, DAVE, 'sip:erin@ims.alpha.example'];
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant('subscribe' as const) }),
+    fc.record({ kind: fc.constant('join' as const), who: fc.constantFrom(...people) }),
+    fc.record({ kind: fc.constant('leave' as const), who: fc.constantFrom(...people) }),
+  );
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 14 }), (events) => {
+      let s = r1({ confSubscription: undefined, mode: 'ACTIVE' });
+      const focus = new Set<string>([ALICE]);
+      const subs: Array<{ leg: string; version: number }> = [];
+      const deliver = (leg: string, body: string) => {
+        const r = feed(s, notify('active;expires=600', body), { target: { kind: 'RELAY', clientSubLeg: leg } });
+        assert.deepEqual(branches(r), ['PIN-N1r', 'PIN-N2'], `${leg} ${body.match(/version="\d+"/)?.[0]}`);
+        s = r.session!;
+      };
+      for (const e of events) {
+        if (e.kind === 'subscribe') {
+          const sub = { leg: `c${subs.length + 1}-sub`, version: 1 };
+          subs.push(sub);
+          deliver(sub.leg, confDoc({ version: 1, active: true, users: [...focus].map((u) => user(u)) }));
+          continue;
+        }
+        const changed = e.kind === 'join' ? !focus.has(e.who) : focus.has(e.who) && e.who !== ALICE;
+        if (!changed) continue;
+        if (e.kind === 'join') focus.add(e.who);
+        else focus.delete(e.who);
+        for (const sub of subs) deliver(sub.leg, confDoc({ version: ++sub.version, state: 'partial', users: [user(e.who, e.kind === 'join' ? 'full' : 'deleted')] }));
+      }
+      if (subs.length === 0) return;
+      const live = Object.entries(s.participants.users).filter(([, u]) => u.state !== 'deleted').map(([x]) => x);
+      assert.deepEqual(live.sort(), [...focus].sort());
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('PIN-N1r-proxy: in proxy mode the NOTIFY is forwarded, never answered locally', () => {
   const r = feed(r1({ confSubscription: undefined }), notify('active', E14), { target: { kind: 'RELAY', clientSubLeg: 'c1' }, policy: { pfMode: 'proxy' } });
   assert.deepEqual(kinds(r), ['FWD_REQ']);
@@ -166,7 +241,8 @@ test('PIN-N3: partial version 5 after 2 → 200, body ignored, in-dialog refresh
 
 test('PIN-N4: partial version 4 after 5 is ignored', () => {
   let s = r1WithHistory();
-  s = { ...s, participants: { ...s.participants, version: 5 } };
+  for (const version of [3, 4, 5]) s = feed(s, notify('active', confDoc({ version, state: 'partial', users: [{ entity: BOB, endpoints: [{ status: 'connected' }] }] }))).session!;
+  assert.equal(s.participants.version, 5);
   const r = feed(s, notify('active', confDoc({ version: 4, state: 'partial', users: [{ entity: CAROL, endpoints: [{ status: 'disconnected', method: 'departed' }] }] })));
   assert.deepEqual(resp(r), [200]);
   assert.deepEqual(r.session!.participants, s.participants);

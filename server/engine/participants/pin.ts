@@ -9,7 +9,7 @@ import { header, type SipMessageView } from '../message';
 import { CONFERENCE_INFO_TYPE, parseConferenceInfo } from '../parse/conference-info';
 import { parseSubscriptionState, type SubscriptionState } from '../parse/subscription-state';
 import { groupStateObject, sessionHistoryFolder } from './group-state-object';
-import { applyConferenceInfo, emptyRoster } from './roster';
+import { applyConferenceInfo, emptyRoster, OWN_SUBSCRIPTION } from './roster';
 
 export interface PinResult extends EngineResult {
   session: CpmSession;
@@ -242,12 +242,16 @@ export function onConfNotify(input: ConfNotifyInput): ConfNotifyResult {
     // the roster learnt on the way serves BYE-1e-ii; no refresh, GSO or resubscription here:
     // the subscription is the client's
     const ss = parseSubscriptionState(rawState);
+    const subscription = target.clientSubLeg ?? request.uri ?? '';
     applyBody(acc, input, {
       source: 'RELAYED',
+      subscription,
       ignoreDisconnectionMethods: ss.ok && ss.value.state === 'terminated' && ss.value.reason === 'noresource',
       firstNotify: false,
       refreshOnTrouble: false,
     });
+    // a relayed subscription that ended counts no more versions
+    if (ss.ok && ss.value.state === 'terminated') forgetSubscription(acc, subscription);
     return acc.result();
   }
 
@@ -272,7 +276,7 @@ export function onConfNotify(input: ConfNotifyInput): ConfNotifyResult {
       resubscribedAfterUnknownTermination: false,
       ...(state.expires !== undefined ? { expiresAt: input.now + state.expires * 1000 } : {}),
     });
-    applyBody(acc, input, { source: 'OWN_SUBSCRIPTION', ignoreDisconnectionMethods: false, firstNotify, refreshOnTrouble: true });
+    applyBody(acc, input, { source: 'OWN_SUBSCRIPTION', subscription: OWN_SUBSCRIPTION, ignoreDisconnectionMethods: false, firstNotify, refreshOnTrouble: true });
     return acc.result();
   }
 
@@ -280,6 +284,7 @@ export function onConfNotify(input: ConfNotifyInput): ConfNotifyResult {
   acc.effects.push({ kind: 'CANCEL_TIMER', name: pinTimerName(acc.session.id, 'refresh', 'PIN-S1') });
   applyBody(acc, input, {
     source: 'OWN_SUBSCRIPTION',
+    subscription: OWN_SUBSCRIPTION,
     ignoreDisconnectionMethods: state.reason === 'noresource',
     firstNotify,
     refreshOnTrouble: false,
@@ -334,7 +339,7 @@ function learnRemoteTag(acc: Acc, request: SipMessageView) {
 function applyBody(
   acc: Acc,
   input: ConfNotifyInput,
-  opts: { source: 'OWN_SUBSCRIPTION' | 'RELAYED'; ignoreDisconnectionMethods: boolean; firstNotify: boolean; refreshOnTrouble: boolean },
+  opts: { source: 'OWN_SUBSCRIPTION' | 'RELAYED'; subscription: string; ignoreDisconnectionMethods: boolean; firstNotify: boolean; refreshOnTrouble: boolean },
 ) {
   const body = input.request.body;
   const refresh = (branch: string, why: string) => {
@@ -364,10 +369,12 @@ function applyBody(
   const before = acc.session.participants;
   const base = before.source === 'NONE' ? emptyRoster() : before;
   const applied = applyConferenceInfo(base, doc.value, opts);
+  const lastVersion = opts.firstNotify ? undefined : base.versions?.[opts.subscription];
   const inputs = {
     documentState: doc.value.state,
     version: doc.value.version,
-    lastVersion: before.version,
+    subscription: opts.subscription,
+    lastVersion: lastVersion ?? 'none (first document of this subscription)',
     active: doc.value.active,
     confActive: applied.roster.confActive,
     source: opts.source,
@@ -375,12 +382,12 @@ function applyBody(
     ignoreDisconnectionMethods: opts.ignoreDisconnectionMethods,
   };
   if (applied.outcome === 'STALE') {
-    acc.decide('PIN-N4', 'IGNORE', `Participant document version ${doc.value.version} is not newer than ${before.version}; it is ignored as stale or duplicate.`, inputs);
+    acc.decide('PIN-N4', 'IGNORE', `Participant document version ${doc.value.version} is not newer than ${lastVersion ?? 0}, the last one of this subscription; it is ignored as stale or duplicate.`, inputs);
     return;
   }
   if (applied.outcome === 'GAP') {
-    acc.decide('PIN-N3', 'GAP', `Partial document version ${doc.value.version} skips versions after ${before.version}; it is discarded.`, inputs);
-    refresh('PIN-N3', `versions between ${before.version} and ${doc.value.version} were missed`);
+    acc.decide('PIN-N3', 'GAP', `Partial document version ${doc.value.version} skips versions after ${lastVersion ?? 0} on this subscription; it is discarded.`, inputs);
+    refresh('PIN-N3', `versions between ${lastVersion ?? 0} and ${doc.value.version} were missed`);
     return;
   }
   acc.session = { ...acc.session, participants: applied.roster };
@@ -395,6 +402,13 @@ function applyBody(
     }.`,
     { ...inputs, users: Object.keys(applied.roster.users), leftWhileActive: left },
   );
+}
+
+function forgetSubscription(acc: Acc, subscription: string) {
+  const versions = acc.session.participants.versions;
+  if (versions?.[subscription] === undefined) return;
+  const { [subscription]: _gone, ...rest } = versions;
+  acc.session = { ...acc.session, participants: { ...acc.session.participants, versions: rest } };
 }
 
 const IMMEDIATE = new Set(['deactivated', 'timeout']);

@@ -11,7 +11,15 @@ export interface RosterApplyOptions {
   ignoreDisconnectionMethods: boolean;
   /** the first NOTIFY of a new subscription: its full state is taken whatever its version */
   firstNotify: boolean;
+  /**
+   * The subscription that carried the document: versions are compared within it only (RFC 4575
+   * §4.6). `OWN` for the PF's own subscription, the client's subscription leg for a relayed one.
+   */
+  subscription: string;
 }
+
+/** The subscription key of the PF's own conference subscription. */
+export const OWN_SUBSCRIPTION = 'OWN';
 
 export function emptyRoster(): ParticipantRoster {
   return { version: 0, confActive: true, users: {}, source: 'NONE' };
@@ -22,13 +30,14 @@ export function applyConferenceInfo(
   doc: ConferenceInfo,
   opts: RosterApplyOptions,
 ): { outcome: RosterApplyOutcome; roster: ParticipantRoster } {
-  // versions count per subscription, so a document from another subscription starts afresh
-  const fresh = opts.firstNotify || roster.source !== opts.source;
-  if (doc.state === 'full' && fresh) {
+  // versions count per subscription (RFC 4575 §4.6): a subscription's first document, or the
+  // first after it was renewed, is taken whatever its version when it carries the full state
+  const last = opts.firstNotify ? undefined : roster.versions?.[opts.subscription];
+  if (doc.state === 'full' && last === undefined) {
     // accepted whatever its version
-  } else if (doc.version <= roster.version) {
+  } else if (doc.version <= (last ?? 0)) {
     return { outcome: 'STALE', roster };
-  } else if (doc.state !== 'full' && doc.version > roster.version + 1) {
+  } else if (doc.state !== 'full' && doc.version > (last ?? 0) + 1) {
     return { outcome: 'GAP', roster };
   }
 
@@ -64,6 +73,7 @@ export function applyConferenceInfo(
   const next: ParticipantRoster = {
     ...roster,
     version: doc.version,
+    versions: { ...roster.versions, [opts.subscription]: doc.version },
     confActive,
     users,
     source: opts.source,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
 import type { UserPrefs } from '../../engine/model';
-import { deliverStandalone, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
+import { deliverStandalone, receivedEntryAfterDelivery, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
 import { parseCpim } from '../../engine/parse/cpim';
 import type { SkipService } from '../../engine/policy';
 import type { EngineResult } from '../../engine/result';
@@ -126,28 +126,24 @@ export class PagerService {
     t.delivery = r.delivery;
     await this.apply(r, t.delivery.servedUser, t.delivery.txn);
     if (r.deliveredTo) {
-      if (t.deferredId) await this.deps.store.markDelivered(t.deferredId, this.deps.now());
-      await this.delivered(t, o.userAgent ?? fork?.userAgent);
+      // counted at once, before any await: the next device's notification may already be on its way
+      const index = t.delivery.messageId ? this.deps.state.receivedIndex(t.delivery.servedUser) : undefined;
+      if (index && t.delivery.messageId) index.set(t.delivery.messageId, receivedEntryAfterDelivery(index.get(t.delivery.messageId)));
+      if (r.firstDelivery && t.deferredId) await this.deps.store.markDelivered(t.deferredId, this.deps.now());
+      await this.delivered(t, o.userAgent ?? fork?.userAgent, r.firstDelivery === true);
     }
     if (r.delivery.settled) await this.settled(t, r.failed === true && !t.deferredId);
   }
 
-  private async delivered(t: Tracked, userAgent: string | undefined): Promise<void> {
+  /** One client took the message: the first one's copy is stored (8.5); each is judged for IMDN-GEN-2. */
+  private async delivered(t: Tracked, userAgent: string | undefined, first: boolean): Promise<void> {
     const d = t.delivery;
-    let storeRef: string | undefined;
     // 8.5: the delivered message goes to the user's Message Store when the user or provider wants it.
-    if ((t.prefs.allowStore || this.deps.state.policy.recordingEnabled) && !t.skip.includes('MESSAGE_STORE')) {
-      storeRef = await this.deps.store.recordMessage(d.servedUser, d, this.deps.now());
-    }
-    if (d.messageId) {
+    if (first && (t.prefs.allowStore || this.deps.state.policy.recordingEnabled) && !t.skip.includes('MESSAGE_STORE')) {
+      const storeRef = await this.deps.store.recordMessage(d.servedUser, d, this.deps.now());
       const index = this.deps.state.receivedIndex(d.servedUser);
-      const prev = index.get(d.messageId);
-      index.set(d.messageId, {
-        kind: 'STANDALONE',
-        storeRef: storeRef ?? prev?.storeRef,
-        deliveredEndpoints: (prev?.deliveredEndpoints ?? 0) + 1,
-        requested: [],
-      });
+      const prev = d.messageId ? index.get(d.messageId) : undefined;
+      if (d.messageId && prev) index.set(d.messageId, { ...prev, storeRef: storeRef ?? prev.storeRef });
     }
     const original = this.original(d);
     if (original) await this.generate(d.servedUser, original, { kind: 'DELIVERED', client: { userAgent }, deferred: !!t.deferredId });
@@ -163,7 +159,7 @@ export class PagerService {
   }
 
   private async generate(servedUser: string, original: OriginalForGen, event: GenEvent): Promise<void> {
-    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers });
+    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers, cache: this.deps.state.txCache });
     this.genBuffers = r.buffers;
     await this.apply(r, servedUser, `gen|${randomUUID()}`);
   }

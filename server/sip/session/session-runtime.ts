@@ -360,6 +360,9 @@ export class SessionRuntime {
       newMessageId: randomUUID(),
       policy: this.deps.state.policy,
       now,
+      // read and written in this same synchronous stretch (the runner applies CACHE_PUT first),
+      // so a second client accepting the same message sees the first report (D-123)
+      cache: this.deps.state.txCache,
     });
     this.deps.record(r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id })), { now });
     await this.deps.runEffects(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
