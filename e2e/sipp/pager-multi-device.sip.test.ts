@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { freePort } from '../support/ports';
 import { receivedRequests, runSipp, startSipp } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
+import { withPolicy } from '../../server/engine/policy';
+import { conversationFolder, storeObject } from '../../server/store/message-store';
 
 async function register(target: string, user: string, contactPort: number): Promise<void> {
   const reg = await runSipp({
@@ -51,6 +53,63 @@ test('TX-2, 11.1-4 over SIP: a standalone message delivered to two devices; both
   } finally {
     await proxy.stop();
     for (const d of devices) await d.stop();
+    await pf.stop();
+  }
+});
+
+// IMDN-TX-4 / IMDN-GEN-7 through the whole product, with storage on everywhere (provider recording
+// and every preference of every user): the notification bob's client sends, and the one the PF
+// generates for carol, are never stored for bob or carol. The same notifications are stored on
+// alice's side, where they are received (IMDN-DLV-4a): storage works, it just is not theirs.
+test('TX-4-client, TX-4-gen, GEN-7 over SIP: with storage on for everyone, the notifications bob’s client sends and the PF generates for carol are stored only on the receiving side', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const id = async (user: string) => (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: `sip:${user}@example.com` } })).id;
+  for (const user of ['alice', 'bob', 'carol']) {
+    await pf.db.prisma.policyRule.create({ data: { userId: await id(user), ruleId: 'all', serviceEnablers: 'CPM', allowStore: true, allowOfflineStorage: true, allowDefer: false } });
+  }
+  pf.state.policy = withPolicy({ recordingEnabled: true });
+  // alice's sent messages are in her store (her client would have recorded them): IMDN-DLV-4a
+  // stores the notifications about them beside them
+  for (const messageId of ['sa-tx4', 'sa-tx4-c']) {
+    const folder = await conversationFolder(pf.db.prisma, await id('alice'), `conv-${messageId}`);
+    await storeObject(pf.db.prisma, { userId: await id('alice'), folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello', imdnMessageId: messageId } });
+  }
+  const alicePort = await freePort();
+  const bobPort = await freePort();
+  const aliceClient = startSipp({ scenario: 'uas-message.xml', localPort: alicePort, timeoutSec: 30 });
+  const bobClient = startSipp({ scenario: 'client-delivered.xml', localPort: bobPort, calls: 1, timeoutSec: 20, keys: { user: 'bob', peer: 'alice', message_id: 'sa-tx4' } });
+  try {
+    await register(target, 'alice', alicePort);
+    await register(target, 'bob', bobPort);
+    // bob's client takes alice's message and reports it delivered (TX-4-client)
+    const toBob = await runSipp({ scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'bob', calls: 1, timeoutSec: 15, keys: { from_user: 'alice', message_id: 'sa-tx4' } });
+    assert.equal(toBob.code, 0, toBob.stderr);
+    assert.equal((await bobClient.done).code, 0);
+    // carol has no client and no deferral: the PF reports <failed/> on her behalf (TX-4-gen)
+    const toCarol = await runSipp({ scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'carol', calls: 1, timeoutSec: 15, keys: { from_user: 'alice', message_id: 'sa-tx4-c' } });
+    assert.match(toCarol.trace, /SIP\/2\.0 480 /);
+
+    const aliceId = await id('alice');
+    let aliceImdns: Array<{ imdnMessageId: string | null; body: string }> = [];
+    for (let i = 0; i < 100 && aliceImdns.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      aliceImdns = await pf.db.prisma.storedObject.findMany({ where: { userId: aliceId, kind: 'IMDN' }, select: { imdnMessageId: true, body: true } });
+    }
+    assert.equal(aliceImdns.length, 2, 'alice, who receives both notifications, stores them (positive control)');
+    assert.ok(aliceImdns.some((o) => /<delivered\/>/.test(o.body)) && aliceImdns.some((o) => /<failed\/>/.test(o.body)));
+
+    for (const user of ['bob', 'carol']) {
+      const objects = await pf.db.prisma.storedObject.findMany({ where: { userId: await id(user) }, select: { kind: true } });
+      assert.deepEqual(objects.filter((o) => o.kind === 'IMDN'), [], `${user}'s store holds no notification`);
+    }
+    assert.ok((await pf.db.prisma.storedObject.count({ where: { userId: await id('bob'), kind: 'MESSAGE' } })) === 1, 'bob’s copy of the message itself is stored (recording works for bob)');
+    await pf.decisions.flush();
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-TX-4' } }), 1);
+    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-1' } }), 1);
+  } finally {
+    await aliceClient.stop();
+    await bobClient.stop();
     await pf.stop();
   }
 });

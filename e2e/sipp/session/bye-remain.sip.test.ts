@@ -107,3 +107,102 @@ test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource store
     await h.stop();
   }
 });
+
+// IMDN-GEN-3 from the product's own state: the chat message the PF deferred for the lost client
+// (BYE-4-R-ii, allow-defer) expires in the queue before any client comes back. That is a chat
+// message discarded after expiry per the user's preferences: bob asked for negative-delivery, so
+// he gets a <failed/> report (it leaves through the outbound proxy, a SIPp UAS here).
+test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client expires undelivered; the sender gets a <failed/> report', async () => {
+  const cfPort = await freePort();
+  const focusPort = await freePort();
+  const proxyPort = await freePort();
+  const proxy = startSipp({ scenario: 'uas-message.xml', localPort: proxyPort, timeoutSec: 30 });
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+    prefs: { allowDefer: true },
+    env: { PF_DEFERRED_TTL_SEC: '1', PF_OUTBOUND_PROXY: `127.0.0.1:${proxyPort}` },
+  });
+  const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', '1200'] });
+  const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
+  const cf = startSipp({
+    scenario: scenario('cf-remain-neg.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
+    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
+  });
+  try {
+    expectOk(await dev.sipp.done, 'lost device');
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count({ where: { kind: 'CHAT_MESSAGE' } })) === 1, 6000), 'the chat message was deferred');
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(await h.pf.expireDeferredNow(), 1, 'the held chat message expired');
+    assert.ok(await waitFor(async () => {
+      await h.pf.decisions.flush();
+      return (await h.pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-3', outcome: 'GENERATE' } })) === 1;
+    }), 'IMDN-GEN-3 generated a report');
+    await new Promise((r) => setTimeout(r, 300));
+    const out = received(await proxy.stop(), 'MESSAGE');
+    assert.equal(out.length, 1, 'one report leaves toward bob');
+    assert.match(out[0], /^MESSAGE sip:bob@example\.net SIP\/2\.0/m);
+    assert.match(out[0], /<message-id>msg-while-away-1<\/message-id>/);
+    assert.match(out[0], /<failed\/>/);
+    assert.match(out[0], /P-Asserted-Service: urn:urn-7:3gpp-service\.ims\.icsi\.oma\.cpm\.session/);
+    expectOk(await cf.done, 'CF');
+  } finally {
+    await proxy.stop();
+    await dev.sipp.stop();
+    await cf.stop();
+    await focus.stop();
+    await h.stop();
+  }
+});
+
+// IMDN-GEN-2 for a deferred delivery, from the product's own path: the chat message the PF held
+// for alice (BYE-4-R-ii) is handed to her returning client (BYE-4-R-iii-2), an OMA 1.0 client that
+// sends no IMDNs for chat messages. Bob asked for positive-delivery: the PF reports <delivered/>
+// for alice (it leaves through the outbound proxy, a SIPp UAS here).
+test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a returning OMA1.0 client gets a <delivered/> report on its behalf', async () => {
+  const cfPort = await freePort();
+  const focusPort = await freePort();
+  const proxyPort = await freePort();
+  const proxy = startSipp({ scenario: 'uas-message.xml', localPort: proxyPort, timeoutSec: 30 });
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+    prefs: { allowDefer: true },
+    env: { PF_OUTBOUND_PROXY: `127.0.0.1:${proxyPort}` },
+  });
+  const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', '8000'] });
+  const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
+  const contribution = `contrib-${Math.random().toString(36).slice(2, 8)}`;
+  const cf = startSipp({
+    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
+    keys: { ...networkKeys({ contribution }), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
+  });
+  const devicePort = await freePort();
+  try {
+    expectOk(await dev.sipp.done, 'lost device');
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count({ where: { kind: 'CHAT_MESSAGE' } })) === 1, 6000), 'the chat message was deferred');
+    await registerDevice(h.target, 'alice', devicePort, 'CPM-client/OMA1.0 sipp');
+    const back = await runSipp({
+      scenario: scenario('device-rejoin.xml'), target: h.target, localPort: devicePort, calls: 1, timeoutSec: 15,
+      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution },
+    });
+    expectOk(back, 'returning device');
+    assert.equal(received(back, 'MESSAGE').length, 1, 'the deferred message reached the returning client');
+    assert.ok(await waitFor(async () => {
+      await h.pf.decisions.flush();
+      return (await h.pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-2-UA', outcome: 'GENERATE' } })) === 1;
+    }), 'IMDN-GEN-2-UA generated a report');
+    const gen = await h.pf.db.prisma.decision.findFirstOrThrow({ where: { branch: 'IMDN-GEN-2-UA' } });
+    assert.equal(JSON.parse(gen.inputs).deferred, true, 'judged as a deferred delivery');
+    await new Promise((r) => setTimeout(r, 300));
+    const out = received(await proxy.stop(), 'MESSAGE');
+    assert.equal(out.length, 1, 'one report leaves toward bob');
+    assert.match(out[0], /<message-id>msg-while-away-1<\/message-id>/);
+    assert.match(out[0], /<delivered\/>/);
+    expectOk(await cf.done, 'CF');
+  } finally {
+    await proxy.stop();
+    await dev.sipp.stop();
+    await cf.stop();
+    await focus.stop();
+    await h.stop();
+  }
+});

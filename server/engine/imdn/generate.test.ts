@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flushGeneratedImdns, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from './generate';
+import { expiredDeferredItem, flushGeneratedImdns, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from './generate';
+import { handleBye } from '../bye/handle-bye';
+import { P, R1, T0, chatItem, msrpOn, pol } from '../bye/fixtures';
+import type { DeferredItem } from '../effects';
 import { ImdnCache } from './cache';
 import { sendImdn } from './send';
 import { cpimImdn } from './fixtures';
@@ -112,14 +115,44 @@ test('GEN-2y: non-IMDN client but only negative-delivery requested → nothing',
   assert.equal(r.decisions[0].branch, 'IMDN-GEN-2y');
 });
 
-test('GEN-3: CHAT expired and discarded, negative requested → <failed/>', () => {
-  const r = gen({ kind: 'CHAT_DISCARDED' });
-  assert.equal(body(r.effects).imdn.status, 'failed');
+// GEN-3 from what the product really holds: a chat message the PF intercepted for a disconnected
+// user with allow-defer (BYE-4-R-ii, a CHAT_MESSAGE item in the deferred queue) that expires
+// there undelivered is a chat message "discarded after expiry according to user preferences".
+function interceptedChatItem(dn: string[]): DeferredItem {
+  const out = handleBye(R1(true), msrpOn('cf', chatItem({ dispositionNotification: dn })), P('ad'), pol(), T0);
+  const d = out.effects.find((e) => e.kind === 'DEFER');
+  assert.ok(d && d.kind === 'DEFER' && d.item.kind === 'CHAT_MESSAGE');
+  return d.item;
+}
+
+test('GEN-3: a chat message deferred under BYE-4-R-ii expires undelivered, negative requested → <failed/> for it, with the session ICSI', () => {
+  const item = interceptedChatItem(['positive-delivery', 'negative-delivery']);
+  const due = expiredDeferredItem(item);
+  assert.ok(due);
+  assert.deepEqual(due.event, { kind: 'CHAT_DISCARDED' });
+  const r = generateImdn({ servedUser: item.servedUser, ...due, newMessageId: 'g3', policy: withPolicy(), now: NOW, cache: new ImdnCache({ name: 'TX', ttlSec: 604800 }) });
+  assert.equal(r.decisions[0].branch, 'IMDN-GEN-3');
+  const { req, imdn } = body(r.effects);
+  assert.equal(imdn.messageId, 'm5');
+  assert.equal(imdn.status, 'failed');
+  assert.equal(req.kind === 'SEND_REQ' && req.headers['P-Asserted-Service'], CPM_ICSI.session);
+});
+
+test('GEN-3x: the same expiry when the sender asked only for display → no IMDN', () => {
+  const item = interceptedChatItem(['display']);
+  const due = expiredDeferredItem(item)!;
+  const r = generateImdn({ servedUser: item.servedUser, ...due, newMessageId: 'g3x', policy: withPolicy(), now: NOW });
+  assert.deepEqual(r.effects, []);
   assert.equal(r.decisions[0].branch, 'IMDN-GEN-3');
 });
 
-test('GEN-3x: DN display only → no IMDN', () => {
-  assert.deepEqual(gen({ kind: 'CHAT_DISCARDED' }, { orig: original({ dn: 'display' }) }).effects, []);
+test('GEN-1-exp, GEN-3: an expired item gives GEN-1 for a standalone message, GEN-3 for a chat message, nothing for a deferred IMDN', () => {
+  const chat = interceptedChatItem(['negative-delivery']);
+  assert.equal(expiredDeferredItem(chat)?.original.kind, 'CHAT');
+  assert.equal(expiredDeferredItem({ ...chat, kind: 'MESSAGE' })?.event.kind, 'DEFERRED_EXPIRED');
+  assert.equal(expiredDeferredItem({ ...chat, kind: 'MESSAGE' })?.original.kind, 'STANDALONE');
+  assert.equal(expiredDeferredItem({ ...chat, kind: 'IMDN' }), undefined);
+  assert.equal(expiredDeferredItem({ ...chat, contentType: 'text/plain', body: 'hi' }), undefined, 'no CPIM envelope, nobody to address');
 });
 
 test('GEN-4: FT MSRP error, negative requested → SIP MESSAGE <failed/> with the filetransfer ICSI', () => {

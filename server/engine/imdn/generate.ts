@@ -4,7 +4,8 @@
 // later real notification is judged against it, and never stored (IMDN-GEN-7).
 import { decide, type Decision } from '../decision';
 import type { Effect, Headers } from '../effects';
-import { cpimHeader, formatCpim, imdnHeader, imdnHeaderValues, type CpimMessage } from '../parse/cpim';
+import type { DeferredItem } from '../effects';
+import { cpimHeader, formatCpim, imdnHeader, imdnHeaderValues, parseCpim, type CpimMessage } from '../parse/cpim';
 import { CPM_ICSI, type CpmService } from '../parse/feature-tags';
 import { extractUri, normaliseUri } from '../parse/uri';
 import { escapeXml } from '../parse/xml';
@@ -82,6 +83,30 @@ export function requestedDispositions(cpim: CpimMessage): Set<string> {
     for (const t of v.split(',')) if (t.trim()) out.add(t.trim().toLowerCase());
   }
   return out;
+}
+
+/**
+ * An item of the deferred queue expired undelivered (8.3.1.6, §11.3): what the PF reports on the
+ * user's behalf. A standalone message that was never delivered is IMDN-GEN-1 (DEFERRED_EXPIRED);
+ * a chat message the PF held for a disconnected user (BYE-4-R-ii) is a chat message "discarded
+ * after expiry according to user preferences", IMDN-GEN-3 (CHAT_DISCARDED). Deferred IMDNs and
+ * other session items get nothing, nor does an item without a readable CPIM envelope (there is
+ * nobody to address).
+ */
+export function expiredDeferredItem(item: DeferredItem): { original: OriginalForGen; event: GenEvent } | undefined {
+  const kind = item.kind === 'MESSAGE' ? 'STANDALONE' : item.kind === 'CHAT_MESSAGE' ? 'CHAT' : undefined;
+  if (!kind || !/^\s*message\/cpim/i.test(item.contentType)) return undefined;
+  const cpim = parseCpim(item.body);
+  if (!cpim.ok) return undefined;
+  const first = (name: string) => {
+    const key = Object.keys(item.headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    const v = key === undefined ? undefined : item.headers[key];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return {
+    original: { kind, cpim: cpim.value, conversationId: first('Conversation-ID'), contributionId: first('Contribution-ID') },
+    event: kind === 'CHAT' ? { kind: 'CHAT_DISCARDED' } : { kind: 'DEFERRED_EXPIRED' },
+  };
 }
 
 function matchesNonImdnUa(ua: string | undefined, patterns: string[]): string | undefined {

@@ -1,25 +1,56 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { sendImdn, type ImdnCarrier } from './send';
 import { ImdnCache } from './cache';
 import { ALICE, cpimImdn } from './fixtures';
 import { withPolicy, type PolicyOverrides } from '../policy';
 import type { Effect } from '../effects';
 import type { DispositionType, MessageIndexEntry } from '../model';
+import type { SipMessageView } from '../message';
+import { CPM_ICSI } from '../parse/feature-tags';
+import { deliverStandalone, receivedEntryAfterDelivery, standaloneForkOutcome } from '../pager/standalone';
 
 const NOW = 1_700_000_000_000;
 const BOB = 'sip:+15551230002@ims.beta.example';
 const A_KEY = 'sip:+15551230001@ims.alpha.example';
 
-function world(opts: { endpoints?: number; kind?: MessageIndexEntry['kind']; storeRef?: string; iscServed?: boolean; policy?: PolicyOverrides } = {}) {
+/**
+ * The MessageIndex entry the product keeps for m1 after a real standalone delivery to `devices`
+ * clients (deliverStandalone + one 2xx per fork + receivedEntryAfterDelivery): the endpoint count
+ * IMDN-TX-2 reads is the one the pager procedure produces, never typed in by hand.
+ */
+function deliveredTo(devices: number, storeRef?: string): MessageIndexEntry | undefined {
+  const regs = Array.from({ length: devices }, (_, i) => ({ contact: `sip:b${i + 1}@192.0.2.${i + 1}`, icsis: [CPM_ICSI.msg], imdnAggregation: false }));
+  const message: SipMessageView = {
+    method: 'MESSAGE',
+    uri: BOB,
+    headers: { 'content-type': ['message/cpim'], 'call-id': ['m1-call'] },
+    body: `From: <${ALICE}>\r\nTo: <${BOB}>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: m1\r\n\r\nContent-Type: text/plain\r\n\r\nhi`,
+  };
+  const prefs = { allowDefer: true, allowOfflineStorage: false, allowStore: false, hasCpmOfflineStorageRule: false, source: 'XDMS' as const };
+  let d = deliverStandalone({ deliveryId: 'p', servedUser: BOB, txn: 't', message, registrations: regs, prefs, skip: [] }).delivery;
+  let entry: MessageIndexEntry | undefined;
+  for (const f of d.forks) {
+    const r = standaloneForkOutcome({ delivery: d, forkId: f.id, code: 200, prefs, skip: [] });
+    d = r.delivery;
+    if (r.deliveredTo) entry = receivedEntryAfterDelivery(entry, r.firstDelivery ? storeRef : undefined);
+  }
+  return entry;
+}
+
+function world(opts: { devices?: number; kind?: MessageIndexEntry['kind']; storeRef?: string; iscServed?: boolean; policy?: PolicyOverrides } = {}) {
   const cache = new ImdnCache({ name: 'TX', ttlSec: 604800 });
   const policy = withPolicy(opts.policy);
+  const delivered = deliveredTo(opts.devices ?? 1, opts.storeRef);
+  // a chat message (TX-2-isc, TX-3) keeps the count the delivery produced and names its session
+  const entry = delivered && opts.kind && opts.kind !== 'STANDALONE' ? { ...delivered, kind: opts.kind, sessionId: 'S' } : delivered;
   const send = (carrier: ImdnCarrier) => {
     const r = sendImdn({
       servedUser: BOB,
       carrier,
       cache,
-      messageIndex: (id) => (id === 'm1' ? { kind: opts.kind ?? 'CHAT', sessionId: 'S', deliveredEndpoints: opts.endpoints ?? 1, storeRef: opts.storeRef, requested: [] } : undefined),
+      messageIndex: (id) => (id === 'm1' ? entry : undefined),
       session: (id) => (id === 'S' ? { isComposingSentByServedClients: opts.iscServed ?? false } : undefined),
       policy,
       now: NOW,
@@ -27,7 +58,7 @@ function world(opts: { endpoints?: number; kind?: MessageIndexEntry['kind']; sto
     for (const e of r.effects) cache.apply(e, NOW);
     return r;
   };
-  return { cache, send };
+  return { cache, send, entry };
 }
 
 function sip(type: DispositionType, status: string, opts: { txn?: string; route?: string; uri?: string; from?: string } = {}): ImdnCarrier {
@@ -56,7 +87,7 @@ test('TX-0-msrp-fwd: MSRP delivery IMDN from b1 (single endpoint) is relayed to 
 });
 
 test('TX-0-msrp-dup: forked session, b2 repeats the delivery IMDN in MSRP → MSRP 200, not relayed', () => {
-  const { send } = world({ endpoints: 2 });
+  const { send } = world({ devices: 2 });
   assert.ok(fwd(send(msrp('delivery', 'delivered', 'c1')).effects));
   const r = send(msrp('delivery', 'delivered', 'c2'));
   assert.equal(fwd(r.effects), false);
@@ -95,7 +126,7 @@ test('TX-1-iwf: IWF interworking IMDN is forwarded toward A', () => {
 });
 
 test('TX-2: delivered to b1 and b2; b1 delivery forwarded, b2 delivery dropped with 200', () => {
-  const { send } = world({ endpoints: 2 });
+  const { send } = world({ devices: 2 });
   const first = send(sip('delivery', 'delivered', { txn: 't1' }));
   assert.ok(fwd(first.effects));
   assert.ok(first.effects.some((e) => e.kind === 'CACHE_PUT' && e.cache === 'TX' && e.key.peer === A_KEY && e.key.servedUser === BOB));
@@ -105,14 +136,33 @@ test('TX-2: delivered to b1 and b2; b1 delivery forwarded, b2 delivery dropped w
   assert.equal(second.decisions[0].inputs.rule, 'IMDN-RX-2a-i');
 });
 
+// Seed 8.2.4: whatever number of the user's devices took the message, the sender gets one report
+// per disposition: each device reports delivered and displayed once, in any order.
+test('TX-2, TX-2b, TX-2x: property — n devices took m1 and each reports delivered and displayed once, in any order: the sender gets exactly one of each', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 4 }).chain((n) => fc.shuffledSubarray([...Array(n).keys()].flatMap((i) => [`${i}:delivery`, `${i}:display`]), { minLength: 2 * n, maxLength: 2 * n }).map((order) => ({ n, order }))), ({ n, order }) => {
+      const { send } = world({ devices: n });
+      const forwarded = { delivery: 0, display: 0 };
+      order.forEach((step, k) => {
+        const type = step.split(':')[1] as 'delivery' | 'display';
+        const r = send(sip(type, type === 'delivery' ? 'delivered' : 'displayed', { txn: `t${k}` }));
+        if (fwd(r.effects)) forwarded[type]++;
+        else assert.ok(r.effects.some((e) => e.kind === 'SEND_RESP' && e.txn === `t${k}` && e.code === 200), 'a dropped report is answered 200');
+      });
+      assert.deepEqual(forwarded, { delivery: 1, display: 1 }, `${n} device(s): ${order.join(' ')}`);
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test('TX-2b: after b1 delivery, b2 display is forwarded', () => {
-  const { send } = world({ endpoints: 2 });
+  const { send } = world({ devices: 2 });
   send(sip('delivery', 'delivered'));
   assert.ok(fwd(send(sip('display', 'displayed')).effects));
 });
 
 test('TX-2c: b1 and IWF; IWF interworking forwarded, then b1 delivery dropped (2a-ii)', () => {
-  const { send } = world({ endpoints: 2 });
+  const { send } = world({ devices: 2 });
   assert.ok(fwd(send(sip('interworking', 'legacy-sms')).effects));
   const r = send(sip('delivery', 'delivered'));
   assert.ok(dropped(r.effects));
@@ -120,13 +170,13 @@ test('TX-2c: b1 and IWF; IWF interworking forwarded, then b1 delivery dropped (2
 });
 
 test('TX-2-rank: b1 failed then b2 delivered → both forwarded', () => {
-  const { send } = world({ endpoints: 2 });
+  const { send } = world({ devices: 2 });
   assert.ok(fwd(send(sip('delivery', 'failed')).effects));
   assert.ok(fwd(send(sip('delivery', 'delivered')).effects));
 });
 
 test('TX-2-isc: served client sent isComposing; cached delivery; IWF interworking dropped + 200', () => {
-  const { send, cache } = world({ endpoints: 2, iscServed: true });
+  const { send, cache } = world({ devices: 2, kind: 'CHAT', iscServed: true });
   cache.apply({ kind: 'CACHE_PUT', cache: 'TX', key: { servedUser: BOB, peer: A_KEY, messageId: 'm1' }, type: 'delivery', status: 'delivered' }, NOW);
   const r = send(sip('interworking', 'legacy-sms', { txn: 'tw' }));
   assert.ok(dropped(r.effects));
@@ -135,13 +185,13 @@ test('TX-2-isc: served client sent isComposing; cached delivery; IWF interworkin
 });
 
 test('TX-2-isc-remote: only A composed (flag false) → interworking forwarded', () => {
-  const { send, cache } = world({ endpoints: 2, iscServed: false });
+  const { send, cache } = world({ devices: 2, kind: 'CHAT', iscServed: false });
   cache.apply({ kind: 'CACHE_PUT', cache: 'TX', key: { servedUser: BOB, peer: A_KEY, messageId: 'm1' }, type: 'delivery', status: 'delivered' }, NOW);
   assert.ok(fwd(send(sip('interworking', 'legacy-sms')).effects));
 });
 
 test('TX-2-gen: single endpoint, but IMDN-GEN-cache wrote (B,A,m1) delivered → b1 delivered is dropped + 200', () => {
-  const { send, cache } = world({ endpoints: 1 });
+  const { send, cache } = world({ devices: 1 });
   cache.apply({ kind: 'CACHE_PUT', cache: 'TX', key: { servedUser: BOB, peer: A_KEY, messageId: 'm1' }, type: 'delivery', status: 'delivered' }, NOW);
   const r = send(sip('delivery', 'delivered'));
   assert.ok(dropped(r.effects));
@@ -149,7 +199,7 @@ test('TX-2-gen: single endpoint, but IMDN-GEN-cache wrote (B,A,m1) delivered →
 });
 
 test('TX-2x: single endpoint, no cache entry; b1 sends delivery twice → both forwarded', () => {
-  const { send, cache } = world({ endpoints: 1 });
+  const { send, cache } = world({ devices: 1 });
   assert.ok(fwd(send(sip('delivery', 'delivered')).effects));
   const r = send(sip('delivery', 'delivered'));
   assert.ok(fwd(r.effects));
@@ -168,7 +218,7 @@ test('TX-3-ft: file transfer with history object H → SET_FLAG(H)', () => {
 });
 
 test('TX-3-dup: b2 display dropped as duplicate still sets \\Seen', () => {
-  const { send } = world({ endpoints: 2, storeRef: 'O' });
+  const { send } = world({ devices: 2, storeRef: 'O' });
   send(sip('display', 'displayed'));
   const r = send(sip('display', 'displayed'));
   assert.ok(dropped(r.effects));

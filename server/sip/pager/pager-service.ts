@@ -2,7 +2,8 @@
 // clients or deferral, storage of delivered messages (8.5), and disposition notifications
 // generated on the user's behalf when delivery fails or the client sends none (IMDN-GEN).
 import { randomUUID } from 'node:crypto';
-import { generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
+import type { DeferredItem } from '../../engine/effects';
+import { expiredDeferredItem, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
 import type { UserPrefs } from '../../engine/model';
 import { deliverStandalone, receivedEntryAfterDelivery, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
 import { parseCpim } from '../../engine/parse/cpim';
@@ -108,12 +109,14 @@ export class PagerService {
     });
   }
 
-  /** Queued standalone messages that expired undelivered: IMDN-GEN-1 (negative delivery, if asked). */
-  async expired(items: Array<{ item: { kind: string; servedUser: string; contentType: string; body: string; headers: Record<string, string | string[]> } }>): Promise<void> {
+  /**
+   * Queued items that expired undelivered: a standalone message is IMDN-GEN-1, a chat message held
+   * for a disconnected user IMDN-GEN-3 (negative delivery, if asked); the engine says which.
+   */
+  async expired(items: Array<{ item: DeferredItem }>): Promise<void> {
     for (const { item } of items) {
-      if (item.kind !== 'MESSAGE') continue;
-      const original = this.original({ contentType: item.contentType, body: item.body, headers: item.headers });
-      if (original) await this.generate(item.servedUser, original, { kind: 'DEFERRED_EXPIRED' });
+      const due = expiredDeferredItem(item);
+      if (due) await this.generate(item.servedUser, due.original, due.event);
     }
   }
 

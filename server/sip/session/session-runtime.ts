@@ -307,7 +307,16 @@ export class SessionRuntime {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (method === 'MESSAGE') return;
+      if (method === 'MESSAGE') {
+        // a deferred chat message handed to a returning client (BYE-4-R-iii-2) that it accepted:
+        // IMDN-GEN-2 judges that client as for any other delivery (a deferred one, GEN-2-def)
+        const s = this.session(sessionId);
+        const leg = s?.legs.find((l) => l.id === e.leg);
+        if (e.method === 'SEND' && status >= 200 && status < 300 && s && leg) {
+          void this.chatDelivered(s, leg, String(e.headers['Content-Type'] ?? 'message/cpim'), e.body ?? '', true).catch(() => undefined);
+        }
+        return;
+      }
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status });
     };
     const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS).unref();
@@ -347,7 +356,7 @@ export class SessionRuntime {
    * client that sends no IMDNs for chat messages (IMDN-GEN-2) gets a delivery notification
    * generated on its behalf, when the sender asked for positive-delivery.
    */
-  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string): Promise<void> {
+  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false): Promise<void> {
     if (!/^message\/cpim/i.test(contentType) || !this.deps.runEffects) return;
     const cpim = parseCpim(body);
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
@@ -356,7 +365,7 @@ export class SessionRuntime {
     const r = generateImdn({
       servedUser: s.servedUser,
       original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
-      event: { kind: 'DELIVERED', client: { userAgent } },
+      event: { kind: 'DELIVERED', client: { userAgent }, deferred },
       newMessageId: randomUUID(),
       policy: this.deps.state.policy,
       now,
