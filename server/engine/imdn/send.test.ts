@@ -29,7 +29,7 @@ function deliveredTo(devices: number, storeRef?: string): MessageIndexEntry | un
     body: `From: <${ALICE}>\r\nTo: <${BOB}>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: m1\r\n\r\nContent-Type: text/plain\r\n\r\nhi`,
   };
   const prefs = { allowDefer: true, allowOfflineStorage: false, allowStore: false, hasCpmOfflineStorageRule: false, source: 'XDMS' as const };
-  let d = deliverStandalone({ deliveryId: 'p', servedUser: BOB, txn: 't', message, registrations: regs, prefs, skip: [] }).delivery;
+  let d = deliverStandalone({ deliveryId: 'p', servedUser: BOB, txn: 't', message, registrations: regs, prefs, skip: [], policy: withPolicy() }).delivery;
   let entry: MessageIndexEntry | undefined;
   for (const f of d.forks) {
     const r = standaloneForkOutcome({ delivery: d, forkId: f.id, code: 200, prefs, skip: [] });
