@@ -70,4 +70,13 @@ test('security: five failed logins for a name from an address block it for the w
 test('security: after login only a local path is followed (no open redirect)', () => {
   assert.equal(safeNext('/decisions?procedure=IMDN-RX'), '/decisions?procedure=IMDN-RX');
   for (const bad of [null, '', 'https://evil.example', '//evil.example', '/\\evil.example', '/login?next=/x']) assert.equal(safeNext(bad), '/');
+  // browsers drop tabs and newlines from URLs, so "/<TAB>/evil.example" is "//evil.example" (issue 18)
+  for (const bad of ['/\t/evil.example/x', '/\n/evil.example/x', '/\r\n/evil.example', '/ /evil.example', '/\\/evil.example', '/%2F/x\u0000', '/\u2028/evil.example']) {
+    assert.equal(safeNext(bad), '/', JSON.stringify(bad));
+  }
+  // whatever safeNext returns resolves to this origin
+  for (const ok of ['/', '/decisions', '/users/bob%40example.com?x=1#h']) {
+    assert.equal(new URL(safeNext(ok), 'https://pf.example').origin, 'https://pf.example');
+    assert.equal(safeNext(ok), ok);
+  }
 });
