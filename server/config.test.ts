@@ -35,3 +35,17 @@ test('config: D-108 PF_INSTANCE defaults to this host and SIP port, so a restart
   assert.notEqual(a, loadConfig({ SIP_PORT: '5080' }).instance);
   assert.equal(loadConfig({ PF_INSTANCE: 'pf-east-1' }).instance, 'pf-east-1');
 });
+
+test('config: SIP over TCP limits (issue 18) have defaults, are read from PF_SIP_TCP_*, and are validated', () => {
+  assert.deepEqual(loadConfig({}).sip.tcp, { maxConnections: 1024, maxConnectionsPerSource: 64, headerTimeoutMs: 10_000, idleTimeoutMs: 300_000, maxBufferBytes: 131_072 });
+  assert.deepEqual(loadConfig({ PF_SIP_TCP_MAX_CONNECTIONS: '10', PF_SIP_TCP_MAX_PER_SOURCE: '2', PF_SIP_TCP_HEADER_TIMEOUT_SEC: '3', PF_SIP_TCP_IDLE_TIMEOUT_SEC: '0', PF_SIP_TCP_MAX_BUFFER_BYTES: '70000' }).sip.tcp,
+    { maxConnections: 10, maxConnectionsPerSource: 2, headerTimeoutMs: 3000, idleTimeoutMs: 0, maxBufferBytes: 70000 });
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PF_SIP_TCP_MAX_CONNECTIONS: '0' }, /PF_SIP_TCP_MAX_CONNECTIONS must be a whole number of at least 1/],
+    [{ PF_SIP_TCP_MAX_CONNECTIONS: '10', PF_SIP_TCP_MAX_PER_SOURCE: '11' }, /PF_SIP_TCP_MAX_PER_SOURCE .* at most PF_SIP_TCP_MAX_CONNECTIONS/],
+    [{ PF_SIP_TCP_HEADER_TIMEOUT_SEC: '0' }, /PF_SIP_TCP_HEADER_TIMEOUT_SEC must be a whole number of at least 1/],
+    [{ PF_SIP_TCP_IDLE_TIMEOUT_SEC: '5', PF_SIP_TCP_HEADER_TIMEOUT_SEC: '10' }, /PF_SIP_TCP_IDLE_TIMEOUT_SEC must be 0 \(off\) or at least PF_SIP_TCP_HEADER_TIMEOUT_SEC/],
+    [{ PF_SIP_TCP_MAX_BUFFER_BYTES: '1000' }, /PF_SIP_TCP_MAX_BUFFER_BYTES must be at least PF_SIP_MAX_BYTES/],
+  ];
+  for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});

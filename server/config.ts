@@ -4,7 +4,11 @@ import os from 'node:os';
 
 export interface Config {
   http: { host: string; port: number };
-  sip: { host: string; port: number; transports: Array<'udp' | 'tcp'> };
+  sip: {
+    host: string; port: number; transports: Array<'udp' | 'tcp'>;
+    /** SIP over TCP bounds (connections overall and per source, message and idle timeouts, buffer per connection) */
+    tcp: { maxConnections: number; maxConnectionsPerSource: number; headerTimeoutMs: number; idleTimeoutMs: number; maxBufferBytes: number };
+  };
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
   edgeControl: { host: string; port: number; secret: string };
@@ -92,6 +96,20 @@ function sipTrust(env: Env): Config['sipTrust'] {
   return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
 }
 
+/** PF_SIP_TCP_*: bounds on SIP over TCP (issue 18, DECISIONS D-130). */
+function sipTcp(env: Env, maxMessageBytes: number): Config['sip']['tcp'] {
+  const maxConnections = wholeNumber(env, 'PF_SIP_TCP_MAX_CONNECTIONS', 1024, 1);
+  const maxConnectionsPerSource = wholeNumber(env, 'PF_SIP_TCP_MAX_PER_SOURCE', Math.min(64, maxConnections), 1);
+  if (maxConnectionsPerSource > maxConnections) throw new ConfigError(`PF_SIP_TCP_MAX_PER_SOURCE must be at most PF_SIP_TCP_MAX_CONNECTIONS (${maxConnections}), got "${maxConnectionsPerSource}"`);
+  const headerSec = wholeNumber(env, 'PF_SIP_TCP_HEADER_TIMEOUT_SEC', 10, 1);
+  const idleSec = wholeNumber(env, 'PF_SIP_TCP_IDLE_TIMEOUT_SEC', 300, 0);
+  if (idleSec !== 0 && idleSec < headerSec) throw new ConfigError(`PF_SIP_TCP_IDLE_TIMEOUT_SEC must be 0 (off) or at least PF_SIP_TCP_HEADER_TIMEOUT_SEC (${headerSec}), got "${idleSec}"`);
+  const maxBufferBytes = wholeNumber(env, 'PF_SIP_TCP_MAX_BUFFER_BYTES', Math.max(131_072, maxMessageBytes), 1);
+  // a message a little over PF_SIP_MAX_BYTES must still arrive whole to be answered 513
+  if (maxBufferBytes < maxMessageBytes) throw new ConfigError(`PF_SIP_TCP_MAX_BUFFER_BYTES must be at least PF_SIP_MAX_BYTES (${maxMessageBytes}), got "${maxBufferBytes}"`);
+  return { maxConnections, maxConnectionsPerSource, headerTimeoutMs: headerSec * 1000, idleTimeoutMs: idleSec * 1000, maxBufferBytes };
+}
+
 // Stable across restarts of one deployment by default (its host and SIP port); set PF_INSTANCE
 // when several PFs share a database from one host and port (external drachtio-server).
 function instance(env: Env): string {
@@ -111,9 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
   const drachtioHost = env.DRACHTIO_HOST;
   const domain = (env.PF_DOMAIN || 'example.com').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(domain)) throw new ConfigError(`PF_DOMAIN "${domain}" is not a domain name`);
+  const trust = sipTrust(env);
   return {
     http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
-    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes) },
     drachtio: drachtioHost
       ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
       : undefined,
@@ -129,7 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
-    sipTrust: sipTrust(env),
+    sipTrust: trust,
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     dev: env.NODE_ENV === 'development',

@@ -95,7 +95,7 @@ export async function startPf(config: Config): Promise<Pf> {
   let edge: Edge | undefined;
   let control = config.drachtio;
   if (!control) {
-    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports }, control: config.edgeControl });
+    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, warn: (line) => log.warn(`edge: ${line}`) });
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret };
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
