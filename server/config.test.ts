@@ -49,3 +49,9 @@ test('config: SIP over TCP limits (issue 18) have defaults, are read from PF_SIP
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
+
+test('config: PF_TRUSTED_PROXIES lists the reverse proxies whose X-Forwarded-For is believed (issue 18)', () => {
+  assert.deepEqual(loadConfig({}).console, { trustedProxies: [] });
+  assert.deepEqual(loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1, ::1,10.0.0.5' }).console, { trustedProxies: ['127.0.0.1', '::1', '10.0.0.5'] });
+  assert.throws(() => loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1,proxy.example' }), /PF_TRUSTED_PROXIES must list IP addresses, got "proxy.example"/);
+});

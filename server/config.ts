@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every value is validated here so that a bad setting
 // stops the process at start with a sentence that names the variable, instead of failing later.
+import { isIP } from 'node:net';
 import os from 'node:os';
 
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
   topology: { trust: 'open' | 'peers'; file?: string };
+  /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
+  console: { trustedProxies: string[] };
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -118,6 +121,12 @@ function instance(env: Env): string {
   return raw;
 }
 
+function trustedProxies(env: Env): string[] {
+  const list = (env.PF_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of list) if (!isIP(a)) throw new ConfigError(`PF_TRUSTED_PROXIES must list IP addresses, got "${a}"`);
+  return list.map((a) => a.toLowerCase());
+}
+
 function hostPort(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -151,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipTrust: trust,
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
+    console: { trustedProxies: trustedProxies(env) },
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };

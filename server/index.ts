@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
-  const security = await createSecurity(pf.db.prisma, { log: logger('security') });
+  const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });
   const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
   const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
   io.use(security.socketMiddleware);
