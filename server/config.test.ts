@@ -55,3 +55,9 @@ test('config: PF_TRUSTED_PROXIES lists the reverse proxies whose X-Forwarded-For
   assert.deepEqual(loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1, ::1,10.0.0.5' }).console, { trustedProxies: ['127.0.0.1', '::1', '10.0.0.5'] });
   assert.throws(() => loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1,proxy.example' }), /PF_TRUSTED_PROXIES must list IP addresses, got "proxy.example"/);
 });
+
+test('config: PF_DEFERRED_MAX_PER_USER bounds each user\'s deferred queue (issue 18, D-134)', () => {
+  assert.equal(loadConfig({}).deferredMaxPerUser, 1000);
+  assert.equal(loadConfig({ PF_DEFERRED_MAX_PER_USER: '5' }).deferredMaxPerUser, 5);
+  assert.throws(() => loadConfig({ PF_DEFERRED_MAX_PER_USER: '0' }), /PF_DEFERRED_MAX_PER_USER must be a whole number of at least 1/);
+});

@@ -22,6 +22,8 @@ export interface Config {
   outboundProxy?: string;
   /** how long a deferred item waits for a client before it expires */
   deferredTtlSec: number;
+  /** pending deferred items one user may have; past it a MESSAGE to them gets 480 (D-134) */
+  deferredMaxPerUser: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     domain,
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
+    deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     sipTrust: trust,
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
