@@ -13,6 +13,7 @@ import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
 import { startPf } from './pf';
 import { createSecurity } from './security/gate';
+import { SqliteFileProblem } from './store/sqlite-files';
 
 const log = logger('main');
 
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   if (err instanceof ConfigError) log.error(`configuration: ${err.message}`);
+  else if (err instanceof SqliteFileProblem) log.error(err.message);
   else log.error(err.stack ?? err.message);
   process.exit(1);
 });
