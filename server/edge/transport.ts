@@ -67,6 +67,8 @@ export class StreamFramer {
 
   /** Bytes of an unfinished message held. */
   get pending(): number { return this.len; }
+  /** Messages cut out so far. */
+  completed = 0;
 
   /** Returns false when the stream is beyond repair (caller closes the connection). */
   push(chunk: Buffer): boolean {
@@ -102,6 +104,7 @@ export class StreamFramer {
       // keep no reference to a large store once a message is out
       this.store = Buffer.from(rest.subarray(skip));
       this.len = this.store.length;
+      this.completed++;
       this.onMessage(msg);
       if (!this.len) return true;
     }
@@ -279,12 +282,15 @@ export class Transport {
     socket.on('data', (chunk) => {
       const t = Date.now();
       conn.lastActivity = t;
+      const done = framer.completed;
       if (!framer.push(chunk)) {
         const reason = framer.pending > (this.opts.maxMessageBytes ?? this.limits.maxBufferBytes) ? 'buffer' : 'framing';
         this.refuse(socket, reason, `tcp ${conn.key} closed: ${reason === 'buffer' ? 'unfinished message above the buffer limit' : 'unframeable stream'}`);
         return;
       }
-      conn.messageStart = framer.pending ? conn.messageStart || t : 0;
+      // the clock of an unfinished message starts with its first byte (a message completed in
+      // this chunk restarts it for what follows)
+      conn.messageStart = framer.pending ? (framer.completed !== done ? t : conn.messageStart || t) : 0;
     });
     const drop = () => {
       this.conns.delete(id);
