@@ -35,3 +35,29 @@ test('config: D-108 PF_INSTANCE defaults to this host and SIP port, so a restart
   assert.notEqual(a, loadConfig({ SIP_PORT: '5080' }).instance);
   assert.equal(loadConfig({ PF_INSTANCE: 'pf-east-1' }).instance, 'pf-east-1');
 });
+
+test('config: SIP over TCP limits (issue 18) have defaults, are read from PF_SIP_TCP_*, and are validated', () => {
+  assert.deepEqual(loadConfig({}).sip.tcp, { maxConnections: 1024, maxConnectionsPerSource: 64, headerTimeoutMs: 10_000, idleTimeoutMs: 300_000, maxBufferBytes: 131_072 });
+  assert.deepEqual(loadConfig({ PF_SIP_TCP_MAX_CONNECTIONS: '10', PF_SIP_TCP_MAX_PER_SOURCE: '2', PF_SIP_TCP_HEADER_TIMEOUT_SEC: '3', PF_SIP_TCP_IDLE_TIMEOUT_SEC: '0', PF_SIP_TCP_MAX_BUFFER_BYTES: '70000' }).sip.tcp,
+    { maxConnections: 10, maxConnectionsPerSource: 2, headerTimeoutMs: 3000, idleTimeoutMs: 0, maxBufferBytes: 70000 });
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PF_SIP_TCP_MAX_CONNECTIONS: '0' }, /PF_SIP_TCP_MAX_CONNECTIONS must be a whole number of at least 1/],
+    [{ PF_SIP_TCP_MAX_CONNECTIONS: '10', PF_SIP_TCP_MAX_PER_SOURCE: '11' }, /PF_SIP_TCP_MAX_PER_SOURCE .* at most PF_SIP_TCP_MAX_CONNECTIONS/],
+    [{ PF_SIP_TCP_HEADER_TIMEOUT_SEC: '0' }, /PF_SIP_TCP_HEADER_TIMEOUT_SEC must be a whole number of at least 1/],
+    [{ PF_SIP_TCP_IDLE_TIMEOUT_SEC: '5', PF_SIP_TCP_HEADER_TIMEOUT_SEC: '10' }, /PF_SIP_TCP_IDLE_TIMEOUT_SEC must be 0 \(off\) or at least PF_SIP_TCP_HEADER_TIMEOUT_SEC/],
+    [{ PF_SIP_TCP_MAX_BUFFER_BYTES: '1000' }, /PF_SIP_TCP_MAX_BUFFER_BYTES must be at least PF_SIP_MAX_BYTES/],
+  ];
+  for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});
+
+test('config: PF_TRUSTED_PROXIES lists the reverse proxies whose X-Forwarded-For is believed (issue 18)', () => {
+  assert.deepEqual(loadConfig({}).console, { trustedProxies: [] });
+  assert.deepEqual(loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1, ::1,10.0.0.5' }).console, { trustedProxies: ['127.0.0.1', '::1', '10.0.0.5'] });
+  assert.throws(() => loadConfig({ PF_TRUSTED_PROXIES: '127.0.0.1,proxy.example' }), /PF_TRUSTED_PROXIES must list IP addresses, got "proxy.example"/);
+});
+
+test('config: PF_DEFERRED_MAX_PER_USER bounds each user\'s deferred queue (issue 18, D-134)', () => {
+  assert.equal(loadConfig({}).deferredMaxPerUser, 1000);
+  assert.equal(loadConfig({ PF_DEFERRED_MAX_PER_USER: '5' }).deferredMaxPerUser, 5);
+  assert.throws(() => loadConfig({ PF_DEFERRED_MAX_PER_USER: '0' }), /PF_DEFERRED_MAX_PER_USER must be a whole number of at least 1/);
+});

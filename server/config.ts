@@ -1,10 +1,15 @@
 // The one place that reads the environment. Every value is validated here so that a bad setting
 // stops the process at start with a sentence that names the variable, instead of failing later.
+import { isIP } from 'node:net';
 import os from 'node:os';
 
 export interface Config {
   http: { host: string; port: number };
-  sip: { host: string; port: number; transports: Array<'udp' | 'tcp'> };
+  sip: {
+    host: string; port: number; transports: Array<'udp' | 'tcp'>;
+    /** SIP over TCP bounds (connections overall and per source, message and idle timeouts, buffer per connection) */
+    tcp: { maxConnections: number; maxConnectionsPerSource: number; headerTimeoutMs: number; idleTimeoutMs: number; maxBufferBytes: number };
+  };
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
   edgeControl: { host: string; port: number; secret: string };
@@ -17,12 +22,16 @@ export interface Config {
   outboundProxy?: string;
   /** how long a deferred item waits for a client before it expires */
   deferredTtlSec: number;
+  /** pending deferred items one user may have; past it a MESSAGE to them gets 480 (D-134) */
+  deferredMaxPerUser: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
   topology: { trust: 'open' | 'peers'; file?: string };
+  /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
+  console: { trustedProxies: string[] };
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -92,12 +101,32 @@ function sipTrust(env: Env): Config['sipTrust'] {
   return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
 }
 
+/** PF_SIP_TCP_*: bounds on SIP over TCP (issue 18, DECISIONS D-130). */
+function sipTcp(env: Env, maxMessageBytes: number): Config['sip']['tcp'] {
+  const maxConnections = wholeNumber(env, 'PF_SIP_TCP_MAX_CONNECTIONS', 1024, 1);
+  const maxConnectionsPerSource = wholeNumber(env, 'PF_SIP_TCP_MAX_PER_SOURCE', Math.min(64, maxConnections), 1);
+  if (maxConnectionsPerSource > maxConnections) throw new ConfigError(`PF_SIP_TCP_MAX_PER_SOURCE must be at most PF_SIP_TCP_MAX_CONNECTIONS (${maxConnections}), got "${maxConnectionsPerSource}"`);
+  const headerSec = wholeNumber(env, 'PF_SIP_TCP_HEADER_TIMEOUT_SEC', 10, 1);
+  const idleSec = wholeNumber(env, 'PF_SIP_TCP_IDLE_TIMEOUT_SEC', 300, 0);
+  if (idleSec !== 0 && idleSec < headerSec) throw new ConfigError(`PF_SIP_TCP_IDLE_TIMEOUT_SEC must be 0 (off) or at least PF_SIP_TCP_HEADER_TIMEOUT_SEC (${headerSec}), got "${idleSec}"`);
+  const maxBufferBytes = wholeNumber(env, 'PF_SIP_TCP_MAX_BUFFER_BYTES', Math.max(131_072, maxMessageBytes), 1);
+  // a message a little over PF_SIP_MAX_BYTES must still arrive whole to be answered 513
+  if (maxBufferBytes < maxMessageBytes) throw new ConfigError(`PF_SIP_TCP_MAX_BUFFER_BYTES must be at least PF_SIP_MAX_BYTES (${maxMessageBytes}), got "${maxBufferBytes}"`);
+  return { maxConnections, maxConnectionsPerSource, headerTimeoutMs: headerSec * 1000, idleTimeoutMs: idleSec * 1000, maxBufferBytes };
+}
+
 // Stable across restarts of one deployment by default (its host and SIP port); set PF_INSTANCE
 // when several PFs share a database from one host and port (external drachtio-server).
 function instance(env: Env): string {
   const raw = env.PF_INSTANCE || `${os.hostname()}:${env.SIP_PORT || 5060}`;
   if (raw.length > 200 || /\s/.test(raw)) throw new ConfigError(`PF_INSTANCE must be a name without spaces of at most 200 characters, got "${raw}"`);
   return raw;
+}
+
+function trustedProxies(env: Env): string[] {
+  const list = (env.PF_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of list) if (!isIP(a)) throw new ConfigError(`PF_TRUSTED_PROXIES must list IP addresses, got "${a}"`);
+  return list.map((a) => a.toLowerCase());
 }
 
 function hostPort(env: Env, name: string): string | undefined {
@@ -111,9 +140,10 @@ export function loadConfig(env: Env = process.env): Config {
   const drachtioHost = env.DRACHTIO_HOST;
   const domain = (env.PF_DOMAIN || 'example.com').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(domain)) throw new ConfigError(`PF_DOMAIN "${domain}" is not a domain name`);
+  const trust = sipTrust(env);
   return {
     http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
-    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes) },
     drachtio: drachtioHost
       ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
       : undefined,
@@ -128,10 +158,12 @@ export function loadConfig(env: Env = process.env): Config {
     domain,
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
+    deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
-    sipTrust: sipTrust(env),
+    sipTrust: trust,
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
+    console: { trustedProxies: trustedProxies(env) },
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };

@@ -3,7 +3,8 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
-import { apiHandler, apiNotFound } from './http/api';
+import { apiHandler } from './http/api';
+import { consoleRequestHandler } from './http/console-handler';
 import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
 import { overview } from './http/queries/overview';
@@ -12,6 +13,7 @@ import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
 import { startPf } from './pf';
 import { createSecurity } from './security/gate';
+import { SqliteFileProblem } from './store/sqlite-files';
 
 const log = logger('main');
 
@@ -27,15 +29,8 @@ async function main(): Promise<void> {
   const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
-  const security = await createSecurity(pf.db.prisma, { log: logger('security') });
-  const http = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    void security.gate(req, res, url).then(async (answered) => {
-      if (answered) return;
-      if (await api(req, res, url)) return;
-      if (!apiNotFound(res, url)) void render(req, res);
-    });
-  });
+  const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });
+  const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
   const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
@@ -64,6 +59,7 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   if (err instanceof ConfigError) log.error(`configuration: ${err.message}`);
+  else if (err instanceof SqliteFileProblem) log.error(err.message);
   else log.error(err.stack ?? err.message);
   process.exit(1);
 });

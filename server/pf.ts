@@ -20,6 +20,8 @@ import { viewHasImdn } from './sip/imdn/imdn-service';
 import { installPfHandlers } from './sip/pf-app';
 import { PfState } from './sip/pf-state';
 import { decisionSink } from './sip/record-decisions';
+import { sessionHandlersOf } from './sip/session/install';
+import { unknownSourceGate } from './sip/trust/unknown-source';
 import { Registrar } from './sip/registrar';
 import type { SrfApp } from './sip/srf-types';
 import { openDatabase, type OpenDatabase } from './store/database';
@@ -46,6 +48,8 @@ export interface Pf {
    * service-provider policy (null). The next request is decided with the new values.
    */
   policyChanged(aor: string | null): Promise<void>;
+  /** the console edited the peers: the trust checks and routing use the new table at once */
+  topologyChanged(): Promise<void>;
   /** expires queued items past their time now (a timer does it every minute); returns how many */
   expireDeferredNow(): Promise<number>;
   stop(): Promise<void>;
@@ -96,7 +100,7 @@ export async function startPf(config: Config): Promise<Pf> {
   let edge: Edge | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
-    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports }, control: config.edgeControl });
+    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
@@ -106,7 +110,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
   const record = decisionSink(decisions, bus);
-  const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000);
+  const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
   const prefs = new PrefsCache(db.prisma, userId, guard);
   const services = { prefs, state, registrar, store, record, userId, log: sipLog, now };
@@ -135,6 +139,8 @@ export async function startPf(config: Config): Promise<Pf> {
   const handlerDeps = { srf, route: { domain: config.domain, outboundProxy: config.outboundProxy }, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
+  // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
+  srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
@@ -174,6 +180,9 @@ export async function startPf(config: Config): Promise<Pf> {
         state.policy = await loadProviderPolicy(db.prisma);
         log.info('provider policy reloaded');
       }
+    },
+    async topologyChanged() {
+      await sessionHandlersOf(srf)?.topology.reload(db.prisma);
     },
     async stop() {
       // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.

@@ -7,7 +7,7 @@ import { runSipp, startSipp } from '../support/sipp';
 import { shoot } from './helpers/console';
 
 const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
-const product = signedInProduct();
+const product = signedInProduct({ PF_TRUST: 'peers' });
 
 test('peers are added, validated, edited, deleted and audited', async ({ page }, testInfo) => {
   await page.goto(`${product().httpUrl}/topology`);

@@ -11,7 +11,8 @@ export interface PfProcess {
 
 export function startPfProcess(env: Record<string, string>): Promise<PfProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/support/pf-main.ts'], {
-    env: { ...process.env, ...env },
+    // unknown-source MESSAGEs are refused under PF_TRUST=peers (D-134); the fault suites send them
+    env: { ...process.env, PF_TRUST: 'open', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { apiHandler } from '../http/api';
+import { requestUrl } from '../http/console-handler';
 import { consoleRoutes } from '../http/routes';
 import { attachGateway } from '../live/gateway';
 import { startPf, type Pf } from '../pf';
@@ -26,7 +27,11 @@ export async function startEmbeddedPf(env: Record<string, string> = {}): Promise
   const pf = await startPf(config);
   const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
   const http = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const url = requestUrl(req);
+    if (!url) {
+      res.writeHead(400).end();
+      return;
+    }
     void api(req, res, url).then((handled) => {
       if (!handled) {
         res.writeHead(404);

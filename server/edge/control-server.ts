@@ -386,6 +386,19 @@ export class ControlServer {
     return candidates[n % candidates.length];
   }
 
+  /** No application takes the method: 501 with what they do take (RFC 3261 §21.5.2), or 503 with none connected. */
+  private noApp(req: ServerRequest): void {
+    const allow = new Set<string>();
+    for (const a of this.apps) if (a.authenticated) for (const r of a.routes) allow.add(r.toUpperCase());
+    if (!allow.size) {
+      this.ua.respondStatus(req, 503);
+      return;
+    }
+    const res = SipMessage.response(501, 'Not Implemented');
+    res.add('Allow', [...allow].sort().join(', '));
+    this.ua.respond(req, res);
+  }
+
   private onNetworkRequest(req: ServerRequest): void {
     const m = req.msg;
     const buf = m.toBuffer();
@@ -400,9 +413,11 @@ export class ControlServer {
       this.write(app, `${randomUUID()}|sip|${this.meta('network', m, req.peer, buf.length)}|${txnId}|${req.dialog.id}|\r\n${this.text(app, buf)}`);
       return;
     }
-    const app = this.pickApp(m.method.toLowerCase());
+    // methods are case-sensitive (RFC 3261 §7.1): "message" is not MESSAGE
+    const verb = m.method.toLowerCase();
+    const app = m.method === verb.toUpperCase() ? this.pickApp(verb) : undefined;
     if (!app) {
-      if (m.method !== 'ACK') this.ua.respondStatus(req, 503);
+      if (m.method !== 'ACK') this.noApp(req);
       return;
     }
     const txnId = randomUUID();

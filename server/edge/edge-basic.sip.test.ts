@@ -141,13 +141,16 @@ test('edge: retransmitted request reaches the app once; the last response is re-
   });
 });
 
-test('edge: 503 when no app routes the method, 400 for malformed, 483 for Max-Forwards 0', async () => {
+test('edge: 503 with no app connected, 501 + Allow when no app routes the method, 400 for malformed, 483 for Max-Forwards 0', async () => {
   await withEdge(async (edge) => {
-    const srf = await connectSrf(edge.controlAddress, SECRET, (s) => s.message((_q, r) => r.send(200)));
     const peer = await udpPeer();
+    peer.send(req('OPTIONS', peer.port, edge.sipAddress.port), edge.sipAddress.port);
+    assert.ok(await waitFor(() => peer.got.some((g) => g.startsWith('SIP/2.0 503')), 2000), peer.got.join('\n'));
+    peer.got.length = 0;
+    const srf = await connectSrf(edge.controlAddress, SECRET, (s) => s.message((_q, r) => r.send(200)));
     try {
       peer.send(req('OPTIONS', peer.port, edge.sipAddress.port), edge.sipAddress.port);
-      assert.ok(await waitFor(() => peer.got.some((g) => g.startsWith('SIP/2.0 503')), 2000), peer.got.join('\n'));
+      assert.ok(await waitFor(() => peer.got.some((g) => g.startsWith('SIP/2.0 501') && /\r\nAllow: MESSAGE\r\n/.test(g)), 2000), peer.got.join('\n'));
       peer.send(req('MESSAGE', peer.port, edge.sipAddress.port).replace('CSeq: 1 MESSAGE', 'CSeq: x MESSAGE'), edge.sipAddress.port);
       assert.ok(await waitFor(() => peer.got.some((g) => g.startsWith('SIP/2.0 400')), 2000), peer.got.join('\n'));
       peer.send(req('MESSAGE', peer.port, edge.sipAddress.port).replace('Max-Forwards: 70', 'Max-Forwards: 0'), edge.sipAddress.port);

@@ -1,14 +1,16 @@
 // Embedded SIP edge: a stand-in for drachtio-server (SIP transport, transactions, dialogs)
 // that drachtio-srf apps connect to over the drachtio control protocol.
 import { ControlServer } from './control-server';
-import { Transport, type Proto } from './transport';
+import { Transport, type Proto, type TcpLimits } from './transport';
 import { SipUa } from './ua';
 
 export interface EdgeOptions {
-  sip: { host: string; port: number; transports?: Array<'udp' | 'tcp'> };
+  sip: { host: string; port: number; transports?: Array<'udp' | 'tcp'>; tcp?: Partial<TcpLimits> };
   control: { host: string; port: number; secret: string };
   timers?: { t1Ms?: number; t2Ms?: number; t4Ms?: number; timerCMs?: number };
   log?: (line: string) => void;
+  /** refusals by the SIP over TCP limits (rate-limited to one line a second) */
+  warn?: (line: string) => void;
 }
 
 export interface EdgeStats {
@@ -20,6 +22,10 @@ export interface EdgeStats {
   /** Control-protocol transaction ids still mapped to an app. */
   appTransactions: number;
   tcpConnections: number;
+  /** bytes held for unfinished messages on TCP connections */
+  tcpBuffered: number;
+  /** TCP connections refused or closed by the limits (Transport.tcpDrops has them by reason) */
+  tcpRefused: number;
   received: number;
   sent: number;
   badRequests: number;
@@ -37,7 +43,7 @@ export interface Edge {
 
 export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   const transports: Proto[] = opts.sip.transports?.length ? [...opts.sip.transports] : ['udp', 'tcp'];
-  const transport = new Transport({ host: opts.sip.host, port: opts.sip.port, transports, log: opts.log });
+  const transport = new Transport({ host: opts.sip.host, port: opts.sip.port, transports, log: opts.log, warn: opts.warn, tcp: opts.sip.tcp });
   await transport.listen();
   const ua = new SipUa({
     transport,
@@ -64,7 +70,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     stats(): EdgeStats {
       const u = ua.stats();
       const c = control.stats();
-      return { ...u, ...c, tcpConnections: transport.connectionCount(), ...ua.counters };
+      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters };
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -76,5 +82,5 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
 }
 
 export { SipUa } from './ua';
-export { Transport } from './transport';
+export { Transport, DEFAULT_TCP_LIMITS, type TcpLimits } from './transport';
 export { SipMessage, parseSipMessage } from './sip/message';

@@ -10,18 +10,27 @@ import type { Db } from '../store/database';
 import { login, logout, operatorsCreate, operatorsList, sendJson, type AuthDeps } from './auth-routes';
 import { parseCookies, SESSION_COOKIE } from './cookies';
 import { csrfOk, sameOrigin } from './csrf';
-import { LoginThrottle } from './login-throttle';
+import { clientAddress, FailureAudit, LoginThrottle } from './login-throttle';
 import { ensureFirstAdmin } from './operators';
+import { writeAudit } from '../store/audit';
 import { atLeast, isSafeMethod, requiredRole } from './roles';
 import { SessionStore, type SessionInfo } from './sessions';
 
 export interface Security {
   /** true when the gate answered the request itself (denied, redirected, or an /api/auth call) */
   gate(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
-  /** for io.use(): refuses connections without a live session */
-  socketMiddleware(socket: { request: IncomingMessage; data: Record<string, unknown> }, next: (err?: Error) => void): void;
+  /** for io.use(): refuses connections without a live session; closes each one when its session ends */
+  socketMiddleware(socket: GatedSocket, next: (err?: Error) => void): void;
   sessions: SessionStore;
   close(): void;
+}
+
+/** The slice of a socket.io Socket the gate needs. */
+export interface GatedSocket {
+  request: IncomingMessage;
+  data: Record<string, unknown>;
+  disconnect(close?: boolean): unknown;
+  once(event: 'disconnect', listener: () => void): unknown;
 }
 
 // Reachable signed out: the login page and what it needs to render, liveness for monitors.
@@ -35,7 +44,17 @@ function isPublic(method: string, pathname: string): boolean {
   return PUBLIC_FILES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname === p.replace(/\/$/, '') || pathname.startsWith(p));
 }
 
-export async function createSecurity(db: Db, opts: { env?: Record<string, string | undefined>; log?: Logger; now?: () => number } = {}): Promise<Security> {
+export interface SecurityOptions {
+  env?: Record<string, string | undefined>;
+  log?: Logger;
+  now?: () => number;
+  /** reverse proxies whose X-Forwarded-For names the client (PF_TRUSTED_PROXIES) */
+  trustedProxies?: string[];
+  /** session lifetime (tests) */
+  sessionTtlMs?: number;
+}
+
+export async function createSecurity(db: Db, opts: SecurityOptions = {}): Promise<Security> {
   const log = opts.log ?? logger('security');
   const admin = await ensureFirstAdmin(db, opts.env ?? process.env);
   if (admin.generatedPassword) {
@@ -44,10 +63,24 @@ export async function createSecurity(db: Db, opts: { env?: Record<string, string
       `console: sign in at /login and create named accounts; set PF_ADMIN_PASSWORD to reset it\n\n`);
   } else if (admin.created) log.info(`created console admin "${admin.username}" from PF_ADMIN_PASSWORD`);
 
-  const sessions = new SessionStore(db, opts.now);
-  const deps: AuthDeps = { db, sessions, throttle: new LoginThrottle(opts.now) };
+  const sessions = new SessionStore(db, opts.now, opts.sessionTtlMs);
+  // live sockets by session: closed at sign-out, revocation and expiry (a socket outliving its
+  // session would keep streaming decisions to a signed-out browser; issue 18)
+  const sockets = new Map<GatedSocket, { sessionId: string; operatorId: string; timer: NodeJS.Timeout }>();
+  const closeWhere = (match: (s: { sessionId: string; operatorId: string }) => boolean) => {
+    for (const [socket, s] of sockets) if (match(s)) socket.disconnect(true);
+  };
+  sessions.onEnd((end) => closeWhere((s) => ('sessionId' in end ? s.sessionId === end.sessionId : s.operatorId === end.operatorId)));
+  const trusted = new Set(opts.trustedProxies ?? []);
+  const failureAudit = new FailureAudit({ now: opts.now });
+  const deps: AuthDeps = { db, sessions, throttle: new LoginThrottle({ now: opts.now }), failureAudit, addressOf: (req) => clientAddress(req, trusted) };
   const purge = setInterval(() => void sessions.purgeExpired().catch(() => undefined), 10 * 60 * 1000);
   purge.unref();
+  // the aggregate row of failed logins past the per-minute cap, once their minute is over
+  const flushAudit = setInterval(() => {
+    for (const row of failureAudit.flush()) void writeAudit(db, row).catch((e: Error) => log.warn(`audit: ${e.message}`));
+  }, 60_000);
+  flushAudit.unref();
 
   const sessionOf = (req: IncomingMessage): Promise<SessionInfo | undefined> => sessions.lookup(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
 
@@ -125,12 +158,22 @@ export async function createSecurity(db: Db, opts: { env?: Record<string, string
           if (!s) return next(new Error('sign in first'));
           socket.data.operator = s.username;
           socket.data.role = s.role;
+          const now = (opts.now ?? Date.now)();
+          const timer = setTimeout(() => { sockets.delete(socket); socket.disconnect(true); }, Math.min(Math.max(0, s.expiresAt - now), 2 ** 31 - 1));
+          timer.unref();
+          sockets.set(socket, { sessionId: s.id, operatorId: s.operatorId, timer });
+          socket.once('disconnect', () => {
+            clearTimeout(timer);
+            sockets.delete(socket);
+          });
           next();
         })
         .catch(() => next(new Error('the console cannot check sessions right now')));
     },
     close() {
+      for (const s of sockets.values()) clearTimeout(s.timer);
       clearInterval(purge);
+      clearInterval(flushAudit);
     },
   };
 }

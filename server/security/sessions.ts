@@ -20,15 +20,28 @@ const CACHE_MAX = 10_000;
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** What ended: one session (logout, expiry) or every session of an operator. */
+export type SessionEnd = { sessionId: string } | { operatorId: string };
+
 export class SessionStore {
   private readonly cache = new Map<string, SessionInfo>();
+  private readonly endListeners: Array<(end: SessionEnd) => void> = [];
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  constructor(private readonly db: Db, private readonly now: () => number = Date.now, readonly ttlMs = SESSION_TTL_MS) {}
+
+  /** Called when sessions end here (logout, expiry seen, revocation), e.g. to close their sockets. */
+  onEnd(listener: (end: SessionEnd) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  private ended(end: SessionEnd): void {
+    for (const l of this.endListeners) l(end);
+  }
 
   async create(operator: { id: string; username: string; role: Role }, address?: string): Promise<{ token: string; session: SessionInfo }> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const expiresAt = this.now() + SESSION_TTL_MS;
+    const expiresAt = this.now() + this.ttlMs;
     const id = sha256(token);
     await this.db.operatorSession.create({ data: { id, operatorId: operator.id, csrfToken, expiresAt: new Date(expiresAt), address } });
     const session = { id, operatorId: operator.id, username: operator.username, role: operator.role, csrfToken, expiresAt };
@@ -56,18 +69,24 @@ export class SessionStore {
 
   async revoke(id: string): Promise<void> {
     this.cache.delete(id);
+    this.ended({ sessionId: id });
     await this.db.operatorSession.deleteMany({ where: { id } });
   }
 
   /** Ends every session of an operator (role change, disabling, password change). */
   async revokeOperator(operatorId: string): Promise<void> {
     for (const [id, s] of this.cache) if (s.operatorId === operatorId) this.cache.delete(id);
+    this.ended({ operatorId });
     await this.db.operatorSession.deleteMany({ where: { operatorId } });
   }
 
   async purgeExpired(): Promise<number> {
     const now = this.now();
-    for (const [id, s] of this.cache) if (s.expiresAt <= now) this.cache.delete(id);
+    for (const [id, s] of this.cache) {
+      if (s.expiresAt > now) continue;
+      this.cache.delete(id);
+      this.ended({ sessionId: id });
+    }
     return (await this.db.operatorSession.deleteMany({ where: { expiresAt: { lte: new Date(now) } } })).count;
   }
 

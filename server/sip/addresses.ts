@@ -27,9 +27,25 @@ export interface NameAddr {
   params: string;
 }
 
+/** Index of the first "<" outside a quoted display name; -1 when none, -2 when a quote is left open. */
+function angleStart(v: string): number {
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '<') return i;
+  }
+  return quoted ? -2 : -1;
+}
+
 export function parseNameAddr(value: string): NameAddr | undefined {
   const v = value.trim();
-  const lt = v.indexOf('<');
+  // a quoted display name may hold "<" (RFC 3261 §25.1): "Bob <work>" <sip:bob@…>
+  const lt = angleStart(v);
+  if (lt === -2) return undefined;
   if (lt >= 0) {
     const gt = v.indexOf('>', lt);
     if (gt < 0) return undefined;

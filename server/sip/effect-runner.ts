@@ -6,6 +6,7 @@ import { sendRequest } from './forward';
 import type { StorageGuard } from './storage-unavailable';
 import type { Logger } from '../log';
 import type { EffectStore } from './effect-store';
+import { DeferredQueueFull } from '../store/deferred-queue';
 import type { PfState } from './pf-state';
 import type { SrfApp, SrfResponseOut } from './srf-types';
 
@@ -76,12 +77,20 @@ export class EffectRunner {
           // The TTL in force now, so an entry the engine saw as expired is replaced, not extended.
           (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now(), this.deps.state.policy.imdnCacheTtlSec);
           break;
-        case 'DEFER':
-          {
+        case 'DEFER': {
           const key = `${ctx.sourceKey}#${deferred++}`;
-          await this.deps.guard.run(() => this.deps.store.defer(e.item, key, this.deps.now()));
-        }
+          try {
+            await this.deps.guard.run(() => this.deps.store.defer(e.item, key, this.deps.now(), { quota: true }));
+          } catch (err) {
+            if (!(err instanceof DeferredQueueFull)) throw err;
+            // D-134: the answer this step would have given (202) becomes 480; nothing else of it runs
+            const answer = effects.find((x) => x.kind === 'SEND_RESP');
+            if (answer?.kind === 'SEND_RESP') this.respond(answer.txn, 480, 'Deferred Queue Full');
+            this.queueFullLog(e.item.servedUser, err.limit);
+            return;
+          }
           break;
+        }
         case 'RECORD_OBJECT':
           await this.deps.guard.run(() => this.deps.store.recordObject(ctx.servedUser, e.folder, e.object));
           break;
@@ -117,6 +126,18 @@ export class EffectRunner {
           this.deps.log.warn(`effect ${e.kind} is not carried out by this shell yet`);
       }
     }
+  }
+
+  private lastQueueFullLog = 0;
+  private queueFullSince = 0;
+  /** one line per 10 s at most: a flood against one user must not flood the log */
+  private queueFullLog(user: string, limit: number): void {
+    this.queueFullSince++;
+    const now = Date.now();
+    if (now - this.lastQueueFullLog < 10_000) return;
+    this.deps.log.warn(`deferred queue of ${user} is full (${limit} items): answered 480 (${this.queueFullSince} refusals since the last line)`);
+    this.lastQueueFullLog = now;
+    this.queueFullSince = 0;
   }
 
   private sendToCore(e: Extract<Effect, { kind: 'SEND_REQ' }>): void {

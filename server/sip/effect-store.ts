@@ -25,13 +25,18 @@ export class EffectStore {
     private readonly userId: (aor: string) => string | undefined,
     /** how long a deferred item waits for a client before it expires (IMDN-GEN-1 on expiry) */
     private readonly deferredTtlMs: number,
+    /** pending items one user's queue may hold (PF_DEFERRED_MAX_PER_USER, D-134) */
+    private readonly maxDeferredPerUser?: number,
   ) {}
 
-  /** Idempotent by sourceKey: a retransmitted or re-sent request never queues an item twice. */
-  async defer(item: DeferredItem, sourceKey: string, now: number): Promise<void> {
+  /**
+   * Idempotent by sourceKey: a retransmitted or re-sent request never queues an item twice.
+   * With `quota`, throws DeferredQueueFull when the user's queue is full.
+   */
+  async defer(item: DeferredItem, sourceKey: string, now: number, opts: { quota?: boolean } = {}): Promise<void> {
     const userId = this.userId(item.servedUser);
     if (!userId) throw new Error(`cannot defer for unknown user ${item.servedUser}`);
-    await enqueueDeferred(this.db, userId, sourceKey, { ...item, expiresAt: item.expiresAt ?? now + this.deferredTtlMs }, new Date(now));
+    await enqueueDeferred(this.db, userId, sourceKey, { ...item, expiresAt: item.expiresAt ?? now + this.deferredTtlMs }, new Date(now), opts.quota ? this.maxDeferredPerUser : undefined);
   }
 
   /** A page of the user's queue, oldest first. */

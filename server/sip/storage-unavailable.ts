@@ -25,6 +25,8 @@ export class StorageGuard {
     try {
       return await op();
     } catch (err) {
+      // the store answered and refused (e.g. a full deferred queue): not an outage
+      if ((err as { storageHealthy?: boolean })?.storageHealthy) throw err;
       this.failedAt = this.now();
       throw err instanceof StorageUnavailable ? err : new StorageUnavailable(err);
     }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { PrismaClient } from './generated/client';
 import { applyMigrations, POSTGRES_BOOKKEEPING, readMigrations, SQLITE_BOOKKEEPING, type MigrationRunner } from './migrate';
+import { assertSqliteWritable } from './sqlite-files';
 import { openPrismaClient, sqliteFileOf, storeProviderFor, type OpenClientOptions, type StoreProvider } from './open-client';
 
 /** Both generated clients expose the same models; callers see the SQLite client's type. */
@@ -100,6 +101,7 @@ export interface OpenDatabaseOptions extends OpenClientOptions {
 
 export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const provider = storeProviderFor(url);
+  if (provider === 'sqlite') assertSqliteWritable(sqliteFileOf(url));
   const applied =
     provider === 'sqlite'
       ? await migrateSqlite(sqliteFileOf(url), opts.migrationsDir ?? SQLITE_MIGRATIONS_DIR)

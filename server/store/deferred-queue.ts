@@ -56,9 +56,23 @@ function isUniqueViolation(e: unknown): boolean {
  * Queues an item for a user. Idempotent by (userId, sourceKey), the Call-ID and CSeq of the
  * request that produced it: a retransmission returns the item queued first (created false).
  */
-export async function enqueueDeferred(db: Db, userId: string, sourceKey: string, item: DeferredItem, at: Date = new Date()): Promise<{ id: string; created: boolean }> {
+/**
+ * The user's queue already holds its quota of pending items (D-134). Not a storage failure: the
+ * store answered, and the sender is told so (480), not asked to retry against a broken store.
+ */
+export class DeferredQueueFull extends Error {
+  readonly storageHealthy = true;
+  constructor(readonly userId: string, readonly limit: number) {
+    super(`the deferred queue of user ${userId} holds its ${limit} items`);
+    this.name = 'DeferredQueueFull';
+  }
+}
+
+export async function enqueueDeferred(db: Db, userId: string, sourceKey: string, item: DeferredItem, at: Date = new Date(), maxPending?: number): Promise<{ id: string; created: boolean }> {
   const existing = await db.deferredItem.findUnique({ where: { userId_sourceKey: { userId, sourceKey } }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
+  // a retransmission of an item queued before the quota filled is still answered as queued (above)
+  if (maxPending !== undefined && (await countPendingDeferred(db, userId)) >= maxPending) throw new DeferredQueueFull(userId, maxPending);
   try {
     const r = await db.deferredItem.create({
       data: {

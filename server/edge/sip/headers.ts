@@ -113,14 +113,23 @@ export interface NameAddr {
 /** From/To/Contact/Route value: `"name" <uri>;params` or `uri;params`. */
 export function parseNameAddr(value: string): NameAddr | undefined {
   const s = value.trim();
-  const lt = s.indexOf('<');
+  // the display name may be a quoted string holding "<", ">", ";" or "," (RFC 3261 §25.1)
+  const lt = indexOutsideQuotes(s, '<');
+  if (lt === -2) return undefined;
   let display: string | undefined;
   let uri: string;
   let paramStr: string;
   if (lt >= 0) {
     const gt = s.indexOf('>', lt);
     if (gt < 0) return undefined;
-    display = s.slice(0, lt).trim().replace(/^"|"$/g, '') || undefined;
+    const shown = s.slice(0, lt).trim();
+    if (shown.startsWith('"')) {
+      if (!/^"(?:[^"\\]|\\.)*"$/.test(shown)) return undefined;
+      display = shown.slice(1, -1).replace(/\\(.)/g, '$1') || undefined;
+    } else {
+      if (shown.includes('"')) return undefined;
+      display = shown || undefined;
+    }
     uri = s.slice(lt + 1, gt).trim();
     paramStr = s.slice(gt + 1);
     if (paramStr.trim() && !paramStr.trim().startsWith(';')) return undefined;
@@ -133,6 +142,20 @@ export function parseNameAddr(value: string): NameAddr | undefined {
   if (!uri || (uri !== '*' && !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri))) return undefined;
   const params = parseParams(paramStr);
   return { display, uri, params, tag: params.get('tag') || undefined };
+}
+
+/** Index of ch outside quoted strings; -1 when absent, -2 when a quote is left open. */
+function indexOutsideQuotes(s: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ch) return i;
+  }
+  return quoted ? -2 : -1;
 }
 
 export function tagOf(value: string | undefined): string | undefined {

@@ -78,6 +78,10 @@ test('headers: URI, Via and name-addr views', () => {
   assert.equal(v.branch, 'z9hG4bKx');
   assert.equal(parseNameAddr('sip:a@b;tag=9')!.tag, '9');
   assert.equal(parseNameAddr('<sip:a@b'), undefined);
+  // a quoted display name may hold "<" (RFC 3261 §25.1; issue 18)
+  assert.deepEqual({ ...parseNameAddr('"Bob <work>" <sip:bob@x>;tag=1'), params: undefined }, { display: 'Bob <work>', uri: 'sip:bob@x', params: undefined, tag: '1' });
+  assert.equal(parseNameAddr('"a \\"<\\" b" <sip:a@x>')?.display, 'a "<" b');
+  assert.equal(parseNameAddr('"unclosed <sip:a@x>'), undefined);
   assert.deepEqual(splitList('<sip:a,b@x>, "x,y" <sip:c@d>'), ['<sip:a,b@x>', '"x,y" <sip:c@d>']);
 });
 

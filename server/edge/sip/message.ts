@@ -253,6 +253,8 @@ export function parseSipMessage(buf: Buffer, opts: { ignoreContentLength?: boole
   let bodyEnd = buf.length;
   if (clRaw !== undefined) {
     if (!/^\d{1,9}$/.test(clRaw)) throw new SipParseError('bad Content-Length', msg);
+    // two values that differ leave the body's end ambiguous (request smuggling on a stream)
+    if (msg.getAll('content-length').some((v) => v.trim() !== clRaw && Number(v.trim()) !== Number(clRaw))) throw new SipParseError('conflicting Content-Length', msg);
     const cl = Number(clRaw);
     if (bodyStart + cl > buf.length) throw new SipParseError('body shorter than Content-Length', msg);
     bodyEnd = bodyStart + cl;
