@@ -130,7 +130,8 @@ export async function startPf(config: Config): Promise<Pf> {
       void service?.onRequestOutcome(o).catch((err: Error) => sipLog.error(`outcome of ${o.leg}: ${err.stack ?? err.message}`));
     },
     onTimer: (name) => {
-      if (imdn.owns(name)) void imdn.onTimer(name).catch((err: Error) => sipLog.error(`timer ${name}: ${err.stack ?? err.message}`));
+      const owner = imdn.owns(name) ? imdn : pager.owns(name) ? pager : undefined;
+      void owner?.onTimer(name).catch((err: Error) => sipLog.error(`timer ${name}: ${err.stack ?? err.message}`));
     },
   });
   imdn.attach(runner);

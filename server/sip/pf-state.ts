@@ -2,6 +2,7 @@
 // served users sent and received, live sessions. The shell owns it and applies effects to it.
 import { LoopGuard } from './imdn/loop-guard';
 import { ImdnCache } from '../engine/imdn/cache';
+import type { GenBuffers } from '../engine/imdn/generate';
 import type { CpmSession, MessageIndexEntry } from '../engine/model';
 import type { Policy } from '../engine/policy';
 
@@ -9,6 +10,11 @@ export class PfState {
   readonly rxCache: ImdnCache;
   readonly txCache: ImdnCache;
   readonly sessions = new Map<string, CpmSession>();
+  /**
+   * reports generated on users' behalf waiting for their aggregation window (IMDN-GEN-6), from the
+   * pager and the session paths alike; the pager service flushes them when a window ends
+   */
+  genBuffers: GenBuffers = {};
   /** what the LOOP checks read (D-114) */
   readonly loops = new LoopGuard();
   private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();

@@ -3,7 +3,7 @@
 // generated on the user's behalf when delivery fails or the client sends none (IMDN-GEN).
 import { randomUUID } from 'node:crypto';
 import type { DeferredItem } from '../../engine/effects';
-import { expiredDeferredItem, generateImdn, type GenBuffers, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
+import { expiredDeferredItem, flushGeneratedImdns, generateImdn, GEN_TIMER_PREFIX, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
 import type { UserPrefs } from '../../engine/model';
 import { deliverStandalone, receivedEntryAfterDelivery, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
 import { parseCpim } from '../../engine/parse/cpim';
@@ -35,7 +35,6 @@ const REDELIVERY_WINDOW = 32;
 
 export class PagerService {
   private runner!: EffectRunner;
-  private genBuffers: GenBuffers = {};
   private readonly tracker = new ForkTracker<Tracked>();
 
   constructor(private readonly deps: PagerServiceDeps) {}
@@ -44,8 +43,16 @@ export class PagerService {
     this.runner = runner;
   }
 
-  owns(leg: string): boolean {
-    return leg.startsWith(PREFIX);
+  /** Leg ids this service started, and the windows of generated reports (IMDN-GEN-6). */
+  owns(legOrTimer: string): boolean {
+    return legOrTimer.startsWith(PREFIX) || legOrTimer.startsWith(GEN_TIMER_PREFIX);
+  }
+
+  /** An aggregation window of generated reports ended: they leave in one request. */
+  async onTimer(name: string): Promise<void> {
+    const f = flushGeneratedImdns({ buffers: this.deps.state.genBuffers, timer: name });
+    this.deps.state.genBuffers = f.buffers;
+    await this.apply(f, f.decisions[0]?.servedUser ?? '', name);
   }
 
   /** DSP-1b: a standalone message for a served user. */
@@ -162,8 +169,8 @@ export class PagerService {
   }
 
   private async generate(servedUser: string, original: OriginalForGen, event: GenEvent): Promise<void> {
-    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.genBuffers, cache: this.deps.state.txCache });
-    this.genBuffers = r.buffers;
+    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.deps.state.genBuffers, cache: this.deps.state.txCache });
+    this.deps.state.genBuffers = r.buffers;
     await this.apply(r, servedUser, `gen|${randomUUID()}`);
   }
 

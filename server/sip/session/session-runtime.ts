@@ -372,7 +372,10 @@ export class SessionRuntime {
       // read and written in this same synchronous stretch (the runner applies CACHE_PUT first),
       // so a second client accepting the same message sees the first report (D-123)
       cache: this.deps.state.txCache,
+      // one set of aggregation windows for every generated report; the pager service flushes them
+      buffers: this.deps.state.genBuffers,
     });
+    this.deps.state.genBuffers = r.buffers;
     this.deps.record(r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id })), { now });
     await this.deps.runEffects(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
   }
