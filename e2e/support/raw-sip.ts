@@ -3,6 +3,8 @@
 // body, answers requests with a status of the test's choosing, and retransmits like Timer E.
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import type { Pf } from '../../server/pf';
+import { startTestPf } from './test-pf';
 
 export interface RawMessage {
   startLine: string;
@@ -42,6 +44,7 @@ export async function rawPeer(): Promise<RawPeer> {
   const sock = dgram.createSocket('udp4');
   const port = await new Promise<number>((r) => sock.bind(0, '127.0.0.1', () => r(sock.address().port)));
   const waiting = new Map<string, (m: RawMessage) => void>();
+  let closed = false;
   const peer: RawPeer = {
     port,
     requests: [],
@@ -94,7 +97,7 @@ export async function rawPeer(): Promise<RawPeer> {
       }
       return peer.requests;
     },
-    close: () => new Promise((r) => sock.close(() => r())),
+    close: () => (closed ? Promise.resolve() : new Promise((r) => { closed = true; sock.close(() => r()); })),
   };
   sock.on('message', (buf, rinfo) => {
     const m = parseRaw(buf);
@@ -118,4 +121,23 @@ export async function rawPeer(): Promise<RawPeer> {
     if (fresh) peer.onRequest(m);
   });
   return peer;
+}
+
+/**
+ * Runs `fn` against a fresh PF and `n` raw peers, and closes them all afterwards whatever
+ * happened (the set-up every byte-level SIP test shares).
+ */
+export async function withPfAndPeers(n: number, fn: (pf: Pf, peers: RawPeer[]) => Promise<void>): Promise<void> {
+  const pf = await startTestPf();
+  const peers: RawPeer[] = [];
+  try {
+    for (let i = 0; i < n; i++) peers.push(await rawPeer());
+    await fn(pf, peers);
+  } finally {
+    for (const p of peers) {
+      p.onRequest = () => {};
+      await p.close();
+    }
+    await pf.stop();
+  }
 }

@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { headerOf, rawPeer } from '../support/raw-sip';
-import { startTestPf } from '../support/test-pf';
+import { headerOf, withPfAndPeers } from '../support/raw-sip';
 
 const MSG_TAG = 'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
 
@@ -25,12 +24,9 @@ function imdnCpim(messageId: string): string {
   return `From: <sip:bob@example.com>\r\nTo: <sip:alice@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: n-${messageId}\r\nDateTime: 2026-12-04T10:00:01Z\r\n\r\nContent-Type: message/imdn+xml\r\nContent-Disposition: notification\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`;
 }
 
-test('11.1-4: binary bodies (every byte value) reach the client byte for byte, in both directions, with their Content-Type and Content-Encoding', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const bob = await rawPeer();
-  const net = await rawPeer();
-  try {
+test('11.1-4: binary bodies (every byte value) reach the client byte for byte, in both directions, with their Content-Type and Content-Encoding', () =>
+  withPfAndPeers(2, async (pf, [bob, net]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await bob.register(port, 'bob'), 200);
     const sent: Buffer[] = [];
     for (let i = 0; i < 5; i++) {
@@ -59,19 +55,11 @@ test('11.1-4: binary bodies (every byte value) reach the client byte for byte, i
     const [arrived] = await net.waitForRequests(1);
     assert.ok(arrived.body.equals(out), `originating body: ${arrived.body.length} bytes for ${out.length}`);
     assert.equal(headerOf(arrived, 'Content-Encoding'), 'deflate');
-  } finally {
-    await bob.close();
-    await net.close();
-    await pf.stop();
-  }
-});
+  }));
 
-test('IMDN-RX-3, IMDN-RX-2b: a gzip- or deflate-compressed notification is recognised after inflating and reaches the client with its own bytes and Content-Encoding', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const alice = await rawPeer();
-  const net = await rawPeer();
-  try {
+test('IMDN-RX-3, IMDN-RX-2b: a gzip- or deflate-compressed notification is recognised after inflating and reaches the client with its own bytes and Content-Encoding', () =>
+  withPfAndPeers(2, async (pf, [alice, net]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await alice.register(port, 'alice'), 200);
     const bodies = [gzipSync(imdnCpim('gz-1')), deflateSync(imdnCpim('df-1'))];
     for (const [i, encoding] of ['gzip', 'deflate'].entries()) {
@@ -87,19 +75,11 @@ test('IMDN-RX-3, IMDN-RX-2b: a gzip- or deflate-compressed notification is recog
     await pf.decisions.flush();
     const rx = await pf.db.prisma.decision.findMany({ where: { procedure: 'IMDN-RX' }, orderBy: { seq: 'asc' } });
     assert.deepEqual(rx.map((d) => [d.messageId, d.branch, d.outcome]), [['gz-1', 'IMDN-RX-3', 'FORWARD'], ['df-1', 'IMDN-RX-2b', 'FORWARD']]);
-  } finally {
-    await alice.close();
-    await net.close();
-    await pf.stop();
-  }
-});
+  }));
 
-test('BODY-2: a compression bomb gets 413 and nothing else is disturbed; a corrupt compressed body gets 400', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const alice = await rawPeer();
-  const net = await rawPeer();
-  try {
+test('BODY-2: a compression bomb gets 413 and nothing else is disturbed; a corrupt compressed body gets 400', () =>
+  withPfAndPeers(2, async (pf, [alice, net]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await alice.register(port, 'alice'), 200);
     // 32 MiB of zeros deflates to about 32 KiB (one datagram): far past the inspection cap.
     const bomb = deflateSync(Buffer.alloc(32 * 1024 * 1024), { level: 9 });
@@ -125,19 +105,11 @@ test('BODY-2: a compression bomb gets 413 and nothing else is disturbed; a corru
     await pf.decisions.flush();
     const refused = await pf.db.prisma.decision.findMany({ where: { branch: { in: ['BODY-2', 'BODY-3'] } }, orderBy: { seq: 'asc' } });
     assert.deepEqual(refused.map((d) => [d.branch, d.outcome]), [['BODY-2', 'REJECT'], ['BODY-3', 'REJECT']]);
-  } finally {
-    await alice.close();
-    await net.close();
-    await pf.stop();
-  }
-});
+  }));
 
-test('IMDN-TX, IMDN-RX: a client\'s deflate-compressed notification to another user of the PF is read on both sides and arrives with its own bytes', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const alice = await rawPeer();
-  const bob = await rawPeer();
-  try {
+test('IMDN-TX, IMDN-RX: a client\'s deflate-compressed notification to another user of the PF is read on both sides and arrives with its own bytes', () =>
+  withPfAndPeers(2, async (pf, [alice, bob]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await alice.register(port, 'alice'), 200);
     assert.equal(await bob.register(port, 'bob'), 200);
     // bob's phone reports on alice's message tx-1 (the CPIM From is bob, the notifier)
@@ -151,9 +123,4 @@ test('IMDN-TX, IMDN-RX: a client\'s deflate-compressed notification to another u
     const seen = await pf.db.prisma.decision.findMany({ where: { messageId: 'tx-1' }, orderBy: { seq: 'asc' } });
     const procedures = new Set(seen.map((d) => d.procedure));
     assert.ok(procedures.has('IMDN-TX') && procedures.has('IMDN-RX'), `decisions: ${seen.map((d) => d.branch).join(', ')}`);
-  } finally {
-    await alice.close();
-    await bob.close();
-    await pf.stop();
-  }
-});
+  }));

@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { patchProviderPolicy } from '../../server/store/provider-policy';
-import { rawPeer } from '../support/raw-sip';
-import { startTestPf } from '../support/test-pf';
+import { withPfAndPeers } from '../support/raw-sip';
 
 const MSG_TAG = 'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
 
@@ -13,11 +12,9 @@ function standalone(id: string): Buffer {
   return Buffer.from(`From: <sip:bob@example.com>\r\nTo: <sip:alice@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: ${id}\r\nDateTime: 2026-12-04T10:00:00Z\r\nimdn.Disposition-Notification: negative-delivery\r\n\r\nContent-Type: text/plain\r\n\r\nhello ${id}`);
 }
 
-test('IMDN-GEN-1, IMDN-GEN-6: two messages alice cannot receive give bob their <failed/> reports, aggregated in one window', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const bob = await rawPeer();
-  try {
+test('IMDN-GEN-1, IMDN-GEN-6: two messages alice cannot receive give bob their <failed/> reports, aggregated in one window', () =>
+  withPfAndPeers(1, async (pf, [bob]) => {
+    const port = pf.sipAddress.port;
     await patchProviderPolicy(pf.db.prisma, { homeDomains: ['example.com'], imdnAggregation: { enabled: true, windowMs: 300, requireClientTag: false } }, 'test');
     await pf.policyChanged(null);
     assert.equal(await bob.register(port, 'bob'), 200);
@@ -33,8 +30,4 @@ test('IMDN-GEN-1, IMDN-GEN-6: two messages alice cannot receive give bob their <
     await pf.decisions.flush();
     const gen = await pf.db.prisma.decision.findMany({ where: { branch: 'IMDN-GEN-6' }, orderBy: { seq: 'asc' } });
     assert.deepEqual(gen.map((d) => d.outcome), ['BUFFER', 'BUFFER', 'FLUSH']);
-  } finally {
-    await bob.close();
-    await pf.stop();
-  }
-});
+  }));

@@ -2,16 +2,11 @@
 // decision, never silence (issue 13: a stock phone waited 32 s for nothing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rawPeer } from '../support/raw-sip';
-import { startTestPf } from '../support/test-pf';
+import { withPfAndPeers } from '../support/raw-sip';
 
-test('CORE-2, CORE-4, CORE-1, 11.1-4: an unknown user of the own domain and an unresolvable host get 404 at once; a reachable host and another user of the PF get the message', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const bob = await rawPeer();
-  const far = await rawPeer();
-  const alice = await rawPeer();
-  try {
+test('CORE-2, CORE-4, CORE-1, 11.1-4: an unknown user of the own domain and an unresolvable host get 404 at once; a reachable host and another user of the PF get the message', () =>
+  withPfAndPeers(3, async (pf, [bob, far, alice]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await bob.register(port, 'bob'), 200);
     assert.equal(await alice.register(port, 'alice'), 200);
     const send = (uri: string) => bob.request(port, { uri, from: 'sip:bob@example.com', headers: ['Content-Type: text/plain'], body: Buffer.from('hello') });
@@ -24,20 +19,11 @@ test('CORE-2, CORE-4, CORE-1, 11.1-4: an unknown user of the own domain and an u
     await pf.decisions.flush();
     const core = await pf.db.prisma.decision.findMany({ where: { branch: { startsWith: 'CORE-' } }, orderBy: { seq: 'asc' } });
     assert.deepEqual(core.map((d) => [d.branch, d.outcome]), [['CORE-2', 'REJECT'], ['CORE-4', 'REJECT'], ['CORE-1', 'FORWARD']]);
-  } finally {
-    await bob.close();
-    await far.close();
-    await alice.close();
-    await pf.stop();
-  }
-});
+  }));
 
-test('11.1-5, D-115: a message to a contact that died without unregistering is answered before the sender\'s Timer F (32 s)', async () => {
-  const pf = await startTestPf();
-  const port = pf.sipAddress.port;
-  const dead = await rawPeer();
-  const bob = await rawPeer();
-  try {
+test('11.1-5, D-115: a message to a contact that died without unregistering is answered before the sender\'s Timer F (32 s)', () =>
+  withPfAndPeers(2, async (pf, [dead, bob]) => {
+    const port = pf.sipAddress.port;
     assert.equal(await dead.register(port, 'alice'), 200);
     await dead.close(); // the phone is gone; its registration is not
     const started = Date.now();
@@ -48,8 +34,4 @@ test('11.1-5, D-115: a message to a contact that died without unregistering is a
     });
     assert.ok(res, `no final answer within 31 s (${Date.now() - started} ms)`);
     assert.match(res.startLine, /^SIP\/2\.0 (202|480) /);
-  } finally {
-    await bob.close();
-    await pf.stop();
-  }
-});
+  }));
