@@ -113,7 +113,8 @@ export async function startPf(config: Config): Promise<Pf> {
   const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
   const prefs = new PrefsCache(db.prisma, userId, guard);
-  const services = { prefs, state, registrar, store, record, userId, log: sipLog, now };
+  const route = { domain: config.domain, outboundProxy: config.outboundProxy, isServed };
+  const services = { prefs, state, registrar, store, record, userId, log: sipLog, now, route };
   const imdn = new ImdnService(services);
   const pager = new PagerService(services);
   let localTerminating: LocalTerminating = () => {};
@@ -137,7 +138,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, route: { domain: config.domain, outboundProxy: config.outboundProxy }, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, route, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)

@@ -1,5 +1,6 @@
 // What the IMDN and standalone-message services share: their dependencies, the bookkeeping of
 // deliveries whose client forks are outstanding, and how an engine result is carried out.
+import type { CoreRouteDeps } from './core-route';
 import type { EngineResult } from '../engine/result';
 import type { Logger } from '../log';
 import type { EffectRunner } from './effect-runner';
@@ -18,6 +19,8 @@ export interface DeliveryServiceDeps {
   userId: (aor: string) => string | undefined;
   log: Logger;
   now: () => number;
+  /** where a client's request toward someone else goes (the CORE decision, D-113) */
+  route: CoreRouteDeps;
 }
 
 interface Delivery {

@@ -3,7 +3,6 @@
 // IMDN-RX/DLV or the standalone-message contract.
 import { checkBody } from '../engine/dispatch/body-check';
 import { dispatch } from '../engine/dispatch/dispatch';
-import { routeToCore } from '../engine/route/core-route';
 import { bodyText } from '../engine/parse/content-encoding';
 import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
@@ -13,7 +12,7 @@ import type { InFlight } from './in-flight';
 import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
 import { inspectView, viewOnly } from './message-view';
-import { hostResolves, sipHost } from './resolve';
+import { coreRoute, type CoreRouteDeps } from './core-route';
 import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
 import type { DecisionSink } from './record-decisions';
@@ -32,7 +31,7 @@ export interface MessageHandlerDeps {
   log: Logger;
   now: () => number;
   /** the PF's own domain and its way toward the SIP/IP core (D-010, D-113) */
-  route: { domain: string; outboundProxy?: string };
+  route: CoreRouteDeps;
 }
 
 export function messageHandler(deps: MessageHandlerDeps): Handler {
@@ -92,14 +91,7 @@ async function originating(deps: MessageHandlerDeps, view: SipMessageView, serve
   if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
   const callId = header(view, 'call-id');
   const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
-  const target = view.uri ?? '';
-  const targetHost = sipHost(target);
-  const outboundProxy = deps.route.outboundProxy;
-  const targetServed = deps.isServed(aorOf(target) ?? '');
-  const route = routeToCore({
-    servedUser, target, targetHost, ownDomains: [deps.route.domain], outboundProxy, callId, txn, targetServed,
-    hostResolves: targetHost && !outboundProxy && !targetServed ? await hostResolves(targetHost) : undefined,
-  });
+  const route = await coreRoute(deps.route, { servedUser, target: view.uri ?? '', callId, txn });
   deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);
   await deps.runner.run(route.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });

@@ -13,6 +13,7 @@ import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
 import { aorOf } from '../addresses';
 import { clientRegistration } from '../client-registration';
+import { routedToCore } from '../core-route';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
 import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
 import { drainQueue } from '../drain-queue';
@@ -133,11 +134,13 @@ export class ImdnService {
       const v = header(view, name);
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
+    // Toward the core: forwarded, or answered at once when there is no route (CORE, D-113).
+    const routed = await routedToCore(this.deps.route, r.effects, { servedUser, target: view.uri ?? '', callId, txn });
     this.deps.record(
-      r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
+      [...r.decisions, ...routed.decisions].map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
       { callId, now },
     );
-    await this.runner.run(r.effects, {
+    await this.runner.run(routed.effects, {
       servedUser,
       sourceKey: txn,
       forward: { txn, request: { method: 'MESSAGE', uri: view.uri ?? '', headers, body: view.body } },
