@@ -51,7 +51,7 @@ export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest,
       .then(() => rt.respond(txn, 480, 'Temporarily Unavailable'));
     return;
   }
-  void rt.noteChatItem(s.id, leg.kind === 'CLIENT', interceptedItem(contentType, req.body ?? ''));
+  void rt.noteChatItem(s.id, leg.kind === 'CLIENT' || leg.iwfSide === 'SERVED', interceptedItem(contentType, req.body ?? ''));
   const targets = s.legs.filter((l) => l.state === 'CONNECTED' && l.id !== legId && (leg.kind === 'CLIENT' ? l.kind !== 'CLIENT' : l.kind === 'CLIENT'));
   if (targets.length === 0) {
     res.send(480, 'Temporarily Unavailable');

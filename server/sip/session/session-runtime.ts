@@ -11,7 +11,7 @@ import type { Effect } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
-import { normaliseUri } from '../../engine/parse/uri';
+import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
@@ -341,12 +341,10 @@ export class SessionRuntime {
       if (fromServedClient && item.kind === 'CHAT' && item.messageId) {
         this.deps.state.sentIndex(s.servedUser).set(item.messageId, { kind: 'CHAT', sessionId, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
       } else if (item.kind === 'IS_COMPOSING') {
-        const next: CpmSession = fromServedClient
-          ? { ...s, isComposingSentByServedClients: true }
-          : item.from
-            ? { ...s, isComposingFrom: [...new Set([...s.isComposingFrom, normaliseUri(item.from)])] }
-            : s; // without a CPIM From an isComposing cannot be attributed (AMB-11)
-        this.deps.state.sessions.set(sessionId, next);
+        // §12.6: whose isComposing it is, an engine decision (a 1-1 peer's when unwrapped)
+        const r = noteIsComposing({ session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
+        this.deps.state.sessions.set(sessionId, r.session);
+        this.recordDecisions(r.session, r.decisions);
       }
     });
   }
