@@ -33,3 +33,46 @@ test("IMDN-RX-2a-iii-2, AMB-11: an isComposing without a CPIM wrapper from bob i
     await h.stop();
   }
 });
+
+const DELIVERED = '<delivery-notification><status><delivered/></status></delivery-notification>';
+const DISPLAYED = '<display-notification><status><displayed/></status></display-notification>';
+
+test('IMDN-TX-0, IMDN-TX-2, IMDN-TX-3: notifications alice\'s two devices send in the session go through IMDN-TX: one delivered report toward zed, not two, and the read report sets \\Seen', async () => {
+  const pfPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'REMOTE_PF', name: 'zed-pf', address: `127.0.0.1:${pfPort}` }] },
+    policy: { directDeliveryToAllClients: true },
+  });
+  const messageId = 'chat-two-reports';
+  // alice's Message Store holds a copy of zed's message
+  const alice = await h.pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
+  const folder = await h.pf.db.prisma.folder.create({ data: { userId: alice.id, kind: 'CONVERSATION', conversationId: 'conv-1' } });
+  const stored = await h.pf.db.prisma.storedObject.create({ data: { userId: alice.id, folderId: folder.id, kind: 'MESSAGE', imdnMessageId: messageId, contentType: 'message/cpim', headers: '{}', body: 'x' } });
+  const peerKey = { message_id: messageId, peer: 'sip:zed@example.com' };
+  const d1 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DISPLAYED } });
+  const d2 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DELIVERED } });
+  try {
+    const keys = { ...networkKeys({ from_user: 'zed', focus: 'zed', contact_params: '', icsi: SESSION_ICSI }), reason: 'SIP;cause=200', message_id: messageId };
+    const peer = await runSipp({ scenario: scenario('network-chat-reports.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 20, keys });
+    expectOk(peer, 'remote PF');
+    const [r1, r2] = [await d1.sipp.done, await d2.sipp.done];
+    expectOk(r1, 'device 1');
+    expectOk(r2, 'device 2');
+    assert.match(r2.trace, /SIP\/2\.0 200 OK[\s\S]*CSeq: 2 MESSAGE/, 'a dropped duplicate is still answered 200');
+
+    const reports = received(peer, 'MESSAGE');
+    assert.equal(reports.filter((m) => /<delivered\/>/.test(m)).length, 1, 'one delivered report toward zed, not one per device');
+    assert.equal(reports.filter((m) => /<displayed\/>/.test(m)).length, 1);
+    assert.equal(reports.length, 2);
+    assert.equal((await h.pf.db.prisma.storedObject.findUniqueOrThrow({ where: { id: stored.id } })).flags, '\\Seen');
+    const tx = (await decisions(h.pf)).filter((x) => x.procedure === 'IMDN-TX');
+    const seen = tx.map((x) => `${x.branch}:${x.outcome}`);
+    assert.ok(seen.includes('IMDN-TX-2:DROP'), seen.join(' '));
+    assert.ok(seen.includes('IMDN-TX-0:FORWARD'), seen.join(' '));
+    assert.ok(seen.includes('IMDN-TX-3:SET_SEEN'), seen.join(' '));
+  } finally {
+    await d1.sipp.stop();
+    await d2.sipp.stop();
+    await h.stop();
+  }
+});
