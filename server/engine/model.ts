@@ -111,6 +111,11 @@ export interface CpmSession {
   interceptEnabled: boolean;
   participants: ParticipantRoster;
   confSubscription?: ConfSubscription;
+  /**
+   * ONE_TO_ONE only: the other user's identity (the From of a terminating invitation, the To of an
+   * originating one); an isComposing without a CPIM wrapper is theirs (§12.6)
+   */
+  peerUser?: string;
   /** normalised (SPEC §3.5) CPIM From of every isComposing relayed from the peer side (AMB-11) */
   isComposingFrom: string[];
   /** an isComposing was relayed from one of the served user's own client legs (AMB-11) */

@@ -50,3 +50,11 @@ test('POLICY: the GSO roster wait must fit inside the BYE relay wait; non-object
   assert.equal(!r.ok && r.errors[0].field, 'gsoRosterTimeoutMs');
   for (const bad of [null, 3, 'x', []]) assert.equal(validatePolicy(bad).ok, false);
 });
+
+test('POLICY: pf.mode "proxy" is refused, naming why (BYE-P is engine-only; the SIP shell is a B2BUA, DECISIONS D-144)', () => {
+  const r = validatePolicy({ pfMode: 'proxy' });
+  assert.ok(!r.ok);
+  assert.equal(r.errors[0].field, 'pfMode');
+  assert.match(r.errors[0].message, /B2BUA/);
+  assert.ok(validatePolicy({ pfMode: 'b2bua' }).ok);
+});

@@ -33,6 +33,20 @@ function oneOf<T extends string>(values: readonly T[]): Check {
   };
 }
 
+/**
+ * pf.mode: the BYE-P procedures exist in the engine, but the SIP shell sets every session up as a
+ * B2BUA (one dialog per leg), so there is no signalling path to forward a BYE along (D-144).
+ */
+const b2buaOnly: Check = (v, field, errors) => {
+  if (v === 'b2bua') return v;
+  errors.push({
+    field,
+    message: v === 'proxy'
+      ? `${field} "proxy" is not available: this PF sets sessions up as a B2BUA, so a BYE has no signalling path to be forwarded along (DECISIONS D-144); use "b2bua"`
+      : `${field} must be "b2bua"`,
+  });
+};
+
 function list(item: (v: unknown) => string | undefined, what: string, max = 100): Check {
   return (v, field, errors) => {
     if (!Array.isArray(v)) {
@@ -74,7 +88,7 @@ const numberRange = (x: unknown): string | undefined =>
   typeof x === 'string' && /^\+[0-9]{1,15}$/.test(x) ? undefined : `"${String(x)}" is not an E.164 prefix such as +1555123 ("+" and 1 to 15 digits)`;
 
 const FIELDS: Record<Exclude<keyof Policy, 'imdnAggregation' | 'defaultUserPrefs' | 'iariSkipMap' | 'unmatchedNextHop'>, Check> = {
-  pfMode: oneOf(['proxy', 'b2bua'] as const),
+  pfMode: b2buaOnly,
   directDeliveryToAllClients: bool,
   untaggedClientsSuitable: bool,
   isolateClientLegErrors: bool,

@@ -25,7 +25,8 @@ const f = (path: string, group: PolicyField['group'], kind: FieldKind, help: str
 });
 
 export const POLICY_FIELDS: PolicyField[] = [
-  f('pfMode', 'BYE', 'choice', 'SIP role of the PF for the session', ['b2bua', 'proxy']),
+  // proxy is not offered: the SIP shell is a B2BUA only (DECISIONS D-144)
+  f('pfMode', 'BYE', 'choice', 'SIP role of the PF for the session (B2BUA; proxy mode is not available in this build)', ['b2bua']),
   f('directDeliveryToAllClients', 'BYE', 'boolean', 'originated chat messages are delivered directly to every suitable client (multi-device forking)'),
   f('isolateClientLegErrors', 'BYE', 'boolean', 'answer a failed client leg’s BYE at once while another suitable client stays connected'),
   f('propagateReasonHeader', 'BYE', 'boolean', 'copy the received Reason into the BYEs the PF generates'),

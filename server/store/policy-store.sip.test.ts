@@ -71,14 +71,14 @@ for (const target of databaseTargets()) {
       const d = await target.fresh();
       assert.deepEqual(await loadProviderPolicy(d.prisma), DEFAULT_POLICY);
 
-      const saved = await saveProviderPolicy(d.prisma, { pfMode: 'proxy', imdnAggregation: { enabled: true } }, 'operator:ann');
+      const saved = await saveProviderPolicy(d.prisma, { iwfByeScope: 'IWF_STREAMS_ONLY', imdnAggregation: { enabled: true } }, 'operator:ann');
       assert.equal(saved.ok, true);
-      assert.deepEqual(await loadProviderPolicyOverrides(d.prisma), { pfMode: 'proxy', imdnAggregation: { ...DEFAULT_POLICY.imdnAggregation, enabled: true } });
+      assert.deepEqual(await loadProviderPolicyOverrides(d.prisma), { iwfByeScope: 'IWF_STREAMS_ONLY', imdnAggregation: { ...DEFAULT_POLICY.imdnAggregation, enabled: true } });
 
       const patched = await patchProviderPolicy(d.prisma, { imdnAggregation: { windowMs: 250 }, byeRelayTimeoutMs: 8000 }, 'operator:bo');
       assert.equal(patched.ok, true);
       const p = await loadProviderPolicy(d.prisma);
-      assert.equal(p.pfMode, 'proxy', 'patch keeps earlier overrides');
+      assert.equal(p.iwfByeScope, 'IWF_STREAMS_ONLY', 'patch keeps earlier overrides');
       assert.deepEqual(p.imdnAggregation, { ...DEFAULT_POLICY.imdnAggregation, enabled: true, windowMs: 250 });
       assert.equal(p.byeRelayTimeoutMs, 8000);
       assert.equal(p.imdnCacheTtlSec, DEFAULT_POLICY.imdnCacheTtlSec);
@@ -86,7 +86,7 @@ for (const target of databaseTargets()) {
       const bad = await patchProviderPolicy(d.prisma, { pfMode: 'relay' as never, nonsense: 1 } as never, 'operator:eve');
       assert.equal(bad.ok, false);
       assert.ok(!bad.ok && bad.errors.some((e) => e.field === 'pfMode'));
-      assert.equal((await loadProviderPolicy(d.prisma)).pfMode, 'proxy', 'a refused patch changes nothing');
+      assert.equal((await loadProviderPolicy(d.prisma)).iwfByeScope, 'IWF_STREAMS_ONLY', 'a refused patch changes nothing');
 
       const back = await saveProviderPolicy(d.prisma, {}, 'operator:ann');
       assert.ok(back.ok);
@@ -94,7 +94,7 @@ for (const target of databaseTargets()) {
 
       const audit = (await listAudit(d.prisma, { target: 'provider-policy' })).reverse();
       assert.deepEqual(audit.map((a) => a.actor), ['operator:ann', 'operator:bo', 'operator:ann'], 'the refused patch is not audited');
-      assert.deepEqual(audit[1].before, { pfMode: 'proxy', imdnAggregation: { ...DEFAULT_POLICY.imdnAggregation, enabled: true } });
+      assert.deepEqual(audit[1].before, { iwfByeScope: 'IWF_STREAMS_ONLY', imdnAggregation: { ...DEFAULT_POLICY.imdnAggregation, enabled: true } });
       assert.deepEqual(audit[2].after, {});
     });
 

@@ -109,13 +109,28 @@ export function connected(l: Leg): boolean {
   return l.state === 'CONNECTED';
 }
 
-/** Other CLIENT legs that could still carry the session for the served user (BYE-1b, AMB-27). */
-export function otherSuitableClients(w: Work, srcId: string): Leg[] {
-  return w.s.legs.filter((l) => l.kind === 'CLIENT' && l.id !== srcId && l.suitable && connected(l));
+/** An IWF acting for the served user (AMB-3): it stands where one of the user's clients would. */
+export function servedIwf(l: Leg): boolean {
+  return l.kind === 'IWF' && l.iwfSide === 'SERVED';
 }
 
+/**
+ * Other legs that could still carry the session for the served user (BYE-1b, AMB-27, seed step 4
+ * "no other suitable client is connected"): suitable CLIENT legs and IWFs acting for the user
+ * (DECISIONS D-140).
+ */
+export function otherSuitableClients(w: Work, srcId: string): Leg[] {
+  return w.s.legs.filter((l) => l.id !== srcId && connected(l) && ((l.kind === 'CLIENT' && l.suitable) || servedIwf(l)));
+}
+
+/** Connected CLIENT legs only (a re-INVITE of BYE-3a changes a client's SDP). */
 export function connectedClients(w: Work, exceptId?: string): Leg[] {
   return w.s.legs.filter((l) => l.kind === 'CLIENT' && l.id !== exceptId && connected(l));
+}
+
+/** Connected legs on the served user's side: its clients and the IWFs acting for it (D-140). */
+export function connectedServedSide(w: Work, exceptId?: string): Leg[] {
+  return w.s.legs.filter((l) => (l.kind === 'CLIENT' || servedIwf(l)) && l.id !== exceptId && connected(l));
 }
 
 export function remoteIwfs(w: Work, exceptId?: string): Leg[] {

@@ -1,6 +1,6 @@
 // Entry point of the BYE procedures (SPEC §5): one pure step from (session, input) to the new
 // session value, the effects for the shell and the decisions that explain them.
-import type { CpmSession, UserPrefs } from '../model';
+import type { CpmSession, Leg, UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
 import { reasonOf } from '../parse/reason';
@@ -8,7 +8,6 @@ import { header, headerValues } from '../message';
 import { legById, startWork, type ByeSession, type Work } from './bye-state';
 import { okHeadersFor } from './build-request';
 import { classifyBye, clsDecision } from './classify';
-import { connectionLoss } from './connection-loss';
 import type { ByeInput, ByeReceived, ResponseReceived } from './inputs';
 import { TIMER_REINVITE_RETRY } from './inputs';
 import { intercept } from './intercept';
@@ -78,6 +77,13 @@ function byeReceived(w: Work, input: ByeReceived): EngineResult | undefined {
     return undefined;
   }
   const src = input.legId === undefined ? undefined : legById(w, input.legId);
+  if (src !== undefined && w.s.bye.outstanding[src.id]?.method === 'BYE') {
+    // BYE-0d: the PF's own BYE on this leg is still pending, so the dialog exists until it is
+    // answered, also when the session was released in the meantime (the relay gave up waiting)
+    w.s.bye.seenTxns = [...w.s.bye.seenTxns, input.txn].slice(-SEEN_TXNS_KEPT);
+    byeGlare(w, byeOrigin(src, input));
+    return undefined;
+  }
   if (src === undefined || src.state === 'TERMINATED' || w.s.mode === 'RELEASED') return noDialog(input.txn, callId);
   w.s.bye.seenTxns = [...w.s.bye.seenTxns, input.txn].slice(-SEEN_TXNS_KEPT);
 
@@ -91,16 +97,7 @@ function byeReceived(w: Work, input: ByeReceived): EngineResult | undefined {
     proxyBye(w, src, cls);
     return undefined;
   }
-  const o: ByeOrigin = {
-    src,
-    txn: input.txn,
-    okHeaders: okHeadersFor(input.message),
-    reasonValues: headerValues(input.message, 'reason').filter((v) => v.trim() !== ''),
-  };
-  if (w.s.bye.outstanding[src.id]?.method === 'BYE') {
-    byeGlare(w, o);
-    return undefined;
-  }
+  const o = byeOrigin(src, input);
   terminatePending(w, src);
   w.decisions.push(d);
   switch (cls.next) {
@@ -114,11 +111,20 @@ function byeReceived(w: Work, input: ByeReceived): EngineResult | undefined {
       iwfRelease(w, o);
       break;
     case 'BYE-4':
-      if (src.kind === 'CLIENT') networkRelease(w, o);
-      else connectionLoss(w, o);
+      // CLS-3 and CLS-10 alike: BYE-4 only when no other suitable client is connected (D-140)
+      networkRelease(w, o);
       break;
   }
   return undefined;
+}
+
+function byeOrigin(src: Leg, input: ByeReceived): ByeOrigin {
+  return {
+    src,
+    txn: input.txn,
+    okHeaders: okHeadersFor(input.message),
+    reasonValues: headerValues(input.message, 'reason').filter((v) => v.trim() !== ''),
+  };
 }
 
 function responseReceived(w: Work, input: ResponseReceived): void {
@@ -137,8 +143,9 @@ function responseReceived(w: Work, input: ResponseReceived): void {
   delete w.s.bye.outstanding[input.legId];
   leg.state = 'TERMINATED';
   if (relayLegDone(w, leg.id, input.status)) return;
-  // a BYE that gates nothing: another device (BYE-1b-iii) or another IWF (BYE-3b-v)
-  const branch = leg.kind === 'CLIENT' ? 'BYE-1b-iii' : 'BYE-3b-v';
+  // a BYE that gates nothing: another device or an IWF acting for the user (BYE-1b-iii), another
+  // IWF (BYE-3b-v), a CPM peer of an interworked session or a leg left at the release (AMB-4)
+  const branch = leg.kind === 'CLIENT' || leg.iwfSide === 'SERVED' ? 'BYE-1b-iii' : leg.kind === 'IWF' ? 'BYE-3b-v' : 'AMB-4';
   if (w.s.mode !== 'RELEASED') {
     w.effects.push({ kind: 'RELEASE_MEDIA', legs: [leg.id] });
     w.decisions.push(decision(w, branch, 'RELEASE', `${leg.id} answered the PF's BYE (${input.status}); its media is released.`, { legId: leg.id, status: input.status }));

@@ -2,7 +2,7 @@
 // streams are removed by re-INVITE (3a, with 491 glare retry and fallback, AMB-17); else the
 // whole session closes (3b).
 import { sendAck, sendBye, sendReinvite } from './build-request';
-import { connectedClients, legById, prefsInputs, remoteIwfs, type Work } from './bye-state';
+import { connectedClients, connectedServedSide, cpmPeers, legById, prefsInputs, remoteIwfs, type Work } from './bye-state';
 import { TIMER_REINVITE_RETRY } from './inputs';
 import { decision, startRelay } from './relay';
 import { disableMLines } from './sdp';
@@ -39,12 +39,19 @@ function closeWholeSession(w: Work, a: CloseArgs): void {
   } else {
     w.decisions.push(decision(w, 'BYE-3b-ii', 'NO_RECORD', 'allow-offline-storage is off, so the session is not recorded.', prefsInputs(prefs)));
   }
-  const clients = connectedClients(w);
+  // BYE-3b-i: the served user's side, its clients and any IWF acting for it (D-140)
+  const clients = connectedServedSide(w, a.srcLeg);
   for (const c of clients) sendBye(w, c, a.reasonValues);
   const others = remoteIwfs(w, a.srcLeg);
   if (others.length > 0) {
     w.decisions.push(decision(w, 'BYE-3b-v', 'BYE_OTHER_IWFS', `The other IWFs (${others.map((l) => l.id).join(', ')}) are released too.`, { otherIwfs: others.map((l) => l.id) }));
     for (const l of others) sendBye(w, l, a.reasonValues);
+  }
+  // AMB-4: a CPM peer in an interworked session is a leg of the session like any other (D-141)
+  const peers = cpmPeers(w);
+  if (peers.length > 0) {
+    w.decisions.push(decision(w, 'AMB-4', 'BYE_CPM_PEERS', `The session closes, so ${peers.map((l) => `${l.id} (${l.kind})`).join(', ')} get a BYE too.`, { cpmPeers: peers.map((l) => l.id) }));
+    for (const l of peers) sendBye(w, l, a.reasonValues);
   }
   const fallback = a.txn === undefined;
   startRelay(w, {
@@ -54,7 +61,7 @@ function closeWholeSession(w: Work, a: CloseArgs): void {
     answered: a.answered,
     okHeaders: a.okHeaders,
     // the IWF that hung up waits only for the clients; the fallback has nobody to answer, so it waits for all
-    waitFor: (fallback ? [...clients, ...others] : clients).map((l) => l.id),
+    waitFor: (fallback ? [...clients, ...others, ...peers] : clients).map((l) => l.id),
     reasonValues: a.reasonValues,
   });
 }

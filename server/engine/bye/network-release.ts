@@ -1,5 +1,7 @@
-// CLS-3 / CLS-10: a core node released the leg. With other suitable devices still in the session
-// this is a client-leg error (BYE-1b-i-B, AMB-2); otherwise the connection-loss rules apply (BYE-4).
+// CLS-3 / CLS-10: a core node released the leg (a client's, or an IWF's acting for the user). With
+// other suitable devices still in the session this is a leg error (BYE-1b-i-B, AMB-2); otherwise
+// the connection-loss rules apply (BYE-4, whose seed trigger requires "no other suitable client is
+// connected", DECISIONS D-140).
 import { otherSuitableClients, type Work } from './bye-state';
 import { connectionLoss } from './connection-loss';
 import { decision } from './relay';
@@ -7,7 +9,7 @@ import type { ByeOrigin } from './user-leave';
 
 export function networkRelease(w: Work, o: ByeOrigin): void {
   const { src } = o;
-  const others = src.kind === 'CLIENT' ? otherSuitableClients(w, src.id) : [];
+  const others = otherSuitableClients(w, src.id);
   if (others.length === 0) {
     connectionLoss(w, o);
     return;

@@ -2,6 +2,7 @@
 // BYE-2d, BYE-3b-iv, BYE-4-P), capped by byeRelayTimeoutMs (AMB-25), and the release that follows.
 import { groupStateObject, sessionHistoryFolder } from '../participants/group-state-object';
 import type { Decision } from '../decision';
+import { sendBye } from './build-request';
 import { ownSubscriptionLive, unsubscribeConf } from './conf-subscription';
 import { TIMER_BYE_RELAY, TIMER_GSO_ROSTER } from './inputs';
 import type { Relay, RelayBranch, Work } from './bye-state';
@@ -106,6 +107,12 @@ function finishRelay(w: Work, why: string): void {
     w.decisions.push(decision(w, branch, 'ANSWER', `200 OK sent to ${relay.srcLeg} (${why}).`, { srcLeg: relay.srcLeg, waitedMs: now - relay.startedAt }));
   }
   for (const t of relay.timers) w.effects.push({ kind: 'CANCEL_TIMER', name: t });
+  // AMB-4, RFC 3261 §15: no leg of a released session is left connected without a BYE (D-141)
+  const left = s.legs.filter((l) => l.state === 'CONNECTED' && l.id !== relay.srcLeg);
+  if (left.length > 0) {
+    w.decisions.push(decision(w, 'AMB-4', 'BYE_REMAINING', `The session is over, so the legs still connected (${left.map((l) => `${l.id} (${l.kind})`).join(', ')}) get a BYE.`, { legs: left.map((l) => l.id) }));
+    for (const l of left) sendBye(w, l, relay.reasonValues);
+  }
   w.effects.push({ kind: 'RELEASE_MEDIA', legs: 'ALL' });
   w.effects.push({ kind: 'SET_MODE', sessionId: s.id, mode: 'RELEASED' });
   s.mode = 'RELEASED';

@@ -1,6 +1,6 @@
 // BYE-2 (SPEC §5.4): the Controlling Function or the other user's PF released the session.
 import { sendBye } from './build-request';
-import { connectedClients, prefsInputs, type Work } from './bye-state';
+import { connectedServedSide, prefsInputs, type Work } from './bye-state';
 import type { Classification } from './classify';
 import { decision, startRelay } from './relay';
 import type { ByeOrigin } from './user-leave';
@@ -20,7 +20,8 @@ export function remoteRelease(w: Work, o: ByeOrigin, cls: Classification): void 
       { groupEnd: cls.groupEnd, restartable: s.restartable }));
   }
 
-  const clients = connectedClients(w);
+  // the served user's side: its clients and any IWF acting for it (D-140, AMB-4)
+  const clients = connectedServedSide(w);
   const remain = s.mode === 'REMAIN_DISCONNECTED' || clients.length === 0;
 
   if (prefs.allowOfflineStorage) {

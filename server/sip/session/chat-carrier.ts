@@ -1,13 +1,13 @@
 // In-dialog MESSAGE as the session's message carrier (DECISIONS D-103): SIPp cannot speak MSRP,
 // so a chat message, IMDN or isComposing inside a session travels as a MESSAGE on the leg's
 // dialog. The PF relays it to the other side, or intercepts it while it stands in for a
-// disconnected user (BYE-4-R-ii), exactly where an MSRP relay would answer the SEND itself.
+// disconnected user (BYE-4-R-ii), exactly where an MSRP relay would answer the SEND itself. A
+// notification one of the served user's clients sends goes through IMDN-TX (the engine's
+// in-session carrier), which decides whether it is relayed.
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import { cpimHeader, imdnHeader, imdnHeaderValues, parseCpim } from '../../engine/parse/cpim';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
 import type { SessionRuntime } from './session-runtime';
-
-const RELAY_TIMEOUT_MS = 5000;
 
 export function interceptedItem(contentType: string, body: string): InterceptedItem {
   const base: InterceptedItem = { kind: 'CHAT', contentType, body, headers: { 'Content-Type': contentType } };
@@ -51,13 +51,29 @@ export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest,
       .then(() => rt.respond(txn, 480, 'Temporarily Unavailable'));
     return;
   }
-  void rt.noteChatItem(s.id, leg.kind === 'CLIENT', interceptedItem(contentType, req.body ?? ''));
+  const fromServedSide = leg.kind === 'CLIENT' || leg.iwfSide === 'SERVED';
+  const item = interceptedItem(contentType, req.body ?? '');
+  if (fromServedSide && item.kind === 'IMDN') {
+    // IMDN-TX (SPEC §9): de-duplicated across the user's devices, \Seen for a read report
+    void rt.clientImdn(s.id, legId, contentType, req.body ?? '', rt.hold(res));
+    return;
+  }
+  void rt.noteChatItem(s.id, fromServedSide, item);
   const targets = s.legs.filter((l) => l.state === 'CONNECTED' && l.id !== legId && (leg.kind === 'CLIENT' ? l.kind !== 'CLIENT' : l.kind === 'CLIENT'));
   if (targets.length === 0) {
     res.send(480, 'Temporarily Unavailable');
     return;
   }
-  void Promise.all(targets.map((t) => relay(rt, t.id, contentType, req.body ?? ''))).then((codes) => {
+  // what IMDN-TX reads of a chat message the user received: where it came from, how many took it
+  if (!fromServedSide && item.kind === 'CHAT' && item.messageId) rt.noteReceivedChat(s, item, legId);
+  void Promise.all(
+    targets.map((t) =>
+      rt.relayInDialog(t.id, contentType, req.body ?? '').then((code) => {
+        if (!fromServedSide && item.kind === 'CHAT' && item.messageId && code >= 200 && code < 300) rt.receivedChatAccepted(s.servedUser, item.messageId);
+        return code;
+      }),
+    ),
+  ).then((codes) => {
     const ok = codes.find((c) => c >= 200 && c < 300);
     res.send(ok ?? codes[0] ?? 480);
     if (leg.kind === 'CLIENT') return;
@@ -65,22 +81,5 @@ export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest,
     for (const [i, t] of targets.entries()) {
       if (codes[i] >= 200 && codes[i] < 300) void rt.chatDelivered(s, t, contentType, req.body ?? '').catch(() => undefined);
     }
-  });
-}
-
-function relay(rt: SessionRuntime, legId: string, contentType: string, body: string): Promise<number> {
-  const d = rt.dialogs.get(legId);
-  if (!d) return Promise.resolve(481);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(408), RELAY_TIMEOUT_MS).unref();
-    d.request({ method: 'MESSAGE', headers: { 'Content-Type': contentType }, body }, (err, r) => {
-      if (err || !r) {
-        clearTimeout(timer);
-        return resolve(481);
-      }
-      if (r.status < 200) return;
-      clearTimeout(timer);
-      resolve(r.status);
-    });
   });
 }

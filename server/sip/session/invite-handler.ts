@@ -123,9 +123,10 @@ function makeLeg(id: string, kind: LegKind, dialog: SrfDialog, localSdp: string,
   return leg;
 }
 
-function newSession(id: string, servedUser: string, req: SrfRequest, peer: TopologyPeer, groupUri: string | undefined, historyFolder: boolean): CpmSession {
+function newSession(id: string, servedUser: string, req: SrfRequest, peer: TopologyPeer, groupUri: string | undefined, historyFolder: boolean, peerUser?: string): CpmSession {
   const callId = req.get('Call-ID') ?? id;
   return {
+    ...(peer.role !== 'CF' && peerUser !== undefined ? { peerUser } : {}),
     id,
     servedUser,
     type: peer.role === 'CF' ? 'GROUP' : 'ONE_TO_ONE',
@@ -192,7 +193,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
         if (!upstream) {
           upstream = true;
           const uas = await srf.createUAS(req, res, { localSdp: d.remote.sdp });
-          const s = newSession(sessionId, servedUser, req, peer, focusUri(req), prefs.allowOfflineStorage || prefs.allowStore);
+          const s = newSession(sessionId, servedUser, req, peer, focusUri(req), prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('From') ?? '')?.uri);
           const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, d.remote.sdp, { uac: false, iwfSide: peer.iwfSide });
           s.legs.push(netLeg, clientLeg);
           wireLeg(rt, srf, sessionId, netLeg.id, uas);
@@ -245,7 +246,7 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const uas = await srf.createUAS(req, res, { localSdp: uac.remote.sdp });
   const prefs = await rt.prefs(servedUser);
   const sessionId = randomUUID();
-  const s = newSession(sessionId, servedUser, req, peer, req.uri.split(';')[0], prefs.allowOfflineStorage || prefs.allowStore);
+  const s = newSession(sessionId, servedUser, req, peer, req.uri.split(';')[0], prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri);
   const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, uac.remote.sdp, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uac, offer, { uac: true, iwfSide: peer.iwfSide });
   s.legs.push(clientLeg, netLeg);

@@ -11,7 +11,9 @@ import type { Effect } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
-import { normaliseUri } from '../../engine/parse/uri';
+import { noteIsComposing } from '../../engine/imdn/is-composing';
+import { sendImdn } from '../../engine/imdn/send';
+import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
@@ -53,6 +55,7 @@ export interface SessionRuntimeDeps {
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
 const IN_DIALOG_HEADERS = new Set(['reason', 'content-type', 'subscription-state', 'event', 'expires', 'accept']);
 const REQUEST_TIMEOUT_MS = 8000;
+const RELAY_TIMEOUT_MS = 5000;
 const RELEASED_KEPT_MS = 32_000;
 
 export class SessionRuntime {
@@ -65,6 +68,8 @@ export class SessionRuntime {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly userIds = new Map<string, string>();
   private readonly deferSeq = new Map<string, number>();
+  /** `${sessionId}|${messageId}` → the leg a chat message the user received came in on */
+  private readonly chatOrigin = new Map<string, string>();
   readonly store: EffectStore;
   closed = false;
 
@@ -175,6 +180,7 @@ export class SessionRuntime {
       this.deps.state.sessions.delete(s.id);
       this.queues.delete(s.id);
       this.deferSeq.delete(s.id);
+      for (const k of this.chatOrigin.keys()) if (k.startsWith(`${s.id}|`)) this.chatOrigin.delete(k);
       for (const l of s.legs) {
         this.dialogs.delete(l.id);
         this.legSession.delete(l.id);
@@ -205,7 +211,11 @@ export class SessionRuntime {
     for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
   }
 
-  private async run(s: CpmSession, effects: Effect[]): Promise<void> {
+  /**
+   * `carried`: the in-dialog MESSAGE a step decides about (an IMDN a client sent); MSRP_RELAY
+   * passes it on and answers it with the far side's answer.
+   */
+  private async run(s: CpmSession, effects: Effect[], carried?: { txn: string; contentType: string; body: string }): Promise<void> {
     const userId = await this.userId(s.servedUser);
     for (const e of effects) {
       switch (e.kind) {
@@ -225,6 +235,17 @@ export class SessionRuntime {
           // no media relay in this build: leg state is carried by the session value
           break;
         case 'SET_MODE':
+          break;
+        case 'MSRP_RELAY':
+          if (!carried) {
+            this.deps.log.warn(`session ${s.id}: MSRP_RELAY without a message to relay`);
+            break;
+          }
+          // not awaited: the session's next step does not wait for the far side's answer
+          void this.relayInDialog(e.toLeg, carried.contentType, carried.body).then((code) => this.respond(carried.txn, code, code >= 200 && code < 300 ? 'OK' : 'Error'));
+          break;
+        case 'SET_FLAG':
+          await this.store.setFlag(e.objectRef, e.flag);
           break;
         case 'RECORD_SESSION':
           await recordSession(this.deps.db, userId, s, this.deps.now());
@@ -330,6 +351,76 @@ export class SessionRuntime {
     });
   }
 
+  /** Sends a MESSAGE on a leg's dialog (the chat carrier, D-103); resolves with the final status. */
+  relayInDialog(legId: string, contentType: string, body: string): Promise<number> {
+    const d = this.dialogs.get(legId);
+    if (!d) return Promise.resolve(481);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(408), RELAY_TIMEOUT_MS).unref();
+      d.request({ method: 'MESSAGE', headers: { 'Content-Type': contentType }, body }, (err, r) => {
+        if (err || !r) {
+          clearTimeout(timer);
+          return resolve(481);
+        }
+        if (r.status < 200) return;
+        clearTimeout(timer);
+        resolve(r.status);
+      });
+    });
+  }
+
+  /** A chat message from the far side is being relayed to the user's clients (IMDN-TX's index). */
+  noteReceivedChat(s: CpmSession, item: InterceptedItem, fromLeg: string): void {
+    if (!item.messageId) return;
+    this.chatOrigin.set(`${s.id}|${item.messageId}`, fromLeg);
+    const index = this.deps.state.receivedIndex(s.servedUser);
+    const known = index.get(item.messageId);
+    index.set(item.messageId, { ...known, kind: 'CHAT', sessionId: s.id, deliveredEndpoints: known?.deliveredEndpoints ?? 0, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
+  }
+
+  /** One more of the user's clients accepted that chat message (IMDN-TX-2: several endpoints). */
+  receivedChatAccepted(servedUser: string, messageId: string): void {
+    const index = this.deps.state.receivedIndex(servedUser);
+    const e = index.get(messageId);
+    if (e) index.set(messageId, { ...e, deliveredEndpoints: (e.deliveredEndpoints ?? 0) + 1 });
+  }
+
+  /**
+   * IMDN-TX (SPEC §9) with the in-session carrier: a notification one of the served user's clients
+   * sent in the session. The engine decides whether it is relayed (duplicates across devices are
+   * dropped) and whether a read report marks the stored copy \Seen; `txn` holds the MESSAGE.
+   */
+  clientImdn(sessionId: string, legId: string, contentType: string, body: string, txn: string): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return this.respond(txn, 481, 'Call/Transaction Does Not Exist');
+      const index = this.deps.state.receivedIndex(s.servedUser);
+      const parsed = parseImdnBody(contentType, body);
+      const first = parsed.ok ? parsed.value.parts[0] : undefined;
+      const messageId = first?.ok ? first.imdn.messageId : undefined;
+      // the store reference may predate this process: looked up before the pure call
+      if (messageId && !index.get(messageId)?.storeRef) {
+        const storeRef = await this.store.objectOfMessage(s.servedUser, messageId);
+        if (storeRef) index.set(messageId, { kind: 'CHAT', sessionId, requested: [], ...index.get(messageId), storeRef });
+      }
+      const peerLeg =
+        (messageId ? this.chatOrigin.get(`${sessionId}|${messageId}`) : undefined) ??
+        s.legs.find((l) => l.state === 'CONNECTED' && l.id !== legId && l.kind !== 'CLIENT' && l.iwfSide !== 'SERVED')?.id;
+      if (peerLeg === undefined) return this.respond(txn, 480, 'Temporarily Unavailable');
+      const r = sendImdn({
+        servedUser: s.servedUser,
+        carrier: { kind: 'MSRP', chunk: txn, contentType, body, peerLeg, sessionId },
+        cache: this.deps.state.txCache,
+        messageIndex: (id) => index.get(id),
+        session: (id) => this.deps.state.sessions.get(id),
+        policy: this.deps.state.policy,
+        now: this.deps.now(),
+      });
+      this.recordDecisions(s, r.decisions);
+      await this.run(s, r.effects, { txn, contentType, body });
+    });
+  }
+
   /**
    * What IMDN handling needs to know of a session's traffic (AMB-9, AMB-11): the served user's own
    * chat messages (the MessageIndex IMDN-RX consults), and who sent isComposing in the session.
@@ -341,12 +432,10 @@ export class SessionRuntime {
       if (fromServedClient && item.kind === 'CHAT' && item.messageId) {
         this.deps.state.sentIndex(s.servedUser).set(item.messageId, { kind: 'CHAT', sessionId, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
       } else if (item.kind === 'IS_COMPOSING') {
-        const next: CpmSession = fromServedClient
-          ? { ...s, isComposingSentByServedClients: true }
-          : item.from
-            ? { ...s, isComposingFrom: [...new Set([...s.isComposingFrom, normaliseUri(item.from)])] }
-            : s; // without a CPIM From an isComposing cannot be attributed (AMB-11)
-        this.deps.state.sessions.set(sessionId, next);
+        // §12.6: whose isComposing it is, an engine decision (a 1-1 peer's when unwrapped)
+        const r = noteIsComposing({ session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
+        this.deps.state.sessions.set(sessionId, r.session);
+        this.recordDecisions(r.session, r.decisions);
       }
     });
   }
