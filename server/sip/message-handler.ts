@@ -3,6 +3,7 @@
 // IMDN-RX/DLV or the standalone-message contract.
 import { checkBody } from '../engine/dispatch/body-check';
 import { dispatch } from '../engine/dispatch/dispatch';
+import { routeToCore } from '../engine/route/core-route';
 import { bodyText } from '../engine/parse/content-encoding';
 import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
@@ -12,7 +13,7 @@ import type { InFlight } from './in-flight';
 import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
 import { inspectView, viewOnly } from './message-view';
-import { coreRoute, type CoreRouteDeps } from './core-route';
+import { coreRouteInput, type CoreRouteDeps } from './core-route';
 import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
 import type { DecisionSink } from './record-decisions';
@@ -91,7 +92,7 @@ async function originating(deps: MessageHandlerDeps, view: SipMessageView, serve
   if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
   const callId = header(view, 'call-id');
   const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
-  const route = await coreRoute(deps.route, { servedUser, target: view.uri ?? '', callId, txn });
+  const route = routeToCore(await coreRouteInput(deps.route, { servedUser, target: view.uri ?? '', callId, txn }));
   deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);
   await deps.runner.run(route.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });

@@ -1,8 +1,9 @@
 // CORE (D-113): where a request the served user's client sends to someone this PF does not serve
 // goes "through the SIP/IP core" (D-010), and when there is nowhere to send it. Every such request
-// gets a final answer with a decision: a target in the PF's own domain that is not one of its
-// users is refused at once (404), and so is a host the PF cannot reach (no outbound proxy, and a
-// name that does not resolve), instead of a transaction that times out unanswered.
+// gets a final answer with a decision. With an outbound proxy the core decides. Without one the PF
+// stands alone: a target in its own domain that is not one of its users is refused at once (404),
+// and so is a host it cannot reach (a name that does not resolve), instead of a transaction that
+// times out unanswered.
 import { decide, type Decision } from '../decision';
 import type { Effect } from '../effects';
 
@@ -34,14 +35,16 @@ export function routeToCore(input: CoreRouteInput): { effects: Effect[]; decisio
   if (!input.targetHost) {
     return refuse('CORE-3', 416, 'Unsupported URI Scheme', `${input.target} is not a SIP URI the PF can route toward the SIP/IP core.`);
   }
-  if (input.ownDomains.includes(input.targetHost)) {
-    return refuse('CORE-2', 404, 'Not Found', `${input.target} is in this PF's own domain ${input.targetHost} but is none of its users, so nobody can receive it.`);
-  }
+  // With a core to hand it to, the core decides: a user of the same domain may be served by
+  // another application server (not every subscriber is a CPM subscriber).
   if (input.outboundProxy) {
     return {
       effects: [{ kind: 'FWD_REQ', toLeg: 'core' }],
       decisions: [decide({ ...base, branch: 'CORE-1', outcome: 'FORWARD', summary: `The request goes toward the SIP/IP core through the outbound proxy ${input.outboundProxy}.`, inputs })],
     };
+  }
+  if (input.ownDomains.includes(input.targetHost)) {
+    return refuse('CORE-2', 404, 'Not Found', `${input.target} is in this PF's own domain ${input.targetHost} but is none of its users, and there is no SIP/IP core to ask (no outbound proxy), so nobody can receive it.`);
   }
   if (input.hostResolves === false) {
     return refuse('CORE-4', 404, 'Not Found', `No outbound proxy is configured and ${input.targetHost} does not resolve: there is no route toward ${input.target}.`);

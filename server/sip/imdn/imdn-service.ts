@@ -13,7 +13,7 @@ import type { EngineResult } from '../../engine/result';
 import { header, headerValues, type SipMessageView } from '../../engine/message';
 import { aorOf } from '../addresses';
 import { clientRegistration } from '../client-registration';
-import { routedToCore } from '../core-route';
+import { coreRouteInput, routedToCore } from '../core-route';
 import type { EffectRunner, RequestOutcome } from '../effect-runner';
 import { applyResult, ForkTracker, type DeliveryServiceDeps } from '../delivery-service';
 import { drainQueue } from '../drain-queue';
@@ -120,6 +120,8 @@ export class ImdnService {
       const storeRef = await this.deps.store.objectOfMessage(servedUser, messageId);
       if (storeRef) index.set(messageId, { kind: 'STANDALONE', deliveredEndpoints: 1, requested: [], ...index.get(messageId), storeRef });
     }
+    // The last await before the engine: from here to the effects nothing yields (the TX cache).
+    const route = await coreRouteInput(this.deps.route, { servedUser, target: view.uri ?? '', callId, txn });
     const r = sendImdn({
       servedUser,
       carrier: { kind: 'SIP', message: view, txn, coreLeg: 'core' },
@@ -135,7 +137,7 @@ export class ImdnService {
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
     // Toward the core: forwarded, or answered at once when there is no route (CORE, D-113).
-    const routed = await routedToCore(this.deps.route, r.effects, { servedUser, target: view.uri ?? '', callId, txn });
+    const routed = routedToCore(route, r.effects);
     this.deps.record(
       [...r.decisions, ...routed.decisions].map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
       { callId, now },
