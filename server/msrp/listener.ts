@@ -68,6 +68,8 @@ export interface MsrpListenerOptions {
   limits?: Partial<MsrpListenerLimits>;
   /** a whole message arrived on a leg (after reassembly) */
   onWhole?: (sessionId: string, leg: LegId, message: WholeMessage, relayed: boolean) => void;
+  /** gate mode: a one-chunk message waits for MsrpSessionHandle.decide(leg, id, verdict) */
+  onDecide?: (sessionId: string, leg: LegId, id: string, message: WholeMessage) => void;
   /** the answer (or 408) to a request the PF sent itself with MsrpSessionHandle.sendRequest */
   onLocalResponse?: (sessionId: string, leg: LegId, tid: string, code: number) => void;
   /** a leg's connection went away without the PF releasing it */
@@ -207,6 +209,7 @@ export class MsrpListener {
       if (a.type === 'send') this.sendOnLeg(sessionId, e, a.leg, a.message);
       else if (a.type === 'whole') this.opts.onWhole?.(sessionId, a.leg, a.message, a.relayed);
       else if (a.type === 'local-response') this.opts.onLocalResponse?.(sessionId, a.leg, a.tid, a.code);
+      else if (a.type === 'decide') this.opts.onDecide?.(sessionId, a.leg, a.id, a.message);
       else if (a.type === 'close') this.unbindLeg(sessionId, e, a.leg, a.reason, true);
     }
   }
@@ -450,6 +453,11 @@ export class MsrpSessionHandle {
     const { tid, actions } = e.relay.sendRequest(leg, req, this.l.nowMs());
     this.l.execute(this.sessionId, actions);
     return tid;
+  }
+  /** The verdict on a message held in gate mode (onDecide): relay it, or answer it with a code. */
+  decide(leg: LegId, id: string, verdict: 'relay' | { code: number; comment?: string }): void {
+    const e = this.l.entry(this.sessionId);
+    this.l.execute(this.sessionId, e.relay.decide(leg, id, verdict, this.l.nowMs()));
   }
   state(leg: LegId) { return this.l.entry(this.sessionId).relay.state(leg); }
   close(): void { this.l.closeSession(this.sessionId); }

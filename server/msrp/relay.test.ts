@@ -314,3 +314,37 @@ test('nothing crosses sessions: a SEND addressed to another session is 481 and n
   assert.equal(sends(s2.receive('a', wire(forS2), 0), 'b').length, 1);
   assert.equal(s1.pendingCount, 0);
 });
+
+test('gate mode: a one-chunk message waits for the verdict (relay, or answered by the PF); chunked ones are relayed', () => {
+  const s = session({ timeout: 1000 });
+  s.setMode('a', 'gate');
+  const imdn = send('a', Buffer.from('<imdn/>'), { contentType: 'message/cpim' });
+  const out = s.receive('a', wire(imdn), 0);
+  assert.equal(out.length, 1);
+  const d = out[0];
+  assert.ok(d.type === 'decide' && d.leg === 'a' && d.message.body.toString() === '<imdn/>');
+  if (d.type !== 'decide') return;
+  // relay: forwarded now, the peer's answer maps back to the held transaction
+  const [fwd] = sends(s.decide('a', d.id, 'relay', 10), 'b') as MsrpRequest[];
+  assert.equal(fwd.messageId, imdn.messageId);
+  assert.equal((sends(s.receive('b', wire(resp(fwd, 200, CB)), 11), 'a')[0] as MsrpResponse).tid, imdn.tid);
+  assert.deepEqual(s.decide('a', d.id, 'relay', 12), []);
+  // drop: the PF answers 200, nothing reaches B
+  const drop = send('a', Buffer.from('<imdn2/>'));
+  const d2 = s.receive('a', wire(drop), 20)[0];
+  assert.ok(d2.type === 'decide');
+  if (d2.type !== 'decide') return;
+  const ans = s.decide('a', d2.id, { code: 200 }, 21);
+  assert.deepEqual(sends(ans).map((m) => [m.kind, (m as MsrpResponse).tid, (m as MsrpResponse).code]), [['response', drop.tid, 200]]);
+  // no verdict in time: 408
+  const slow = send('a', Buffer.from('<slow/>'));
+  s.receive('a', wire(slow), 100);
+  assert.deepEqual(sends(s.poll(1100)).map((m) => (m as MsrpResponse).code), [408]);
+  // a chunked message is not held
+  const c1 = send('a', Buffer.from('part1'), { messageId: 'chunky01', byteRange: { start: 1, end: 5, total: 10 }, continuation: '+' });
+  const c2 = send('a', Buffer.from('part2'), { messageId: 'chunky01', byteRange: { start: 6, end: 10, total: 10 } });
+  assert.equal(sends(s.receive('a', wire(c1), 200), 'b').length, 1);
+  const o2 = s.receive('a', wire(c2), 201);
+  assert.equal(sends(o2, 'b').length, 1);
+  assert.ok(o2.some((a) => a.type === 'whole'));
+});

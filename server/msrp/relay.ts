@@ -31,7 +31,12 @@ import { newTid as randomTid, responseTo } from './serializer';
 import { msrpUriTextEqual } from './uri';
 
 export type LegId = string;
-export type LegMode = 'relay' | 'terminate';
+/**
+ * relay: SENDs arriving on the leg go on to the peer; gate: a message that arrives whole in one
+ * chunk is held until decide() (the engine's IMDN-TX / intercept verdict), larger ones are relayed;
+ * terminate: the PF answers 200 and keeps the message (it stands in for the peer).
+ */
+export type LegMode = 'relay' | 'gate' | 'terminate';
 /** idle: no connection yet (sends are queued by the shell); up; down: lost; released */
 export type LegState = 'idle' | 'up' | 'down' | 'released';
 
@@ -61,6 +66,8 @@ export type RelayAction =
   | { type: 'whole'; leg: LegId; message: WholeMessage; relayed: boolean }
   /** the answer to a request the PF sent itself (sendRequest), or 408 when none came */
   | { type: 'local-response'; leg: LegId; tid: string; code: number; comment?: string }
+  /** gate mode: a whole one-chunk message held until decide(leg, id, verdict) */
+  | { type: 'decide'; leg: LegId; id: string; message: WholeMessage }
   | { type: 'close'; leg: LegId; reason: string };
 
 interface Pending {
@@ -86,6 +93,8 @@ interface Leg {
   /** bytes forwarded per Message-ID still in progress (to abort it on the peer if refused) */
   inFlight: Map<string, number>;
   reassembler: Reassembler;
+  /** gate mode: requests held for a verdict, by hold id */
+  held: Map<string, { req: MsrpRequest; deadline: number }>;
 }
 
 const REMEMBER_FORWARDED = 1024;
@@ -115,7 +124,7 @@ export class MsrpRelaySession {
     for (const cfg of opts.legs) {
       this.legs.set(cfg.id, {
         cfg: { ...cfg }, mode: cfg.mode ?? 'relay', state: 'idle', pending: new Map(), forwarded: new Map(),
-        inFlight: new Map(), reassembler: new Reassembler(opts.reassembly),
+        inFlight: new Map(), reassembler: new Reassembler(opts.reassembly), held: new Map(),
       });
     }
   }
@@ -163,6 +172,7 @@ export class MsrpRelaySession {
     }
     l.reassembler.clear();
     l.inFlight.clear();
+    l.held.clear();
     out.push({ type: 'close', leg, reason: 'released' });
     return out;
   }
@@ -202,8 +212,8 @@ export class MsrpRelaySession {
     if (!msrpUriTextEqual(m.toPath[0], x.cfg.localUri)) return this.answer(x, m, 481, 'To-Path is not this session');
     if (m.method === 'REPORT') return this.onReport(x, m);
     if (m.method === 'SEND') return this.onSend(x, m, now);
-    // another method: relayed like a SEND when relaying, else 501 (RFC 4975 §7.3.1)
-    if (x.mode === 'relay') return this.forward(x, m, now);
+    // another method: relayed like a SEND unless the PF terminates the leg, then 501 (RFC 4975 §7.3.1)
+    if (x.mode !== 'terminate') return this.forward(x, m, now);
     return this.answer(x, m, 501);
   }
 
@@ -217,14 +227,36 @@ export class MsrpRelaySession {
         this.counters.timeouts++;
         out.push(...this.settle(p, l.cfg.id, tid, 408, MSRP_REASONS[408], true));
       }
+      for (const [id, h] of l.held) {
+        if (h.deadline > now) continue;
+        l.held.delete(id);
+        this.counters.timeouts++;
+        out.push(...this.answer(l, h.req, 408, 'no verdict in time'));
+      }
       l.reassembler.expire(now);
     }
     return out;
   }
 
+  /**
+   * The verdict on a message held in gate mode: relay it to the peer (its response will come back
+   * to the sender), or answer it with `code` (e.g. 200: the PF drops it, IMDN-TX "drop").
+   */
+  decide(leg: LegId, id: string, verdict: 'relay' | { code: number; comment?: string }, now: number): RelayAction[] {
+    const x = this.leg(leg);
+    const h = x.held.get(id);
+    if (!h) return [];
+    x.held.delete(id);
+    if (verdict === 'relay') return this.forward(x, h.req, now);
+    return this.answer(x, h.req, verdict.code, verdict.comment);
+  }
+
   nextDeadline(): number | undefined {
     let d: number | undefined;
-    for (const l of this.legs.values()) for (const p of l.pending.values()) if (d === undefined || p.deadline < d) d = p.deadline;
+    for (const l of this.legs.values()) {
+      for (const p of l.pending.values()) if (d === undefined || p.deadline < d) d = p.deadline;
+      for (const h of l.held.values()) if (d === undefined || h.deadline < d) d = h.deadline;
+    }
     return d;
   }
 
@@ -254,7 +286,7 @@ export class MsrpRelaySession {
       return this.answer(x, m, 200);
     }
     const y = this.peerOf(x);
-    if (x.mode === 'relay' && (y.state === 'released' || y.state === 'down' || !y.cfg.remotePath)) {
+    if (x.mode !== 'terminate' && (y.state === 'released' || y.state === 'down' || !y.cfg.remotePath)) {
       return this.answer(x, m, 481, 'the peer leg is not connected');
     }
     const r = x.reassembler.add(m, now);
@@ -266,6 +298,11 @@ export class MsrpRelaySession {
     }
     const out: RelayAction[] = [];
     let relayed = false;
+    if (x.mode === 'gate' && r.type === 'complete' && r.message.chunks === 1 && (m.byteRange?.start ?? 1) === 1) {
+      const id = `${m.tid}/${m.messageId}`;
+      x.held.set(id, { req: m, deadline: now + this.timeoutMs });
+      return [{ type: 'decide', leg: x.cfg.id, id, message: r.message }];
+    }
     if (x.mode === 'terminate') {
       out.push(...this.answer(x, m, 200));
     } else {
