@@ -398,10 +398,8 @@ export class MsrpListener {
 
   private tick(): void {
     const now = this.now();
-    for (const [sessionId, e] of this.sessions) {
-      const d = e.relay.nextDeadline();
-      if (d !== undefined && d <= now) this.execute(sessionId, e.relay.poll(now));
-    }
+    // poll() also expires idle partial messages, so every session is polled, not only those due
+    for (const [sessionId, e] of this.sessions) this.execute(sessionId, e.relay.poll(now));
     for (const c of [...this.conns.values()]) {
       if (c.inbound && c.legs.size === 0 && now - c.opened >= this.limits.bindTimeoutMs) { this.count('bind-timeout'); this.destroy(c, 'named no session'); continue; }
       if (this.limits.idleTimeoutMs > 0 && now - c.lastActivity >= this.limits.idleTimeoutMs) { this.count('idle'); this.destroy(c, 'idle'); }

@@ -20,7 +20,8 @@
 // - errors the PF finds itself are answered by the PF: 400 malformed, 413 too large (chunk or
 //   message), 481 wrong To-Path or no peer to relay to, 408 the peer did not answer in time;
 // - a leg in 'terminate' mode (the PF stands in for the peer) has its SENDs answered 200 by the
-//   PF and handed out whole, not relayed;
+//   PF and handed out whole, not relayed; in 'gate' mode a message arriving whole in one chunk
+//   waits for decide() (relay it, or answer it: the engine's IMDN-TX forward / drop);
 // - a bodiless SEND (RFC 4975 §7.1: sent by the active side to bind the connection) is answered
 //   and not relayed; when the PF is the active side it sends one itself (legConnected).
 import type { MsrpMessage, MsrpRequest, MsrpResponse, FailureReport } from './message';
