@@ -235,3 +235,17 @@ test('two sessions on one listener stay apart; releasing one leg closes only its
     }
   });
 });
+
+test('limits: a connection that names no session in time, and an idle one, are closed', async () => {
+  await withWorld(async ({ pf, a, lost }) => {
+    const s = net.connect(pf.port, '127.0.0.1');
+    let closed = false;
+    s.on('close', () => (closed = true));
+    s.on('error', () => {});
+    await until(() => closed, 'the silent connection closed', 3000);
+    assert.equal(pf.stats().refused['bind-timeout'], 1);
+    // A and B say nothing for idleTimeoutMs: closed, and the PF is told
+    await until(() => a.closed, "A's idle connection closed", 3000);
+    await until(() => lost.length === 2, 'both legs lost', 3000);
+  }, { limits: { bindTimeoutMs: 200, idleTimeoutMs: 600 } });
+});
