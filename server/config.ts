@@ -28,6 +28,8 @@ export interface Config {
   retentionDays: number;
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
+  /** overload control (D-150): new requests get 503 while this many are unanswered or the event loop lags this much (0 = off) */
+  overload: { maxPending: number; maxLagMs: number };
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
   topology: { trust: 'open' | 'peers'; file?: string };
   /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
@@ -101,6 +103,14 @@ function sipTrust(env: Env): Config['sipTrust'] {
   return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
 }
 
+/**
+ * PF_OVERLOAD_MAX_PENDING (default 200), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
+ * DECISIONS D-150). 200 pending is about 0.15 s of work at the measured capacity.
+ */
+function overload(env: Env): Config['overload'] {
+  return { maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0), maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0) };
+}
+
 /** PF_SIP_TCP_*: bounds on SIP over TCP (issue 18, DECISIONS D-130). */
 function sipTcp(env: Env, maxMessageBytes: number): Config['sip']['tcp'] {
   const maxConnections = wholeNumber(env, 'PF_SIP_TCP_MAX_CONNECTIONS', 1024, 1);
@@ -161,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     sipTrust: trust,
+    overload: overload(env),
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     console: { trustedProxies: trustedProxies(env) },
