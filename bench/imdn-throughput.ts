@@ -6,7 +6,9 @@
 // SIPp on this machine) and through a stateful Kamailio relay, and the PF's figure is given as a
 // ratio to both. The PF runs as a child process, sampled from /proc; one extra run under
 // the V8 CPU profiler (the same profile as node --cpu-prof, taken only while the load runs)
-// names the hot spots.
+// names the hot spots. Last, the overload step: 2× and 4× the PF's zero-failure rate, to a fresh
+// PF each, and the same offered rates through Kamailio: goodput (200s per offered second), 503s,
+// RSS.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +110,34 @@ export interface ImdnResult {
   cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null };
   kamailioNote?: string;
   profile?: { rate: number; hot: HotSpots } | { error: string };
+  overload?: OverloadResult;
+}
+
+export interface OverloadStep {
+  /** offered rate, and as a multiple of the PF's zero-failure rate */
+  rate: number;
+  times: number;
+  calls: number;
+  /** final answers SIPp received, by code; `unanswered`: calls that got none within 5 s */
+  answered200: number;
+  answered503: number;
+  unanswered: number;
+  /** 200s per offered second, and that as a share of the PF's zero-failure rate (the capacity) */
+  goodput: number;
+  goodputOfCapacity: number;
+  retransmissions: number;
+  /** MESSAGE→200 of the calls answered 200 */
+  rttMs: LoadRun['rttMs'];
+  cpuPct: number;
+  rssMaxMiB: number;
+}
+
+export interface OverloadResult {
+  /** the PF's zero-failure rate the steps are multiples of */
+  capacity: number;
+  pf: OverloadStep[];
+  /** the same offered rates through Kamailio (far below its own capacity) */
+  kamailio: OverloadStep[];
 }
 
 export async function imdnThroughput(): Promise<ImdnResult> {
@@ -156,7 +186,10 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), pf: highestHeld(pfSteps) };
   const at1000 = pfSteps.find((s) => s.rate === 1000);
 
-  // 4. where the PF spends its time, at the highest rate it held (or the first step)
+  // 4. overload: 2× and 4× the PF's zero-failure rate (the first step's rate when none held)
+  const overload = process.env.BENCH_OVERLOAD === '0' ? undefined : await overloadSteps(highest.pf || list[0], kamailioNote === undefined);
+
+  // 5. where the PF spends its time, at the highest rate it held (or the first step)
   let profile: ImdnResult['profile'];
   if (process.env.BENCH_PROFILE !== '0') profile = await profilePf(highest.pf || list[0]);
 
@@ -169,7 +202,72 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     cpuMsPerCall: costs(pfSteps, kamailio),
     ...(kamailioNote ? { kamailioNote } : {}),
     profile,
+    overload,
   };
+}
+
+const OVERLOAD_TIMES = [2, 4];
+
+function overloadStep(r: LoadRun, times: number, capacity: number, w: ProcWindow): OverloadStep {
+  const answered200 = r.received?.['200'] ?? 0;
+  const answered503 = r.received?.['503'] ?? 0;
+  const goodput = Math.round(answered200 / (r.calls / r.rate));
+  return {
+    rate: r.rate, times, calls: r.calls, answered200, answered503, unanswered: r.calls - answered200 - answered503,
+    goodput, goodputOfCapacity: Math.round((goodput / capacity) * 100) / 100,
+    retransmissions: r.retransmissions, rttMs: r.rttMs, cpuPct: w.cpuPct, rssMaxMiB: w.rssMaxMiB,
+  };
+}
+
+function logOverload(label: string, s: OverloadStep): void {
+  process.stderr.write(
+    `  ${label} ${s.rate}/s (${s.times}×) × ${s.calls}: ${s.answered200} × 200, ${s.answered503} × 503, ${s.unanswered} unanswered; goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of ${Math.round(s.rate / s.times)}/s), ${s.retransmissions} retrans, p99 ${s.rttMs.p99} ms, cpu ${s.cpuPct}%, rss ${s.rssMaxMiB} MiB\n`,
+  );
+}
+
+/** Each PF step on a fresh PF (RSS of that step alone); then Kamailio at the same offered rates. */
+async function overloadSteps(capacity: number, withKamailio: boolean): Promise<OverloadResult> {
+  process.stderr.write(`IMDN overload: ${OVERLOAD_TIMES.map((t) => `${t}×`).join(', ')} the PF's zero-failure rate (${capacity}/s)\n`);
+  const run = (target: string, rate: number) => {
+    const calls = stepCalls(rate);
+    return runLoad({ scenario: 'uac-imdn-overload.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls), counts: true });
+  };
+  const pfSteps: OverloadStep[] = [];
+  for (const times of OVERLOAD_TIMES) {
+    const pf = await startPfChild({ env: { SEED_USERS: USERS.join(',') } });
+    const client = startUas('uas-message-load.xml', await freePort());
+    try {
+      await registerAll(`127.0.0.1:${pf.sipPort}`, client.port);
+      const w = watchProc([pf.pid]);
+      const r = await run(`127.0.0.1:${pf.sipPort}`, capacity * times);
+      const step = overloadStep(r, times, capacity, w.stop());
+      logOverload('pf', step);
+      pfSteps.push(step);
+    } finally {
+      await client.stop();
+      await pf.stop();
+    }
+    await sleep(1000);
+  }
+  const kSteps: OverloadStep[] = [];
+  if (withKamailio) {
+    const uas = startUas('uas-message-load.xml', await freePort());
+    const k = await startKamailio(await freePort(), `127.0.0.1:${uas.port}`);
+    try {
+      for (const times of OVERLOAD_TIMES) {
+        const w = watchProc(processTree(k.pid));
+        const r = await run(`127.0.0.1:${k.port}`, capacity * times);
+        const step = overloadStep(r, times, capacity, w.stop());
+        logOverload('kamailio', step);
+        kSteps.push(step);
+        await sleep(1000);
+      }
+    } finally {
+      await k.stop();
+      await uas.stop();
+    }
+  }
+  return { capacity, pf: pfSteps, kamailio: kSteps };
 }
 
 function costs(pf: Step[], kamailio: Step[]): ImdnResult['cpuMsPerCall'] {

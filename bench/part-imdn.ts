@@ -12,6 +12,12 @@ export async function run() {
     `CPU per MESSAGE (load-independent): PF ${r.cpuMsPerCall.pf ?? 'n/a'} ms, Kamailio ${r.cpuMsPerCall.kamailio ?? 'n/a'} ms (PF costs ${r.cpuMsPerCall.pfOverKamailio ?? 'n/a'}×); one core's worth ≈ ${r.cpuMsPerCall.pf ? Math.round(1000 / r.cpuMsPerCall.pf) : 'n/a'} MESSAGEs/s for the PF`,
     top?.pf ? `PF at ${top.rate}/s: CPU ${top.pf.cpuPct}% of one core, RSS max ${top.pf.rssMaxMiB} MiB` : 'PF held no step',
   ];
+  if (r.overload) {
+    summary.push(`overload (offered as multiples of the PF's zero-failure rate, ${r.overload.capacity}/s; goodput = 200s per offered second):`);
+    for (const [who, steps] of [['PF', r.overload.pf], ['Kamailio', r.overload.kamailio]] as const) {
+      for (const s of steps) summary.push(`  ${who} at ${s.rate}/s (${s.times}×): goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of capacity), ${s.answered503} × 503, ${s.unanswered} unanswered, p99 ${s.rttMs.p99} ms, RSS ${s.rssMaxMiB} MiB`);
+    }
+  }
   if (r.kamailioNote) summary.push(`Kamailio not measured: ${r.kamailioNote}`);
   if (r.profile && 'hot' in r.profile) {
     summary.push(`PF hot spots at ${r.profile.rate}/s (self time, % of samples; busy ${r.profile.hot.busyPct}%):`);

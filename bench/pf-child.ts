@@ -32,6 +32,8 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
       // the load comes from SIPp sources no topology knows, and may queue a lot per user (D-134)
       PF_TRUST: 'open',
       PF_DEFERRED_MAX_PER_USER: '10000000',
+      // one SIPp source carries all the load: the per-source limit (D-152) is not what is measured
+      PF_SIP_RATE: '0',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,6 +26,8 @@ export interface LoadRun {
   rtd2Ms?: { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
   ok: boolean;
   errors?: string;
+  /** with `counts: true`: messages received per response code (SIPp -trace_counts) */
+  received?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -38,6 +40,8 @@ export interface LoadOptions {
   csvLines?: string[]; // -inf content (first line SEQUENTIAL/RANDOM)
   limit?: number;
   extra?: string[];
+  /** count the responses received by code (-trace_counts) */
+  counts?: boolean;
 }
 
 function parseStatLast(file: string): Record<string, string> {
@@ -59,6 +63,22 @@ function readRtt(dir: string): { rtd: number; at: number; ms: number }[] {
     .map((l) => l.split(';'))
     .map(([at, ms, rtd]) => ({ at: Number(at), ms: Number(ms), rtd: Number(rtd) }))
     .filter((r) => Number.isFinite(r.ms));
+}
+
+/** SIPp's -trace_counts file (last line): responses received, summed by code over the scenario's
+ *  <recv> elements (columns `<index>_<code>_Recv`). */
+function readCounts(dir: string): Record<string, number> {
+  const f = readdirSync(dir).find((x) => x.endsWith('_counts.csv'));
+  if (!f) return {};
+  const lines = readFileSync(path.join(dir, f), 'utf8').trim().split('\n');
+  const head = lines[0].split(';');
+  const last = lines[lines.length - 1].split(';');
+  const out: Record<string, number> = {};
+  head.forEach((h, i) => {
+    const m = /^\d+_(\d{3})_Recv$/.exec(h.trim());
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(last[i] ?? 0);
+  });
+  return out;
 }
 
 function waitExit(child: ChildProcess, killAfterMs: number): Promise<number | null> {
@@ -83,6 +103,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     '-trace_rtt', '-rtt_freq', '100', // calls are a multiple of 100: SIPp drops a last partial batch
     '-trace_err', '-error_file', path.join(dir, 'errors.log'), '-error_overwrite', 'false',
     '-timeout', `${timeoutSec}s`, '-timeout_error',
+    ...(o.counts ? ['-trace_counts'] : []),
     ...(o.extra ?? []),
   ];
   if (o.csvLines) {
@@ -107,6 +128,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const achievedRate = spanSec > 0 ? Math.round((ats.length - 1) / spanSec) : 0;
   const errFile = readdirSync(dir).find((f) => f.startsWith('errors'));
   const errors = errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '';
+  const received = o.counts ? readCounts(dir) : undefined;
   const ok = exitCode === 0 && failed === 0 && successful === o.calls && achievedRate >= 0.9 * o.rate;
   return {
     target: o.target,
@@ -120,6 +142,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     rttMs: summarize(rtd1.map((r) => r.ms)),
     ...(rtd2.length ? { rtd2Ms: summarize(rtd2.map((r) => r.ms)) } : {}),
     ok,
+    ...(received ? { received } : {}),
     ...(ok ? {} : { errors: (errors || stderr).trim().slice(0, 1500) }),
   };
 }
@@ -131,13 +154,15 @@ export interface Uas {
   stop(): Promise<{ incoming: number }>;
 }
 
-/** A SIPp UAS in the background until stopped. */
+/** A SIPp UAS in the background until stopped. `-deadcall_wait 0`: a retransmitted request whose
+ *  200 was lost is answered again (as a new call), as a UA's transaction layer would; by default
+ *  SIPp keeps the ended call for 33 s and silently swallows the retransmission. */
 export function startUas(scenario: string, port: number, extra: string[] = []): Uas {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
   const stat = path.join(dir, 'stat.csv');
   const child = spawn(
     'sipp',
-    ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', ...extra],
+    ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', '-deadcall_wait', '0', ...extra],
     { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -29,6 +29,15 @@ if (imdn) {
     'p99 < 20 ms',
     verdict(s1000 ? s1000.ok && s1000.rttMs.p99 < 20 : false),
   ]);
+  for (const s of imdn.overload?.pf ?? []) {
+    const k = imdn.overload.kamailio.find((x: { times: number }) => x.times === s.times);
+    rows.push([
+      `Overload ${s.times}× (${s.rate}/s offered): PF goodput; 503s; unanswered; RSS${k ? ' — Kamailio at the same rate' : ''}`,
+      `${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of ${imdn.overload.capacity}/s); ${s.answered503}; ${s.unanswered}; ${s.rssMaxMiB} MiB${k ? ` — ${k.goodput}/s, ${k.answered503}, ${k.unanswered}, ${k.rssMaxMiB} MiB` : ''}`,
+      'goodput ≥ 90%, rest 503, RSS < 600 MB',
+      verdict(s.goodputOfCapacity >= 0.9 && s.unanswered === 0 && s.rssMaxMiB * 1.048576 < 600),
+    ]);
+  }
   const top = imdn.steps.pf.filter((s: { ok: boolean }) => s.ok).at(-1);
   if (top) rows.push([`PF at ${top.rate}/s: p50 / p99; CPU; RSS`, `${top.rttMs.p50} / ${top.rttMs.p99} ms; ${top.pf.cpuPct}% of a core; ${top.pf.rssMaxMiB} MiB`, '', '']);
 }

@@ -21,8 +21,15 @@ test('config: every bad setting stops the start with a sentence naming the varia
     [{ PF_SIP_BURST: '1.5' }, /PF_SIP_BURST must be a whole number of at least 1/],
     [{ PF_OUTBOUND_PROXY: 'core' }, /PF_OUTBOUND_PROXY must be host:port/],
     [{ PF_INSTANCE: 'pf a' }, /PF_INSTANCE must be a name without spaces/],
+    [{ PF_OVERLOAD_MAX_PENDING: '-5' }, /PF_OVERLOAD_MAX_PENDING must be a whole number of at least 0/],
+    [{ PF_OVERLOAD_MAX_LAG_MS: 'soon' }, /PF_OVERLOAD_MAX_LAG_MS must be a whole number of at least 0/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});
+
+test('config: overload control (D-150) has defaults, 0 turns a signal off', () => {
+  assert.deepEqual(loadConfig({}).overload, { maxPending: 200, maxLagMs: 300 });
+  assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, maxLagMs: 0 });
 });
 
 test('config: PF_TRUST and PF_TOPOLOGY_FILE reach the topology settings', () => {

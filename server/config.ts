@@ -28,6 +28,8 @@ export interface Config {
   retentionDays: number;
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
+  /** overload control (D-150): new requests get 503 while this many are unanswered or the event loop lags this much (0 = off) */
+  overload: { maxPending: number; maxLagMs: number };
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
   topology: { trust: 'open' | 'peers'; file?: string };
   /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
@@ -95,10 +97,23 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number): num
   return n;
 }
 
-/** PF_SIP_RATE (default 1000/s, 0 = no limit), PF_SIP_BURST (default 2 × rate), PF_SIP_MAX_BYTES (default 65535). */
+/**
+ * PF_SIP_RATE (0 = no limit), PF_SIP_BURST (default 2 × rate), PF_SIP_MAX_BYTES (default 65535).
+ * The default rate is half the IMDN rate one PF process held with zero failures in the bench
+ * (about 1,000/s on 2 cores, docs/BENCHMARKS.md): one source alone cannot push the PF into
+ * overload (D-152).
+ */
 function sipTrust(env: Env): Config['sipTrust'] {
-  const rate = wholeNumber(env, 'PF_SIP_RATE', 1000, 0);
+  const rate = wholeNumber(env, 'PF_SIP_RATE', 500, 0);
   return { rate, burst: wholeNumber(env, 'PF_SIP_BURST', Math.max(1, rate * 2), 1), maxMessageBytes: wholeNumber(env, 'PF_SIP_MAX_BYTES', 65535, 1024) };
+}
+
+/**
+ * PF_OVERLOAD_MAX_PENDING (default 200), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
+ * DECISIONS D-150). 200 pending is about 0.15 s of work at the measured capacity.
+ */
+function overload(env: Env): Config['overload'] {
+  return { maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0), maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0) };
 }
 
 /** PF_SIP_TCP_*: bounds on SIP over TCP (issue 18, DECISIONS D-130). */
@@ -161,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     sipTrust: trust,
+    overload: overload(env),
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     console: { trustedProxies: trustedProxies(env) },

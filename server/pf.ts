@@ -13,6 +13,8 @@ import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
 import { StorageGuard } from './sip/storage-unavailable';
 import { sipTrust } from './sip/trust/sip-trust';
+import { startLagMeter } from './sip/trust/headroom';
+import { overloadVerdict, type OfferedRequest } from './sip/trust/overload';
 import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
@@ -63,6 +65,8 @@ const ANSWER_FLUSH_MS = 200;
 // a peer that does not answer the BYE within this does not hold up the stop
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 const SHUTDOWN_REASON = 'SIP;cause=503;text="PF shutting down"';
+/** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
+const OVERLOAD_RETRY_AFTER_SEC = 1;
 
 function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
@@ -97,10 +101,17 @@ export async function startPf(config: Config): Promise<Pf> {
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   const state = new PfState(await loadProviderPolicy(db.prisma));
 
+  // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
+  const lag = startLagMeter();
+  const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
+  const admit = (req: OfferedRequest & { pending: number }) => {
+    const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending }, overloadLimits);
+    return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) } };
+  };
   let edge: Edge | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
-    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, warn: (line) => log.warn(`edge: ${line}`) });
+    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
@@ -140,7 +151,10 @@ export async function startPf(config: Config): Promise<Pf> {
   const inFlight = new InFlight();
   const handlerDeps = { srf, route, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
-  srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip] }));
+  // With an external drachtio-server the overload verdict is applied here, on the requests this
+  // PF is handling (the embedded edge applied it already, on what srf has not answered).
+  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
@@ -201,6 +215,7 @@ export async function startPf(config: Config): Promise<Pf> {
       await edge?.close();
       await decisions.close();
       await db.close();
+      lag.stop();
     },
   };
 }

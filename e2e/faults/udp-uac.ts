@@ -1,13 +1,20 @@
 // A minimal UDP client for fault tests: sends a request, retransmits it (same branch) every
 // 500 ms like Timer E until a final response or a deadline, and returns the final status (0 when
-// none came). Each request gets its own Call-ID so answers can be matched.
+// none came) with its Retry-After, if any. Each request gets its own Call-ID so answers can be
+// matched.
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+
+export interface UacAnswer {
+  callId: string;
+  status: number;
+  retryAfter?: string;
+}
 
 export interface UdpUac {
   port: number;
   /** `cpmTag: false` leaves the CPM Accept-Contact out (a request no CPM handler matches) */
-  message(o: { to: number; user: string; text: string; deadlineMs?: number; cpmTag?: boolean }): Promise<{ callId: string; status: number }>;
+  message(o: { to: number; user: string; text: string; deadlineMs?: number; cpmTag?: boolean }): Promise<UacAnswer>;
   options(to: number, deadlineMs?: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -15,24 +22,25 @@ export interface UdpUac {
 export async function udpUac(): Promise<UdpUac> {
   const sock = dgram.createSocket('udp4');
   const port = await new Promise<number>((r) => sock.bind(0, '127.0.0.1', () => r(sock.address().port)));
-  const waiting = new Map<string, (status: number) => void>();
+  const waiting = new Map<string, (status: number, retryAfter?: string) => void>();
   sock.on('message', (m) => {
     const text = m.toString('utf8');
     const status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1]);
     const callId = /\r\n(?:Call-ID|i)\s*:\s*(\S+)/i.exec(text)?.[1];
-    if (status >= 200 && callId) waiting.get(callId)?.(status);
+    const retryAfter = /\r\nRetry-After\s*:\s*([^\r\n]*)/i.exec(text)?.[1]?.trim();
+    if (status >= 200 && callId) waiting.get(callId)?.(status, retryAfter);
   });
   const send = (build: (callId: string, branch: string) => string, to: number, deadlineMs: number) => {
     const callId = `${randomBytes(8).toString('hex')}@fault`;
     const data = Buffer.from(build(callId, `z9hG4bK${randomBytes(6).toString('hex')}`));
-    return new Promise<{ callId: string; status: number }>((resolve) => {
+    return new Promise<UacAnswer>((resolve) => {
       const timer = setInterval(() => sock.send(data, to, '127.0.0.1'), 500);
       const stop = setTimeout(() => done(0), deadlineMs);
-      const done = (status: number) => {
+      const done = (status: number, retryAfter?: string) => {
         clearInterval(timer);
         clearTimeout(stop);
         waiting.delete(callId);
-        resolve({ callId, status });
+        resolve({ callId, status, ...(retryAfter !== undefined ? { retryAfter } : {}) });
       };
       waiting.set(callId, done);
       sock.send(data, to, '127.0.0.1');

@@ -2,7 +2,7 @@
 // that drachtio-srf apps connect to over the drachtio control protocol.
 import { ControlServer } from './control-server';
 import { Transport, type Proto, type TcpLimits } from './transport';
-import { SipUa } from './ua';
+import { SipUa, type UaOptions } from './ua';
 
 export interface EdgeOptions {
   sip: { host: string; port: number; transports?: Array<'udp' | 'tcp'>; tcp?: Partial<TcpLimits> };
@@ -11,6 +11,8 @@ export interface EdgeOptions {
   log?: (line: string) => void;
   /** refusals by the SIP over TCP limits (rate-limited to one line a second) */
   warn?: (line: string) => void;
+  /** overload control: see UaOptions.admit */
+  admit?: UaOptions['admit'];
 }
 
 export interface EdgeStats {
@@ -30,6 +32,10 @@ export interface EdgeStats {
   sent: number;
   badRequests: number;
   dropped: number;
+  /** new requests refused by the admission check (overload), answered statelessly */
+  overloaded: number;
+  /** requests handed to the app that it has not answered yet */
+  appPending: number;
 }
 
 export interface Edge {
@@ -48,6 +54,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   const ua = new SipUa({
     transport,
     log: opts.log,
+    admit: opts.admit,
     timers: {
       ...(opts.timers?.t1Ms ? { t1: opts.timers.t1Ms } : {}),
       ...(opts.timers?.t2Ms ? { t2: opts.timers.t2Ms } : {}),
@@ -70,7 +77,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     stats(): EdgeStats {
       const u = ua.stats();
       const c = control.stats();
-      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters };
+      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, appPending: ua.appPending };
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -150,6 +150,9 @@ interface TcpConn {
   lastActivity: number;
 }
 
+/** SO_RCVBUF asked for the UDP socket (D-151) */
+export const UDP_RECV_BUFFER_BYTES = 1 << 20;
+
 export class Transport {
   udp: dgram.Socket | undefined;
   tcp: net.Server | undefined;
@@ -181,7 +184,9 @@ export class Transport {
     for (let attempt = 0; attempt < 10; attempt++) {
       let port = this.opts.port;
       if (want.includes('udp')) {
-        const udp = dgram.createSocket('udp4');
+        // A larger receive buffer than Linux's default (208 KiB, ~100 requests) rides out the
+        // moments the loop is busy; the kernel caps it at net.core.rmem_max (D-151).
+        const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER_BYTES });
         await new Promise<void>((resolve, reject) => {
           udp.once('error', reject);
           udp.bind(port, this.opts.host, () => { udp.off('error', reject); resolve(); });

@@ -33,6 +33,8 @@ export interface ServerRequest {
   /** The To tag our responses carry (generated once per transaction). */
   toTag: string;
   receivedAt: number;
+  /** handed to the application, which has not answered yet (counted in SipUa.appPending) */
+  awaitingApp?: boolean;
 }
 
 export interface ClientRequestHandlers {
@@ -62,6 +64,12 @@ export interface UaOptions {
   onTimer?: (txn: Transaction, name: TimerName) => void;
   /** Address written in Via/Contact (defaults to the bound address). */
   publicAddress?: { host: string; port: number };
+  /**
+   * Overload control: asked for each new request (not a retransmission) before a transaction is
+   * made for it, with the number of requests the application holds unanswered. A refusal is sent
+   * statelessly (no transaction is kept: a retransmission is asked again).
+   */
+  admit?: (req: { method: string; inDialog: boolean; pending: number }) => { status: number; reason: string; headers?: Record<string, string> } | undefined;
 }
 
 // The app may not set these on responses/requests: the stack owns them (drachtio m_setImmutableHdrs).
@@ -81,7 +89,9 @@ export class SipUa {
   private readonly supported: Set<string>;
   /** Where each client transaction sends (for metadata reported to applications). */
   readonly clientPeers = new WeakMap<ClientTxn, Peer>();
-  counters = { received: 0, sent: 0, badRequests: 0, dropped: 0 };
+  counters = { received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0 };
+  /** requests handed to the application that it has not answered yet (provisional or final) */
+  appPending = 0;
 
   constructor(readonly opts: UaOptions) {
     this.clock = opts.clock ?? realClock;
@@ -165,6 +175,21 @@ export class SipUa {
     this.handlers.rejected?.(400, reason);
   }
 
+  /** A final response without a transaction (overload: keeping none is the point). */
+  private refuseStateless(m: SipMessage, peer: Peer, r: { status: number; reason: string; headers?: Record<string, string> }): void {
+    this.counters.overloaded++;
+    const res = SipMessage.response(r.status, r.reason);
+    for (const v of m.getAll('via')) res.add('Via', v);
+    res.add('From', m.get('from')!);
+    const to = m.get('to')!;
+    res.add('To', tagOf(to) ? to : `${to};tag=${randomToken(6)}`);
+    res.add('Call-ID', m.get('call-id')!);
+    res.add('CSeq', m.get('cseq')!);
+    for (const [name, value] of Object.entries(r.headers ?? {})) res.add(name, value);
+    this.send(peer, res);
+    this.handlers.rejected?.(r.status, 'overload');
+  }
+
   private stampVia(m: SipMessage, peer: Peer): void {
     const h = m.headers.find((x) => headerKey(x.name) === 'via')!;
     const values = splitList(h.value);
@@ -190,6 +215,10 @@ export class SipUa {
     const key = this.serverKey(msg);
     const existing = this.serverTxns.get(key);
     if (existing) { existing.retransmission(); return; }
+    if (method !== 'CANCEL' && this.opts.admit) {
+      const refusal = this.opts.admit({ method, inDialog: tagOf(msg.get('to')) !== undefined, pending: this.appPending });
+      if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
+    }
     const reliable = peer.proto !== 'udp';
     const send = (m: SipMessage) => this.send(peer, m);
     const txn = method === 'INVITE'
@@ -198,6 +227,8 @@ export class SipUa {
     this.serverTxns.set(key, txn);
     txn.onTerminated = () => {
       if (this.serverTxns.get(key) === txn) this.serverTxns.delete(key);
+      const r = this.requestsByTxn.get(txn);
+      if (r?.awaitingApp) { r.awaitingApp = false; this.appPending--; }
       const g = this.guards.get(txn);
       if (g !== undefined) { this.clock.clearTimeout(g); this.guards.delete(txn); }
     };
@@ -244,6 +275,7 @@ export class SipUa {
       this.respondStatus(req, 481);
       return;
     }
+    if (this.handlers.request) { req.awaitingApp = true; this.appPending++; }
     this.handlers.request?.(req);
     // Removed after the handler so it can still see who owns the dialog.
     if (req.dialog && method === 'BYE') this.removeDialog(req.dialog);
@@ -346,6 +378,7 @@ export class SipUa {
     if (!txn || txn.state === 'terminated') return undefined;
     const res = this.buildResponse(req, skeleton);
     if (!txn.respond(res)) return undefined;
+    if (req.awaitingApp) { req.awaitingApp = false; this.appPending--; }
     const m = req.msg;
     const status = res.status;
     if (status >= 200 && status < 300 && !req.dialog && (m.method === 'INVITE' || m.method === 'SUBSCRIBE')) {

@@ -18,7 +18,22 @@ const COLUMNS = ['id', 'seq', 'at', 'userId', 'procedure', 'branch', 'outcome', 
   .map((c) => `"${c}"`)
   .join(', ');
 // 13 parameters a row: far below SQLite's 32766 and PostgreSQL's 65535 per statement.
-const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 512;
+
+/**
+ * Row counts of the INSERTs that write `n` rows: powers of two, at most INSERT_CHUNK, largest
+ * first. Prisma keeps every distinct statement text it is given; one text per batch size (1–500)
+ * kept about 70 MiB alive under load, ten texts keep almost nothing.
+ */
+export function insertChunks(n: number): number[] {
+  const out: number[] = [];
+  for (let left = n; left > 0; ) {
+    const size = Math.min(INSERT_CHUNK, 2 ** Math.floor(Math.log2(left)));
+    out.push(size);
+    left -= size;
+  }
+  return out;
+}
 
 /** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
 const sqliteDateTime = (iso: string) => new Date(iso).toISOString().replace('Z', '+00:00');
@@ -86,8 +101,10 @@ export class DecisionLog {
   // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
   private async write(batch: DecisionRecord[]): Promise<void> {
     const provider = await this.provider;
-    for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
-      const rows = batch.slice(i, i + INSERT_CHUNK);
+    let i = 0;
+    for (const size of insertChunks(batch.length)) {
+      const rows = batch.slice(i, i + size);
+      i += size;
       const params: unknown[] = [];
       const tuples = rows.map((d) => {
         const values = [

@@ -35,9 +35,18 @@ const MULTI = new Set([
   'in-reply-to', 'path', 'service-route', 'p-asserted-identity', 'reason', 'accept-contact',
 ]);
 
+// Header names repeat: every lookup compares each line's key, so keys are remembered. Names come
+// from the network, so the memory is bounded; past it names are keyed afresh each time.
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 1024;
+
 export function headerKey(name: string): string {
-  const k = name.trim().toLowerCase();
-  return COMPACT[k] ?? k;
+  const known = KEYS.get(name);
+  if (known !== undefined) return known;
+  const k0 = name.trim().toLowerCase();
+  const k = COMPACT[k0] ?? k0;
+  if (KEYS.size < MAX_KEYS) KEYS.set(name, k);
+  return k;
 }
 
 export function canonicalName(name: string): string {

@@ -97,3 +97,18 @@ test('SIP trust: 482 for a request that already passed this PF (own Via) and for
     assert.deepEqual(statuses(peer.got), [482, 200, 482, 483]);
   });
 });
+
+test('SIP trust: with an external drachtio-server the overload verdict is applied here: 503 + Retry-After for new work, in-dialog requests pass', async () => {
+  const asked: Array<{ method: string; inDialog: boolean }> = [];
+  const overload = (req: { method: string; inDialog: boolean }) => {
+    asked.push(req);
+    return req.inDialog ? { admit: true as const } : { admit: false as const, status: 503 as const, reason: 'pending' as const, retryAfterSec: 3 };
+  };
+  await withTrustedApp({ overload }, async (edge, peer) => {
+    peer.send(message({ from: peer.port, to: edge.sipAddress.port }), edge.sipAddress.port);
+    assert.ok(await waitFor(() => peer.got.length >= 1, 10_000));
+    assert.deepEqual(statuses(peer.got), [503]);
+    assert.match(peer.got[0], /\r\nRetry-After: *3\r\n/i);
+    assert.deepEqual(asked, [{ method: 'MESSAGE', inDialog: false }]);
+  });
+});

@@ -1,4 +1,6 @@
-// srf middleware installed before every PF handler: per-source rate limiting (503 + Retry-After),
+// srf middleware installed before every PF handler: overload control with an external
+// drachtio-server (the embedded edge applies it before srf sees the request; D-150), per-source
+// rate limiting (503 + Retry-After),
 // a maximum message size (513, RFC 3261 21.5.14), Max-Forwards exhaustion (483, for an external
 // drachtio-server the edge does not stand in front of) and loops (482). What passes goes on to the
 // handlers unchanged. Which sources are served at all (registered clients, configured peers) is
@@ -6,6 +8,7 @@
 import type { Handler, SrfRequest } from '../srf-types';
 import { tagOf } from '../addresses';
 import { branchOf, MergedRequests, viaSentBys, type HostPort } from './loop-detector';
+import type { OfferedRequest, OverloadVerdict } from './overload';
 import { RateLimiter } from './rate-limiter';
 
 export interface TrustOptions {
@@ -19,6 +22,8 @@ export interface TrustOptions {
   /** source addresses never rate limited (e.g. the S-CSCF every request comes through) */
   exempt?: (address: string) => boolean;
   now?: () => number;
+  /** the overload verdict for a request (overload.ts with the measured headroom); unset: none */
+  overload?: (req: OfferedRequest) => OverloadVerdict;
 }
 
 export interface TrustCounters {
@@ -27,6 +32,7 @@ export interface TrustCounters {
   loops: number;
   merged: number;
   maxForwards: number;
+  overloaded: number;
 }
 
 export type TrustMiddleware = Handler & { counters: TrustCounters };
@@ -38,7 +44,7 @@ function rawOf(req: SrfRequest): string {
 export function sipTrust(opts: TrustOptions): TrustMiddleware {
   const limiter = new RateLimiter({ rate: opts.rate, burst: opts.burst }, opts.now);
   const merged = new MergedRequests(opts.now);
-  const counters: TrustCounters = { limited: 0, tooLarge: 0, loops: 0, merged: 0, maxForwards: 0 };
+  const counters: TrustCounters = { limited: 0, tooLarge: 0, loops: 0, merged: 0, maxForwards: 0, overloaded: 0 };
   const reply = (res: Parameters<Handler>[1], status: number, reason: string, headers: Record<string, string> = {}) => {
     if (!res.finished) res.send(status, reason, { headers });
   };
@@ -46,6 +52,11 @@ export function sipTrust(opts: TrustOptions): TrustMiddleware {
   const mw = ((req, res, next) => {
     // ACK has no response; CANCEL is matched to its INVITE by the stack
     if (req.method === 'ACK' || req.method === 'CANCEL') return next();
+    const verdict = opts.overload?.({ method: req.method, inDialog: Boolean(tagOf(req.get('To'))) });
+    if (verdict && !verdict.admit) {
+      counters.overloaded++;
+      return reply(res, verdict.status, 'Service Unavailable', { 'Retry-After': String(verdict.retryAfterSec) });
+    }
     if (!(opts.exempt?.(req.source_address) ?? false)) {
       const wait = limiter.take(req.source_address);
       if (wait > 0) {

@@ -36,7 +36,7 @@ test('SIP trust: merged requests are those with a known identity and another bra
 });
 
 test('SIP trust: settings from the environment, bad values refused in words', () => {
-  assert.deepEqual(loadConfig({}).sipTrust, { rate: 1000, burst: 2000, maxMessageBytes: 65535 });
+  assert.deepEqual(loadConfig({}).sipTrust, { rate: 500, burst: 1000, maxMessageBytes: 65535 });
   assert.deepEqual(loadConfig({ PF_SIP_RATE: '0' }).sipTrust, { rate: 0, burst: 1, maxMessageBytes: 65535 });
   assert.throws(() => loadConfig({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be a whole number of at least 1024/);
 });

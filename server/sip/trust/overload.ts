@@ -1,0 +1,41 @@
+// Overload control (issue 17, DECISIONS D-150): whether the PF takes on a new request, decided from
+// its own headroom. Pure: the shell measures (event-loop lag, requests it holds unanswered) and
+// applies the verdict; the embedded edge answers a refusal statelessly, before any parse of ours.
+//
+// Only new work is refused. ACK and CANCEL, and requests inside a dialog (BYE, NOTIFY, re-INVITE),
+// finish work already accepted and always pass: refusing them would waste what was spent.
+
+export interface Headroom {
+  /** event-loop delay in the last measuring window, above the timer's own period (ms) */
+  lagMs: number;
+  /** requests handed to the PF that have no answer from it yet (final or provisional) */
+  pending: number;
+}
+
+export interface OverloadLimits {
+  /** refuse new requests while this many are pending (0: no limit) */
+  maxPending: number;
+  /** refuse new requests while the event loop lags this much (ms; 0: no limit) */
+  maxLagMs: number;
+  /** seconds written in Retry-After */
+  retryAfterSec: number;
+}
+
+export interface OfferedRequest {
+  method: string;
+  /** the request carries a To tag: it belongs to a dialog */
+  inDialog: boolean;
+}
+
+export type OverloadVerdict =
+  | { admit: true }
+  | { admit: false; status: 503; reason: 'pending' | 'lag'; retryAfterSec: number };
+
+const ADMIT: OverloadVerdict = { admit: true };
+
+export function overloadVerdict(req: OfferedRequest, h: Headroom, limits: OverloadLimits): OverloadVerdict {
+  if (req.method === 'ACK' || req.method === 'CANCEL' || req.inDialog) return ADMIT;
+  if (limits.maxPending > 0 && h.pending >= limits.maxPending) return { admit: false, status: 503, reason: 'pending', retryAfterSec: limits.retryAfterSec };
+  if (limits.maxLagMs > 0 && h.lagMs >= limits.maxLagMs) return { admit: false, status: 503, reason: 'lag', retryAfterSec: limits.retryAfterSec };
+  return ADMIT;
+}
