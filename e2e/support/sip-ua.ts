@@ -54,18 +54,19 @@ export class SipUa {
     return `sip:${this.user}@127.0.0.1:${this.port}`;
   }
 
-  async register(pfPort: number, aor: string, headers: string[] = []): Promise<number> {
-    const r = await this.transaction(pfPort, { method: 'REGISTER', uri: `sip:${aor.split('@')[1]}`, from: aor, to: aor, headers: [`Contact: <${this.contact}>;expires=300`, ...headers] });
+  async register(pfPort: number, aor: string, contactParams = '', headers: string[] = []): Promise<number> {
+    const r = await this.transaction(pfPort, { method: 'REGISTER', uri: `sip:${aor.split('@')[1]}`, from: aor, to: aor, headers: [`Contact: <${this.contact}>;expires=300${contactParams}`, ...headers] });
     return r ? status(r) : 0;
   }
 
   /** Sends an INVITE, waits for its final answer and ACKs a 2xx. */
-  async invite(pfPort: number, o: { uri: string; from: string; to?: string; headers?: string[]; sdp: string }): Promise<InviteResult> {
+  /** `contact`: the Contact header's value (default this UA's own URI), e.g. a focus with ;isfocus */
+  async invite(pfPort: number, o: { uri: string; from: string; to?: string; contact?: string; headers?: string[]; sdp: string }): Promise<InviteResult> {
     const callId = `${hex(8)}@ua`;
     const localTag = hex(4);
     const r = await this.transaction(pfPort, {
       method: 'INVITE', uri: o.uri, from: o.from, to: o.to ?? o.uri, callId, localTag,
-      headers: [`Contact: <${this.contact}>`, 'Content-Type: application/sdp', ...(o.headers ?? [])], body: Buffer.from(o.sdp),
+      headers: [`Contact: ${o.contact ?? `<${this.contact}>`}`, 'Content-Type: application/sdp', ...(o.headers ?? [])], body: Buffer.from(o.sdp),
     });
     if (!r) throw new Error('no final answer to the INVITE');
     const code = status(r);

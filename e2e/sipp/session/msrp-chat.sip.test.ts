@@ -9,7 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { MsrpPeer, until } from '../../support/msrp-peer';
 import { SipUa, msrpOffer } from '../../support/sip-ua';
 import { readMsrpMedia } from '../../../server/msrp/sdp';
-import { ALICE, SESSION_ICSI, decisions, startSessionPf } from './session-harness';
+import { startSipp } from '../../support/sipp';
+import { freePort } from '../../support/ports';
+import type { SipMessageRecord } from '../../../server/live/events';
+import { ALICE, SESSION_ICSI, decisions, onlySession, scenario, startSessionPf, waitFor } from './session-harness';
 
 const cpim = (o: { from: string; to: string; id: string; type: string; body: string; dn?: string }) =>
   Buffer.from(
@@ -99,6 +102,86 @@ test('D-163, IMDN-TX-0: a 1-1 session offered with a=path is anchored: chat mess
     await bobPeer.close();
     await client.close();
     await net.close();
+    await h.stop();
+  }
+});
+
+test('D-163, BYE-4-R-ii-def, BYE-4-R-iii-2: alice\'s client is lost in an MSRP group with allow-defer: the PF answers the CF\'s SEND itself and defers it, and the returning client gets it over its new MSRP connection; the ladder shows the MSRP SENDs', async () => {
+  const cf = await SipUa.start('cf');
+  const focusPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cf.port}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+    prefs: { allowDefer: true },
+  });
+  const ladder: Array<Omit<SipMessageRecord, 'seq'>> = [];
+  h.pf.bus.on('sip:message', (m) => ladder.push(m));
+  const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 30, extra: ['-d', '20000'] });
+  const device = await SipUa.start('alice');
+  const cfPeer = await MsrpPeer.start('cf');
+  const alicePeer = await MsrpPeer.start('alice');
+  const alicePeer2 = await MsrpPeer.start('alice2');
+  const contribution = `contrib-${Math.random().toString(36).slice(2, 8)}`;
+  const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
+  const chat = (id: string, text: string) => cpim({ from: 'sip:bob@net.example.net', to: ALICE, id, type: 'text/plain', body: text, dn: 'positive-delivery' });
+  try {
+    const icsi = `;+g.3gpp.icsi-ref="${SESSION_ICSI}"`;
+    assert.equal(await device.register(h.pf.sipAddress.port, ALICE, icsi), 200);
+    device.answerSdp = () => msrpOffer(alicePeer.path);
+    const r = await cf.invite(h.pf.sipAddress.port, {
+      uri: ALICE, from: 'sip:cf@net.example.net', contact: `<${groupUri}>;isfocus`, sdp: msrpOffer(cfPeer.path),
+      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, `Contribution-ID: ${contribution}`, 'Conversation-ID: conv-g'],
+    });
+    assert.equal(r.status, 200);
+    cfPeer.remotePath = readMsrpMedia(r.sdp)!.path;
+    assert.equal((await cfPeer.connect()).code, 200);
+    await alicePeer.accepted();
+
+    const m1 = cfPeer.send(chat('g-1', 'hello group'), { contentType: 'message/cpim', messageId: 'mgx1' });
+    assert.equal((await cfPeer.response(m1.tids[0])).code, 200);
+    await alicePeer.whole('mgx1');
+
+    // alice's client loses its connection: BYE 503; the PF stays and closes that MSRP connection
+    const [invite] = await device.waitFor('INVITE');
+    const dialog = device.accepted.get(/Call-ID: (\S+)/i.exec(invite.raw.toString())![1])!;
+    assert.equal(await device.inDialog(h.pf.sipAddress.port, dialog, 'BYE', ['Reason: SIP;cause=503;text="Connection lost"']), 200);
+    await until(() => alicePeer.closed, 'the lost client\'s MSRP connection closed', 5000);
+    assert.equal((await onlySession(h.pf)).mode, 'REMAIN_DISCONNECTED');
+
+    // the CF's message while alice is away: answered 200 by the PF, deferred
+    const away = chat('msg-while-away-1', 'Are you still there, Alice?');
+    const m2 = cfPeer.send(away, { contentType: 'message/cpim', messageId: 'mgx2' });
+    assert.equal((await cfPeer.response(m2.tids[0])).code, 200);
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count()) === 1, 5000), 'the chat message was not deferred');
+
+    // alice returns with a new MSRP endpoint: the deferred message arrives over it
+    const back = await device.invite(h.pf.sipAddress.port, {
+      uri: groupUri, from: ALICE, sdp: msrpOffer(alicePeer2.path),
+      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, `Contribution-ID: ${contribution}`],
+    });
+    assert.equal(back.status, 200);
+    const pfPath = readMsrpMedia(back.sdp)!.path;
+    assert.ok(!back.sdp.includes(cfPeer.path), 'the answer names the PF, not the CF');
+    alicePeer2.remotePath = pfPath;
+    assert.equal((await alicePeer2.connect()).code, 200);
+    await alicePeer2.waitFor(() => alicePeer2.wholes.some((w) => w.body.includes(Buffer.from('msg-while-away-1'))), 'the deferred message');
+    assert.match(alicePeer2.wholes.find((w) => w.body.includes(Buffer.from('msg-while-away-1')))!.body.toString(), /Are you still there, Alice\?/);
+    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.findFirstOrThrow()).deliveredAt !== null, 3000));
+
+    // and the group's messages flow to the returned client again
+    const m3 = cfPeer.send(chat('g-3', 'welcome back'), { contentType: 'message/cpim', messageId: 'mgx3' });
+    assert.equal((await cfPeer.response(m3.tids[0])).code, 200);
+    await alicePeer2.whole('mgx3');
+    assert.equal(device.requests.filter((m) => m.startLine.startsWith('MESSAGE ')).length, 0, 'nothing travelled as SIP MESSAGE');
+
+    const branches = (await decisions(h.pf)).map((d) => `${d.branch}:${d.outcome}`);
+    for (const b of ['BYE-4-R:REMAIN', 'BYE-4-R-ii:DEFERRED', 'BYE-4-R-iii-2:REJOINED']) assert.ok(branches.includes(b), `${b} missing: ${branches.join(' ')}`);
+    const msrpLines = ladder.filter((m) => m.method.startsWith('MSRP')).map((m) => `${m.peer} ${m.direction} ${m.method}${m.status ? ` ${m.status}` : ''}`);
+    for (const e of ['CF in MSRP SEND', 'CLIENT out MSRP SEND', 'CF out MSRP 200']) assert.ok(msrpLines.includes(e), `ladder lacks "${e}": ${msrpLines.join(' | ')}`);
+  } finally {
+    await focus.stop();
+    for (const p of [cfPeer, alicePeer, alicePeer2]) await p.close();
+    await device.close();
+    await cf.close();
     await h.stop();
   }
 });

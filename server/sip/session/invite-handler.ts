@@ -288,7 +288,12 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
   const { rt, srf } = deps;
   const far = s.legs.find((l) => (l.kind === 'CF' || l.kind === 'REMOTE_PF') && l.state === 'CONNECTED');
   const farDialog = far ? rt.dialogs.get(far.id) : undefined;
-  const uas = await srf.createUAS(req, res, { localSdp: farDialog?.remote.sdp ?? req.body ?? '' });
+  // a returning MSRP client is bound to the kept relay: its new path, the PF's endpoint in the answer (D-163)
+  const offered = MsrpCarrier.offered(req.body ?? '');
+  const media = offered && farDialog ? deps.msrp?.rejoin(s.id, offered, farDialog.remote.sdp) : undefined;
+  const answer = media?.sdp ?? farDialog?.remote.sdp ?? req.body ?? '';
+  const uas = await srf.createUAS(req, res, { localSdp: answer });
+  media?.connect();
   // deferred items go out once the client has ACKed, so they never overtake the ACK
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ACK_WAIT_MS);
@@ -297,8 +302,9 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
       resolve();
     });
   });
-  const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
+  const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, media ? answer : farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   wireLeg(rt, srf, s.id, leg.id, uas);
+  if (media) deps.msrp?.bind(s.id, 'client', leg.id);
   await rt.bye(s.id, { kind: 'CLIENT_REJOINED', leg, requestUri: req.uri, contributionId: req.get('Contribution-ID') });
   await rt.deps.db.deferredItem.updateMany({ where: { sessionId: s.id, deliveredAt: null }, data: { deliveredAt: new Date(deps.now()) } });
 }

@@ -109,6 +109,19 @@ export class MsrpCarrier {
     return { sdp: this.sdpFor(sessionId, side, sdp, role.answer), connect: () => (role.pf === 'active' ? m.h.connect(side) : undefined) };
   }
 
+  /**
+   * A client returns to a session the PF stayed in (BYE-4-R-iii-2) and offers MSRP: the client
+   * relay leg takes the new path, and the client is answered with `farSdp` pointing at the PF.
+   * Undefined when the session's media is not anchored.
+   */
+  rejoin(sessionId: string, offer: MsrpMedia, farSdp: string): { sdp: string; connect: () => void } | undefined {
+    const m = this.media.get(sessionId);
+    if (!m || !readMsrpMedia(farSdp)) return undefined;
+    m.h.rejoin('client', offer.path);
+    m.h.setMode('client', 'gate');
+    return this.answerTo(sessionId, 'client', offer, farSdp);
+  }
+
   bind(sessionId: string, side: Side, legId: string): void {
     const m = this.media.get(sessionId);
     if (m) m.legs[side] = legId;
