@@ -14,7 +14,6 @@
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession } from '../../engine/model';
 import type { Logger } from '../../log';
-import type { LegId } from '../../msrp/relay';
 import type { WholeMessage } from '../../msrp/reassembly';
 import type { MsrpListener, MsrpListenerOptions, MsrpSessionHandle, MsrpTrace } from '../../msrp/listener';
 import { readMsrpMedia, rewriteMsrpMedia, roleAnswering, roleOffering, type MsrpMedia, type SetupAttr } from '../../msrp/sdp';
@@ -72,7 +71,7 @@ export class MsrpCarrier {
 
   /** Starts the relay of a session whose offer came from `side` (its path known). */
   open(sessionId: string, offeredBy: Side, path: string[]): boolean {
-    if (!this.listener || this.listener === undefined) return false;
+    if (!this.listener) return false;
     const client = { id: 'client', mode: 'gate' as const, ...(offeredBy === 'client' ? { remotePath: path } : {}) };
     const net = { id: 'net', ...(offeredBy === 'net' ? { remotePath: path } : {}) };
     this.media.set(sessionId, { h: this.listener.createSession(sessionId, [client, net]), legs: {} });
@@ -194,7 +193,8 @@ export class MsrpCarrier {
   /** gate mode (the client leg): a one-chunk message waits for what the engine says. */
   private onDecide(sessionId: string, side: Side, id: string, msg: WholeMessage): void {
     const c = this.context(sessionId, side);
-    if (!c) return this.media.get(sessionId)?.h.decide(side, id, { code: 481 });
+    // the session value is stored just after its answers were sent: a message that early is relayed
+    if (!c) return this.media.get(sessionId)?.h.decide(side, id, 'relay');
     const { contentType, body } = textOf(msg);
     const item = interceptedItem(contentType, body);
     if (side === 'client' && item.kind === 'IMDN') {
@@ -283,4 +283,3 @@ function textOf(msg: WholeMessage): { contentType: string; body: string } {
   return { contentType: msg.contentType ?? 'text/plain', body: msg.body.toString('utf8') };
 }
 
-export type { LegId };
