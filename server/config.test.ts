@@ -68,3 +68,15 @@ test('config: PF_DEFERRED_MAX_PER_USER bounds each user\'s deferred queue (issue
   assert.equal(loadConfig({ PF_DEFERRED_MAX_PER_USER: '5' }).deferredMaxPerUser, 5);
   assert.throws(() => loadConfig({ PF_DEFERRED_MAX_PER_USER: '0' }), /PF_DEFERRED_MAX_PER_USER must be a whole number of at least 1/);
 });
+
+test('config: the MSRP listener (D-163) defaults to loopback and a free port, and is validated', () => {
+  assert.deepEqual(loadConfig({}).msrp, { host: '127.0.0.1', port: 0, advertiseHost: '127.0.0.1' });
+  assert.deepEqual(loadConfig({ PF_MSRP_HOST: '0.0.0.0', PF_MSRP_PORT: '2855', PF_MSRP_ADVERTISE_HOST: 'pf.example.com' }).msrp, { host: '0.0.0.0', port: 2855, advertiseHost: 'pf.example.com' });
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PF_MSRP_PORT: '99999' }, /PF_MSRP_PORT must be a port number/],
+    [{ PF_MSRP_HOST: 'localhost' }, /PF_MSRP_HOST must be an IP address/],
+    [{ PF_MSRP_HOST: '0.0.0.0' }, /PF_MSRP_ADVERTISE_HOST must be set/],
+    [{ PF_MSRP_ADVERTISE_HOST: 'pf example' }, /PF_MSRP_ADVERTISE_HOST must be an IP address or a host name/],
+  ];
+  for (const [env, message] of bad) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});

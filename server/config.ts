@@ -13,6 +13,8 @@ export interface Config {
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
   edgeControl: { host: string; port: number; secret: string };
+  /** the MSRP listener of the sessions' media plane (D-163): where it listens, the host put in SDP and a=path */
+  msrp: { host: string; port: number; advertiseHost: string };
   databaseUrl: string;
   /** names this PF process in the database; a restart closes the sessions its previous run held */
   instance: string;
@@ -144,6 +146,15 @@ function trustedProxies(env: Env): string[] {
   return list.map((a) => a.toLowerCase());
 }
 
+function msrp(env: Env): Config['msrp'] {
+  const host = env.PF_MSRP_HOST || '127.0.0.1';
+  if (!isIP(host)) throw new ConfigError(`PF_MSRP_HOST must be an IP address to listen on, got "${host}"`);
+  const advertiseHost = env.PF_MSRP_ADVERTISE_HOST || (host === '0.0.0.0' || host === '::' ? '' : host);
+  if (!advertiseHost) throw new ConfigError('PF_MSRP_ADVERTISE_HOST must be set when PF_MSRP_HOST listens on every address: it is the host written in SDP and a=path');
+  if (!isIP(advertiseHost) && !/^[A-Za-z0-9.-]+$/.test(advertiseHost)) throw new ConfigError(`PF_MSRP_ADVERTISE_HOST must be an IP address or a host name, got "${advertiseHost}"`);
+  return { host, port: port(env, 'PF_MSRP_PORT', 0), advertiseHost };
+}
+
 function hostPort(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -168,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       // The embedded edge listens on loopback only; a per-process secret keeps other local users out.
       secret: env.EDGE_CONTROL_SECRET || `embedded-${Math.random().toString(36).slice(2)}`,
     },
+    msrp: msrp(env),
     databaseUrl: databaseUrl(env),
     instance: instance(env),
     domain,

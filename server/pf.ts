@@ -33,11 +33,15 @@ import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
 import { closeLeftoverSessions } from './store/sessions';
 import { ensureUsers, listUsers } from './store/users';
+import { MsrpListener } from './msrp/listener';
+import { MsrpCarrier } from './sip/session/msrp-carrier';
 
 export interface Pf {
   config: Config;
   db: OpenDatabase;
   edge?: Edge;
+  /** the MSRP listener of the sessions' media plane (D-163) */
+  msrp: MsrpListener;
   srf: SrfApp;
   bus: LiveBus;
   decisions: DecisionLog;
@@ -117,6 +121,12 @@ export async function startPf(config: Config): Promise<Pf> {
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
   const srf = await connectSrf(control);
+  // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
+  const msrpLog = logger('msrp');
+  const carrier = new MsrpCarrier(msrpLog);
+  const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
+  carrier.listener = msrp;
+  log.info(`MSRP listener on ${config.msrp.host}:${msrp.port} (advertised as ${msrp.host})`);
   const sipLog = logger('sip');
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
@@ -149,7 +159,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, route, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, msrp: carrier, route, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
@@ -183,6 +193,7 @@ export async function startPf(config: Config): Promise<Pf> {
     config,
     db,
     edge,
+    msrp,
     srf,
     bus,
     decisions,
@@ -212,6 +223,7 @@ export async function startPf(config: Config): Promise<Pf> {
       handlers.close();
       runner.close();
       srf.disconnect();
+      await msrp.close();
       await edge?.close();
       await decisions.close();
       await db.close();

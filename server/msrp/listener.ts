@@ -437,6 +437,8 @@ export class MsrpSessionHandle {
   /** The PF's URI for a leg: the a=path to put in the SDP sent on that leg. */
   localUri(leg: LegId): string { return this.l.entry(this.sessionId).relay.localUri(leg); }
   setRemotePath(leg: LegId, path: string[]): void { this.l.entry(this.sessionId).relay.setRemotePath(leg, path); }
+  /** A released or lost leg comes back with a new far-end path (re-join); its new connection binds it again. */
+  rejoin(leg: LegId, path: string[]): void { this.l.entry(this.sessionId).relay.rejoin(leg, path); }
   setMode(leg: LegId, mode: LegMode): void { this.l.entry(this.sessionId).relay.setMode(leg, mode); }
   /** The PF is the active side on this leg (D-161): open the connection toward its remote path. */
   connect(leg: LegId): void { this.l.connectLeg(this.sessionId, leg); }

@@ -348,3 +348,22 @@ test('gate mode: a one-chunk message waits for the verdict (relay, or answered b
   assert.equal(sends(o2, 'b').length, 1);
   assert.ok(o2.some((a) => a.type === 'whole'));
 });
+
+test('rejoin: a released leg comes back with a new far-end path (BYE-4-R-iii-2): idle, then up, and the PF\'s own SEND and relayed SENDs reach the new path', () => {
+  const s = session();
+  const now = 0;
+  s.legConnected('a', false, now);
+  s.legConnected('b', false, now);
+  s.release('a', now);
+  assert.equal(s.state('a'), 'released');
+  assert.equal(s.sendRequest('a', { method: 'SEND', messageId: 'x1' }, now).tid, '', 'nothing goes to a released leg');
+  const CA2 = 'msrp://client-a2.example:7003/ca0002;tcp';
+  s.rejoin('a', [CA2]);
+  assert.equal(s.state('a'), 'idle');
+  const own = s.sendRequest('a', { method: 'SEND', messageId: 'deferred1', contentType: 'text/plain', body: Buffer.from('kept for you') }, now);
+  assert.notEqual(own.tid, '');
+  assert.deepEqual((sends(own.actions, 'a')[0] as MsrpRequest).toPath, [CA2]);
+  s.legConnected('a', false, now);
+  const fromB = s.receive('b', wire(send('b', Buffer.from('welcome back'))), now);
+  assert.deepEqual((sends(fromB, 'a')[0] as MsrpRequest).toPath, [CA2]);
+});

@@ -141,6 +141,17 @@ export class MsrpRelaySession {
   /** The far end's path became known or changed (SDP answer, re-INVITE, re-join). */
   setRemotePath(leg: LegId, path: string[]): void { this.leg(leg).cfg.remotePath = [...path]; }
 
+  /**
+   * A released or lost leg comes back with a new far end (a client re-joining a session the PF
+   * stayed in, BYE-4-R-iii-2): idle again until its new connection is up; what the PF sends it
+   * meanwhile waits in the shell's queue.
+   */
+  rejoin(leg: LegId, path: string[]): void {
+    const l = this.leg(leg);
+    l.state = 'idle';
+    l.cfg.remotePath = [...path];
+  }
+
   /** relay: SENDs arriving on this leg go on to the peer; terminate: the PF answers and keeps them. */
   setMode(leg: LegId, mode: LegMode): void { this.leg(leg).mode = mode; }
 

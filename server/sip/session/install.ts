@@ -14,6 +14,7 @@ import { ConfRelay, RELAY_SUBSCRIPTION_USER } from './conf-relay';
 import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
 import { inviteHandler } from './invite-handler';
 import { onLegBye } from './leg-wiring';
+import type { MsrpCarrier } from './msrp-carrier';
 import { SessionRuntime } from './session-runtime';
 import type { SrfDialogs } from './srf-dialog';
 
@@ -38,6 +39,8 @@ export interface SessionDeps {
   topologyConfig?: { trust: TrustMode; file?: string };
   /** where SIP peers reach the PF (Contact of the PF's own subscriptions) */
   sipAddress?: { host: string; port: number };
+  /** the MSRP media plane (D-163); without it every session keeps the in-dialog MESSAGE carrier */
+  msrp?: MsrpCarrier;
 }
 
 export interface SessionHandlers {
@@ -75,7 +78,9 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
     now: deps.now,
     bus: deps.bus,
     subscribeConf: (id, e) => subscriber?.send(id, e),
+    msrp: deps.msrp,
   });
+  deps.msrp?.attach(runtime);
   const contact = (user: string) => () => {
     const a = deps.sipAddress ?? pfAddress(srf);
     return `<sip:${user}@${a.host}:${a.port}>`;
@@ -87,7 +92,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   );
   srf.subscribe(relay.handler());
 
-  const invite = inviteHandler({ srf: dialogs, rt: runtime, topology, registrar: deps.registrar, isServed: deps.isServed, record: deps.record, log: deps.log, now: deps.now });
+  const invite = inviteHandler({ srf: dialogs, msrp: deps.msrp, rt: runtime, topology, registrar: deps.registrar, isServed: deps.isServed, record: deps.record, log: deps.log, now: deps.now });
   srf.invite((req, res) => void ready.then(() => invite(req, res)));
   // a BYE for a dialog srf does not hold: no session owns it (BYE-0a)
   dialogs.bye((req, res) => onLegBye(runtime, undefined, req, res));

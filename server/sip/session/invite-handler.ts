@@ -21,11 +21,14 @@ import type { SrfRequest, SrfResponseOut } from '../srf-types';
 import { Topology, type TopologyPeer } from '../topology';
 import { wireLeg } from './leg-wiring';
 import { appendMedia, mediaAfter, mediaProtocol, mLineCount } from './sdp';
+import { MsrpCarrier } from './msrp-carrier';
 import type { SessionRuntime } from './session-runtime';
 import { dialogRef, type SrfDialog, type SrfDialogs } from './srf-dialog';
 
 export interface InviteDeps {
   srf: SrfDialogs;
+  /** anchors the MSRP media of offers with a=path (D-163); without it SDP passes through */
+  msrp?: MsrpCarrier;
   rt: SessionRuntime;
   topology: Topology;
   registrar: Registrar;
@@ -164,6 +167,10 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const prefs = await rt.prefs(servedUser);
   const sessionId = randomUUID();
   const offer = req.body ?? '';
+  // an MSRP stream with a=path: the PF anchors it, each client is offered the PF's endpoint (D-163)
+  const offered = MsrpCarrier.offered(offer);
+  const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path) ? deps.msrp : undefined;
+  const clientOffer = msrp ? msrp.sdpFor(sessionId, 'client', offer, 'actpass') : offer;
   // the PF's own From tag on the client leg: a B2BUA never reuses the other dialog's tag
   const headers = { ...passedOn(req), From: `<${parseNameAddr(req.get('From') ?? '')?.uri ?? servedUser}>`, To: `<${servedUser}>` };
   const pending: Array<{ cancel(): void }> = [];
@@ -179,22 +186,30 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
     targets.map(async (b) => {
       let d: SrfDialog;
       try {
-        d = await srf.createUAC(b.contact, { headers, localSdp: offer }, { cbRequest: (_e, r) => pending.push(r) });
+        d = await srf.createUAC(b.contact, { headers, localSdp: clientOffer }, { cbRequest: (_e, r) => pending.push(r) });
       } catch (err) {
         failures.push((err as { status?: number }).status ?? 408);
         return;
       }
       await rt.enqueue(sessionId, async () => {
-        const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', d, offer, { uac: true, device: b.contact, userAgent: b.userAgent });
+        const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', d, clientOffer, { uac: true, device: b.contact, userAgent: b.userAgent });
         if (cancelled) {
           await d.destroy();
           return;
         }
         if (!upstream) {
           upstream = true;
-          const uas = await srf.createUAS(req, res, { localSdp: d.remote.sdp });
+          // the first client to answer carries the session's MSRP (later devices keep SIP signalling only)
+          let netAnswer = d.remote.sdp;
+          let connectNet = () => {};
+          if (msrp && offered && msrp.answered(sessionId, 'client', d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
+          else msrp?.close(sessionId);
+          const uas = await srf.createUAS(req, res, { localSdp: netAnswer });
+          connectNet();
           const s = newSession(sessionId, servedUser, req, peer, focusUri(req), prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('From') ?? '')?.uri);
-          const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, d.remote.sdp, { uac: false, iwfSide: peer.iwfSide });
+          const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, netAnswer, { uac: false, iwfSide: peer.iwfSide });
+          msrp?.bind(sessionId, 'client', clientLeg.id);
+          msrp?.bind(sessionId, 'net', netLeg.id);
           s.legs.push(netLeg, clientLeg);
           wireLeg(rt, srf, sessionId, netLeg.id, uas);
           wireLeg(rt, srf, sessionId, clientLeg.id, d);
@@ -212,6 +227,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
       });
     }),
   );
+  if (!upstream) msrp?.close(sessionId);
   if (!upstream && !res.finished) {
     const code = failures.includes(486) ? 486 : failures.find((c) => c >= 400 && c !== 487 && c !== 408) ?? 480;
     res.send(cancelled ? 487 : code);
@@ -230,7 +246,12 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
     res.send(404, 'No route to the network');
     return;
   }
-  const offer = req.body ?? '';
+  const sessionId = randomUUID();
+  const clientOffer = req.body ?? '';
+  // an MSRP stream with a=path: the PF anchors it, the network is offered the PF's endpoint (D-163)
+  const offered = MsrpCarrier.offered(clientOffer);
+  const msrp = offered && deps.msrp?.open(sessionId, 'client', offered.path) ? deps.msrp : undefined;
+  const offer = msrp ? msrp.sdpFor(sessionId, 'net', clientOffer, 'actpass') : clientOffer;
   let uac: SrfDialog;
   try {
     uac = await srf.createUAC(req.uri, {
@@ -239,16 +260,23 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
       localSdp: offer,
     });
   } catch (err) {
+    msrp?.close(sessionId);
     const e = err as { status?: number; reason?: string };
     res.send(e.status ?? 500, e.reason ?? 'Server Internal Error');
     return;
   }
-  const uas = await srf.createUAS(req, res, { localSdp: uac.remote.sdp });
+  let clientAnswer = uac.remote.sdp;
+  let connectClient = () => {};
+  if (msrp && offered && msrp.answered(sessionId, 'net', uac.remote.sdp)) ({ sdp: clientAnswer, connect: connectClient } = msrp.answerTo(sessionId, 'client', offered, uac.remote.sdp));
+  else msrp?.close(sessionId);
+  const uas = await srf.createUAS(req, res, { localSdp: clientAnswer });
+  connectClient();
   const prefs = await rt.prefs(servedUser);
-  const sessionId = randomUUID();
   const s = newSession(sessionId, servedUser, req, peer, req.uri.split(';')[0], prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri);
-  const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, uac.remote.sdp, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
+  const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, clientAnswer, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uac, offer, { uac: true, iwfSide: peer.iwfSide });
+  msrp?.bind(sessionId, 'client', clientLeg.id);
+  msrp?.bind(sessionId, 'net', netLeg.id);
   s.legs.push(clientLeg, netLeg);
   wireLeg(rt, srf, sessionId, clientLeg.id, uas);
   wireLeg(rt, srf, sessionId, netLeg.id, uac);
@@ -260,7 +288,12 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
   const { rt, srf } = deps;
   const far = s.legs.find((l) => (l.kind === 'CF' || l.kind === 'REMOTE_PF') && l.state === 'CONNECTED');
   const farDialog = far ? rt.dialogs.get(far.id) : undefined;
-  const uas = await srf.createUAS(req, res, { localSdp: farDialog?.remote.sdp ?? req.body ?? '' });
+  // a returning MSRP client is bound to the kept relay: its new path, the PF's endpoint in the answer (D-163)
+  const offered = MsrpCarrier.offered(req.body ?? '');
+  const media = offered && farDialog ? deps.msrp?.rejoin(s.id, offered, farDialog.remote.sdp) : undefined;
+  const answer = media?.sdp ?? farDialog?.remote.sdp ?? req.body ?? '';
+  const uas = await srf.createUAS(req, res, { localSdp: answer });
+  media?.connect();
   // deferred items go out once the client has ACKed, so they never overtake the ACK
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ACK_WAIT_MS);
@@ -269,8 +302,9 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
       resolve();
     });
   });
-  const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
+  const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, media ? answer : farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   wireLeg(rt, srf, s.id, leg.id, uas);
+  if (media) deps.msrp?.bind(s.id, 'client', leg.id);
   await rt.bye(s.id, { kind: 'CLIENT_REJOINED', leg, requestUri: req.uri, contributionId: req.get('Contribution-ID') });
   await rt.deps.db.deferredItem.updateMany({ where: { sessionId: s.id, deliveredAt: null }, data: { deliveredAt: new Date(deps.now()) } });
 }

@@ -27,6 +27,7 @@ import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
 import { upsertSession } from '../../store/sessions';
 import type { SrfDialog } from './srf-dialog';
+import type { MsrpCarrier } from './msrp-carrier';
 
 export interface StepResult {
   session?: CpmSession;
@@ -50,6 +51,8 @@ export interface SessionRuntimeDeps {
   userAgentOf?: (aor: string, contact: string) => string | undefined;
   /** carries out effects outside any leg (a generated IMDN toward the core, the IMDN-TX cache) */
   runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
+  /** the MSRP media plane of sessions whose offer had a=path (D-163) */
+  msrp?: MsrpCarrier;
 }
 
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
@@ -164,7 +167,10 @@ export class SessionRuntime {
       await this.run(next, r.effects);
       const after = this.session(sessionId) ?? next;
       await this.persist(after);
-      if (after.mode === 'RELEASED') this.forgetLater(after);
+      if (after.mode === 'RELEASED') {
+        this.deps.msrp?.close(after.id);
+        this.forgetLater(after);
+      }
     });
   }
 
@@ -212,10 +218,11 @@ export class SessionRuntime {
   }
 
   /**
-   * `carried`: the in-dialog MESSAGE a step decides about (an IMDN a client sent); MSRP_RELAY
-   * passes it on and answers it with the far side's answer.
+   * `carried`: the message a step decides about (an IMDN a client sent); MSRP_RELAY passes it on:
+   * an in-dialog MESSAGE is relayed and answered with the far side's answer, a SEND held by the
+   * MSRP relay is let go (`relay`).
    */
-  private async run(s: CpmSession, effects: Effect[], carried?: { txn: string; contentType: string; body: string }): Promise<void> {
+  private async run(s: CpmSession, effects: Effect[], carried?: { txn: string; contentType: string; body: string; relay?: () => void }): Promise<void> {
     const userId = await this.userId(s.servedUser);
     for (const e of effects) {
       switch (e.kind) {
@@ -223,7 +230,7 @@ export class SessionRuntime {
           this.respond(e.txn, e.code, e.reason);
           break;
         case 'MSRP_RESP':
-          // in-dialog MESSAGE is this build's chat carrier (DECISIONS D-103): the SEND's answer is the MESSAGE's
+          // the held SEND over MSRP, or the in-dialog MESSAGE that carries it (D-103, D-163)
           this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
           break;
         case 'SEND_REQ':
@@ -231,14 +238,21 @@ export class SessionRuntime {
           break;
         case 'STOP_MEDIA':
         case 'RELEASE_MEDIA':
+          // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
+          this.deps.msrp?.release(s.id, e.legs);
+          break;
         case 'DROP':
-          // no media relay in this build: leg state is carried by the session value
           break;
         case 'SET_MODE':
+          this.deps.msrp?.mode(s.id, e.mode);
           break;
         case 'MSRP_RELAY':
           if (!carried) {
             this.deps.log.warn(`session ${s.id}: MSRP_RELAY without a message to relay`);
+            break;
+          }
+          if (carried.relay) {
+            carried.relay();
             break;
           }
           // not awaited: the session's next step does not wait for the far side's answer
@@ -319,6 +333,16 @@ export class SessionRuntime {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(e.headers)) if (IN_DIALOG_HEADERS.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const reason = headers.Reason;
+    if (e.method === 'SEND' && this.deps.msrp?.sideOf(sessionId, e.leg)) {
+      // a deferred item for a returning client whose media is anchored goes over its MSRP (D-163)
+      const contentType = String(e.headers['Content-Type'] ?? 'message/cpim');
+      this.deps.msrp.send(sessionId, e.leg, contentType, e.body ?? '', (status) => {
+        const s = this.session(sessionId);
+        const leg = s?.legs.find((l) => l.id === e.leg);
+        if (status >= 200 && status < 300 && s && leg) void this.chatDelivered(s, leg, contentType, e.body ?? '', true).catch(() => undefined);
+      });
+      return;
+    }
     if (e.method === 'BYE') this.legMeta.set(e.leg, { ...this.legMeta.get(e.leg), releaseReason: reason ?? this.legMeta.get(e.leg)?.releaseReason });
     // the deferred item of a re-join travels as an in-dialog MESSAGE (D-103)
     const method = e.method === 'SEND' ? 'MESSAGE' : e.method;
@@ -390,7 +414,7 @@ export class SessionRuntime {
    * sent in the session. The engine decides whether it is relayed (duplicates across devices are
    * dropped) and whether a read report marks the stored copy \Seen; `txn` holds the MESSAGE.
    */
-  clientImdn(sessionId: string, legId: string, contentType: string, body: string, txn: string): Promise<void> {
+  clientImdn(sessionId: string, legId: string, contentType: string, body: string, txn: string, relay?: () => void): Promise<void> {
     return this.enqueue(sessionId, async () => {
       const s = this.session(sessionId);
       if (!s) return this.respond(txn, 481, 'Call/Transaction Does Not Exist');
@@ -417,7 +441,7 @@ export class SessionRuntime {
         now: this.deps.now(),
       });
       this.recordDecisions(s, r.decisions);
-      await this.run(s, r.effects, { txn, contentType, body });
+      await this.run(s, r.effects, { txn, contentType, body, relay });
     });
   }
 
@@ -484,6 +508,7 @@ export class SessionRuntime {
         const connected = cur.legs.filter((l) => l.state === 'CONNECTED');
         const released: CpmSession = { ...cur, mode: 'RELEASED', legs: cur.legs.map((l) => (l.state === 'TERMINATED' ? l : { ...l, state: 'TERMINATED' })) };
         this.deps.state.sessions.set(cur.id, released);
+        this.deps.msrp?.close(cur.id);
         await Promise.all(connected.map((l) => this.byeAndWait(l.id, reason, waitMs)));
         await this.persist(released);
       }),

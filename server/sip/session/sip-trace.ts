@@ -2,6 +2,7 @@
 // (`sip:message` on the live bus): what came in on a leg, what the PF sent on it, and the answers.
 import type { EventEmitter } from 'node:events';
 import type { SipMessageRecord } from '../../live/events';
+import type { MsrpTrace } from '../../msrp/listener';
 
 const MAX_PENDING_PER_LEG = 8;
 const PENDING_KEPT_MS = 30_000;
@@ -53,5 +54,13 @@ export class SipTrace {
 
   response(legId: string, direction: 'in' | 'out', method: string, status: number, phrase: string, callId: string, cseq: string): void {
     this.add(legId, { direction, method, status, firstLine: `${status} ${phrase}`, callId, cseq });
+  }
+
+  /** An MSRP SEND / REPORT or response on the leg's media (D-163); `callId` is empty, `cseq` the MSRP transaction. */
+  msrp(legId: string, t: MsrpTrace): void {
+    const method = t.method ?? 'SEND';
+    const detail = t.messageId ? ` ${t.messageId}${t.bodyBytes ? ` (${t.bodyBytes} bytes)` : ''}` : '';
+    if (t.kind === 'response') this.add(legId, { direction: t.dir, method: 'MSRP', status: t.code, firstLine: `MSRP ${t.code ?? ''} (${t.tid})`.trim(), callId: '', cseq: `MSRP ${t.tid}` });
+    else this.add(legId, { direction: t.dir, method: `MSRP ${method}`, firstLine: `MSRP ${method}${detail}`, callId: '', cseq: `MSRP ${t.tid}` });
   }
 }
