@@ -87,7 +87,7 @@ export default function PolicyPage() {
                     return (
                       <div className="field" key={f.path} data-changed={changed || undefined}>
                         <label htmlFor={`f-${f.path}`}>
-                          <span className="mono" style={{ color: 'var(--text)' }}>{f.specName}</span> {changed && <span className="pill tone-info">changed</span>}
+                          <span className="mono" style={{ color: 'var(--text)', whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{f.specName}</span> {changed && <span className="pill tone-info">changed</span>}
                         </label>
                         <Control f={f} value={draft[f.path]} invalid={Boolean(errors[f.path])} onChange={(v) => setDraft({ ...draft, [f.path]: v })} />
                         <small id={`h-${f.path}`}>
