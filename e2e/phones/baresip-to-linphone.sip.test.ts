@@ -1,16 +1,14 @@
 // A stock baresip (carol) messages a stock linphone (alice) through the PF (issue 13).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPf } from '../support/test-pf';
-import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, describe, withDecisions } from '../support/phones/decisions';
+import { withPhoneLab } from '../support/phones/with-lab';
+import { missingPhonePackages } from '../support/phones/lab';
+import { decisions, describe } from '../support/phones/decisions';
 
 const missing = missingPhonePackages(['linphonec', 'baresip', 'tmux']);
 
-test('a baresip user (carol) messages a linphone user (alice): the text arrives, carol gets 200 (11.1-4 DELIVERED), and alice\'s notification to carol ends in one bounded exchange', { skip: missing }, async () => {
-  const pf = await startTestPf();
-  const lab = new PhoneLab(pf.sipAddress.port);
-  try {
+test('a baresip user (carol) messages a linphone user (alice): the text arrives, carol gets 200 (11.1-4 DELIVERED), and alice\'s notification to carol ends in one bounded exchange', { skip: missing }, () =>
+  withPhoneLab(async (pf, lab) => {
     const alice = await lab.linphone('alice');
     const carol = await lab.baresip('carol', { contact: 'sip:alice@example.com' });
     await Promise.all([alice.waitRegistered(), carol.waitRegistered()]);
@@ -26,10 +24,4 @@ test('a baresip user (carol) messages a linphone user (alice): the text arrives,
     // (415). Whatever the PF does with that, it must not turn into a loop.
     await new Promise((r) => setTimeout(r, 2000));
     assert.ok(alice.sentMessageCount() <= 3, `alice's phone sent ${alice.sentMessageCount()} MESSAGEs for one received message`);
-  } catch (e) {
-    throw await withDecisions(e, pf);
-  } finally {
-    lab.stop();
-    await pf.stop();
-  }
-});
+  }));

@@ -3,9 +3,9 @@
 // (issue 13: the mangled compressed notifications were answered with new ones, without end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPf } from '../support/test-pf';
-import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, withDecisions } from '../support/phones/decisions';
+import { withPhoneLab } from '../support/phones/with-lab';
+import { missingPhonePackages } from '../support/phones/lab';
+import { decisions } from '../support/phones/decisions';
 import { sleep } from '../support/phones/wait';
 
 const missing = missingPhonePackages(['linphonec', 'tmux']);
@@ -13,10 +13,8 @@ const missing = missingPhonePackages(['linphonec', 'tmux']);
 /** text messages sent in all, alternating between the two phones */
 const TEXTS = 6;
 
-test('two linphones chatting for about 5 s through the PF: at most one notification per message on each side, and no MESSAGE at all once they stop (bounded traffic, no storm)', { skip: missing }, async () => {
-  const pf = await startTestPf();
-  const lab = new PhoneLab(pf.sipAddress.port);
-  try {
+test('two linphones chatting for about 5 s through the PF: at most one notification per message on each side, and no MESSAGE at all once they stop (bounded traffic, no storm)', { skip: missing }, () =>
+  withPhoneLab(async (pf, lab) => {
     const alice = await lab.linphone('alice');
     const bob = await lab.linphone('bob');
     await Promise.all([alice.waitRegistered(), bob.waitRegistered()]);
@@ -44,10 +42,4 @@ test('two linphones chatting for about 5 s through the PF: at most one notificat
     await sleep(2000);
     const later = { ...count(), decisions: (await decisions(pf)).length };
     assert.deepEqual(later, after, 'no MESSAGE and no decision once the phones stopped writing');
-  } catch (e) {
-    throw await withDecisions(e, pf);
-  } finally {
-    lab.stop();
-    await pf.stop();
-  }
-});
+  }));

@@ -2,17 +2,15 @@
 // policy, chat through it both ways with delivery notifications (issue 13).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPf } from '../support/test-pf';
-import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, describe, withDecisions } from '../support/phones/decisions';
+import { withPhoneLab } from '../support/phones/with-lab';
+import { missingPhonePackages } from '../support/phones/lab';
+import { decisions, describe } from '../support/phones/decisions';
 import { waitFor } from '../support/phones/wait';
 
 const missing = missingPhonePackages(['linphonec', 'tmux']);
 
-test('stock linphones register without a CPM tag and a message reaches the other phone both ways (11.1-4 DELIVERED)', { skip: missing }, async () => {
-  const pf = await startTestPf();
-  const lab = new PhoneLab(pf.sipAddress.port);
-  try {
+test('stock linphones register without a CPM tag and a message reaches the other phone both ways (11.1-4 DELIVERED)', { skip: missing }, () =>
+  withPhoneLab(async (pf, lab) => {
     const alice = await lab.linphone('alice');
     const bob = await lab.linphone('bob');
     await Promise.all([alice.waitRegistered(), bob.waitRegistered()]);
@@ -30,18 +28,10 @@ test('stock linphones register without a CPM tag and a message reaches the other
     for (const id of ids) {
       assert.ok(rows.some((d) => d.branch === '11.1-4' && d.outcome === 'DELIVERED' && d.messageId === id), `11.1-4 DELIVERED for ${id}\n${describe(rows)}`);
     }
-  } catch (e) {
-    throw await withDecisions(e, pf);
-  } finally {
-    lab.stop();
-    await pf.stop();
-  }
-});
+  }));
 
-test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notification is decided (IMDN-DLV-1) and the sender\'s phone shows DeliveredToUser, both ways', { skip: missing }, async () => {
-  const pf = await startTestPf();
-  const lab = new PhoneLab(pf.sipAddress.port);
-  try {
+test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notification is decided (IMDN-DLV-1) and the sender\'s phone shows DeliveredToUser, both ways', { skip: missing }, () =>
+  withPhoneLab(async (pf, lab) => {
     const alice = await lab.linphone('alice');
     const bob = await lab.linphone('bob');
     await Promise.all([alice.waitRegistered(), bob.waitRegistered()]);
@@ -62,10 +52,4 @@ test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notificati
     for (const id of ids) {
       assert.ok(rows.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED' && d.messageId === id), `IMDN-DLV-1 DELIVERED for ${id}\n${describe(rows)}`);
     }
-  } catch (e) {
-    throw await withDecisions(e, pf);
-  } finally {
-    lab.stop();
-    await pf.stop();
-  }
-});
+  }));

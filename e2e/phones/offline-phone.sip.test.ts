@@ -2,18 +2,16 @@
 // the delivery notification for a message it sent (issue 13; IMDN-DLV deferral, 11.1-5 DEFER).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPf } from '../support/test-pf';
-import { PhoneLab, missingPhonePackages } from '../support/phones/lab';
-import { decisions, describe, withDecisions } from '../support/phones/decisions';
+import { withPhoneLab } from '../support/phones/with-lab';
+import { missingPhonePackages } from '../support/phones/lab';
+import { decisions, describe } from '../support/phones/decisions';
 import { waitFor } from '../support/phones/wait';
 import { allowDeferral } from '../support/phones/user-prefs';
 
 const missing = missingPhonePackages(['linphonec', 'tmux']);
 
-test('with deferral allowed by the user, a linphone that quit gets its deferred message on registering again (11.1-5 DEFER), and its delivery notification, deferred while the sender was offline in turn (IMDN-DLV-2 DEFER), reaches the sender when it comes back (DeliveredToUser)', { skip: missing }, async () => {
-  const pf = await startTestPf();
-  const lab = new PhoneLab(pf.sipAddress.port);
-  try {
+test('with deferral allowed by the user, a linphone that quit gets its deferred message on registering again (11.1-5 DEFER), and its delivery notification, deferred while the sender was offline in turn (IMDN-DLV-2 DEFER), reaches the sender when it comes back (DeliveredToUser)', { skip: missing }, () =>
+  withPhoneLab(async (pf, lab) => {
     const alice = await lab.linphone('alice');
     const bob = await lab.linphone('bob');
     await Promise.all([alice.waitRegistered(), bob.waitRegistered()]);
@@ -47,10 +45,4 @@ test('with deferral allowed by the user, a linphone that quit gets its deferred 
     await alice.waitForSentState('while you were away', ['DeliveredToUser', 'Displayed']);
     rows = await decisions(pf);
     assert.ok(rows.some((d) => d.procedure === 'IMDN-RX' && d.messageId === id && d.disposition === 'delivery'), describe(rows));
-  } catch (e) {
-    throw await withDecisions(e, pf);
-  } finally {
-    lab.stop();
-    await pf.stop();
-  }
-});
+  }));
