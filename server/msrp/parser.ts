@@ -167,7 +167,7 @@ export class MsrpParser {
           if (this.len - ph.bodyStart > this.limits.maxBodyBytes + ph.needle.length + 3) {
             const parsed = buildMessage(ph.tid, ph.startLine, ph.lines, undefined, '#');
             const head = parsed.ok ? headOf(parsed.message) : parsed.head;
-            if (parsed.ok) out.push({ type: 'too-large', head, request: parsed.message.kind === 'request' ? parsed.message : undefined });
+            if (parsed.ok) out.push(tooLarge(parsed.message));
             this.phase = { p: 'discard', tid: ph.tid, head, needle: ph.needle, scanned: found.resume, msgStart: ph.msgStart, startLine: ph.startLine, lines: ph.lines };
             this.pos = Math.max(this.pos, found.resume);
           }
@@ -177,7 +177,7 @@ export class MsrpParser {
         const stop = found.at + ph.needle.length + 3;
         if (body.length > this.limits.maxBodyBytes) {
           const parsed = buildMessage(ph.tid, ph.startLine, ph.lines, undefined, found.flag);
-          if (parsed.ok) out.push({ type: 'too-large', head: headOf(parsed.message), request: parsed.message.kind === 'request' ? parsed.message : undefined });
+          if (parsed.ok) out.push(tooLarge(parsed.message));
           else out.push({ type: 'invalid', head: parsed.head, reason: parsed.reason, bytes: stop - ph.msgStart });
           this.framed++;
         } else {
@@ -296,6 +296,11 @@ function headOf(m: MsrpMessage): MsrpHead {
 const PATH_RE = /^msrps?:\/\/\S+$/i;
 
 /** Builds the typed message from a framed start-line, header lines and body. */
+/** The event for a message whose body is past the limit: its head, and the request to answer 413. */
+function tooLarge(message: MsrpMessage): ParseEvent {
+  return { type: 'too-large', head: headOf(message), request: message.kind === 'request' ? message : undefined };
+}
+
 export function buildMessage(tid: string, startLine: string, lines: string[], body: Buffer | undefined, flag: Continuation): Built {
   const m = /^MSRP [^ ]+ ([^ ]+)(?: (.*))?$/.exec(startLine)!;
   const isResp = /^\d{3}$/.test(m[1]);
