@@ -2,13 +2,12 @@
 // registered client of a served user nor a configured peer is answered 403 before any handler
 // runs, and each refusal is a decision in the log (the console shows who was turned away and why).
 // INVITEs make the same check in the session handler; with PF_TRUST=open this gate passes all.
-import type { Decision } from '../../engine/decision';
+// The shell classifies the source; the engine decides and explains (engine/trust/unknown-source.ts).
+import { trustMessage } from '../../engine/trust/unknown-source';
 import { aorOf } from '../addresses';
 import type { DecisionSink } from '../record-decisions';
 import type { Handler } from '../srf-types';
 import type { SourceClass, Topology } from '../topology';
-
-export const UNKNOWN_SOURCE_BRANCH = 'TRUST-PEERS-MESSAGE';
 
 export interface UnknownSourceOptions {
   trust: 'open' | 'peers';
@@ -40,20 +39,20 @@ export function unknownSourceGate(opts: UnknownSourceOptions): Handler & { refus
         await opts.reload(topology).catch(() => undefined);
         if (topology.admits(classify(topology, req))) return next();
       }
+      const target = aorOf(req.uri);
+      const verdict = trustMessage({
+        trust: 'peers',
+        admitted: false,
+        source: `${req.protocol}/${req.source_address}:${req.source_port}`,
+        from: req.get('From'),
+        requestUri: req.uri,
+        servedUser: target && opts.isServed(target) ? target : undefined,
+        callId: req.get('Call-ID'),
+      });
       counters.refused++;
       gate.refused = counters.refused;
-      const target = aorOf(req.uri);
-      const decision: Decision = {
-        procedure: 'DSP',
-        branch: UNKNOWN_SOURCE_BRANCH,
-        outcome: 'REJECT',
-        summary: `MESSAGE from ${req.source_address}:${req.source_port}, neither a registered client nor a configured peer, refused 403 (PF_TRUST=peers)`,
-        inputs: { source: `${req.protocol}/${req.source_address}:${req.source_port}`, from: req.get('From') ?? null, requestUri: req.uri, trust: 'peers' },
-        ...(target && opts.isServed(target) ? { servedUser: target } : {}),
-        callId: req.get('Call-ID'),
-      };
-      opts.record([decision], { callId: req.get('Call-ID'), now });
-      if (!res.finished) res.send(403, 'Forbidden');
+      opts.record(verdict.decisions, { callId: req.get('Call-ID'), now });
+      if (verdict.reject && !res.finished) res.send(verdict.reject.code, verdict.reject.reason);
     })();
   }) as Handler & { refused: number };
   gate.refused = 0;
