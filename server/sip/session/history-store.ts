@@ -4,45 +4,28 @@ import type { StoredObjectSpec } from '../../engine/effects';
 import type { CpmSession } from '../../engine/model';
 import { gsoParticipants } from '../../engine/participants/group-state-object';
 import type { Db } from '../../store/database';
+import { folderByPath, storeObject as storeInFolder } from '../../store/message-store';
 
 export const SESSION_INFO_TYPE = 'Application/X-CPM-Session';
 
 /** Folder id of `conversationId/contributionId`, created (with its conversation parent) on first use. */
 export async function sessionFolder(db: Db, userId: string, path: string): Promise<string> {
-  const slash = path.indexOf('/');
-  const conversationId = slash < 0 ? path : path.slice(0, slash);
-  const contributionId = slash < 0 ? undefined : path.slice(slash + 1);
-  let conv = await db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, select: { id: true } });
-  conv ??= await db.folder.create({ data: { userId, kind: 'CONVERSATION', conversationId }, select: { id: true } });
-  if (contributionId === undefined) return conv.id;
-  const found = await db.folder.findFirst({ where: { userId, conversationId, contributionId, kind: 'SESSION_HISTORY' }, select: { id: true } });
-  if (found) return found.id;
-  const created = await db.folder.create({ data: { userId, kind: 'SESSION_HISTORY', conversationId, contributionId, parentId: conv.id }, select: { id: true } });
-  return created.id;
+  return (await folderByPath(db, userId, path)).id;
 }
 
+/**
+ * A session item (RECORD_OBJECT, STORE_GSO) in its folder, through the Message Store's one write
+ * path: an item the folder already holds (same kind, IMDN-Message-ID and body: a resent SEND, a
+ * replayed step) is kept once (AMB-50, D-210). Returns the stored object's id.
+ */
 export async function storeObject(db: Db, userId: string, folderId: string, o: StoredObjectSpec, participants?: unknown): Promise<string> {
-  const row = await db.storedObject.create({
-    data: {
-      userId,
-      folderId,
-      kind: o.kind,
-      imdnMessageId: o.imdnMessageId ?? null,
-      contentType: o.contentType,
-      headers: JSON.stringify(o.headers),
-      body: o.body,
-      participants: participants === undefined ? null : JSON.stringify(participants),
-    },
-    select: { id: true },
-  });
-  return row.id;
+  return (await storeInFolder(db, { userId, folderId, object: o, participants })).id;
 }
 
 /** 8.5.2 Record CPM Session: the session info object, once per session folder. */
 export async function recordSession(db: Db, userId: string, s: CpmSession, now: number): Promise<void> {
+  // the store keeps one SESSION_INFO per session folder: recording again changes nothing
   const folderId = await sessionFolder(db, userId, `${s.conversationId}/${s.contributionId}`);
-  const exists = await db.storedObject.findFirst({ where: { folderId, kind: 'SESSION_INFO' }, select: { id: true } });
-  if (exists) return;
   const body = JSON.stringify({
     sessionType: s.type,
     groupSessionIdentity: s.groupSessionIdentity ?? null,
