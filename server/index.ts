@@ -29,9 +29,9 @@ async function main(): Promise<void> {
   const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
-  const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });
+  const security = await createSecurity(pf.db.store, { log: logger('security'), trustedProxies: config.console.trustedProxies });
   const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
-  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
+  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.store)));
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

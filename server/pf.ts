@@ -91,19 +91,19 @@ export async function startPf(config: Config): Promise<Pf> {
   const now = () => Date.now();
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
-  await ensureUsers(db.prisma, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
-  const users = new Map((await listUsers(db.prisma)).map((u) => [u.aor, u.id]));
+  await ensureUsers(db.store, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
+  const users = new Map((await listUsers(db.store)).map((u) => [u.aor, u.id]));
   // Dialogs live in memory: what this instance held before a restart cannot go on (DECISIONS D-108).
-  const closed = await closeLeftoverSessions(db.prisma, config.instance, new Date(now()));
+  const closed = await closeLeftoverSessions(db.store, config.instance, new Date(now()));
   if (closed) log.info(`closed ${closed} session(s) left open by the previous run of ${config.instance}`);
 
   const bus = new LiveBus();
-  const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
+  const decisions = new DecisionLog(db.store, (aor) => users.get(aor));
   await decisions.init();
-  const registrar = new Registrar(db.prisma, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
+  const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
-  const state = new PfState(await loadProviderPolicy(db.prisma));
+  const state = new PfState(await loadProviderPolicy(db.store));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
   const lag = startLagMeter();
@@ -131,9 +131,9 @@ export async function startPf(config: Config): Promise<Pf> {
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
   const record = decisionSink(decisions, bus);
-  const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
+  const store = new EffectStore(db.store, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
-  const prefs = new PrefsCache(db.prisma, userId, guard);
+  const prefs = new PrefsCache(db.store, userId, guard);
   const route = { domain: config.domain, outboundProxy: config.outboundProxy, isServed };
   const services = { prefs, state, registrar, store, record, userId, log: sipLog, now, route };
   const imdn = new ImdnService(services);
@@ -159,14 +159,14 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, msrp: carrier, route, instance: config.instance, topologyConfig: config.topology, db: db.prisma, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, msrp: carrier, route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
-  srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));
+  srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
@@ -176,14 +176,14 @@ export async function startPf(config: Config): Promise<Pf> {
 
   // Housekeeping: queued items that expired undelivered (IMDN-GEN-1), and retention.
   const expireNow = async () => {
-    const items = await expireDeferred(db.prisma, new Date(now()));
+    const items = await expireDeferred(db.store, new Date(now()));
     await pager.expired(items);
     return items.length;
   };
   const expiry = setInterval(() => void expireNow().catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`)), 60_000);
   expiry.unref();
   const stopRetention = startRetention({
-    db: db.prisma,
+    db: db.store,
     decisionDays: config.retentionDays,
     deferredDays: config.retentionDays,
     onError: (err) => log.error(`retention: ${(err as Error).message}`),
@@ -204,12 +204,12 @@ export async function startPf(config: Config): Promise<Pf> {
     async policyChanged(aor) {
       prefs.invalidate(aor);
       if (aor === null) {
-        state.policy = await loadProviderPolicy(db.prisma);
+        state.policy = await loadProviderPolicy(db.store);
         log.info('provider policy reloaded');
       }
     },
     async topologyChanged() {
-      await sessionHandlersOf(srf)?.topology.reload(db.prisma);
+      await sessionHandlersOf(srf)?.topology.reload(db.store);
     },
     async stop() {
       // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.

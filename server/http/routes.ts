@@ -14,7 +14,8 @@ import { auditTargetOf, deleteRule, effectivePrefs, parseRuleInput, rulesOf, sav
 import { readProviderPolicy, saveProviderPolicy } from './queries/provider-policy';
 import { listSessions, sessionDetail } from './queries/sessions';
 import { createPeer, deletePeer, listPeers, parsePeerInput, PEER_ROLES, updatePeer } from './queries/topology';
-import { contactsOf, listUsersView, userIdOf } from './queries/users';
+import { contactsOf, listUsersView } from './queries/users';
+import { getUser, userIdOf } from '../store/users';
 import { asObject, limitParam, oneOf, query, seqParam } from './validate';
 import { DEFAULT_POLICY } from '../engine/policy';
 
@@ -26,7 +27,7 @@ function actorOf(req: IncomingMessage): string {
 }
 
 export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
-  const db = pf.db.prisma;
+  const db = pf.db.store;
   const services = consoleServices(pf.bus, db);
 
   // The shell reloads its peer table when the PF offers this hook (see the console report).
@@ -68,7 +69,7 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
     'GET /api/users': async ({ url }) => ({ users: await listUsersView(db, pf.registrar, query(url, 'q'), Date.now()) }),
     'GET /api/users/:aor': async ({ params }) => {
       const userId = await requireUser(params.aor);
-      const user = await db.user.findUnique({ where: { id: userId }, select: { aor: true, displayName: true, createdAt: true } });
+      const user = await getUser(db, userId);
       const rules = await rulesOf(db, userId);
       return {
         aor: user!.aor,

@@ -8,6 +8,7 @@ import { readJsonBody } from '../http/read-body';
 import { HttpError } from '../http/http-error';
 import type { Db } from '../store/database';
 import { writeAudit } from '../store/audit';
+import { findOperator } from '../store/operators';
 import { clearedCookies, sessionCookies } from './cookies';
 import type { FailureAudit, LoginThrottle } from './login-throttle';
 import { createOperator, listOperators, usernameProblem } from './operators';
@@ -40,7 +41,7 @@ export async function login(deps: AuthDeps, req: IncomingMessage, res: ServerRes
   const username = typeof body.username === 'string' ? body.username : '';
   const password = typeof body.password === 'string' ? body.password : '';
   const address = deps.addressOf(req);
-  const op = usernameProblem(username) ? null : await deps.db.operator.findUnique({ where: { username } });
+  const op = usernameProblem(username) ? null : await findOperator(deps.db, username);
   const known = Boolean(op);
   const wait = deps.throttle.retryAfter(username, address, known);
   if (wait > 0) {
@@ -81,7 +82,7 @@ export async function operatorsCreate(deps: AuthDeps, req: IncomingMessage, res:
     sendJson(res, 400, { error: fields.map((f) => f.message).join('; '), fields });
     return;
   }
-  if (await deps.db.operator.findUnique({ where: { username: body.username as string } })) {
+  if (await findOperator(deps.db, body.username as string)) {
     sendJson(res, 409, { error: `an operator named ${String(body.username)} exists` });
     return;
   }

@@ -2,7 +2,7 @@
 // log in the same transaction.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/database';
-import { writeAudit } from '../store/audit';
+import { countActiveAdmins, findOperator, insertOperator, listOperatorRecords, resetAdminPassword } from '../store/operators';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import { isRole, type Role } from './roles';
 
@@ -22,16 +22,12 @@ export function usernameProblem(v: unknown): string | undefined {
 
 export async function createOperator(db: Db, input: { username: string; password: string; role: Role }, actor: string): Promise<OperatorView> {
   const passwordHash = await hashPassword(input.password);
-  const row = await db.$transaction(async (tx) => {
-    const created = await tx.operator.create({ data: { username: input.username, passwordHash, role: input.role } });
-    await writeAudit(tx, { actor, action: 'operator.create', target: `operator:${input.username}`, after: { role: input.role } });
-    return created;
-  });
+  const row = await insertOperator(db, { username: input.username, passwordHash, role: input.role }, actor);
   return { id: row.id, username: row.username, role: input.role, createdAt: row.createdAt.toISOString(), disabled: false };
 }
 
 export async function listOperators(db: Db): Promise<OperatorView[]> {
-  const rows = await db.operator.findMany({ orderBy: { username: 'asc' } });
+  const rows = await listOperatorRecords(db);
   return rows.map((r) => ({ id: r.id, username: r.username, role: isRole(r.role) ? r.role : 'viewer', createdAt: r.createdAt.toISOString(), disabled: Boolean(r.disabledAt) }));
 }
 
@@ -57,19 +53,15 @@ export async function ensureFirstAdmin(db: Db, env: Record<string, string | unde
     const problem = passwordProblem(envPassword);
     if (problem) throw new Error(`PF_ADMIN_PASSWORD: ${problem}`);
   }
-  const existing = await db.operator.findUnique({ where: { username } });
+  const existing = await findOperator(db, username);
   if (existing) {
     if (envPassword && !(await verifyPassword(envPassword, existing.passwordHash))) {
       const passwordHash = await hashPassword(envPassword);
-      await db.$transaction(async (tx) => {
-        await tx.operator.update({ where: { id: existing.id }, data: { passwordHash, role: 'admin', disabledAt: null } });
-        await tx.operatorSession.deleteMany({ where: { operatorId: existing.id } });
-        await writeAudit(tx, { actor: 'environment', action: 'operator.password-reset', target: `operator:${username}` });
-      });
+      await resetAdminPassword(db, existing.id, username, passwordHash, 'environment');
     }
     return { username, created: false };
   }
-  if (!envPassword && (await db.operator.count({ where: { role: 'admin', disabledAt: null } })) > 0) return { username, created: false };
+  if (!envPassword && (await countActiveAdmins(db)) > 0) return { username, created: false };
   const password = envPassword ?? randomBytes(15).toString('base64url');
   await createOperator(db, { username, password, role: 'admin' }, 'environment');
   return { username, created: true, generatedPassword: envPassword ? undefined : password };

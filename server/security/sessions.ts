@@ -4,6 +4,7 @@
 // survive a restart.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database';
+import { deleteExpiredOperatorSessions, deleteOperatorSession, deleteOperatorSessions, findOperatorSession, insertOperatorSession } from '../store/operator-sessions';
 import { isRole, type Role } from './roles';
 
 export interface SessionInfo {
@@ -43,7 +44,7 @@ export class SessionStore {
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
     const id = sha256(token);
-    await this.db.operatorSession.create({ data: { id, operatorId: operator.id, csrfToken, expiresAt: new Date(expiresAt), address } });
+    await insertOperatorSession(this.db, { id, operatorId: operator.id, csrfToken, expiresAt: new Date(expiresAt), address });
     const session = { id, operatorId: operator.id, username: operator.username, role: operator.role, csrfToken, expiresAt };
     this.remember(session);
     return { token, session };
@@ -55,7 +56,7 @@ export class SessionStore {
     const id = sha256(token);
     let s = this.cache.get(id);
     if (!s) {
-      const row = await this.db.operatorSession.findUnique({ where: { id }, include: { operator: true } });
+      const row = await findOperatorSession(this.db, id);
       if (!row || row.operator.disabledAt || !isRole(row.operator.role)) return undefined;
       s = { id, operatorId: row.operatorId, username: row.operator.username, role: row.operator.role, csrfToken: row.csrfToken, expiresAt: row.expiresAt.getTime() };
       this.remember(s);
@@ -70,14 +71,14 @@ export class SessionStore {
   async revoke(id: string): Promise<void> {
     this.cache.delete(id);
     this.ended({ sessionId: id });
-    await this.db.operatorSession.deleteMany({ where: { id } });
+    await deleteOperatorSession(this.db, id);
   }
 
   /** Ends every session of an operator (role change, disabling, password change). */
   async revokeOperator(operatorId: string): Promise<void> {
     for (const [id, s] of this.cache) if (s.operatorId === operatorId) this.cache.delete(id);
     this.ended({ operatorId });
-    await this.db.operatorSession.deleteMany({ where: { operatorId } });
+    await deleteOperatorSessions(this.db, operatorId);
   }
 
   async purgeExpired(): Promise<number> {
@@ -87,7 +88,7 @@ export class SessionStore {
       this.cache.delete(id);
       this.ended({ sessionId: id });
     }
-    return (await this.db.operatorSession.deleteMany({ where: { expiresAt: { lte: new Date(now) } } })).count;
+    return deleteExpiredOperatorSessions(this.db, new Date(now));
   }
 
   private remember(s: SessionInfo): void {

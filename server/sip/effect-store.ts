@@ -5,7 +5,7 @@ import type { DeferredItem, StoredObjectSpec } from '../engine/effects';
 import type { StandaloneDelivery } from '../engine/pager/standalone';
 import type { Db } from '../store/database';
 import { enqueueDeferred, markDeferredDelivered, pendingDeferred } from '../store/deferred-queue';
-import { conversationFolder, findByImdnMessageId, setFlag, storeObject } from '../store/message-store';
+import { conversationFolder, findByImdnMessageId, findConversationFolder, setFlag, storeObject } from '../store/message-store';
 
 export interface PendingDeferred {
   id: string;
@@ -110,8 +110,7 @@ export class EffectStore {
   async conversationFolder(aor: string, conversationId: string): Promise<string | undefined> {
     const userId = this.userId(aor);
     if (!userId) return undefined;
-    const f = await this.db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, select: { id: true } });
-    return f?.id;
+    return (await findConversationFolder(this.db, userId, conversationId))?.id;
   }
 
   private async original(aor: string, messageId: string) {

@@ -3,6 +3,7 @@
 // PF_TOPOLOGY_FILE (JSON, format in DECISIONS.md D-101) seeds it at start.
 import { readFileSync } from 'node:fs';
 import type { Db } from '../store/database';
+import { listPeersOldestFirst, upsertTopologyPeers } from '../store/peers';
 import { aorOf, parseNameAddr } from './addresses';
 import type { Registrar } from './registrar';
 
@@ -77,13 +78,7 @@ export class Topology {
 
   /** Seeds the Peer table from the file (idempotent) and loads every peer. */
   async load(db: Db, file?: TopologyFile): Promise<void> {
-    for (const p of file?.peers ?? []) {
-      await db.peer.upsert({
-        where: { role_address: { role: p.role, address: p.address } },
-        create: { role: p.role, name: p.name, address: p.address },
-        update: { name: p.name },
-      });
-    }
+    await upsertTopologyPeers(db, file?.peers ?? []);
     for (const p of file?.peers ?? []) if (p.iwfSide) this.sides.set(`${p.role}|${p.address}`, p.iwfSide);
     this.configure(await this.rows(db), file);
   }
@@ -94,7 +89,7 @@ export class Topology {
   }
 
   private async rows(db: Db): Promise<TopologyPeer[]> {
-    const rows = await db.peer.findMany({ orderBy: { createdAt: 'asc' } });
+    const rows = await listPeersOldestFirst(db);
     return rows.map((r) => ({ role: r.role as PeerRole, name: r.name, address: r.address, iwfSide: this.sides.get(`${r.role}|${r.address}`) }));
   }
 

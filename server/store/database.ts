@@ -13,6 +13,12 @@ import { openPrismaClient, sqliteFileOf, storeProviderFor, type OpenClientOption
 export type Db = PrismaClient;
 
 export interface OpenDatabase {
+  /**
+   * The handle the repositories of server/store take as their first argument. Code outside
+   * server/store passes it on and never queries it (server/store/prisma-boundary.test.ts).
+   */
+  store: Db;
+  /** The same client, for the tests of server/store and the tests not yet moved onto repositories. */
   prisma: Db;
   provider: StoreProvider;
   /** migrations applied by this open (empty when the schema was current) */
@@ -107,5 +113,5 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
       ? await migrateSqlite(sqliteFileOf(url), opts.migrationsDir ?? SQLITE_MIGRATIONS_DIR)
       : await migratePostgres(url, opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR);
   const opened = await openPrismaClient(url, { busyTimeoutMs: opts.busyTimeoutMs });
-  return { prisma: opened.client, provider, applied, close: () => opened.close() };
+  return { store: opened.client, prisma: opened.client, provider, applied, close: () => opened.close() };
 }

@@ -137,3 +137,46 @@ export async function expireDeferred(db: Db, now: Date = new Date(), limit = 500
 export async function countPendingDeferred(db: Db, userId?: string): Promise<number> {
   return db.deferredItem.count({ where: { ...(userId ? { userId } : {}), deliveredAt: null, expiredAt: null } });
 }
+
+/** Items not delivered yet, expired ones included (what the console counts as deferred). */
+export async function countUndeliveredDeferred(db: Db): Promise<number> {
+  return db.deferredItem.count({ where: { deliveredAt: null } });
+}
+
+export interface DeferredRecord {
+  id: string;
+  kind: DeferredItem['kind'];
+  contentType: string;
+  messageId: string | null;
+  sessionId: string | null;
+  body: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  deliveredAt: Date | null;
+  expiredAt: Date | null;
+}
+
+/** The user's queue in every state (pending, delivered, expired), oldest first. */
+export async function listDeferred(db: Db, userId: string, limit = 500): Promise<DeferredRecord[]> {
+  const rows = await db.deferredItem.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as DeferredItem['kind'],
+    contentType: r.contentType,
+    messageId: r.messageId,
+    sessionId: r.sessionId,
+    body: bodyFromColumn(r.body),
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    deliveredAt: r.deliveredAt,
+    expiredAt: r.expiredAt,
+  }));
+}
+
+/**
+ * BYE-4-R-iii-2: the items a session held for its user went to the returning client; they are
+ * delivered. Returns how many were marked.
+ */
+export async function markSessionDeferredDelivered(db: Db, sessionId: string, at: Date = new Date()): Promise<number> {
+  return (await db.deferredItem.updateMany({ where: { sessionId, deliveredAt: null }, data: { deliveredAt: at } })).count;
+}

@@ -195,3 +195,25 @@ export async function listObjects(db: Db, q: ObjectQuery): Promise<ObjectRecord[
   });
   return rows.map(objectRecord);
 }
+
+/** The conversation-history folder of a Conversation-ID if it exists (nothing is created). */
+export async function findConversationFolder(db: Db, userId: string, conversationId: string): Promise<FolderRecord | null> {
+  const f = await db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, orderBy: { createdAt: 'asc' } });
+  return f ? folderRecord(f) : null;
+}
+
+export interface FolderWithObjects extends FolderRecord {
+  /** oldest first */
+  objects: ObjectRecord[];
+}
+
+/** The user's folders, oldest first, each with its objects (bounded both ways, for display). */
+export async function foldersWithObjects(db: Db, userId: string, limits = { folders: 200, objectsPerFolder: 500 }): Promise<FolderWithObjects[]> {
+  const rows = await db.folder.findMany({
+    where: { userId },
+    orderBy: { createdAt: 'asc' },
+    include: { objects: { orderBy: { createdAt: 'asc' }, take: limits.objectsPerFolder } },
+    take: limits.folders,
+  });
+  return rows.map((f) => ({ ...folderRecord(f), objects: f.objects.map(objectRecord) }));
+}

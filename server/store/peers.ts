@@ -165,3 +165,24 @@ export async function applyPeerSeed(db: Db, peers: PeerInput[], actor: string): 
 export async function loadPeerSeedFile(db: Db, file: string, actor = 'seed'): Promise<SeedResult> {
   return applyPeerSeed(db, parsePeerSeed(await readFile(file, 'utf8')), actor);
 }
+
+/**
+ * The topology file's peers, written as they are (by role and address, the name updated): the
+ * file is configuration, not an operator's edit, so nothing is audited and addresses are not
+ * normalised.
+ */
+export async function upsertTopologyPeers(db: Db, peers: Array<{ role: PeerRole; name: string; address: string }>): Promise<void> {
+  for (const p of peers) {
+    await db.peer.upsert({
+      where: { role_address: { role: p.role, address: p.address } },
+      create: { role: p.role, name: p.name, address: p.address },
+      update: { name: p.name },
+    });
+  }
+}
+
+/** Every peer, in the order they were added (the shell's routing tries them in this order). */
+export async function listPeersOldestFirst(db: Db): Promise<PeerRecord[]> {
+  const rows = await db.peer.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map(record);
+}

@@ -105,36 +105,90 @@ export async function setLegReleaseReason(db: Db, legId: string, reason: string)
 
 export interface SessionQuery {
   userId?: string;
+  /** sessions of served users whose address contains this text */
+  userAorContains?: string;
   type?: SessionType;
   mode?: SessionMode | SessionMode[];
+  /** only sessions not RELEASED */
+  live?: boolean;
   /** only sessions with at least one leg in this state */
   legState?: LegState;
+  /** only sessions with a leg on this Call-ID */
+  callId?: string;
   conversationId?: string;
   /** newest first by last change; page with `updatedBefore` = the last row's updatedAt */
   updatedBefore?: Date;
+  /** newest first by last change (the default) or by creation */
+  order?: 'updated' | 'created';
   limit?: number;
 }
 
-export async function listSessions(db: Db, q: SessionQuery = {}): Promise<SessionSummary[]> {
-  const rows = await db.cpmSession.findMany({
-    where: {
-      ...(q.userId ? { userId: q.userId } : {}),
-      ...(q.type ? { type: q.type } : {}),
-      ...(q.mode ? { mode: Array.isArray(q.mode) ? { in: q.mode } : q.mode } : {}),
-      ...(q.conversationId ? { conversationId: q.conversationId } : {}),
-      ...(q.legState ? { legs: { some: { state: q.legState } } } : {}),
-      ...(q.updatedBefore ? { updatedAt: { lt: q.updatedBefore } } : {}),
-    },
-    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
-    take: q.limit ?? 100,
-    include: { user: { select: { aor: true } }, legs: { select: { state: true } } },
-  });
-  return rows.map((r) => ({
+const SUMMARY_INCLUDE = { user: { select: { aor: true } }, legs: { select: { state: true } } } as const;
+
+function summaryOf(r: SessionRowBase & { legs: Array<{ state: string }> }): SessionSummary {
+  return {
     ...sessionFields(r),
     legCount: r.legs.length,
     connectedLegs: r.legs.filter((l) => l.state === 'CONNECTED').length,
-  }));
+  };
 }
+
+export async function listSessions(db: Db, q: SessionQuery = {}): Promise<SessionSummary[]> {
+  const legs = [
+    ...(q.legState ? [{ legs: { some: { state: q.legState } } }] : []),
+    ...(q.callId ? [{ legs: { some: { callId: q.callId } } }] : []),
+  ];
+  const modes = [
+    ...(q.mode ? [{ mode: Array.isArray(q.mode) ? { in: q.mode } : q.mode }] : []),
+    ...(q.live ? [{ mode: { not: 'RELEASED' } }] : []),
+  ];
+  const rows = await db.cpmSession.findMany({
+    where: {
+      ...(q.userId ? { userId: q.userId } : {}),
+      ...(q.userAorContains ? { user: { aor: { contains: q.userAorContains } } } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.conversationId ? { conversationId: q.conversationId } : {}),
+      ...(q.updatedBefore ? { updatedAt: { lt: q.updatedBefore } } : {}),
+      ...(legs.length + modes.length > 0 ? { AND: [...legs, ...modes] } : {}),
+    },
+    orderBy: q.order === 'created' ? [{ createdAt: 'desc' }, { id: 'desc' }] : [{ updatedAt: 'desc' }, { id: 'desc' }],
+    take: q.limit ?? 100,
+    include: SUMMARY_INCLUDE,
+  });
+  return rows.map(summaryOf);
+}
+
+export async function getSessionSummary(db: Db, id: string): Promise<SessionSummary | null> {
+  const r = await db.cpmSession.findUnique({ where: { id }, include: SUMMARY_INCLUDE });
+  return r ? summaryOf(r) : null;
+}
+
+export async function getLeg(db: Db, id: string): Promise<(LegRecord & { sessionId: string }) | null> {
+  const l = await db.leg.findUnique({ where: { id } });
+  return l ? { ...legRecord(l), sessionId: l.sessionId } : null;
+}
+
+/** Sessions not RELEASED. */
+export async function countLiveSessions(db: Db): Promise<number> {
+  return db.cpmSession.count({ where: { mode: { not: 'RELEASED' } } });
+}
+
+/** Legs CONNECTED, over all sessions. */
+export async function countConnectedLegs(db: Db): Promise<number> {
+  return db.leg.count({ where: { state: 'CONNECTED' } });
+}
+
+type LegRow = { id: string; kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; createdAt: Date; releasedAt: Date | null };
+const legRecord = (l: LegRow): LegRecord => ({
+  id: l.id,
+  kind: l.kind as LegKind,
+  device: l.device,
+  callId: l.callId,
+  state: l.state as LegState,
+  releaseReason: l.releaseReason,
+  createdAt: l.createdAt,
+  releasedAt: l.releasedAt,
+});
 
 export async function getSession(db: Db, id: string): Promise<SessionDetail | null> {
   const r = await db.cpmSession.findUnique({
@@ -145,16 +199,7 @@ export async function getSession(db: Db, id: string): Promise<SessionDetail | nu
   return {
     ...sessionFields(r),
     snapshot: JSON.parse(r.snapshot) as CpmSession,
-    legs: r.legs.map((l) => ({
-      id: l.id,
-      kind: l.kind as LegKind,
-      device: l.device,
-      callId: l.callId,
-      state: l.state as LegState,
-      releaseReason: l.releaseReason,
-      createdAt: l.createdAt,
-      releasedAt: l.releasedAt,
-    })),
+    legs: r.legs.map(legRecord),
   };
 }
 

@@ -1,6 +1,9 @@
 // A user's Message Store (SPEC §11.7) and deferred queue (§11.3), as the console shows them.
-import { bodyForDisplay, bodyFromColumn } from '../../store/body-codec';
+import { bodyForDisplay } from '../../store/body-codec';
 import type { Db } from '../../store/database';
+import { listDeferred } from '../../store/deferred-queue';
+import { foldersWithObjects } from '../../store/message-store';
+import { userIdOf } from '../../store/users';
 import { notFound } from '../http-error';
 
 export interface StoredObjectView {
@@ -37,29 +40,12 @@ export interface DeferredView {
   body: string;
 }
 
-function json(s: string | null): unknown {
-  if (s === null) return null;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return s;
-  }
-}
-
 const BODY_PREVIEW = 4000;
 
 export async function messageStoreOf(db: Db, aor: string): Promise<{ folders: FolderView[]; deferred: DeferredView[] }> {
-  const user = await db.user.findUnique({ where: { aor }, select: { id: true } });
-  if (!user) throw notFound(`${aor} is not a served user`);
-  const [folders, deferred] = await Promise.all([
-    db.folder.findMany({
-      where: { userId: user.id },
-      orderBy: { createdAt: 'asc' },
-      include: { objects: { orderBy: { createdAt: 'asc' }, take: 500 } },
-      take: 200,
-    }),
-    db.deferredItem.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' }, take: 500 }),
-  ]);
+  const userId = await userIdOf(db, aor);
+  if (!userId) throw notFound(`${aor} is not a served user`);
+  const [folders, deferred] = await Promise.all([foldersWithObjects(db, userId), listDeferred(db, userId)]);
   return {
     folders: folders.map((f) => ({
       id: f.id,
@@ -73,10 +59,10 @@ export async function messageStoreOf(db: Db, aor: string): Promise<{ folders: Fo
         kind: o.kind,
         imdnMessageId: o.imdnMessageId,
         contentType: o.contentType,
-        headers: (json(o.headers) ?? {}) as Record<string, unknown>,
+        headers: o.headers as Record<string, unknown>,
         body: preview(o.body),
-        flags: o.flags.split(/\s+/).filter(Boolean),
-        participants: json(o.participants),
+        flags: o.flags,
+        participants: o.participants,
         createdAt: o.createdAt.toISOString(),
       })),
     })),
@@ -95,7 +81,7 @@ export async function messageStoreOf(db: Db, aor: string): Promise<{ folders: Fo
 }
 
 /** What the console shows of a stored body: its text (bytes decoded as UTF-8), cut to a preview. */
-function preview(column: string): string {
-  const text = bodyForDisplay(bodyFromColumn(column));
+function preview(body: string): string {
+  const text = bodyForDisplay(body);
   return text.length > BODY_PREVIEW ? `${text.slice(0, BODY_PREVIEW)}…` : text;
 }

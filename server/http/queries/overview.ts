@@ -3,6 +3,10 @@
 import type { Pf } from '../../pf';
 import type { DecisionRates } from '../../live/decision-rate';
 import type { ConsoleServices } from '../../live/console-services';
+import { lastDecisionSeq } from '../../store/decision-search';
+import { countUndeliveredDeferred } from '../../store/deferred-queue';
+import { countConnectedLegs, countLiveSessions } from '../../store/sessions';
+import { countUsers } from '../../store/users';
 
 export interface Overview {
   domain: string;
@@ -26,20 +30,20 @@ export interface Overview {
 const startedAt = new Date().toISOString();
 
 export async function overview(pf: Pf, services: ConsoleServices): Promise<Overview> {
-  const db = pf.db.prisma;
+  const db = pf.db.store;
   const t0 = performance.now();
   let dbOk = true;
   let dbError: string | null = null;
   let counts = { users: 0, activeSessions: 0, connectedLegs: 0, deferred: 0, lastSeq: null as number | null };
   try {
-    const [users, activeSessions, connectedLegs, deferred, last] = await Promise.all([
-      db.user.count(),
-      db.cpmSession.count({ where: { mode: { not: 'RELEASED' } } }),
-      db.leg.count({ where: { state: 'CONNECTED' } }),
-      db.deferredItem.count({ where: { deliveredAt: null } }),
-      db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }),
+    const [users, activeSessions, connectedLegs, deferred, lastSeq] = await Promise.all([
+      countUsers(db),
+      countLiveSessions(db),
+      countConnectedLegs(db),
+      countUndeliveredDeferred(db),
+      lastDecisionSeq(db),
     ]);
-    counts = { users, activeSessions, connectedLegs, deferred, lastSeq: last?.seq ?? null };
+    counts = { users, activeSessions, connectedLegs, deferred, lastSeq };
   } catch (err) {
     dbOk = false;
     dbError = (err as Error).message;

@@ -1,6 +1,8 @@
 // CPM sessions and their legs for the console, with Reason headers decoded and the participant
 // roster taken from the engine's snapshot of the session.
 import type { Db } from '../../store/database';
+import { getLeg, getSession, getSessionSummary, listSessions as listStoredSessions, type LegRecord, type SessionSummary as StoredSummary } from '../../store/sessions';
+import type { SessionMode, SessionType } from '../../engine/model';
 import type { LegView, SessionSummary } from '../../live/events';
 import { decodeReason } from '../decode-reason';
 import { notFound } from '../http-error';
@@ -27,13 +29,7 @@ export interface SessionDetail extends SessionSummary {
   interworked: boolean | null;
 }
 
-type LegRow = { id: string; sessionId: string; kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; createdAt: Date; releasedAt: Date | null };
-type SessionRow = {
-  id: string; type: string; mode: string; conversationId: string; contributionId: string; groupSessionIdentity: string | null;
-  createdAt: Date; updatedAt: Date; endedAt: Date | null; user: { aor: string }; legs: Array<{ state: string }>;
-};
-
-export function legView(l: LegRow): LegView {
+export function legView(l: LegRecord & { sessionId: string }): LegView {
   return {
     id: l.id,
     sessionId: l.sessionId,
@@ -47,47 +43,44 @@ export function legView(l: LegRow): LegView {
   };
 }
 
-function summary(s: SessionRow): SessionSummary {
+function summary(s: Omit<StoredSummary, 'legCount' | 'connectedLegs'>, legs: number, connectedLegs: number): SessionSummary {
   return {
     id: s.id,
-    servedUser: s.user.aor,
+    servedUser: s.servedUser,
     type: s.type,
     mode: s.mode,
     conversationId: s.conversationId,
     contributionId: s.contributionId,
     groupSessionIdentity: s.groupSessionIdentity,
-    legs: s.legs.length,
-    connectedLegs: s.legs.filter((l) => l.state === 'CONNECTED').length,
+    legs,
+    connectedLegs,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
   };
 }
 
-const SUMMARY_INCLUDE = { user: { select: { aor: true } }, legs: { select: { state: true } } } as const;
+const summaryOf = (s: StoredSummary) => summary(s, s.legCount, s.connectedLegs);
 
 export async function listSessions(db: Db, f: SessionFilter, take = 500): Promise<SessionSummary[]> {
-  const rows = await db.cpmSession.findMany({
-    where: {
-      ...(f.user ? { user: { aor: { contains: f.user } } } : {}),
-      ...(f.type ? { type: f.type } : {}),
-      ...(f.state === 'LIVE' ? { mode: { not: 'RELEASED' } } : f.state ? { mode: f.state } : {}),
-      ...(f.callId ? { legs: { some: { callId: f.callId } } } : {}),
-    },
-    orderBy: { createdAt: 'desc' },
-    take,
-    include: SUMMARY_INCLUDE,
+  const rows = await listStoredSessions(db, {
+    userAorContains: f.user,
+    type: f.type as SessionType | undefined,
+    ...(f.state === 'LIVE' ? { live: true } : f.state ? { mode: f.state as SessionMode } : {}),
+    callId: f.callId,
+    order: 'created',
+    limit: take,
   });
-  return rows.map(summary);
+  return rows.map(summaryOf);
 }
 
 export async function sessionSummary(db: Db, id: string): Promise<SessionSummary | null> {
-  const row = await db.cpmSession.findUnique({ where: { id }, include: SUMMARY_INCLUDE });
-  return row ? summary(row) : null;
+  const row = await getSessionSummary(db, id);
+  return row ? summaryOf(row) : null;
 }
 
 export async function legById(db: Db, id: string): Promise<LegView | null> {
-  const row = await db.leg.findUnique({ where: { id } });
+  const row = await getLeg(db, id);
   return row ? legView(row) : null;
 }
 
@@ -105,18 +98,13 @@ function participantsOf(snapshot: Record<string, unknown>): { list: ParticipantV
 }
 
 export async function sessionDetail(db: Db, id: string): Promise<SessionDetail> {
-  const row = await db.cpmSession.findUnique({ where: { id }, include: { user: { select: { aor: true } }, legs: { orderBy: { createdAt: 'asc' } } } });
+  const row = await getSession(db, id);
   if (!row) throw notFound(`no session ${id}`);
-  let snapshot: Record<string, unknown> = {};
-  try {
-    snapshot = JSON.parse(row.snapshot) as Record<string, unknown>;
-  } catch {
-    snapshot = {};
-  }
+  const snapshot = (row.snapshot && typeof row.snapshot === 'object' ? row.snapshot : {}) as unknown as Record<string, unknown>;
   const p = participantsOf(snapshot);
   return {
-    ...summary(row),
-    legsList: row.legs.map(legView),
+    ...summary(row, row.legs.length, row.legs.filter((l) => l.state === 'CONNECTED').length),
+    legsList: row.legs.map((l) => legView({ ...l, sessionId: row.id })),
     participants: p.list,
     rosterVersion: p.version,
     subject: p.subject,

@@ -24,6 +24,7 @@ import { appendMedia, mediaAfter, mediaProtocol, mLineCount } from './sdp';
 import { MsrpCarrier } from './msrp-carrier';
 import type { SessionRuntime } from './session-runtime';
 import { dialogRef, type SrfDialog, type SrfDialogs } from './srf-dialog';
+import { markSessionDeferredDelivered } from '../../store/deferred-queue';
 
 export interface InviteDeps {
   srf: SrfDialogs;
@@ -306,7 +307,7 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
   wireLeg(rt, srf, s.id, leg.id, uas);
   if (media) deps.msrp?.bind(s.id, 'client', leg.id);
   await rt.bye(s.id, { kind: 'CLIENT_REJOINED', leg, requestUri: req.uri, contributionId: req.get('Contribution-ID') });
-  await rt.deps.db.deferredItem.updateMany({ where: { sessionId: s.id, deliveredAt: null }, data: { deliveredAt: new Date(deps.now()) } });
+  await markSessionDeferredDelivered(rt.deps.db, s.id, new Date(deps.now()));
 }
 
 /**

@@ -26,6 +26,7 @@ import type { SrfResponseOut } from '../srf-types';
 import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
 import { upsertSession } from '../../store/sessions';
+import { userIdOf } from '../../store/users';
 import type { SrfDialog } from './srf-dialog';
 import type { MsrpCarrier } from './msrp-carrier';
 
@@ -96,9 +97,9 @@ export class SessionRuntime {
   async userId(aor: string): Promise<string> {
     let id = this.userIds.get(aor);
     if (id === undefined) {
-      const u = await this.deps.db.user.findUnique({ where: { aor }, select: { id: true } });
-      if (!u) throw new Error(`${aor} is not a served user`);
-      id = u.id;
+      const found = await userIdOf(this.deps.db, aor);
+      if (!found) throw new Error(`${aor} is not a served user`);
+      id = found;
       this.userIds.set(aor, id);
     }
     return id;

@@ -1,0 +1,58 @@
+// Reads of the decision log beside its live stream: the newest page (first load of a long log),
+// filtered search over the whole history, and the last sequence number. Writing stays with
+// DecisionLog (decision-log.ts), which batches.
+import type { DecisionRecord } from '../live/events';
+import type { Db } from './database';
+import { decisionRecordOf } from './decision-log';
+
+export interface DecisionFilter {
+  /** one decision by its event id (a bookmarked link) */
+  seq?: number;
+  /** served users whose address contains this text */
+  user?: string;
+  messageId?: string;
+  disposition?: string;
+  outcome?: string;
+  procedure?: string;
+  /** branches starting with this text ("IMDN-TX" matches IMDN-TX-2 and IMDN-TX-2x) */
+  branch?: string;
+  callId?: string;
+  /** decisions of a session: on any of these Call-IDs, or tagged with this session id */
+  session?: { id: string; callIds: string[] };
+}
+
+function where(f: DecisionFilter) {
+  return {
+    ...(f.seq !== undefined ? { seq: f.seq } : {}),
+    ...(f.user ? { user: { aor: { contains: f.user } } } : {}),
+    ...(f.messageId ? { messageId: f.messageId } : {}),
+    ...(f.disposition ? { disposition: f.disposition } : {}),
+    ...(f.outcome ? { outcome: f.outcome } : {}),
+    ...(f.procedure ? { procedure: f.procedure } : {}),
+    ...(f.branch ? { branch: { startsWith: f.branch } } : {}),
+    ...(f.callId ? { callId: f.callId } : {}),
+    ...(f.session ? { OR: [{ sessionId: f.session.id }, { callId: { in: f.session.callIds } }] } : {}),
+  };
+}
+
+/** The newest `limit` decisions, oldest first. */
+export async function newestDecisions(db: Db, limit: number): Promise<DecisionRecord[]> {
+  const rows = await db.decision.findMany({ orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } });
+  return rows.reverse().map(decisionRecordOf);
+}
+
+/** The newest `limit` decisions matching the filter, newest first, and how many match in all. */
+export async function searchDecisions(db: Db, f: DecisionFilter, limit: number): Promise<{ decisions: DecisionRecord[]; total: number }> {
+  const w = where(f);
+  const [rows, total] = await Promise.all([
+    db.decision.findMany({ where: w, orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } }),
+    db.decision.count({ where: w }),
+  ]);
+  return { decisions: rows.map(decisionRecordOf), total };
+}
+
+/** The sequence number of the newest decision, null when the log is empty. */
+export async function lastDecisionSeq(db: Db): Promise<number | null> {
+  const last = await db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+  return last?.seq ?? null;
+}
