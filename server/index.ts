@@ -1,6 +1,6 @@
 // Composition root: config → PF (store → edge → srf → engine handlers) → HTTP (API, Next.js
 // console, socket.io live stream). Where a SIP request goes: server/sip/pf-app.ts.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
@@ -11,6 +11,8 @@ import { overview } from './http/queries/overview';
 import { consoleServices } from './live/console-services';
 import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
+import { metricsEndpoint } from './metrics/endpoint';
+import { parseCookies, SESSION_COOKIE } from './security/cookies';
 import { startPf } from './pf';
 import { createSecurity } from './security/gate';
 import { SqliteFileProblem } from './store/sqlite-files';
@@ -30,7 +32,14 @@ async function main(): Promise<void> {
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
   const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });
-  const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
+  // /metrics answers scrapers with PF_METRICS_TOKEN before the gate (which would redirect to /login)
+  const metrics = metricsEndpoint({
+    metrics: pf.metrics,
+    token: config.observe.metricsToken,
+    signedIn: async (req) => Boolean(await security.sessions.lookup(parseCookies(req.headers.cookie).get(SESSION_COOKIE))),
+  });
+  const gate = async (req: IncomingMessage, res: ServerResponse, url: URL) => (await metrics(req, res, url)) || security.gate(req, res, url);
+  const http = createServer(consoleRequestHandler({ gate, api, render, log: (line) => log.warn(line) }));
   const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {

@@ -35,6 +35,8 @@ import { closeLeftoverSessions } from './store/sessions';
 import { ensureUsers, listUsers } from './store/users';
 import { MsrpListener } from './msrp/listener';
 import { MsrpCarrier } from './sip/session/msrp-carrier';
+import { createPfMetrics, type PfMetrics } from './metrics/pf-metrics';
+import { operationalCounts } from './store/operational-counts';
 
 export interface Pf {
   config: Config;
@@ -49,6 +51,8 @@ export interface Pf {
   state: PfState;
   /** where SIP peers reach the PF */
   sipAddress: { host: string; port: number };
+  /** Prometheus metrics (served at /metrics by the console's HTTP server) */
+  metrics: PfMetrics;
   /**
    * Tells the running engine that stored policy changed: a user's preference rules (aor), or the
    * service-provider policy (null). The next request is decided with the new values.
@@ -90,6 +94,13 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
 export async function startPf(config: Config): Promise<Pf> {
   const now = () => Date.now();
   const db = await openDatabase(config.databaseUrl);
+  // read at scrape time only, when everything below exists
+  const metrics = createPfMetrics({
+    counts: () => operationalCounts(db.prisma, config.instance),
+    lagMs: () => lag.lagMs(),
+    registrations: () => registrar.count(now()),
+  });
+  db.onQuery((ms) => metrics.dbQuery(ms));
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
   await ensureUsers(db.prisma, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
   const users = new Map((await listUsers(db.prisma)).map((u) => [u.aor, u.id]));
@@ -98,6 +109,7 @@ export async function startPf(config: Config): Promise<Pf> {
   if (closed) log.info(`closed ${closed} session(s) left open by the previous run of ${config.instance}`);
 
   const bus = new LiveBus();
+  bus.on('decision', (d) => metrics.decision(d));
   const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
   await decisions.init();
   const registrar = new Registrar(db.prisma, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
@@ -118,6 +130,7 @@ export async function startPf(config: Config): Promise<Pf> {
     edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
+    edge.tap((m) => metrics.wire(m));
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
   const srf = await connectSrf(control);
@@ -200,6 +213,7 @@ export async function startPf(config: Config): Promise<Pf> {
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
+    metrics,
     expireDeferredNow: expireNow,
     async policyChanged(aor) {
       prefs.invalidate(aor);
