@@ -37,6 +37,7 @@ import { MsrpListener } from './msrp/listener';
 import { MsrpCarrier } from './sip/session/msrp-carrier';
 import { createPfMetrics, type PfMetrics } from './metrics/pf-metrics';
 import { operationalCounts } from './store/operational-counts';
+import { HepExporter } from './capture/hep-exporter';
 
 export interface Pf {
   config: Config;
@@ -125,14 +126,22 @@ export async function startPf(config: Config): Promise<Pf> {
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) } };
   };
   let edge: Edge | undefined;
+  let hep: HepExporter | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
     edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
     edge.tap((m) => metrics.wire(m));
+    if (config.observe.hepUrl) {
+      const { proto, host, port } = config.observe.hepUrl;
+      hep = new HepExporter({ target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance, warn: (line) => log.warn(line) });
+      edge.tap(hep.tap);
+      log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
+    }
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
+  if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
   const srf = await connectSrf(control);
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
@@ -239,6 +248,7 @@ export async function startPf(config: Config): Promise<Pf> {
       srf.disconnect();
       await msrp.close();
       await edge?.close();
+      await hep?.close();
       await decisions.close();
       await db.close();
       lag.stop();
