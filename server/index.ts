@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
+import { captureRoutes } from './http/capture-routes';
 import { consoleRequestHandler } from './http/console-handler';
 import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
   const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
   await console.prepare();
   const render = console.getRequestHandler();
-  const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
+  const json = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
+  const pcap = captureRoutes(pf);
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL) => (await pcap(req, res, url)) || json(req, res, url);
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
   const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });

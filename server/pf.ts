@@ -38,6 +38,7 @@ import { MsrpCarrier } from './sip/session/msrp-carrier';
 import { createPfMetrics, type PfMetrics } from './metrics/pf-metrics';
 import { operationalCounts } from './store/operational-counts';
 import { HepExporter } from './capture/hep-exporter';
+import { CaptureRing } from './capture/capture-ring';
 
 export interface Pf {
   config: Config;
@@ -54,6 +55,8 @@ export interface Pf {
   sipAddress: { host: string; port: number };
   /** Prometheus metrics (served at /metrics by the console's HTTP server) */
   metrics: PfMetrics;
+  /** the recent SIP messages as bytes, for a session's pcap (embedded edge only; D-223) */
+  capture?: CaptureRing;
   /**
    * Tells the running engine that stored policy changed: a user's preference rules (aor), or the
    * service-provider policy (null). The next request is decided with the new values.
@@ -127,12 +130,17 @@ export async function startPf(config: Config): Promise<Pf> {
   };
   let edge: Edge | undefined;
   let hep: HepExporter | undefined;
+  let capture: CaptureRing | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
     edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
     edge.tap((m) => metrics.wire(m));
+    if (config.observe.captureMaxBytes > 0) {
+      capture = new CaptureRing(config.observe.captureMaxBytes);
+      edge.tap(capture.tap);
+    }
     if (config.observe.hepUrl) {
       const { proto, host, port } = config.observe.hepUrl;
       hep = new HepExporter({ target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance, warn: (line) => log.warn(line) });
@@ -223,6 +231,7 @@ export async function startPf(config: Config): Promise<Pf> {
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
     metrics,
+    capture,
     expireDeferredNow: expireNow,
     async policyChanged(aor) {
       prefs.invalidate(aor);

@@ -25,6 +25,11 @@ test('issue 19 metrics: /metrics needs the bearer token or a console session; SI
     assert.equal((await fetch(`${product.httpUrl}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } })).status, 401);
     assert.equal((await product.login.fetch('/metrics')).status, 200, 'a signed-in operator reads it too');
     assert.equal((await fetch(`${product.httpUrl}/metrics`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status, 405);
+    // the pcap of a session is behind the sign-in like the rest of the API, and says what is missing
+    assert.equal((await fetch(`${product.httpUrl}/api/sessions/nope/pcap`)).status, 401);
+    const none = await product.login.fetch('/api/sessions/nope/pcap');
+    assert.equal(none.status, 404);
+    assert.match(((await none.json()) as { error: string }).error, /no session nope/);
 
     const before = await scrape();
     assert.equal(valueOf(before, 'pf_database_up'), 1);
