@@ -13,6 +13,7 @@ import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
 import { StorageGuard } from './sip/storage-unavailable';
 import { sipTrust } from './sip/trust/sip-trust';
+import { sipLogContext } from './sip/log-context';
 import { startLagMeter } from './sip/trust/headroom';
 import { overloadVerdict, type OfferedRequest } from './sip/trust/overload';
 import { PrefsCache } from './sip/prefs-cache';
@@ -160,7 +161,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const sipLog = logger('sip');
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
-  const record = decisionSink(decisions, bus);
+  const record = decisionSink(decisions, bus, sipLog);
   const store = new EffectStore(db.prisma, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
   const prefs = new PrefsCache(db.prisma, userId, guard);
@@ -194,6 +195,8 @@ export async function startPf(config: Config): Promise<Pf> {
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  // every log line about a request carries its Call-ID and served user (D-224)
+  srf.use(sipLogContext({ isServed, log: sipLog }));
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));

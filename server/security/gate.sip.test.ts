@@ -15,6 +15,7 @@ import { io as connectIo, type Socket } from 'socket.io-client';
 import { consoleRequestHandler } from '../http/console-handler';
 import { openDatabase, type OpenDatabase } from '../store/database';
 import { createSecurity, type Security } from './gate';
+import type { Logger } from '../log';
 
 const PASSWORD = 'the-admin-password-1';
 const SESSION_TTL_MS = 3000;
@@ -28,7 +29,7 @@ let base = '';
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-gate-'));
   db = await openDatabase(`file:${path.join(dir, 'pf.db')}`);
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
   security = await createSecurity(db.prisma, { env: { PF_ADMIN_PASSWORD: PASSWORD }, log: quiet, trustedProxies: ['127.0.0.1'], sessionTtlMs: SESSION_TTL_MS });
   http = createServer(consoleRequestHandler({ gate: security.gate, api: async () => false, render: (_q, r) => void r.writeHead(200).end('page'), log: () => {} }));
   io = new Server(http, { path: '/socket.io', serveClient: false });
