@@ -104,6 +104,7 @@ export async function startPf(config: Config): Promise<Pf> {
     counts: () => operationalCounts(db.prisma, config.instance),
     lagMs: () => lag.lagMs(),
     registrations: () => registrar.count(now()),
+    hep: () => hep?.counts,
   });
   db.onQuery((ms) => metrics.dbQuery(ms));
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { nowUs } from '../../server/capture/wire';
 import { decodeHep, hepStream, type DecodedHep } from '../support/hep-decode';
+import { parseExposition, valueOf } from '../support/prom-text';
 import { startTestPf } from '../support/test-pf';
 import { wirePeer, type WirePeer } from '../support/wire-peer';
 
@@ -68,6 +69,10 @@ for (const proto of ['udp', 'tcp'] as const) {
       const to = nowUs();
       assertCaptured(homer.packets, [alice, bob], port, from, to, 'pf-under-test');
       assert.ok(homer.packets.some((h) => h.correlationId === m.callId && h.payload.includes(Buffer.from('grüße über HEP'))), 'the UTF-8 body arrived intact');
+      // the metrics count what was sent
+      const samples = parseExposition(await pf.metrics.exposition());
+      assert.equal(valueOf(samples, 'pf_hep_packets_total', { result: 'sent' }), homer.packets.length);
+      assert.equal(valueOf(samples, 'pf_hep_packets_total', { result: 'dropped' }), 0);
     } finally {
       await alice.close();
       await bob.close();

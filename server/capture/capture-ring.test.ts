@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { CaptureRing } from './capture-ring';
+import { sipHead } from './sip-head';
 import type { WireMessage } from './wire';
 
-const msg = (callId: string, atUs: number, bodyBytes: number): WireMessage => ({
-  direction: 'in', proto: 'udp', src: { host: '127.0.0.1', port: 1 }, dst: { host: '127.0.0.1', port: 2 }, atUs,
-  bytes: Buffer.concat([Buffer.from(`MESSAGE sip:a@b SIP/2.0\r\nCall-ID: ${callId}\r\nContent-Length: ${bodyBytes}\r\n\r\n`), Buffer.alloc(bodyBytes, 0x61)]),
+const wire = (bytes: Buffer, atUs: number): WireMessage => ({
+  direction: 'in', proto: 'udp', src: { host: '127.0.0.1', port: 1 }, dst: { host: '127.0.0.1', port: 2 }, atUs, bytes, head: sipHead(bytes),
 });
+const msg = (callId: string, atUs: number, bodyBytes: number): WireMessage =>
+  wire(Buffer.concat([Buffer.from(`MESSAGE sip:a@b SIP/2.0\r\nCall-ID: ${callId}\r\nContent-Length: ${bodyBytes}\r\n\r\n`), Buffer.alloc(bodyBytes, 0x61)]), atUs);
 
 test('capture ring: never holds more than its budget, keeps the newest messages, finds them by Call-ID in time order', () => {
   fc.assert(
@@ -27,7 +29,7 @@ test('capture ring: never holds more than its budget, keeps the newest messages,
 
 test('capture ring: bytes without a Call-ID are not kept; a budget of 0 keeps nothing', () => {
   const ring = new CaptureRing(10_000);
-  ring.tap({ ...msg('x', 1, 0), bytes: Buffer.from('\r\n\r\n') });
+  ring.tap(wire(Buffer.from('\r\n\r\n'), 1));
   assert.equal(ring.heldBytes, 0);
   const off = new CaptureRing(0);
   off.tap(msg('x', 1, 0));

@@ -1,7 +1,6 @@
 // The recent SIP messages as they crossed the edge, kept in memory for the console's "Download
 // pcap" of a session: bounded by bytes (PF_CAPTURE_MAX_BYTES), oldest dropped first, found by
 // Call-ID. A message without a Call-ID (not SIP) is not kept (D-223).
-import { sipHead } from './sip-head';
 import type { WireMessage } from './wire';
 
 interface Held {
@@ -23,7 +22,7 @@ export class CaptureRing {
 
   /** the wire tap */
   readonly tap = (m: WireMessage): void => {
-    const callId = sipHead(m.bytes).callId;
+    const callId = m.head.callId;
     const size = m.bytes.length + OVERHEAD_BYTES;
     if (!callId || size > this.maxBytes) return;
     const held: Held = { m, callId, size };

@@ -6,7 +6,6 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { HepTarget } from '../config';
 import { encodeHep } from './hep';
-import { sipHead } from './sip-head';
 import type { WireMessage } from './wire';
 
 export interface HepExporterOptions {
@@ -47,7 +46,7 @@ export class HepExporter {
     const packet = encodeHep({
       proto: m.proto, src: m.src, dst: m.dst, atUs: m.atUs,
       captureId: this.opts.captureId, nodeName: this.opts.nodeName,
-      correlationId: sipHead(m.bytes).callId, payload: m.bytes,
+      correlationId: m.head.callId, payload: m.bytes,
     });
     if (!packet) return this.drop('a message too large for one HEP packet was not exported');
     if (this.udp) {

@@ -3,6 +3,7 @@
 // connection to it (the one a request came in on, or one opened earlier) before opening a new one.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { sipHead } from '../capture/sip-head';
 import { nowUs, type WireTap } from '../capture/wire';
 
 export type Proto = 'udp' | 'tcp';
@@ -184,9 +185,10 @@ export class Transport {
   private tapped(direction: 'in' | 'out', proto: Proto, bytes: Buffer, remote: { host: string; port: number }, local: { host: string; port: number }): void {
     const atUs = nowUs();
     const [src, dst] = direction === 'in' ? [remote, local] : [local, remote];
+    const head = sipHead(bytes);
     for (const tap of this.taps) {
       try {
-        tap({ direction, proto, src, dst, atUs, bytes });
+        tap({ direction, proto, src, dst, atUs, bytes, head });
       } catch (e) {
         // an observer's failure must not touch SIP
         this.log(`tap error: ${(e as Error).message}`);

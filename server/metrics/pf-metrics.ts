@@ -3,7 +3,6 @@
 // lag and every database query's duration, beside prom-client's process metrics. Counters move
 // where the fact happens; gauges are read when Prometheus scrapes (D-221).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { sipHead } from '../capture/sip-head';
 import type { WireMessage } from '../capture/wire';
 import type { OperationalCounts } from '../store/operational-counts';
 import { sipLabels } from './sip-labels';
@@ -14,6 +13,8 @@ export interface MetricSources {
   /** the event loop's lag as the overload control measures it (ms) */
   lagMs(): number;
   registrations(): number;
+  /** HEP packets sent and dropped, when HEP_URL is set */
+  hep(): { sent: number; dropped: number } | undefined;
 }
 
 export interface PfMetrics {
@@ -126,11 +127,25 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
     },
   });
 
+  new Counter({
+    name: 'pf_hep_packets_total',
+    help: 'HEP packets sent to the Homer collector (HEP_URL) and dropped (collector down or slow, message too large)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const c = sources.hep();
+      if (!c) return;
+      this.reset();
+      this.inc({ result: 'sent' }, c.sent);
+      this.inc({ result: 'dropped' }, c.dropped);
+    },
+  });
+
   return {
     registry,
     contentType: registry.contentType,
     wire(m) {
-      const labels = sipLabels(sipHead(m.bytes));
+      const labels = sipLabels(m.head);
       if (!labels) return;
       if (labels.kind === 'request') requests.inc({ direction: m.direction, method: labels.method });
       else responses.inc({ direction: m.direction, method: labels.method, code: labels.code });
