@@ -3,7 +3,12 @@ import type { ReactNode } from 'react';
 import { Nav } from './_components/nav';
 import './globals.css';
 
-export const metadata: Metadata = { title: 'cpm-pf console', description: 'OMA CPM Participating Function: live sessions and decisions' };
+// Static assets live in public/ (served by Next at the root, reachable signed out: security/gate.ts).
+export const metadata: Metadata = {
+  title: 'cpm-pf console',
+  description: 'OMA CPM Participating Function: live sessions and decisions',
+  icons: { icon: { url: '/icon.svg', type: 'image/svg+xml' } },
+};
 
 // Applies the remembered theme before the first paint, so a dark choice never flashes light.
 const THEME_BOOT = `try{var t=localStorage.getItem('pf-theme');if(t==='light'||t==='dark')document.documentElement.setAttribute('data-theme',t)}catch(e){}`;

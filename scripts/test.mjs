@@ -35,6 +35,8 @@ function ensureSystemPackages() {
   if (stages.includes('sip') && !have('linphonec')) missing.push('linphone-cli');
   if (stages.includes('sip') && !have('baresip')) missing.push('baresip');
   if (stages.includes('sip') && !have('tmux')) missing.push('tmux');
+  // Wireshark's reader checks the pcap files of session captures (sip and e2e stages)
+  if ((stages.includes('sip') || stages.includes('e2e')) && !have('tshark')) missing.push('tshark');
   if (stages.includes('e2e') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
   // the store's tests run against a throwaway PostgreSQL server as well (scripts/pg-throwaway.mjs)
   if (stages.includes('sip') && !['/usr/local/bin/initdb', '/usr/lib/postgresql/15/bin/initdb'].some((f) => existsSync(f))) missing.push('postgresql');

@@ -80,3 +80,22 @@ test('config: the MSRP listener (D-163) defaults to loopback and a free port, an
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
+
+test('config: operator tools (issue 19): HEP_URL, PF_METRICS_TOKEN, HEP_CAPTURE_ID and PF_CAPTURE_MAX_BYTES are read and validated', () => {
+  const none = loadConfig({}).observe;
+  assert.deepEqual(none, { metricsToken: undefined, hepUrl: undefined, hepCaptureId: 2001, captureMaxBytes: 16 * 1024 * 1024 });
+  const set = loadConfig({ HEP_URL: 'udp://127.0.0.1:9061', PF_METRICS_TOKEN: 'scrape-me-0123456789', HEP_CAPTURE_ID: '7', PF_CAPTURE_MAX_BYTES: '0' }).observe;
+  assert.deepEqual(set, { metricsToken: 'scrape-me-0123456789', hepUrl: { proto: 'udp', host: '127.0.0.1', port: 9061 }, hepCaptureId: 7, captureMaxBytes: 0 });
+  assert.deepEqual(loadConfig({ HEP_URL: 'tcp://homer.example.net' }).observe.hepUrl, { proto: 'tcp', host: 'homer.example.net', port: 9060 });
+  assert.deepEqual(loadConfig({ HEP_URL: 'udp://[::1]:9060' }).observe.hepUrl, { proto: 'udp', host: '::1', port: 9060 });
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ HEP_URL: 'http://homer:9060' }, /HEP_URL must be udp:\/\/host:port or tcp:\/\/host:port, got "http:\/\/homer:9060"/],
+    [{ HEP_URL: 'udp://homer:0' }, /HEP_URL must be/],
+    [{ HEP_URL: 'udp://homer:70000' }, /HEP_URL must be/],
+    [{ PF_METRICS_TOKEN: 'short' }, /PF_METRICS_TOKEN must be at least 16 printable characters/],
+    [{ PF_METRICS_TOKEN: 'has a space in it, sixteen+' }, /PF_METRICS_TOKEN must be/],
+    [{ HEP_CAPTURE_ID: '4294967296' }, /HEP_CAPTURE_ID must fit in 32 bits/],
+    [{ PF_CAPTURE_MAX_BYTES: '-1' }, /PF_CAPTURE_MAX_BYTES must be a whole number of at least 0/],
+  ];
+  for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+});

@@ -36,11 +36,20 @@ export interface Config {
   topology: { trust: 'open' | 'peers'; file?: string };
   /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
   console: { trustedProxies: string[] };
+  /** operator tools (issue 19): the /metrics bearer token, the HEP collector, the capture kept for pcap downloads */
+  observe: { metricsToken?: string; hepUrl?: HepTarget; hepCaptureId: number; captureMaxBytes: number };
   dev: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export class ConfigError extends Error {}
+
+/** Where HEP v3 packets go: a Homer collector (heplify-server, homer-app) over UDP or TCP. */
+export interface HepTarget {
+  proto: 'udp' | 'tcp';
+  host: string;
+  port: number;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -162,6 +171,35 @@ function hostPort(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** HEP_URL: udp://host:port or tcp://host:port (default port 9060, the collectors' usual one). */
+function hepUrl(env: Env): HepTarget | undefined {
+  const raw = env.HEP_URL;
+  if (!raw) return undefined;
+  const m = /^(udp|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(raw);
+  const portNumber = m?.[3] === undefined ? 9060 : Number(m[3]);
+  if (!m || portNumber < 1 || portNumber > 65535) throw new ConfigError(`HEP_URL must be udp://host:port or tcp://host:port, got "${raw}"`);
+  return { proto: m[1] as 'udp' | 'tcp', host: m[2].replace(/^\[|\]$/g, ''), port: portNumber };
+}
+
+function metricsToken(env: Env): string | undefined {
+  const raw = env.PF_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  // it travels in an Authorization header: printable, no spaces, and long enough not to be guessed
+  if (!/^[\x21-\x7e]{16,}$/.test(raw)) throw new ConfigError('PF_METRICS_TOKEN must be at least 16 printable characters without spaces');
+  return raw;
+}
+
+function observe(env: Env): Config['observe'] {
+  const hepCaptureId = wholeNumber(env, 'HEP_CAPTURE_ID', 2001, 0);
+  if (hepCaptureId > 0xffffffff) throw new ConfigError(`HEP_CAPTURE_ID must fit in 32 bits, got "${hepCaptureId}"`);
+  return {
+    metricsToken: metricsToken(env),
+    hepUrl: hepUrl(env),
+    hepCaptureId,
+    captureMaxBytes: wholeNumber(env, 'PF_CAPTURE_MAX_BYTES', 16 * 1024 * 1024, 0),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const drachtioHost = env.DRACHTIO_HOST;
   const domain = (env.PF_DOMAIN || 'example.com').toLowerCase();
@@ -192,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     console: { trustedProxies: trustedProxies(env) },
+    observe: observe(env),
     dev: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };

@@ -1,9 +1,10 @@
 // Composition root: config → PF (store → edge → srf → engine handlers) → HTTP (API, Next.js
 // console, socket.io live stream). Where a SIP request goes: server/sip/pf-app.ts.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
+import { captureRoutes } from './http/capture-routes';
 import { consoleRequestHandler } from './http/console-handler';
 import { demoRoutes } from './http/demo-routes';
 import { consoleRoutes } from './http/routes';
@@ -11,6 +12,8 @@ import { overview } from './http/queries/overview';
 import { consoleServices } from './live/console-services';
 import { attachGateway } from './live/gateway';
 import { logger, setLogLevel } from './log';
+import { metricsEndpoint } from './metrics/endpoint';
+import { parseCookies, SESSION_COOKIE } from './security/cookies';
 import { startPf } from './pf';
 import { createSecurity } from './security/gate';
 import { SqliteFileProblem } from './store/sqlite-files';
@@ -26,11 +29,20 @@ async function main(): Promise<void> {
   const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
   await console.prepare();
   const render = console.getRequestHandler();
-  const api = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
+  const json = apiHandler({ ...consoleRoutes(pf), ...demoRoutes(pf) });
+  const pcap = captureRoutes(pf);
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL) => (await pcap(req, res, url)) || json(req, res, url);
 
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
   const security = await createSecurity(pf.db.store, { log: logger('security'), trustedProxies: config.console.trustedProxies });
-  const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
+  // /metrics answers scrapers with PF_METRICS_TOKEN before the gate (which would redirect to /login)
+  const metrics = metricsEndpoint({
+    metrics: pf.metrics,
+    token: config.observe.metricsToken,
+    signedIn: async (req) => Boolean(await security.sessions.lookup(parseCookies(req.headers.cookie).get(SESSION_COOKIE))),
+  });
+  const gate = async (req: IncomingMessage, res: ServerResponse, url: URL) => (await metrics(req, res, url)) || security.gate(req, res, url);
+  const http = createServer(consoleRequestHandler({ gate, api, render, log: (line) => log.warn(line) }));
   const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.store)));
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {

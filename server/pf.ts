@@ -13,6 +13,7 @@ import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
 import { StorageGuard } from './sip/storage-unavailable';
 import { sipTrust } from './sip/trust/sip-trust';
+import { sipLogContext } from './sip/log-context';
 import { startLagMeter } from './sip/trust/headroom';
 import { overloadVerdict, type OfferedRequest } from './sip/trust/overload';
 import { PrefsCache } from './sip/prefs-cache';
@@ -35,6 +36,10 @@ import { closeLeftoverSessions } from './store/sessions';
 import { ensureUsers, listUsers } from './store/users';
 import { MsrpListener } from './msrp/listener';
 import { MsrpCarrier } from './sip/session/msrp-carrier';
+import { createPfMetrics, type PfMetrics } from './metrics/pf-metrics';
+import { operationalCounts } from './store/operational-counts';
+import { HepExporter } from './capture/hep-exporter';
+import { CaptureRing } from './capture/capture-ring';
 
 export interface Pf {
   config: Config;
@@ -49,6 +54,10 @@ export interface Pf {
   state: PfState;
   /** where SIP peers reach the PF */
   sipAddress: { host: string; port: number };
+  /** Prometheus metrics (served at /metrics by the console's HTTP server) */
+  metrics: PfMetrics;
+  /** the recent SIP messages as bytes, for a session's pcap (embedded edge only; D-223) */
+  capture?: CaptureRing;
   /**
    * Tells the running engine that stored policy changed: a user's preference rules (aor), or the
    * service-provider policy (null). The next request is decided with the new values.
@@ -90,6 +99,14 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
 export async function startPf(config: Config): Promise<Pf> {
   const now = () => Date.now();
   const db = await openDatabase(config.databaseUrl);
+  // read at scrape time only, when everything below exists
+  const metrics = createPfMetrics({
+    counts: () => operationalCounts(db.store, config.instance),
+    lagMs: () => lag.lagMs(),
+    registrations: () => registrar.count(now()),
+    hep: () => hep?.counts,
+  });
+  db.onQuery((ms) => metrics.dbQuery(ms));
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
   await ensureUsers(db.store, config.seedUsers.map((u) => ({ aor: `sip:${u}@${config.domain}`, displayName: u[0].toUpperCase() + u.slice(1) })));
   const users = new Map((await listUsers(db.store)).map((u) => [u.aor, u.id]));
@@ -98,6 +115,7 @@ export async function startPf(config: Config): Promise<Pf> {
   if (closed) log.info(`closed ${closed} session(s) left open by the previous run of ${config.instance}`);
 
   const bus = new LiveBus();
+  bus.on('decision', (d) => metrics.decision(d));
   const decisions = new DecisionLog(db.store, (aor) => users.get(aor));
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
@@ -113,13 +131,27 @@ export async function startPf(config: Config): Promise<Pf> {
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) } };
   };
   let edge: Edge | undefined;
+  let hep: HepExporter | undefined;
+  let capture: CaptureRing | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
     edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
+    edge.tap((m) => metrics.wire(m));
+    if (config.observe.captureMaxBytes > 0) {
+      capture = new CaptureRing(config.observe.captureMaxBytes);
+      edge.tap(capture.tap);
+    }
+    if (config.observe.hepUrl) {
+      const { proto, host, port } = config.observe.hepUrl;
+      hep = new HepExporter({ target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance, warn: (line) => log.warn(line) });
+      edge.tap(hep.tap);
+      log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
+    }
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
   }
+  if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
   const srf = await connectSrf(control);
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
@@ -130,7 +162,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const sipLog = logger('sip');
   const isServed = (aor: string) => users.has(aor);
   const userId = (aor: string) => users.get(aor);
-  const record = decisionSink(decisions, bus);
+  const record = decisionSink(decisions, bus, sipLog);
   const store = new EffectStore(db.store, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
   const prefs = new PrefsCache(db.store, userId, guard);
@@ -164,6 +196,8 @@ export async function startPf(config: Config): Promise<Pf> {
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  // every log line about a request carries its Call-ID and served user (D-224)
+  srf.use(sipLogContext({ isServed, log: sipLog }));
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
@@ -200,6 +234,8 @@ export async function startPf(config: Config): Promise<Pf> {
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
+    metrics,
+    capture,
     expireDeferredNow: expireNow,
     async policyChanged(aor) {
       prefs.invalidate(aor);
@@ -225,6 +261,7 @@ export async function startPf(config: Config): Promise<Pf> {
       srf.disconnect();
       await msrp.close();
       await edge?.close();
+      await hep?.close();
       await decisions.close();
       await db.close();
       lag.stop();

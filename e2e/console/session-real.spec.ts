@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
+import { tsharkSip } from '../support/tshark';
 import { runSipp, startSipp, type SippBackground } from '../support/sipp';
 import { signedInProduct } from '../support/signed-in-product';
 
@@ -49,6 +50,19 @@ test('BYE-1, CLS-1: a real 1-1 session appears live, shows its legs and SIP ladd
     await expect(page.getByTestId('leg-row')).toHaveCount(2);
     await expect(page.locator('[data-testid="ladder-message"][data-method="INVITE"]').first()).toBeVisible();
     await shootTo(page, testInfo, 'session-real');
+
+    // issue 19: "Download pcap" saves the ladder's SIP as a file tshark reads as SIP: the INVITE
+    // on each leg's Call-ID, and the answers
+    const legCallIds = await page.getByTestId('leg-call-id').allTextContents();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-pcap').click()]);
+    expect(download.suggestedFilename()).toMatch(/^session-.+\.pcap$/);
+    const file = testInfo.outputPath('session.pcap');
+    await download.saveAs(file);
+    const sip = tsharkSip(file);
+    for (const callId of legCallIds) {
+      expect(sip.filter((r) => r.callId === callId).map((r) => r.method), `leg ${callId}`).toEqual(expect.arrayContaining(['INVITE', 'ACK']));
+      expect(sip.some((r) => r.callId === callId && r.status === '200'), `a 200 on ${callId}`).toBe(true);
+    }
 
     // the BYE arrives while the page is open: legs released live, Reason decoded, BYE arrows drawn
     await expect(page.locator('[data-testid="leg-row"][data-state="TERMINATED"]')).toHaveCount(2, { timeout: 15_000 });

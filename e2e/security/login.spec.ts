@@ -12,6 +12,18 @@ test.afterAll(async () => {
   await product?.stop();
 });
 
+test('static assets: public/ is served at the root to a signed-out browser, and the pages name the icon', async ({ page }) => {
+  const icon = await page.request.get(`${product.httpUrl}/icon.svg`);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toContain('image/svg+xml');
+  expect(await icon.text()).toContain('<svg');
+  const robots = await page.request.get(`${product.httpUrl}/robots.txt`);
+  expect(robots.status()).toBe(200);
+  expect(await robots.text()).toContain('Disallow: /');
+  await page.goto(`${product.httpUrl}/login`);
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', '/icon.svg');
+});
+
 test('login: signed out to /login, wrong password refused, right one returns to the page asked for', async ({ page, context }, testInfo) => {
   await page.goto(`${product.httpUrl}/decisions?procedure=IMDN-RX`);
   await expect(page).toHaveURL(/\/login\?next=/);

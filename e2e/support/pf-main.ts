@@ -4,8 +4,10 @@ import { loadConfig } from '../../server/config';
 import { setLogLevel } from '../../server/log';
 import { startPf } from '../../server/pf';
 
-setLogLevel('warn');
-const pf = await startPf(loadConfig());
+const config = loadConfig();
+// quiet unless a test asks for a level (LOG_LEVEL)
+setLogLevel(process.env.LOG_LEVEL ? config.logLevel : 'warn');
+const pf = await startPf(config);
 process.stdout.write(`ready ${pf.sipAddress.port}\n`);
 const stop = () => void pf.stop().then(() => process.exit(0));
 process.on('SIGTERM', stop);

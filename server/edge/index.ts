@@ -1,5 +1,6 @@
 // Embedded SIP edge: a stand-in for drachtio-server (SIP transport, transactions, dialogs)
 // that drachtio-srf apps connect to over the drachtio control protocol.
+import type { WireTap } from '../capture/wire';
 import { ControlServer } from './control-server';
 import { Transport, type Proto, type TcpLimits } from './transport';
 import { SipUa, type UaOptions } from './ua';
@@ -42,6 +43,8 @@ export interface Edge {
   sipAddress: { host: string; port: number };
   controlAddress: { host: string; port: number };
   stats(): EdgeStats;
+  /** observes every SIP message the edge receives or sends, as bytes (metrics, HEP, capture) */
+  tap(observer: WireTap): void;
   close(): Promise<void>;
   /** The SIP core underneath (for tests and tooling). */
   readonly ua: SipUa;
@@ -79,6 +82,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       const c = control.stats();
       return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, appPending: ua.appPending };
     },
+    tap: (observer) => transport.addTap(observer),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -3,6 +3,8 @@
 // connection to it (the one a request came in on, or one opened earlier) before opening a new one.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { sipHead } from '../capture/sip-head';
+import { nowUs, type WireTap } from '../capture/wire';
 
 export type Proto = 'udp' | 'tcp';
 
@@ -161,6 +163,8 @@ export class Transport {
   private byKey = new Map<string, TcpConn>();
   private nextConnId = 1;
   private handler: MessageHandler = () => {};
+  /** observers of every message in and out (metrics, HEP, capture); see addTap */
+  private taps: WireTap[] = [];
   private closed = false;
   private readonly limits: TcpLimits;
   private readonly perSource = new Map<string, number>();
@@ -174,6 +178,23 @@ export class Transport {
   }
 
   onMessage(h: MessageHandler): void { this.handler = h; }
+
+  /** Sees every whole message received and every message sent, as bytes, with both addresses. */
+  addTap(tap: WireTap): void { this.taps.push(tap); }
+
+  private tapped(direction: 'in' | 'out', proto: Proto, bytes: Buffer, remote: { host: string; port: number }, local: { host: string; port: number }): void {
+    const atUs = nowUs();
+    const [src, dst] = direction === 'in' ? [remote, local] : [local, remote];
+    const head = sipHead(bytes);
+    for (const tap of this.taps) {
+      try {
+        tap({ direction, proto, src, dst, atUs, bytes, head });
+      } catch (e) {
+        // an observer's failure must not touch SIP
+        this.log(`tap error: ${(e as Error).message}`);
+      }
+    }
+  }
 
   get transports(): Proto[] { return this.opts.transports; }
 
@@ -224,7 +245,8 @@ export class Transport {
 
   private log(s: string): void { this.opts.log?.(s); }
 
-  private safeDeliver(buf: Buffer, peer: Peer): void {
+  private safeDeliver(buf: Buffer, peer: Peer, local: { host: string; port: number } = this.address): void {
+    if (this.taps.length) this.tapped('in', peer.proto, buf, peer, local);
     try {
       this.handler(buf, peer);
     } catch (e) {
@@ -275,7 +297,7 @@ export class Transport {
     const framer = new StreamFramer(
       (m) => {
         if (this.closed) return;
-        this.safeDeliver(m, { proto: 'tcp', host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, connId: id });
+        this.safeDeliver(m, { proto: 'tcp', host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, connId: id }, { host: socket.localAddress ?? this.address.host, port: socket.localPort ?? this.address.port });
       },
       () => { if (!socket.destroyed) socket.write('\r\n'); },
       this.opts.maxMessageBytes ?? this.limits.maxBufferBytes,
@@ -337,6 +359,7 @@ export class Transport {
     if (peer.proto === 'udp') {
       if (!this.udp) return false;
       this.udp.send(data, peer.port, peer.host);
+      if (this.taps.length) this.tapped('out', 'udp', data, peer, this.address);
       return true;
     }
     let conn = peer.connId !== undefined ? this.conns.get(peer.connId) : undefined;
@@ -356,6 +379,8 @@ export class Transport {
     conn.lastActivity = Date.now();
     if (conn.connected) conn.socket.write(data);
     else conn.queue.push(data);
+    // a connection still opening has no local port yet: the listening address stands in for it
+    if (this.taps.length) this.tapped('out', 'tcp', data, { host: peer.host, port: peer.port }, { host: conn.socket.localAddress ?? this.address.host, port: conn.socket.localPort ?? this.address.port });
     return true;
   }
 

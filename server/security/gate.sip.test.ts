@@ -16,6 +16,7 @@ import { consoleRequestHandler } from '../http/console-handler';
 import { openDatabase, type OpenDatabase } from '../store/database';
 import { listAudit } from '../store/audit';
 import { createSecurity, type Security } from './gate';
+import type { Logger } from '../log';
 
 const PASSWORD = 'the-admin-password-1';
 const SESSION_TTL_MS = 3000;
@@ -29,7 +30,7 @@ let base = '';
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-gate-'));
   db = await openDatabase(`file:${path.join(dir, 'pf.db')}`);
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
   security = await createSecurity(db.store, { env: { PF_ADMIN_PASSWORD: PASSWORD }, log: quiet, trustedProxies: ['127.0.0.1'], sessionTtlMs: SESSION_TTL_MS });
   http = createServer(consoleRequestHandler({ gate: security.gate, api: async () => false, render: (_q, r) => void r.writeHead(200).end('page'), log: () => {} }));
   io = new Server(http, { path: '/socket.io', serveClient: false });

@@ -6,7 +6,7 @@ import { dispatch } from '../engine/dispatch/dispatch';
 import { routeToCore } from '../engine/route/core-route';
 import { bodyText } from '../engine/parse/content-encoding';
 import { header, type SipMessageView } from '../engine/message';
-import type { Logger } from '../log';
+import { bindLogUser, type Logger } from '../log';
 import { aorOf, parseNameAddr } from './addresses';
 import type { EffectRunner } from './effect-runner';
 import type { InFlight } from './in-flight';
@@ -62,6 +62,7 @@ async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfRespons
   const fromAor = from && aorOf(from.uri);
   const source = `${req.protocol}/${req.source_address}:${req.source_port}`;
   if (fromAor && deps.isServed(fromAor) && deps.registrar.isClientSource(fromAor, source, now)) {
+    bindLogUser(fromAor);
     return originating(deps, view, fromAor, res);
   }
 
@@ -70,6 +71,7 @@ async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfRespons
     res.send(404, 'Not Found');
     return;
   }
+  bindLogUser(servedUser);
   const callId = header(view, 'call-id');
   const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
   const dsp = dispatch({ request: view, policy: deps.state.policy, txn });

@@ -1,13 +1,16 @@
-// Every engine decision goes to the decision log (batched to the database) and to the live bus.
+// Every engine decision goes to the decision log (batched to the database) and to the live bus,
+// and to the debug log (where it carries the request's Call-ID and served user, D-224).
 import type { Decision } from '../engine/decision';
+import type { Logger } from '../log';
 import type { LiveBus } from '../live/bus';
 import type { DecisionLog } from '../store/decision-log';
 
 export type DecisionSink = (decisions: Decision[], ctx: { callId?: string; now: number }) => void;
 
-export function decisionSink(log: DecisionLog, bus: LiveBus): DecisionSink {
+export function decisionSink(log: DecisionLog, bus: LiveBus, debug?: Logger): DecisionSink {
   return (decisions, ctx) => {
     for (const d of decisions) {
+      debug?.debug(`decision ${d.branch} ${d.outcome}: ${d.summary}`);
       const rec = log.append({
         at: new Date(ctx.now).toISOString(),
         servedUser: d.servedUser ?? null,

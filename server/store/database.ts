@@ -23,6 +23,8 @@ export interface OpenDatabase {
   provider: StoreProvider;
   /** migrations applied by this open (empty when the schema was current) */
   applied: string[];
+  /** calls `listener` with the duration (ms) of every query (the metrics' DB latency) */
+  onQuery(listener: (ms: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -113,5 +115,5 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
       ? await migrateSqlite(sqliteFileOf(url), opts.migrationsDir ?? SQLITE_MIGRATIONS_DIR)
       : await migratePostgres(url, opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR);
   const opened = await openPrismaClient(url, { busyTimeoutMs: opts.busyTimeoutMs });
-  return { store: opened.client, prisma: opened.client, provider, applied, close: () => opened.close() };
+  return { store: opened.client, prisma: opened.client, provider, applied, onQuery: opened.onQuery, close: () => opened.close() };
 }

@@ -14,7 +14,20 @@ export type StoreProvider = 'sqlite' | 'postgresql';
 export interface OpenedPrismaClient {
   client: PrismaClient;
   provider: StoreProvider;
+  /** calls `listener` with the duration (ms) of every query the client runs (the metrics' DB latency) */
+  onQuery(listener: (ms: number) => void): void;
   close(): Promise<void>;
+}
+
+// Prisma emits a `query` event with each query's duration when asked to (log level `query`, as events).
+const QUERY_EVENTS = [{ level: 'query', emit: 'event' }] as const;
+
+function queryListeners(client: PrismaClient): OpenedPrismaClient['onQuery'] {
+  const listeners: Array<(ms: number) => void> = [];
+  (client as unknown as { $on(e: 'query', f: (q: { duration: number }) => void): void }).$on('query', (q) => {
+    for (const l of listeners) l(q.duration);
+  });
+  return (l) => void listeners.push(l);
 }
 
 // Held in a variable so that type-checking does not require the PostgreSQL client to be generated.
@@ -55,7 +68,8 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<OpenedPri
   // `timeout` is better-sqlite3's busy timeout. better-sqlite3 is synchronous: while it waits for
   // another connection's lock the whole event loop waits too, so keep it short and let the caller
   // answer 503 (server/sip/storage-unavailable.ts) rather than freeze every SIP transaction.
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs }) });
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs }), log: [...QUERY_EVENTS] });
+  const onQuery = queryListeners(client);
   try {
     // WAL is stored in the file; synchronous is per connection (the adapter holds one).
     // NORMAL in WAL mode loses nothing committed on a process crash, only on power loss.
@@ -69,7 +83,7 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<OpenedPri
     await client.$disconnect();
     throw e;
   }
-  return { client, provider: 'sqlite', close: () => client.$disconnect() };
+  return { client, provider: 'sqlite', onQuery, close: () => client.$disconnect() };
 }
 
 async function openPostgres(url: string): Promise<OpenedPrismaClient> {
@@ -91,12 +105,13 @@ async function openPostgres(url: string): Promise<OpenedPrismaClient> {
     { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}) },
     schema ? { schema } : undefined,
   );
-  const client = new mod.PrismaClient({ adapter }) as PrismaClient;
+  const client = new mod.PrismaClient({ adapter, log: [...QUERY_EVENTS] }) as PrismaClient;
+  const onQuery = queryListeners(client);
   try {
     await client.$queryRawUnsafe('SELECT 1');
   } catch (e) {
     await client.$disconnect().catch(() => {});
     throw e;
   }
-  return { client, provider: 'postgresql', close: () => client.$disconnect() };
+  return { client, provider: 'postgresql', onQuery, close: () => client.$disconnect() };
 }

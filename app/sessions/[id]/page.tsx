@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, Loading } from '../../_components/states';
 import { decodeSegment, userPath } from '../../_lib/api';
 import { liveSocket } from '../../_lib/live-socket';
 import { useJson } from '../../_lib/use-json';
+import { DownloadPcap } from './download-pcap';
 import { Ladder } from './ladder';
 import { laterLeg } from './leg-order';
 import { lanesOf, stepsOf, type Step } from './ladder-model';
@@ -142,6 +143,7 @@ export default function SessionPage() {
     <>
       <PageHeader
         title={<>Session <span className="mono">{id}</span></>}
+        actions={<DownloadPcap id={id} />}
         sub={
           s && (
             <>
@@ -178,7 +180,7 @@ export default function SessionPage() {
                 <tr key={l.id} data-testid="leg-row" data-leg={l.id} data-state={l.state}>
                   <td>{l.kind}</td>
                   <td className="mono wrap">{l.device ?? '—'}</td>
-                  <td className="mono">{l.callId}</td>
+                  <td className="mono" data-testid="leg-call-id">{l.callId}</td>
                   <td>
                     <Pill value={l.state} />
                   </td>

@@ -1,0 +1,28 @@
+// What the operator tools need from a raw SIP message without a full parse: request or
+// response, the method (for a response: CSeq's method), the status and the Call-ID. Reads only
+// the header section; a message this does not understand yields undefined fields, never throws.
+export interface SipHead {
+  kind: 'request' | 'response' | 'unknown';
+  /** the request's method, or the method in a response's CSeq */
+  method?: string;
+  status?: number;
+  callId?: string;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+/** a header section longer than this is not looked into (the edge refuses such messages anyway) */
+const MAX_HEAD_BYTES = 16_384;
+
+export function sipHead(bytes: Buffer): SipHead {
+  const end = bytes.indexOf(HEADER_END);
+  const head = bytes.toString('latin1', 0, Math.min(end < 0 ? bytes.length : end, MAX_HEAD_BYTES));
+  const firstEnd = head.indexOf('\r\n');
+  const first = firstEnd < 0 ? head : head.slice(0, firstEnd);
+  const callId = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)/i.exec(head)?.[1].trim() || undefined;
+  const cseqMethod = /\r\n(?:cseq)[ \t]*:[ \t]*\d+[ \t]+([A-Za-z]+)/i.exec(head)?.[1].toUpperCase();
+  const response = /^SIP\/2\.0[ \t]+(\d{3})(?:[ \t]|$)/.exec(first);
+  if (response) return { kind: 'response', status: Number(response[1]), method: cseqMethod, callId };
+  const request = /^([A-Za-z]+)[ \t]+\S+[ \t]+SIP\/2\.0$/.exec(first);
+  if (request) return { kind: 'request', method: request[1].toUpperCase(), callId };
+  return { kind: 'unknown', callId };
+}
