@@ -50,6 +50,6 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessio
 
   // SUBSCRIBE deferred-messages (DSP-4): 200, NOTIFY, deferred items to the Message Store.
   srf.subscribe(deferredMessagesHandler(deps));
-  const sessions = installSessionHandlers(srf, { ...deps, runEffects: (effects, ctx) => deps.runner.run(effects, ctx) });
+  const sessions = installSessionHandlers(srf, deps);
   return { releaseSessions: (reason: string, waitMs: number) => sessions.releaseAll(reason, waitMs), close: () => sessions.close() };
 }
