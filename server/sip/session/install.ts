@@ -46,8 +46,8 @@ export interface SessionDeps {
 export interface SessionHandlers {
   runtime: SessionRuntime;
   topology: Topology;
-  /** graceful stop: BYE on every live session (D-109); resolves with how many were released */
-  releaseAll(reason: string, waitMs: number): Promise<number>;
+  /** graceful stop: the engine's STOP-1 BYEs on every live session (D-109); resolves with how many were released */
+  releaseAll(waitMs: number): Promise<number>;
   close(): void;
 }
 
@@ -101,7 +101,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   const handlers: SessionHandlers = {
     runtime,
     topology,
-    releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs),
+    releaseAll: (waitMs) => runtime.releaseAll(waitMs),
     close: () => {
       relay.close();
       runtime.close();

@@ -15,6 +15,7 @@ import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
+import { releaseOnStop } from '../../engine/bye/stop';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
@@ -285,6 +286,11 @@ export class SessionRuntime implements SessionEffects {
   private sendRequest(sessionId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
     const dialog = this.dialogs.get(e.leg);
     if (e.method === 'ACK') return; // srf ACKs a 2xx to the PF's re-INVITE itself
+    if (this.stopping && e.method === 'BYE') {
+      // STOP-1: awaited by the stop, never fed back (the session is over whatever the answer)
+      this.stopping.answers.push(this.byeAndWait(e.leg, String(e.headers.Reason ?? ''), this.stopping.waitMs));
+      return;
+    }
     if (!dialog) {
       this.deps.log.warn(`session ${sessionId}: no dialog for leg ${e.leg}; ${e.method} treated as 481`);
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status: 481 });
@@ -454,28 +460,21 @@ export class SessionRuntime implements SessionEffects {
   }
 
   /**
-   * Graceful stop (DECISIONS D-109): every session not yet RELEASED is released, with a BYE carrying
-   * `reason` on each CONNECTED leg, so clients, the Controlling Function and remote PFs learn of it
-   * at once instead of by their timers. Resolves when each BYE is answered or after `waitMs`.
-   * The answers are not decided by the engine: the session is over whatever they say.
+   * Graceful stop (DECISIONS D-109): each session not yet RELEASED takes the engine's STOP-1 step
+   * (a BYE on each CONNECTED leg, the session released). Resolves when each BYE is answered or
+   * after `waitMs`. The answers are not fed back to the engine: the session is over whatever they say.
    */
-  async releaseAll(reason: string, waitMs: number): Promise<number> {
+  async releaseAll(waitMs: number): Promise<number> {
     const live = [...this.deps.state.sessions.values()].filter((s) => s.mode !== 'RELEASED');
-    const steps = live.map((s) =>
-      this.enqueue(s.id, async () => {
-        const cur = this.session(s.id);
-        if (!cur || cur.mode === 'RELEASED') return;
-        const connected = cur.legs.filter((l) => l.state === 'CONNECTED');
-        const released: CpmSession = { ...cur, mode: 'RELEASED', legs: cur.legs.map((l) => (l.state === 'TERMINATED' ? l : { ...l, state: 'TERMINATED' })) };
-        this.deps.state.sessions.set(cur.id, released);
-        this.deps.msrp?.close(cur.id);
-        await Promise.all(connected.map((l) => this.byeAndWait(l.id, reason, waitMs)));
-        await this.persist(released);
-      }),
-    );
-    await Promise.race([Promise.all(steps), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
+    const answers: Promise<void>[] = [];
+    this.stopping = { waitMs, answers };
+    const steps = live.map((s) => this.step(s.id, (cur) => releaseOnStop(cur)));
+    await Promise.race([Promise.all(steps).then(() => Promise.all(answers)), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
     return live.length;
   }
+
+  /** set by releaseAll: BYEs of the stop are awaited (up to waitMs), not fed to the BYE procedure */
+  private stopping?: { waitMs: number; answers: Promise<void>[] };
 
   private byeAndWait(legId: string, reason: string, waitMs: number): Promise<void> {
     const dialog = this.dialogs.get(legId);
