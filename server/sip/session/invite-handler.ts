@@ -44,6 +44,7 @@ export function inviteHandler(deps: InviteDeps) {
   return (req: SrfRequest, res: SrfResponseOut): void => {
     void handleInvite(deps, req, res).catch((err: Error) => {
       deps.log.error(`INVITE ${req.get('Call-ID')}: ${err.stack ?? err.message}`);
+      deps.rt.deps.runner.release(res);
       if (!res.finished) res.send(500, 'Server Internal Error');
     });
   };
@@ -81,11 +82,8 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
       return;
     case 'ORIGINATE':
       return originating(deps, req, res, txn, a.servedUser, a.peer);
-    case 'REJOIN': {
-      const kept = deps.rt.session(a.sessionId);
-      if (kept) return rejoin(deps, req, res, kept.id);
-      return;
-    }
+    case 'REJOIN':
+      return rejoin(deps, req, res, a.sessionId);
     case 'JOIN_IWF':
       return joinIwf(deps, req, res, txn, a.servedUser, a.sessionId, a.peer);
     case 'FORK':
@@ -207,7 +205,8 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
           await rt.put(s);
           return;
         }
-        const s = rt.session(sessionId)!;
+        const s = rt.session(sessionId);
+  if (!s) throw new Error(`session ${sessionId} ended before the client re-joined it`);
         // a later device answering the fork joins the multi-device session (BYE-1b relies on it)
         wireLeg(rt, srf, sessionId, clientLeg.id, d);
         await rt.put({ ...s, legs: [...s.legs, clientLeg] });
