@@ -172,22 +172,20 @@ export class EffectRunner {
           this.deps.log.error(`FWD_RESP toward ${e.toLeg}: the PF is not deployed as a proxy (D-144)`);
           break;
         case 'RELEASE_MEDIA':
-        case 'STOP_MEDIA':
+        case 'STOP_MEDIA': {
           // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
-          {
-            const at = this.session(e, ctx);
-            at?.shell.releaseMedia(at.id, e.legs);
-          }
+          const at = this.session(e, ctx);
+          at?.shell.releaseMedia(at.id, e.legs);
           break;
+        }
         case 'SET_MODE':
           this.session(e, ctx)?.shell.setMode(e.sessionId, e.mode);
           break;
-        case 'MSRP_RELAY':
-          {
-            const at = this.session(e, ctx);
-            at?.shell.relay(at.id, e, ctx.session?.carried);
-          }
+        case 'MSRP_RELAY': {
+          const at = this.session(e, ctx);
+          at?.shell.relay(at.id, e, ctx.session?.carried);
           break;
+        }
         case 'RECORD_SESSION':
           await this.session(e, ctx)?.shell.recordSession(e.sessionId);
           break;
