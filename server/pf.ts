@@ -8,6 +8,7 @@ import { BYTE_STRINGS_TAG } from './edge/control-server';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
+import { STOP_REASON } from './engine/bye/stop';
 import { EffectRunner } from './sip/effect-runner';
 import { EffectStore } from './sip/effect-store';
 import { InFlight } from './sip/in-flight';
@@ -77,7 +78,6 @@ const DRAIN_TIMEOUT_MS = 10_000;
 const ANSWER_FLUSH_MS = 200;
 // a peer that does not answer the BYE within this does not hold up the stop
 const SHUTDOWN_BYE_WAIT_MS = 2000;
-const SHUTDOWN_REASON = 'SIP;cause=503;text="PF shutting down"';
 /** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
 const OVERLOAD_RETRY_AFTER_SEC = 1;
 
@@ -250,9 +250,9 @@ export async function startPf(config: Config): Promise<Pf> {
     async stop() {
       // Finish what is in flight (new requests get 503 meanwhile), then let the answers leave.
       await inFlight.drain(DRAIN_TIMEOUT_MS);
-      // Sessions cannot outlive this process (D-108): end them with a BYE now (D-109).
-      const released = await handlers.releaseSessions(SHUTDOWN_REASON, SHUTDOWN_BYE_WAIT_MS);
-      if (released) log.info(`released ${released} session(s) with BYE (${SHUTDOWN_REASON})`);
+      // Sessions cannot outlive this process (D-108): the engine ends them with a BYE now (D-109).
+      const released = await handlers.releaseSessions(SHUTDOWN_BYE_WAIT_MS);
+      if (released) log.info(`released ${released} session(s) with BYE (${STOP_REASON})`);
       await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
       await stopRetention();

@@ -88,7 +88,7 @@ test('D-108, CLS-1: after a crash, the restarted PF releases the sessions its in
   }
 });
 
-test('D-109, CLS-1: a graceful stop (SIGTERM) sends BYE with Reason cause=503 to the device and to the CF, and records the session RELEASED', async () => {
+test('D-109, STOP-1, CLS-1: a graceful stop (SIGTERM) sends BYE with Reason cause=503 to the device and to the CF, and records the session RELEASED', async () => {
   const r = await sessionUp();
   try {
     await r.pf.kill('SIGTERM');
@@ -104,6 +104,9 @@ test('D-109, CLS-1: a graceful stop (SIGTERM) sends BYE with Reason cause=503 to
     const s = await r.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
     assert.equal(s.mode, 'RELEASED');
     assert.ok(s.legs.every((l) => l.state === 'TERMINATED' && l.releaseReason === 'SIP;cause=503;text="PF shutting down"'));
+    // the stop's BYEs are the engine's decision, in the log like any other (issue 14)
+    const stop = await r.db.prisma.decision.findMany({ where: { branch: 'STOP-1' } });
+    assert.deepEqual(stop.map((d) => [d.procedure, d.outcome, d.sessionId]), [['BYE', 'RELEASE', s.id]]);
     assert.equal(r.pf.child.exitCode, 0, r.pf.output());
   } finally {
     await teardown(r);

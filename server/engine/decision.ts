@@ -12,7 +12,9 @@ export type Procedure =
   | 'IMDN-GEN'
   | 'PREF'
   /** SPEC §11.1: the pager-mode standalone message contract */
-  | 'PAGER';
+  | 'PAGER'
+  /** an initial INVITE: trust, fork, re-join, IWF join (SPEC §11.2, §11.4, §11.5) */
+  | 'INVITE';
 
 export interface Decision {
   /** spec branch id from SPEC.md, e.g. 'IMDN-RX-2a-i', 'BYE-4-R' */

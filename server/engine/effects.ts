@@ -34,6 +34,34 @@ export interface StoredObjectSpec {
   imdnMessageId?: string;
 }
 
+/**
+ * Where a Message Store object goes. The IMDN path names a folder the store already holds (found by
+ * the original message or the Conversation-ID); the session path names the session-history folder
+ * (§11.7), which the store creates on first use.
+ */
+export type FolderRef =
+  | { kind: 'STORED'; id: string }
+  | { kind: 'SESSION_HISTORY'; conversationId: string; contributionId: string };
+
+/**
+ * Whose timer it is: the PF's request services (IMDN aggregation windows, pager) or one session's
+ * procedures (BYE relay, re-INVITE retry, PIN). A session timer fires back into that session only.
+ */
+export type TimerRef = { scope: 'PF'; name: string } | { scope: 'SESSION'; sessionId: string; name: string };
+
+export function pfTimer(name: string): TimerRef {
+  return { scope: 'PF', name };
+}
+
+export function sessionTimer(sessionId: string, name: string): TimerRef {
+  return { scope: 'SESSION', sessionId, name };
+}
+
+/** One printable form of a folder reference, for decisions and test labels. */
+export function folderLabel(f: FolderRef): string {
+  return f.kind === 'STORED' ? f.id : `${f.conversationId}/${f.contributionId}`;
+}
+
 export type Effect =
   | { kind: 'SEND_REQ'; leg: string; method: string; uri?: string; headers: Headers; body?: string }
   | { kind: 'SEND_RESP'; txn: string; code: number; reason: string; headers?: Headers }
@@ -42,8 +70,8 @@ export type Effect =
   | { kind: 'RELEASE_MEDIA'; legs: string[] | 'ALL' }
   | { kind: 'STOP_MEDIA'; legs: string[] }
   | { kind: 'RECORD_SESSION'; sessionId: string }
-  | { kind: 'RECORD_OBJECT'; folder: string; object: StoredObjectSpec }
-  | { kind: 'STORE_GSO'; folder: string; body: string; object?: StoredObjectSpec }
+  | { kind: 'RECORD_OBJECT'; folder: FolderRef; object: StoredObjectSpec }
+  | { kind: 'STORE_GSO'; folder: FolderRef; body: string; object?: StoredObjectSpec }
   | { kind: 'SET_FLAG'; objectRef: string; flag: '\\Seen' }
   | { kind: 'DEFER'; item: DeferredItem }
   | { kind: 'CACHE_PUT'; cache: CacheName; key: ImdnCacheKey; type: DispositionType; status: string }
@@ -61,8 +89,8 @@ export type Effect =
   | { kind: 'DROP'; reason: string }
   | { kind: 'MSRP_RESP'; chunk: string; code: number }
   | { kind: 'MSRP_RELAY'; toLeg: string }
-  | { kind: 'START_TIMER'; name: string; ms: number }
-  | { kind: 'CANCEL_TIMER'; name: string }
+  | { kind: 'START_TIMER'; timer: TimerRef; ms: number }
+  | { kind: 'CANCEL_TIMER'; timer: TimerRef }
   | { kind: 'DISPATCH'; handler: string; skip: string[] };
 
 export type EffectKind = Effect['kind'];

@@ -1,6 +1,11 @@
-// Carries out engine effects in order. Store effects are awaited before the next effect, so a
-// 202 that follows a DEFER leaves only once the item is committed ("nothing accepted is lost").
-import type { Effect } from '../engine/effects';
+// The one interpreter of engine effects (issue 14): every kind of the engine's closed Effect
+// union has its case here, and the default is a compile-time `never` check, so an effect that no
+// shell carries out does not compile. Effects are carried out in order; store effects are awaited
+// before the next one, so a 202 that follows a DEFER leaves only once the item is committed
+// ("nothing accepted is lost"). Effects that address a session's legs (dialogs, MSRP, the
+// session's own timers) go to the session shell through `SessionEffects`; everything else
+// (responses, caches, the store, requests toward the core or a contact) is carried out here.
+import type { Effect, TimerRef } from '../engine/effects';
 import type { CoreRoute } from './core-router';
 import { sendRequest } from './forward';
 import type { StorageGuard } from './storage-unavailable';
@@ -9,6 +14,31 @@ import type { EffectStore } from './effect-store';
 import { DeferredQueueFull } from '../store/deferred-queue';
 import type { PfState } from './pf-state';
 import type { SrfApp, SrfResponseOut } from './srf-types';
+
+type Of<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
+export type SessionTimerRef = Extract<TimerRef, { scope: 'SESSION' }>;
+
+/** The message a session step decides about (an IMDN a client sent), which MSRP_RELAY passes on. */
+export interface Carried {
+  txn: string;
+  contentType: string;
+  body: string;
+  /** a SEND held by the MSRP relay: letting it go is the relay */
+  relay?: () => void;
+}
+
+/** What only the session shell can do: it holds the legs' dialogs and the MSRP relay. */
+export interface SessionEffects {
+  sendOnLeg(sessionId: string, e: Of<'SEND_REQ'>): void;
+  releaseMedia(sessionId: string, legs: string[] | 'ALL'): void;
+  setMode(sessionId: string, mode: Of<'SET_MODE'>['mode']): void;
+  relay(sessionId: string, e: Of<'MSRP_RELAY'>, carried: Carried | undefined): void;
+  recordSession(sessionId: string): Promise<void>;
+  subscribeConf(sessionId: string, e: Of<'SUBSCRIBE_CONF'>): void;
+  /** the participants a Group State Object is stored with */
+  gsoParticipants(sessionId: string): unknown;
+  timerFired(t: SessionTimerRef): void;
+}
 
 /**
  * How long a request the PF sends on a client's behalf may take (D-115). The client gave up on its
@@ -19,8 +49,10 @@ export const RELAY_TIMEOUT_MS = 20_000;
 
 export interface RunContext {
   servedUser: string;
-  /** identifies the request being handled: deferred items get `${sourceKey}#${n}` */
+  /** identifies the request or session step being handled: deferred items get `${sourceKey}#${n}` */
   sourceKey: string;
+  /** a session step: its leg-addressed effects go to the session shell */
+  session?: { id: string; carried?: Carried };
   /** FWD_REQ: the request to pass on, and the server transaction its final response answers */
   forward?: { txn: string; request: { method: string; uri: string; headers: Record<string, string>; body?: string } };
 }
@@ -41,6 +73,7 @@ export interface EffectRunnerDeps {
   now: () => number;
   /** called with the final response (or timeout) of each SEND_REQ */
   onRequestOutcome: (o: RequestOutcome) => void;
+  /** a PF timer fired (IMDN aggregation, pager); session timers go back to the session shell */
   onTimer: (name: string) => void;
   /** requests toward the SIP/IP core (leg 'core') and forwarded requests */
   core: CoreRoute;
@@ -69,6 +102,13 @@ export class EffectRunner {
     if (res && !res.finished) res.send(code, reason);
   }
 
+  private sessions?: SessionEffects;
+
+  /** The session shell carries out the effects that address legs. */
+  attachSessions(sessions: SessionEffects): void {
+    this.sessions = sessions;
+  }
+
   async run(effects: Effect[], ctx: RunContext): Promise<void> {
     let deferred = 0;
     for (const e of effects) {
@@ -79,6 +119,12 @@ export class EffectRunner {
           break;
         case 'DEFER': {
           const key = `${ctx.sourceKey}#${deferred++}`;
+          if (ctx.session) {
+            // an item intercepted in a session was answered already (its MSRP 200 comes first):
+            // there is no answer left to turn into 480, so the queue quota (D-134) does not apply
+            await this.deps.store.defer(e.item, key, this.deps.now());
+            break;
+          }
           try {
             await this.deps.guard.run(() => this.deps.store.defer(e.item, key, this.deps.now(), { quota: true }));
           } catch (err) {
@@ -92,40 +138,96 @@ export class EffectRunner {
           break;
         }
         case 'RECORD_OBJECT':
-          await this.deps.guard.run(() => this.deps.store.recordObject(ctx.servedUser, e.folder, e.object));
+        case 'STORE_GSO': {
+          const folderId = await this.deps.store.folderId(ctx.servedUser, e.folder);
+          if (folderId === undefined) break; // not a served user (any more): nothing to store for
+          const object = e.kind === 'RECORD_OBJECT' ? e.object : (e.object ?? { kind: 'GSO' as const, contentType: 'Application/group-state-object+xml', headers: {}, body: e.body });
+          const participants = e.kind === 'STORE_GSO' && ctx.session ? this.sessions?.gsoParticipants(ctx.session.id) : undefined;
+          const write = () => this.deps.store.recordObject(ctx.servedUser, folderId, object, participants);
+          await (ctx.session ? write() : this.deps.guard.run(write));
           break;
+        }
         case 'SET_FLAG':
-          await this.deps.guard.run(() => this.deps.store.setFlag(e.objectRef, e.flag));
+          await (ctx.session ? this.deps.store.setFlag(e.objectRef, e.flag) : this.deps.guard.run(() => this.deps.store.setFlag(e.objectRef, e.flag)));
           break;
         case 'SEND_RESP':
           this.respond(e.txn, e.code, e.reason);
           break;
+        case 'MSRP_RESP':
+          // the held SEND over MSRP, or the in-dialog MESSAGE that carries it (D-103, D-163)
+          this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
+          break;
         case 'SEND_REQ':
-          if (e.leg === 'core') this.sendToCore(e);
+          if (ctx.session) this.session(e, ctx)?.shell.sendOnLeg(ctx.session.id, e);
+          else if (e.leg === 'core') this.sendToCore(e);
           else this.sendRequest(e);
           break;
         case 'FWD_REQ':
           if (ctx.forward) this.forward(ctx.forward, e.toLeg);
+          else this.deps.log.error(`FWD_REQ toward ${e.toLeg} without a request to pass on`);
           break;
-        case 'START_TIMER': {
-          clearTimeout(this.timers.get(e.name));
-          const t = setTimeout(() => {
-            this.timers.delete(e.name);
-            this.deps.onTimer(e.name);
-          }, e.ms);
-          this.timers.set(e.name, t);
+        case 'FWD_RESP':
+          // BYE-P: only a PF acting as a SIP proxy relays responses; the SIP shell is a B2BUA only
+          // (D-144), so no proxied transaction is ever pending here
+          this.deps.log.error(`FWD_RESP toward ${e.toLeg}: the PF is not deployed as a proxy (D-144)`);
+          break;
+        case 'RELEASE_MEDIA':
+        case 'STOP_MEDIA': {
+          // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
+          const at = this.session(e, ctx);
+          at?.shell.releaseMedia(at.id, e.legs);
           break;
         }
+        case 'SET_MODE':
+          this.session(e, ctx)?.shell.setMode(e.sessionId, e.mode);
+          break;
+        case 'MSRP_RELAY': {
+          const at = this.session(e, ctx);
+          at?.shell.relay(at.id, e, ctx.session?.carried);
+          break;
+        }
+        case 'RECORD_SESSION':
+          await this.session(e, ctx)?.shell.recordSession(e.sessionId);
+          break;
+        case 'SUBSCRIBE_CONF':
+          this.session(e, ctx)?.shell.subscribeConf(e.sessionId, e);
+          break;
+        case 'START_TIMER':
+          this.startTimer(e.timer, e.ms);
+          break;
         case 'CANCEL_TIMER':
-          clearTimeout(this.timers.get(e.name));
-          this.timers.delete(e.name);
+          clearTimeout(this.timers.get(timerKey(e.timer)));
+          this.timers.delete(timerKey(e.timer));
+          break;
+        case 'DISPATCH':
+          // DSP's verdict: the caller routes the request by dispatch()'s handler; nothing to carry out
           break;
         case 'DROP':
           break;
-        default:
-          this.deps.log.warn(`effect ${e.kind} is not carried out by this shell yet`);
+        default: {
+          const unhandled: never = e;
+          throw new Error(`effect ${(unhandled as Effect).kind} has no interpreter`);
+        }
       }
     }
+  }
+
+  /** The session shell, for an effect that only a session step can carry out. */
+  private session(e: Effect, ctx: RunContext): { shell: SessionEffects; id: string } | undefined {
+    if (ctx.session && this.sessions) return { shell: this.sessions, id: ctx.session.id };
+    this.deps.log.error(`effect ${e.kind} outside a session step (${ctx.sourceKey}) is not carried out`);
+    return undefined;
+  }
+
+  private startTimer(ref: TimerRef, ms: number): void {
+    const key = timerKey(ref);
+    clearTimeout(this.timers.get(key));
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      if (ref.scope === 'SESSION') this.sessions?.timerFired(ref);
+      else this.deps.onTimer(ref.name);
+    }, ms);
+    this.timers.set(key, t);
   }
 
   private lastQueueFullLog = 0;
@@ -182,6 +284,10 @@ export class EffectRunner {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+function timerKey(t: TimerRef): string {
+  return t.scope === 'SESSION' ? `session|${t.sessionId}|${t.name}` : `pf|${t.name}`;
 }
 
 function flatten(h: Record<string, string | string[]>): Record<string, string> {

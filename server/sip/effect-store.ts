@@ -1,11 +1,12 @@
 // The storage side of engine effects for the SIP shell, over the store's repositories: deferral,
 // Message Store objects and flags. Every call resolves only once the write is committed, because
 // the shell answers the sender after it.
-import type { DeferredItem, StoredObjectSpec } from '../engine/effects';
+import type { DeferredItem, FolderRef, StoredObjectSpec } from '../engine/effects';
 import type { StandaloneDelivery } from '../engine/pager/standalone';
 import type { Db } from '../store/database';
 import { enqueueDeferred, markDeferredDelivered, pendingDeferred } from '../store/deferred-queue';
 import { conversationFolder, findByImdnMessageId, findConversationFolder, setFlag, storeObject } from '../store/message-store';
+import { sessionFolder } from './session/history-store';
 
 export interface PendingDeferred {
   id: string;
@@ -50,9 +51,17 @@ export class EffectStore {
     await markDeferredDelivered(this.db, id, new Date(now));
   }
 
-  async recordObject(aor: string, folderId: string, object: StoredObjectSpec): Promise<void> {
+  /** The store's folder id of a reference; the session-history folder is created on first use (§11.7). */
+  async folderId(aor: string, folder: FolderRef): Promise<string | undefined> {
+    if (folder.kind === 'STORED') return folder.id;
     const userId = this.userId(aor);
-    if (userId) await storeObject(this.db, { userId, folderId, object });
+    return userId ? sessionFolder(this.db, userId, `${folder.conversationId}/${folder.contributionId}`) : undefined;
+  }
+
+  /** Idempotent: an object already in the folder is not stored twice (AMB-50). */
+  async recordObject(aor: string, folderId: string, object: StoredObjectSpec, participants?: unknown): Promise<void> {
+    const userId = this.userId(aor);
+    if (userId) await storeObject(this.db, { userId, folderId, object, participants });
   }
 
   /**

@@ -18,7 +18,7 @@ export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps, Pic
 }
 
 /** Installs every handler; returns what must be closed when the PF stops. */
-export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessions(reason: string, waitMs: number): Promise<number>; close(): void } {
+export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessions(waitMs: number): Promise<number>; close(): void } {
   // OPTIONS: liveness for peers and monitoring (answered by the app, so it proves the whole chain).
   srf.options((_req, res) => res.send(200, 'OK', { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, SUBSCRIBE, NOTIFY' } }));
 
@@ -50,6 +50,6 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessio
 
   // SUBSCRIBE deferred-messages (DSP-4): 200, NOTIFY, deferred items to the Message Store.
   srf.subscribe(deferredMessagesHandler(deps));
-  const sessions = installSessionHandlers(srf, { ...deps, runEffects: (effects, ctx) => deps.runner.run(effects, ctx) });
-  return { releaseSessions: (reason: string, waitMs: number) => sessions.releaseAll(reason, waitMs), close: () => sessions.close() };
+  const sessions = installSessionHandlers(srf, deps);
+  return { releaseSessions: (waitMs: number) => sessions.releaseAll(waitMs), close: () => sessions.close() };
 }

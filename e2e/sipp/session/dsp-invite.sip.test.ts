@@ -60,7 +60,7 @@ test('DSP-8b: INVITE with only oma.cpm.msg matches no handler and is rejected wi
   }
 });
 
-test('PF_TRUST=peers: an INVITE from a source that is neither a registered client nor a configured peer gets 403', async () => {
+test('INVITE-0, PF_TRUST=peers: an INVITE from a source that is neither a registered client nor a configured peer gets 403', async () => {
   const h = await startSessionPf({ topology: { peers: [{ role: 'CF', name: 'cf', address: '127.0.0.1:9' }] } });
   const dev = await startDevice(h.target, 'device.xml');
   try {
@@ -68,7 +68,12 @@ test('PF_TRUST=peers: an INVITE from a source that is neither a registered clien
     expectOk(stranger, 'stranger');
     assert.equal(received(await dev.sipp.stop(), 'INVITE').length, 0);
     assert.equal(await h.pf.db.prisma.cpmSession.count(), 0);
-    assert.equal(await h.pf.db.prisma.decision.count(), 0, 'a refused stranger reaches no engine procedure');
+    // the refusal is the engine's, explained like every other decision (issue 14)
+    const ds = await decisions(h.pf);
+    assert.deepEqual(
+      ds.map((x) => [x.procedure, x.branch, x.outcome]),
+      [['INVITE', 'INVITE-0', 'REJECT']],
+    );
   } finally {
     await dev.sipp.stop();
     await h.stop();

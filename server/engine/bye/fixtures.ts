@@ -1,5 +1,5 @@
 // MATRIX fixtures (G1, G3, O1, I1, I2, S1, R1, P(x), BYE(r)) shared by the BYE tests.
-import type { Effect } from '../effects';
+import { folderLabel, type Effect } from '../effects';
 import type { CpmSession, Leg, LegKind, ParticipantRoster, UserPrefs } from '../model';
 import { withPolicy, type Policy, type PolicyOverrides } from '../policy';
 import type { SipMessageView } from '../message';
@@ -229,15 +229,15 @@ export function sig(e: Effect): string {
     case 'SUBSCRIBE_CONF':
       return `SUBSCRIBE_CONF(${e.sessionId},${e.expires})`;
     case 'START_TIMER':
-      return `START_TIMER(${e.name},${e.ms})`;
+      return `START_TIMER(${e.timer.name},${e.ms})`;
     case 'CANCEL_TIMER':
-      return `CANCEL_TIMER(${e.name})`;
+      return `CANCEL_TIMER(${e.timer.name})`;
     case 'RECORD_SESSION':
       return `RECORD_SESSION(${e.sessionId})`;
     case 'STORE_GSO':
-      return `STORE_GSO(${e.folder})`;
+      return `STORE_GSO(${folderLabel(e.folder)})`;
     case 'RECORD_OBJECT':
-      return `RECORD_OBJECT(${e.folder},${e.object.kind})`;
+      return `RECORD_OBJECT(${folderLabel(e.folder)},${e.object.kind})`;
     case 'DEFER':
       return `DEFER(${e.item.kind},${e.item.messageId ?? ''})`;
     case 'MSRP_RESP':

@@ -39,7 +39,7 @@ test('BYE-3a-491: the PF generated c1 Call-ID: START_TIMER(reinvite-retry, T in 
     { input: fire('reinvite-retry'), at: 3100 },
   ]);
   const t = outs[1].effects[0];
-  assert.ok(t.kind === 'START_TIMER' && t.name === 'reinvite-retry');
+  assert.ok(t.kind === 'START_TIMER' && t.timer.name === 'reinvite-retry');
   assert.ok(t.ms >= 2100 && t.ms <= 4000 && t.ms % 10 === 0);
   assert.equal(outs[1].effects.length, 1); // no fallback, no release
   assert.equal(invite(outs[2].effects)?.headers.CSeq, '12 INVITE');

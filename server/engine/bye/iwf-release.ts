@@ -4,6 +4,7 @@
 import { sendAck, sendBye, sendReinvite } from './build-request';
 import { connectedClients, connectedServedSide, cpmPeers, legById, prefsInputs, remoteIwfs, type Work } from './bye-state';
 import { TIMER_REINVITE_RETRY } from './inputs';
+import { sessionTimer } from '../effects';
 import { decision, startRelay } from './relay';
 import { disableMLines } from './sdp';
 import type { ByeOrigin } from './user-leave';
@@ -121,7 +122,7 @@ export function reinviteAnswered(w: Work, legId: string, status: number): boolea
     attempt.state = 'RETRY_WAIT';
     const ms = glareDelayMs(leg?.dialog.callIdGeneratedLocally === true, w.ctx.random);
     const alreadyWaiting = Object.entries(st.clients).some(([id, c]) => id !== legId && c.state === 'RETRY_WAIT');
-    if (!alreadyWaiting) w.effects.push({ kind: 'START_TIMER', name: TIMER_REINVITE_RETRY, ms });
+    if (!alreadyWaiting) w.effects.push({ kind: 'START_TIMER', timer: sessionTimer(w.s.id, TIMER_REINVITE_RETRY), ms });
     w.decisions.push(decision(w, 'BYE-3a-491', 'RETRY', `${legId} had a re-INVITE of its own in progress (491); the PF retries after a random back-off (${ms} ms).`, {
       legId,
       retry: attempt.retries,
@@ -140,7 +141,7 @@ export function reinviteAnswered(w: Work, legId: string, status: number): boolea
     reinviteGlareRetries: policy.reinviteGlareRetries,
   }));
   const waiting = Object.values(st.clients).some((c) => c.state === 'RETRY_WAIT');
-  if (waiting) w.effects.push({ kind: 'CANCEL_TIMER', name: TIMER_REINVITE_RETRY });
+  if (waiting) w.effects.push({ kind: 'CANCEL_TIMER', timer: sessionTimer(w.s.id, TIMER_REINVITE_RETRY) });
   w.s.bye.streams = undefined;
   closeWholeSession(w, { srcLeg: st.iwfLeg, okHeaders: {}, reasonValues: st.reasonValues, answered: true });
   return true;

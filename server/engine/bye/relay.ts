@@ -5,6 +5,7 @@ import type { Decision } from '../decision';
 import { sendBye } from './build-request';
 import { ownSubscriptionLive, unsubscribeConf } from './conf-subscription';
 import { TIMER_BYE_RELAY, TIMER_GSO_ROSTER } from './inputs';
+import { sessionTimer } from '../effects';
 import type { Relay, RelayBranch, Work } from './bye-state';
 
 /** What a procedure knows when it starts a relay; the clock and the timers are the relay's own. */
@@ -14,13 +15,13 @@ export function startRelay(w: Work, start: RelayStart): void {
   const relay: Relay = { ...start, startedAt: w.ctx.now, timers: [] };
   w.s.bye.relay = relay;
   if (!readyToFinish(relay)) {
-    w.effects.push({ kind: 'START_TIMER', name: TIMER_BYE_RELAY, ms: w.ctx.policy.byeRelayTimeoutMs });
+    w.effects.push({ kind: 'START_TIMER', timer: sessionTimer(w.s.id, TIMER_BYE_RELAY), ms: w.ctx.policy.byeRelayTimeoutMs });
     relay.timers.push(TIMER_BYE_RELAY);
   }
   if (relay.gso !== undefined && !relay.gso.rosterReady) {
     // AMB-33: the roster wait is counted inside the relay cap
     const ms = Math.min(w.ctx.policy.gsoRosterTimeoutMs, w.ctx.policy.byeRelayTimeoutMs);
-    w.effects.push({ kind: 'START_TIMER', name: TIMER_GSO_ROSTER, ms });
+    w.effects.push({ kind: 'START_TIMER', timer: sessionTimer(w.s.id, TIMER_GSO_ROSTER), ms });
     relay.timers.push(TIMER_GSO_ROSTER);
   }
   if (readyToFinish(relay)) finishRelay(w, 'nothing to wait for');
@@ -106,7 +107,7 @@ function finishRelay(w: Work, why: string): void {
     const branch = { 'BYE-1': 'BYE-1e-i', 'BYE-2': 'BYE-2d', 'BYE-3b': 'BYE-3b-iv', 'BYE-4-P': 'BYE-4-P', 'BYE-3a-fail': 'BYE-3a-fail' }[relay.branch];
     w.decisions.push(decision(w, branch, 'ANSWER', `200 OK sent to ${relay.srcLeg} (${why}).`, { srcLeg: relay.srcLeg, waitedMs: now - relay.startedAt }));
   }
-  for (const t of relay.timers) w.effects.push({ kind: 'CANCEL_TIMER', name: t });
+  for (const t of relay.timers) w.effects.push({ kind: 'CANCEL_TIMER', timer: sessionTimer(w.s.id, t) });
   // AMB-4, RFC 3261 §15: no leg of a released session is left connected without a BYE (D-141)
   const left = s.legs.filter((l) => l.state === 'CONNECTED' && l.id !== relay.srcLeg);
   if (left.length > 0) {

@@ -178,7 +178,7 @@ function play(c: { session: ByeSession; src?: Leg; reason: string; prefs: Return
           if (e.method === 'BYE') byes.add(e.leg);
           next.push(answer(e.leg, 200, e.method));
         }
-        if (e.kind === 'START_TIMER') next.push(fire(e.name));
+        if (e.kind === 'START_TIMER') next.push(fire(e.timer.name));
       }
     }
     queue = next;

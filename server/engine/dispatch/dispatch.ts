@@ -224,8 +224,12 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   415: 'Unsupported Media Type',
   480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here',
+  487: 'Request Terminated',
   488: 'Not Acceptable Here',
   500: 'Server Internal Error',
   501: 'Not Implemented',
@@ -233,6 +237,7 @@ const REASONS: Record<number, string> = {
   603: 'Decline',
 };
 
-function reasonPhrase(code: number): string {
+/** The RFC 3261 reason phrase of a status code the PF sends (a class phrase for the others). */
+export function reasonPhrase(code: number): string {
   return REASONS[code] ?? (code >= 600 ? 'Global Failure' : code >= 500 ? 'Server Error' : 'Request Failure');
 }

@@ -2,7 +2,7 @@
 // contact, Conversation-ID) and flushed as one multipart/mixed MESSAGE when maxPerBody is reached
 // or the window timer fires. The buffers are plain data the shell keeps between calls.
 import { decide, type Decision } from '../decision';
-import type { Effect, Headers } from '../effects';
+import { pfTimer, type Effect, type Headers } from '../effects';
 import { formatMultipart } from '../parse/multipart';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
@@ -91,7 +91,7 @@ export function bufferForAggregation(args: {
     const buf: AggregationBuffer = existing
       ? { ...existing, items: [...existing.items, p] }
       : { key, servedUser: args.servedUser, contact: args.registration.contact, conversationId, timer: `${AGGREGATION_TIMER_PREFIX}${key}`, items: [p] };
-    if (!existing) effects.push({ kind: 'START_TIMER', name: buf.timer, ms: policy.imdnAggregation.windowMs });
+    if (!existing) effects.push({ kind: 'START_TIMER', timer: pfTimer(buf.timer), ms: policy.imdnAggregation.windowMs });
     decisions.push(
       decide({
         branch: 'IMDN-DLV-3',
@@ -110,7 +110,7 @@ export function bufferForAggregation(args: {
       }),
     );
     if (buf.items.length >= max) {
-      effects.push({ kind: 'CANCEL_TIMER', name: buf.timer });
+      effects.push({ kind: 'CANCEL_TIMER', timer: pfTimer(buf.timer) });
       const f = flush(buf, `${args.deliveryId}:agg${flushed.length}`, `maxPerBody ${max} reached`);
       effects.push(...f.effects);
       decisions.push(...f.decisions);

@@ -10,7 +10,7 @@ import { ALICE, BOB_PHONE, imdnMessage } from './fixtures';
 import type { ClientRegistration } from './registration';
 import type { OriginalLocator } from './store-imdn';
 import { withPolicy, type PolicyOverrides } from '../policy';
-import type { DeferredItem, Effect } from '../effects';
+import { folderLabel, type DeferredItem, type Effect } from '../effects';
 import type { MessageIndexEntry, UserPrefs } from '../model';
 import { CPM_ICSI } from '../parse/feature-tags';
 import { parseMultipart } from '../parse/multipart';
@@ -217,7 +217,7 @@ test('DLV-3: aggregation on, a1 tagged, 3 IMDNs within the window → one multip
   }
   const timers = all.filter((e) => e.kind === 'START_TIMER');
   assert.equal(timers.length, 1);
-  const f = flushImdnAggregate({ buffers, timer: timers[0].kind === 'START_TIMER' ? timers[0].name : '', deliveryId: 'f1' });
+  const f = flushImdnAggregate({ buffers, timer: timers[0].kind === 'START_TIMER' ? timers[0].timer.name : '', deliveryId: 'f1' });
   const req = f.effects[0];
   assert.equal(req.kind, 'SEND_REQ');
   if (req.kind !== 'SEND_REQ') return;
@@ -236,7 +236,7 @@ test('DLV-3-max: maxPerBody=10 and 12 IMDNs → two MESSAGEs with 10 and 2 parts
     const s = start({ regs: [reg(A1, { imdnAggregation: true })], policy: { imdnAggregation: { enabled: true, maxPerBody: 10 } }, message: incoming(`m${i}`), buffers, id: `d${i}` });
     buffers = s.buffers;
     sent.push(...s.effects.filter((e) => e.kind === 'SEND_REQ'));
-    for (const e of s.effects) if (e.kind === 'START_TIMER') timer = e.name;
+    for (const e of s.effects) if (e.kind === 'START_TIMER') timer = e.timer.name;
   }
   const f = flushImdnAggregate({ buffers, timer, deliveryId: 'f' });
   sent.push(...f.effects.filter((e) => e.kind === 'SEND_REQ'));
@@ -271,7 +271,7 @@ test('DLV-3-off: aggregation disabled → 3 individual MESSAGEs even to a tagged
 });
 
 function storedFolders(effects: Effect[]): string[] {
-  return effects.flatMap((e) => (e.kind === 'RECORD_OBJECT' ? [e.folder] : []));
+  return effects.flatMap((e) => (e.kind === 'RECORD_OBJECT' ? [folderLabel(e.folder)] : []));
 }
 
 test('DLV-4a-xdms: CPM offline-storage rule; a1 accepts → RECORD_OBJECT in the session folder of m1 after the 2xx', () => {
@@ -349,7 +349,7 @@ test('DLV-4e: aggregated delivery of 3 IMDNs with storage on → 3 separate RECO
   for (const mid of ['m1', 'msa', 'mft']) {
     const s = start({ regs: [reg(A1, { imdnAggregation: true })], policy: { imdnAggregation: { enabled: true } }, prefs: RULE, message: incoming(mid), buffers });
     buffers = s.buffers;
-    for (const e of s.effects) if (e.kind === 'START_TIMER') timer = e.name;
+    for (const e of s.effects) if (e.kind === 'START_TIMER') timer = e.timer.name;
   }
   const f = flushImdnAggregate({ buffers, timer, deliveryId: 'f1' });
   const o = outcome(f.delivery!, f.delivery!.forks[0].id, 200, { prefs: RULE });

@@ -259,7 +259,7 @@ function threeFailures(from: string, policy: PolicyOverrides) {
     effects.push(...r.effects);
   }
   const timer = effects.find((e) => e.kind === 'START_TIMER');
-  if (timer && timer.kind === 'START_TIMER') effects.push(...flushGeneratedImdns({ buffers, timer: timer.name }).effects);
+  if (timer && timer.kind === 'START_TIMER') effects.push(...flushGeneratedImdns({ buffers, timer: timer.timer.name }).effects);
   return sent(effects).map((e) => {
     if (e.kind !== 'SEND_REQ') return 0;
     const ct = String(e.headers['Content-Type']);
@@ -307,7 +307,7 @@ test('GEN-6: property — every aggregated request carries the Conversation-ID a
         buffers = r.buffers;
         effects.push(...r.effects);
       });
-      for (const name of new Set(effects.flatMap((e) => (e.kind === 'START_TIMER' ? [e.name] : [])))) {
+      for (const name of new Set(effects.flatMap((e) => (e.kind === 'START_TIMER' ? [e.timer.name] : [])))) {
         const f = flushGeneratedImdns({ buffers, timer: name });
         buffers = f.buffers;
         effects.push(...f.effects);

@@ -3,7 +3,7 @@
 // receiving entity would (RFC 5438 §7.2.1.1), recorded in the IMDN-TX cache first (AMB-46) so a
 // later real notification is judged against it, and never stored (IMDN-GEN-7).
 import { decide, type Decision } from '../decision';
-import type { Effect, Headers } from '../effects';
+import { pfTimer, type Effect, type Headers } from '../effects';
 import type { DeferredItem } from '../effects';
 import { cpimHeader, formatCpim, imdnHeader, imdnHeaderValues, parseCpim, type CpimMessage } from '../parse/cpim';
 import { CPM_ICSI, type CpmService } from '../parse/feature-tags';
@@ -309,7 +309,7 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
     const buf: GenBuffer = existing
       ? { ...existing, items: [...existing.items, cpimText] }
       : { key, timer: `${GEN_TIMER_PREFIX}${key}`, servedUser, requestUri, headers: sipHeaders, items: [cpimText] };
-    if (!existing) effects.push({ kind: 'START_TIMER', name: buf.timer, ms: agg.windowMs });
+    if (!existing) effects.push({ kind: 'START_TIMER', timer: pfTimer(buf.timer), ms: agg.windowMs });
     decisions.push(
       decide({
         ...base,
@@ -321,7 +321,7 @@ export function generateImdn(input: GenerateImdnInput): EngineResult & { buffers
     );
     if (buf.items.length >= Math.max(1, agg.maxPerBody)) {
       delete buffers[key];
-      effects.push({ kind: 'CANCEL_TIMER', name: buf.timer }, ...flushEffects(buf, input.leg));
+      effects.push({ kind: 'CANCEL_TIMER', timer: pfTimer(buf.timer) }, ...flushEffects(buf, input.leg));
     } else {
       buffers[key] = buf;
     }

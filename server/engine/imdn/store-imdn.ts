@@ -85,7 +85,7 @@ export function recordDeliveredImdns(args: {
     };
     effects.push({
       kind: 'RECORD_OBJECT',
-      folder,
+      folder: { kind: 'STORED', id: folder },
       object: { kind: 'IMDN', contentType: 'Message/CPIM', headers, body: part.raw, imdnMessageId: cpim ? imdnHeader(cpim, 'Message-ID') : undefined },
     });
     decisions.push(

@@ -120,6 +120,6 @@ test('PIN-N5: GSO escaping — attribute values are XML-escaped so a display nam
 });
 
 test('PIN-N5c: GSO folder and ordering — the session history folder is conversation/contribution and timestamps order', () => {
-  assert.equal(sessionHistoryFolder({ conversationId: 'c', contributionId: 'd' }), 'c/d');
+  assert.deepEqual(sessionHistoryFolder({ conversationId: 'c', contributionId: 'd' }), { kind: 'SESSION_HISTORY', conversationId: 'c', contributionId: 'd' });
   assert.ok(rfc3339(E18_TIME + 1) > rfc3339(E18_TIME));
 });

@@ -1,6 +1,6 @@
 // Group State Object writer (SPEC §6.3 snapshot rule, §12.7 body, §11.7 object headers).
 // The storing entity passes in the time and the new IMDN-Message-ID so this stays deterministic.
-import type { StoredObjectSpec } from '../effects';
+import type { FolderRef, StoredObjectSpec } from '../effects';
 import type { CpmSession, ParticipantRoster, RosterUser } from '../model';
 
 export const GSO_CONTENT_TYPE = 'Application/group-state-object+xml';
@@ -74,8 +74,8 @@ export function groupStateObject(input: {
 }
 
 /** The CPM session-history folder: conversation folder / session folder (§11.7). */
-export function sessionHistoryFolder(session: Pick<CpmSession, 'conversationId' | 'contributionId'>): string {
-  return `${session.conversationId}/${session.contributionId}`;
+export function sessionHistoryFolder(session: Pick<CpmSession, 'conversationId' | 'contributionId'>): FolderRef {
+  return { kind: 'SESSION_HISTORY', conversationId: session.conversationId, contributionId: session.contributionId };
 }
 
 function xmlAttr(s: string): string {

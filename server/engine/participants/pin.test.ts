@@ -46,7 +46,7 @@ test('PIN-S1: the SUBSCRIBE targets the group identity with Event/Accept/Expires
   assert.equal(ok.session.confSubscription?.state, 'PENDING');
   assert.equal(ok.session.confSubscription?.awaiting, 'FIRST_NOTIFY');
   assert.deepEqual(ok.session.confSubscription?.dialog, dialog);
-  assert.deepEqual(of(ok, 'START_TIMER').map((t) => t.name), [pinTimerName('S', 'refresh', 'PIN-S1')]);
+  assert.deepEqual(of(ok, 'START_TIMER').map((t) => t.timer.name), [pinTimerName('S', 'refresh', 'PIN-S1')]);
   assert.ok(of(ok, 'START_TIMER')[0].ms < 3600_000);
   assert.deepEqual(branches(ok), ['PIN-S1']);
   // no subscription for a 1-1 session (AMB-36 a)
@@ -84,7 +84,7 @@ test('PIN-S2-503: 503 with Retry-After 10 → a single retry after 10 s', () => 
   const r = onConfSubscribeResponse({ session: start.session, response: { status: 503, headers: { 'retry-after': ['10'] } }, policy: withPolicy(), now: T0 });
   assert.deepEqual(kinds(r), ['START_TIMER']);
   assert.equal(of(r, 'START_TIMER')[0].ms, 10_000);
-  const fired = onPinTimer({ session: r.session, timer: of(r, 'START_TIMER')[0].name, policy: withPolicy(), now: T0 + 10_000 });
+  const fired = onPinTimer({ session: r.session, timer: of(r, 'START_TIMER')[0].timer.name, policy: withPolicy(), now: T0 + 10_000 });
   assert.deepEqual(kinds(fired), ['SUBSCRIBE_CONF']);
   // the retry fails again: no second retry
   const again = onConfSubscribeResponse({ session: fired.session, response: { status: 503, headers: { 'retry-after': ['10'] } }, policy: withPolicy(), now: T0 + 11_000 });
@@ -255,7 +255,7 @@ test('PIN-N5: noresource with the E16 body → 200, GSO {alice, carol}, no resub
   const r = feed(s, notify('terminated;reason=noresource', E16), { prefs: prefs({ allowStore: true }) });
   assert.deepEqual(resp(r), [200]);
   const g = noresourceGso(r);
-  assert.equal(g.folder, 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6/abcdef12-3456-7890-abcd-ef0123456789');
+  assert.deepEqual(g.folder, { kind: 'SESSION_HISTORY', conversationId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6', contributionId: 'abcdef12-3456-7890-abcd-ef0123456789' });
   assert.match(g.body, new RegExp(`lastfocussessionid="${GROUP}"`));
   assert.deepEqual([...g.body.matchAll(/comm-addr="([^"]+)"/g)].map((m) => m[1]), [ALICE, CAROL]);
   assert.equal(g.object?.kind, 'GSO');
@@ -336,11 +336,11 @@ test('PIN-N7b: probation with retry-after 30 → SUBSCRIBE after 30 s', () => {
   const t = of(r, 'START_TIMER');
   assert.equal(t.length, 1);
   assert.equal(t[0].ms, 30_000);
-  const fired = onPinTimer({ session: r.session!, timer: t[0].name, policy: withPolicy(), now: T0 + 30_000 });
+  const fired = onPinTimer({ session: r.session!, timer: t[0].timer.name, policy: withPolicy(), now: T0 + 30_000 });
   assert.equal(of(fired, 'SUBSCRIBE_CONF').length, 1);
   assert.equal(fired.decisions.at(-1)?.branch, 'PIN-N7');
   // released in the meantime: the timer does nothing
-  const late = onPinTimer({ session: { ...r.session!, mode: 'RELEASED' }, timer: t[0].name, policy: withPolicy(), now: T0 + 30_000 });
+  const late = onPinTimer({ session: { ...r.session!, mode: 'RELEASED' }, timer: t[0].timer.name, policy: withPolicy(), now: T0 + 30_000 });
   assert.deepEqual(kinds(late), []);
 });
 

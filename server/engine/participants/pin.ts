@@ -1,7 +1,7 @@
 // PIN — the PF's participant-information subscription (SPEC §6.1) and the conference NOTIFYs it
 // receives or relays (§6.2). Pure: (session, input, policy, prefs, now) → new session + effects.
 import { decide, type Decision } from '../decision';
-import type { Effect, Headers } from '../effects';
+import { folderLabel, sessionTimer, type Effect, type Headers, type TimerRef } from '../effects';
 import type { ConfSubscription, CpmSession, SipDialogRef, UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import type { EngineResult } from '../result';
@@ -20,6 +20,11 @@ export type PinTimerKind = 'refresh' | 'resubscribe' | 'retry';
 /** Timer names carry the branch that asked for them so the later SUBSCRIBE is explained. */
 export function pinTimerName(sessionId: string, kind: PinTimerKind, branch: string): string {
   return `pin/${kind}/${branch}/${sessionId}`;
+}
+
+/** A PIN timer of the session, by the name that carries its branch. */
+export function pinTimer(sessionId: string, kind: PinTimerKind, branch: string): TimerRef {
+  return sessionTimer(sessionId, pinTimerName(sessionId, kind, branch));
 }
 
 export function parsePinTimerName(name: string): { kind: PinTimerKind; branch: string; sessionId: string } | undefined {
@@ -147,7 +152,7 @@ export function onConfSubscribeResponse(input: {
       expiresAt: now + granted * 1000,
       ...(input.dialog ? { dialog: input.dialog } : {}),
     });
-    acc.effects.push({ kind: 'START_TIMER', name: pinTimerName(acc.session.id, 'refresh', 'PIN-S1'), ms: refreshLeadMs(granted) });
+    acc.effects.push({ kind: 'START_TIMER', timer: pinTimer(acc.session.id, 'refresh', 'PIN-S1'), ms: refreshLeadMs(granted) });
     acc.decide(
       'PIN-S1',
       'PENDING_FIRST_NOTIFY',
@@ -170,7 +175,7 @@ export function onConfSubscribeResponse(input: {
   if ((status >= 500 || retryAfter !== undefined) && !(sub?.retried ?? false) && stillInSession(acc.session)) {
     acc.sub({ state: 'TERMINATED', awaiting: undefined, retried: true });
     const ms = (retryAfter ?? 0) * 1000;
-    if (ms > 0) acc.effects.push({ kind: 'START_TIMER', name: pinTimerName(acc.session.id, 'retry', 'PIN-S2'), ms });
+    if (ms > 0) acc.effects.push({ kind: 'START_TIMER', timer: pinTimer(acc.session.id, 'retry', 'PIN-S2'), ms });
     else sendNewSubscribe(acc, policy, 'PIN-S2', requested, 'single retry after a server failure', { retried: true });
     acc.decide(
       'PIN-S2',
@@ -281,7 +286,7 @@ export function onConfNotify(input: ConfNotifyInput): ConfNotifyResult {
   }
 
   acc.sub({ state: 'TERMINATED', awaiting: undefined });
-  acc.effects.push({ kind: 'CANCEL_TIMER', name: pinTimerName(acc.session.id, 'refresh', 'PIN-S1') });
+  acc.effects.push({ kind: 'CANCEL_TIMER', timer: pinTimer(acc.session.id, 'refresh', 'PIN-S1') });
   applyBody(acc, input, {
     source: 'OWN_SUBSCRIPTION',
     subscription: OWN_SUBSCRIPTION,
@@ -439,7 +444,7 @@ function onTermination(acc: Acc, input: ConfNotifyInput, state: SubscriptionStat
       'PIN-N5',
       'STORE_GSO',
       'The group session ended (noresource); a new Group State Object with the last participants is appended to the session folder and the PF does not subscribe again.',
-      { ...prefInputs, folder: sessionHistoryFolder(acc.session), imdnMessageId: input.newMessageId, rosterVersion: acc.session.participants.version },
+      { ...prefInputs, folder: folderLabel(sessionHistoryFolder(acc.session)), imdnMessageId: input.newMessageId, rosterVersion: acc.session.participants.version },
     );
     return;
   }
@@ -451,7 +456,7 @@ function onTermination(acc: Acc, input: ConfNotifyInput, state: SubscriptionStat
     }
     if (afterSec !== undefined && afterSec > 0) {
       acc.sub(carry);
-      acc.effects.push({ kind: 'START_TIMER', name: pinTimerName(acc.session.id, 'resubscribe', branch), ms: afterSec * 1000 });
+      acc.effects.push({ kind: 'START_TIMER', timer: pinTimer(acc.session.id, 'resubscribe', branch), ms: afterSec * 1000 });
       acc.decide(branch, 'RESUBSCRIBE_LATER', `The conference subscription ended (${outcomeWords}); the PF subscribes again after ${afterSec} s.`, inputs);
       return;
     }

@@ -3,7 +3,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
-import type { Effect } from '../../engine/effects';
+import type { EffectRunner } from '../effect-runner';
 import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
@@ -29,8 +29,8 @@ export interface SessionDeps {
   db?: Db;
   /** deferral and Message Store writes, shared with the IMDN and pager paths */
   store: EffectStore;
-  /** the PF's effect runner, for effects toward the core (generated IMDNs) */
-  runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
+  /** the PF's one effect interpreter (session steps, generated IMDNs toward the core) */
+  runner: EffectRunner;
   bus?: EventEmitter;
   topology?: Topology;
   /** PF_INSTANCE, recorded on each session */
@@ -46,8 +46,8 @@ export interface SessionDeps {
 export interface SessionHandlers {
   runtime: SessionRuntime;
   topology: Topology;
-  /** graceful stop: BYE on every live session (D-109); resolves with how many were released */
-  releaseAll(reason: string, waitMs: number): Promise<number>;
+  /** graceful stop: the engine's STOP-1 BYEs on every live session (D-109); resolves with how many were released */
+  releaseAll(waitMs: number): Promise<number>;
   close(): void;
 }
 
@@ -71,7 +71,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
     instance: deps.instance,
     store: deps.store,
     userAgentOf: (aor, contact) => deps.registrar.contacts(aor, deps.now()).find((b) => b.contact === contact)?.userAgent,
-    runEffects: deps.runEffects,
+    runner: deps.runner,
     state: deps.state,
     record: deps.record,
     log: deps.log,
@@ -101,7 +101,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   const handlers: SessionHandlers = {
     runtime,
     topology,
-    releaseAll: (reason, waitMs) => runtime.releaseAll(reason, waitMs),
+    releaseAll: (waitMs) => runtime.releaseAll(waitMs),
     close: () => {
       relay.close();
       runtime.close();

@@ -1,24 +1,21 @@
-// INVITE as a B2BUA (SPEC §11.2, §11.4, §11.5): terminating invitations are dispatched (DSP) and
-// forked to the served user's suitable clients; a client's own invitation goes to the network
-// peer the topology names; a client returning to a group the PF stayed in is bound to the kept
-// CF leg (BYE-4-R-iii-2); a second IWF in an interworked session is joined by re-INVITE.
+// INVITE as a B2BUA (SPEC §11.2, §11.4, §11.5): the shell gathers the facts (who sent it, the
+// served user's registrations and sessions, the route), the engine decides (engine/invite): trust,
+// dispatch, suitability and forking, failure codes, re-join (BYE-4-R-iii-2) and IWF join. This file
+// carries the decision out: srf dialogs, SDP, the MSRP relay (D-163), legs wired to the runtime.
 import { randomUUID } from 'node:crypto';
-import { dispatch, type DspHandler } from '../../engine/dispatch/dispatch';
-import type { CpmSession, Leg, LegKind } from '../../engine/model';
-import { emptyRoster } from '../../engine/participants/roster';
+import type { Leg, LegKind } from '../../engine/model';
 import { header } from '../../engine/message';
-import type { CpmService } from '../../engine/parse/feature-tags';
-import { CPM_ICSI } from '../../engine/parse/feature-tags';
+import type { EngineResult } from '../../engine/result';
+import { forkAnswered, forkFailed, handleInvite as decideInvite, iwfJoinLost, originationFailed, type InviteAction, type InviteSource } from '../../engine/invite/invite';
+import { clientSupportsImdn, newSession } from '../../engine/invite/new-session';
 import type { Logger } from '../../log';
-import { aorOf, parseNameAddr, sameUri } from '../addresses';
+import { aorOf, parseNameAddr } from '../addresses';
 import { clientRegistration } from '../client-registration';
-import { isUntagged } from '../../engine/imdn/registration';
-import type { Policy } from '../../engine/policy';
 import { viewFromRaw } from '../message-view';
 import type { DecisionSink } from '../record-decisions';
-import type { Binding, Registrar } from '../registrar';
+import type { Registrar } from '../registrar';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
-import { Topology, type TopologyPeer } from '../topology';
+import { Topology, type SourceClass, type TopologyPeer } from '../topology';
 import { wireLeg } from './leg-wiring';
 import { appendMedia, mediaAfter, mediaProtocol, mLineCount } from './sdp';
 import { MsrpCarrier } from './msrp-carrier';
@@ -39,12 +36,6 @@ export interface InviteDeps {
   now: () => number;
 }
 
-const SERVICE_OF: Partial<Record<DspHandler, CpmService>> = {
-  '8.3.2.1': 'session',
-  '8.3.3.1': 'filetransfer',
-  '8.3.1.2': 'largemsg',
-  '8.3.1.6.3': 'deferred',
-};
 const PASSED_ON = ['Contribution-ID', 'Conversation-ID', 'Accept-Contact', 'P-Asserted-Service', 'Subject', 'User-Agent'];
 const ACK_WAIT_MS = 2000;
 
@@ -54,6 +45,7 @@ export function inviteHandler(deps: InviteDeps) {
   return (req: SrfRequest, res: SrfResponseOut): void => {
     void handleInvite(deps, req, res).catch((err: Error) => {
       deps.log.error(`INVITE ${req.get('Call-ID')}: ${err.stack ?? err.message}`);
+      deps.rt.deps.runner.release(res);
       if (!res.finished) res.send(500, 'Server Internal Error');
     });
   };
@@ -64,41 +56,56 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
   // an initial INVITE is rare next to MESSAGEs: re-reading the peers keeps console edits live
   if (!req.get('To')?.match(/;\s*tag=/i)) await deps.topology.reload(deps.rt.deps.db);
   const src = deps.topology.classifySource({ host: req.source_address, port: req.source_port, from: req.get('From'), contact: req.get('Contact'), now });
-  if (!deps.topology.admits(src)) {
-    res.send(403, 'Forbidden');
-    return;
-  }
-  if (src.kind === 'CLIENT') return originating(deps, req, res, src.aor);
-
-  const servedUser = aorOf(req.uri) ?? aorOf(parseNameAddr(req.get('To') ?? '')?.uri ?? '');
-  if (!servedUser || !deps.isServed(servedUser)) {
-    res.send(404, 'Not Found');
-    return;
-  }
   const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
   const callId = header(view, 'call-id');
-  const d = dispatch({ request: view, policy: deps.rt.deps.state.policy });
-  deps.record(d.decisions.map((x) => ({ ...x, servedUser })), { callId, now });
-  if (d.handler === undefined || SERVICE_OF[d.handler] === undefined) {
-    const r = d.effects.find((e) => e.kind === 'SEND_RESP');
-    res.send(r?.kind === 'SEND_RESP' ? r.code : 403, r?.kind === 'SEND_RESP' ? r.reason : 'Forbidden');
-    return;
+  const target = src.kind === 'CLIENT' ? undefined : (aorOf(req.uri) ?? aorOf(parseNameAddr(req.get('To') ?? '')?.uri ?? ''));
+  const served = target !== undefined && deps.isServed(target);
+  const user = src.kind === 'CLIENT' ? src.aor : served ? target : undefined;
+  const txn = deps.rt.hold(res);
+  const r = decideInvite(
+    {
+      txn,
+      request: view,
+      trust: deps.topology.trust,
+      source: sourceOf(src, req),
+      ...(target !== undefined ? { target: { aor: target, served } } : {}),
+      sessions: user ? deps.rt.sessionsOf(user) : [],
+      contacts: served && target ? deps.registrar.contacts(target, now).map((b) => ({ contact: b.contact, registration: clientRegistration(b) })) : [],
+      ...(src.kind === 'CLIENT' ? { route: deps.topology.routeFor(req.uri) } : {}),
+    },
+    deps.rt.deps.state.policy,
+  );
+  deps.record(r.decisions, { callId, now });
+  await carryOut(deps, r, user ?? '', txn);
+  const a: InviteAction = r.action;
+  switch (a.kind) {
+    case 'ANSWERED':
+      return;
+    case 'ORIGINATE':
+      return originating(deps, req, res, txn, a.servedUser, a.peer);
+    case 'REJOIN':
+      return rejoin(deps, req, res, a.sessionId);
+    case 'JOIN_IWF':
+      return joinIwf(deps, req, res, txn, a.servedUser, a.sessionId, a.peer);
+    case 'FORK':
+      return terminating(deps, req, res, txn, a.servedUser, a.peer, a.targets);
+    default: {
+      const unhandled: never = a;
+      throw new Error(`INVITE action ${(unhandled as InviteAction).kind} is not carried out`);
+    }
   }
-  // PF_TRUST=open: an unknown network sender is treated as the other user's PF
-  const peer: TopologyPeer = src.kind === 'PEER' ? src.peer : { role: 'REMOTE_PF', name: 'unknown', address: `${req.source_address}:${req.source_port}` };
-  const contributionId = req.get('Contribution-ID');
-  if (peer.role === 'IWF') {
-    const joined = deps.rt.sessionsOf(servedUser).find((s) => s.mode === 'ACTIVE' && contributionId !== undefined && s.contributionId === contributionId && s.legs.some((l) => l.kind === 'IWF' && l.state === 'CONNECTED'));
-    if (joined) return joinIwf(deps, req, res, joined, peer);
-  }
-  await terminating(deps, req, res, servedUser, peer, SERVICE_OF[d.handler]!);
 }
 
-/** Contacts whose registration names the service's ICSI; a contact naming no CPM ICSI at all is suitable when the provider says so (D-111). */
-function suitable(b: Binding, service: CpmService, policy: Pick<Policy, 'untaggedClientsSuitable'>): boolean {
-  const reg = clientRegistration(b);
-  if (isUntagged(reg)) return policy.untaggedClientsSuitable;
-  return reg.icsis.includes(CPM_ICSI[service]) || (service !== 'session' && reg.icsis.includes(CPM_ICSI.session));
+/** The topology's view of the sender, as the engine names it. */
+function sourceOf(src: SourceClass, req: SrfRequest): InviteSource {
+  if (src.kind === 'PEER') return { kind: 'PEER', peer: src.peer };
+  if (src.kind === 'CLIENT') return src;
+  return { kind: 'UNKNOWN', address: `${req.source_address}:${req.source_port}` };
+}
+
+/** Effects of an INVITE decision (its answers) through the PF's one interpreter. */
+function carryOut(deps: InviteDeps, r: EngineResult, servedUser: string, txn: string): Promise<void> {
+  return deps.rt.deps.runner.run(r.effects, { servedUser, sourceKey: txn });
 }
 
 function passedOn(req: SrfRequest): Record<string, string> {
@@ -123,29 +130,12 @@ function makeLeg(id: string, kind: LegKind, dialog: SrfDialog, localSdp: string,
   };
   if (opts.device !== undefined) leg.device = opts.device;
   if (kind === 'IWF') leg.iwfSide = opts.iwfSide ?? 'REMOTE';
-  if (kind === 'CLIENT') leg.supportsImdn = !/\bCPM-client\/OMA1\.0\b/i.test(opts.userAgent ?? '');
+  if (kind === 'CLIENT') leg.supportsImdn = clientSupportsImdn(opts.userAgent);
   return leg;
 }
 
-function newSession(id: string, servedUser: string, req: SrfRequest, peer: TopologyPeer, groupUri: string | undefined, historyFolder: boolean, peerUser?: string): CpmSession {
-  const callId = req.get('Call-ID') ?? id;
-  return {
-    ...(peer.role !== 'CF' && peerUser !== undefined ? { peerUser } : {}),
-    id,
-    servedUser,
-    type: peer.role === 'CF' ? 'GROUP' : 'ONE_TO_ONE',
-    conversationId: req.get('Conversation-ID') ?? callId,
-    contributionId: req.get('Contribution-ID') ?? callId,
-    ...(peer.role === 'CF' && groupUri ? { groupSessionIdentity: groupUri, groupType: 'Closed' as const } : {}),
-    legs: [],
-    interworked: peer.role === 'IWF',
-    usesSessionHistoryFolder: historyFolder,
-    mode: 'ACTIVE',
-    interceptEnabled: false,
-    participants: emptyRoster(),
-    isComposingFrom: [],
-    isComposingSentByServedClients: false,
-  };
+function viewOf(req: SrfRequest) {
+  return viewFromRaw(req.msg.raw ?? req.msg.toString());
 }
 
 /** The CF's conference URI: its Contact (a focus) with parameters dropped. */
@@ -154,17 +144,13 @@ function focusUri(req: SrfRequest): string | undefined {
   return c?.uri.split(';')[0];
 }
 
-async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, servedUser: string, peer: TopologyPeer, service: CpmService): Promise<void> {
+/** 11.4-1: the invitation forked to the clients the engine chose; the first 2xx is answered upstream. */
+async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, txn: string, servedUser: string, peer: TopologyPeer, contacts: string[]): Promise<void> {
   const { rt, srf } = deps;
   const now = deps.now();
-  const policy = rt.deps.state.policy;
-  const all = deps.registrar.contacts(servedUser, now).filter((b) => suitable(b, service, policy));
-  if (all.length === 0) {
-    // 8.3.2.1 with no client: store-and-forward is not built yet (DECISIONS D-104), so the invitation is refused
-    res.send(480, 'Temporarily Unavailable');
-    return;
-  }
-  const targets = policy.directDeliveryToAllClients ? all : [all[all.length - 1]];
+  const callId = req.get('Call-ID');
+  const bindings = deps.registrar.contacts(servedUser, now);
+  const targets = contacts.map((c) => bindings.find((b) => b.contact === c) ?? { contact: c, userAgent: undefined });
   const prefs = await rt.prefs(servedUser);
   const sessionId = randomUUID();
   const offer = req.body ?? '';
@@ -194,20 +180,23 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
       }
       await rt.enqueue(sessionId, async () => {
         const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', d, clientOffer, { uac: true, device: b.contact, userAgent: b.userAgent });
-        if (cancelled) {
+        const verdict = forkAnswered({ servedUser, callId, device: b.contact, cancelled, upstreamAnswered: upstream, session: rt.session(sessionId) });
+        deps.record(verdict.decisions, { callId, now: deps.now() });
+        if (verdict.action === 'HANG_UP') {
           await d.destroy();
           return;
         }
-        if (!upstream) {
+        if (verdict.action === 'ANSWER_UPSTREAM') {
           upstream = true;
           // the first client to answer carries the session's MSRP (later devices keep SIP signalling only)
           let netAnswer = d.remote.sdp;
           let connectNet = () => {};
           if (msrp && offered && msrp.answered(sessionId, 'client', d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
           else msrp?.close(sessionId);
+          rt.deps.runner.release(res); // answered by the dialog, not by an effect
           const uas = await srf.createUAS(req, res, { localSdp: netAnswer });
           connectNet();
-          const s = newSession(sessionId, servedUser, req, peer, focusUri(req), prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('From') ?? '')?.uri);
+          const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: focusUri(req), prefs, peerUser: parseNameAddr(req.get('From') ?? '')?.uri });
           const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, netAnswer, { uac: false, iwfSide: peer.iwfSide });
           msrp?.bind(sessionId, 'client', clientLeg.id);
           msrp?.bind(sessionId, 'net', netLeg.id);
@@ -218,10 +207,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
           return;
         }
         const s = rt.session(sessionId);
-        if (!s || s.mode !== 'ACTIVE') {
-          await d.destroy();
-          return;
-        }
+  if (!s) throw new Error(`session ${sessionId} ended before the client re-joined it`);
         // a later device answering the fork joins the multi-device session (BYE-1b relies on it)
         wireLeg(rt, srf, sessionId, clientLeg.id, d);
         await rt.put({ ...s, legs: [...s.legs, clientLeg] });
@@ -230,23 +216,15 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   );
   if (!upstream) msrp?.close(sessionId);
   if (!upstream && !res.finished) {
-    const code = failures.includes(486) ? 486 : failures.find((c) => c >= 400 && c !== 487 && c !== 408) ?? 480;
-    res.send(cancelled ? 487 : code);
+    const r = forkFailed({ txn, servedUser, callId, failures, cancelled });
+    deps.record(r.decisions, { callId, now: deps.now() });
+    await carryOut(deps, r, servedUser, txn);
   }
 }
 
-async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, servedUser: string): Promise<void> {
+/** ORIG-1: a served client's own invitation, toward the peer the engine chose. */
+async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, txn: string, servedUser: string, peer: TopologyPeer): Promise<void> {
   const { rt, srf } = deps;
-  const contributionId = req.get('Contribution-ID');
-  const kept = rt.sessionsOf(servedUser).find(
-    (s) => s.mode === 'REMAIN_DISCONNECTED' && ((s.groupSessionIdentity !== undefined && sameUri(req.uri, s.groupSessionIdentity)) || (contributionId !== undefined && contributionId === s.contributionId)),
-  );
-  if (kept) return rejoin(deps, req, res, kept);
-  const peer = deps.topology.routeFor(req.uri);
-  if (!peer) {
-    res.send(404, 'No route to the network');
-    return;
-  }
   const sessionId = randomUUID();
   const clientOffer = req.body ?? '';
   // an MSRP stream with a=path: the PF anchors it, the network is offered the PF's endpoint (D-163)
@@ -263,17 +241,20 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   } catch (err) {
     msrp?.close(sessionId);
     const e = err as { status?: number; reason?: string };
-    res.send(e.status ?? 500, e.reason ?? 'Server Internal Error');
+    const r = originationFailed({ txn, servedUser, callId: req.get('Call-ID'), status: e.status, reason: e.reason });
+    deps.record(r.decisions, { callId: req.get('Call-ID'), now: deps.now() });
+    await carryOut(deps, r, servedUser, txn);
     return;
   }
   let clientAnswer = uac.remote.sdp;
   let connectClient = () => {};
   if (msrp && offered && msrp.answered(sessionId, 'net', uac.remote.sdp)) ({ sdp: clientAnswer, connect: connectClient } = msrp.answerTo(sessionId, 'client', offered, uac.remote.sdp));
   else msrp?.close(sessionId);
+  rt.deps.runner.release(res); // answered by the dialog, not by an effect
   const uas = await srf.createUAS(req, res, { localSdp: clientAnswer });
   connectClient();
   const prefs = await rt.prefs(servedUser);
-  const s = newSession(sessionId, servedUser, req, peer, req.uri.split(';')[0], prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri);
+  const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: req.uri.split(';')[0], prefs, peerUser: parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri });
   const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, clientAnswer, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uac, offer, { uac: true, iwfSide: peer.iwfSide });
   msrp?.bind(sessionId, 'client', clientLeg.id);
@@ -285,14 +266,16 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
 }
 
 /** BYE-4-R-iii-2: the new client dialog is answered with the kept CF leg's SDP, then the engine binds it. */
-async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s: CpmSession): Promise<void> {
+async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, sessionId: string): Promise<void> {
   const { rt, srf } = deps;
+  const s = rt.session(sessionId)!;
   const far = s.legs.find((l) => (l.kind === 'CF' || l.kind === 'REMOTE_PF') && l.state === 'CONNECTED');
   const farDialog = far ? rt.dialogs.get(far.id) : undefined;
   // a returning MSRP client is bound to the kept relay: its new path, the PF's endpoint in the answer (D-163)
   const offered = MsrpCarrier.offered(req.body ?? '');
   const media = offered && farDialog ? deps.msrp?.rejoin(s.id, offered, farDialog.remote.sdp) : undefined;
   const answer = media?.sdp ?? farDialog?.remote.sdp ?? req.body ?? '';
+  rt.deps.runner.release(res); // answered by the dialog, not by an effect
   const uas = await srf.createUAS(req, res, { localSdp: answer });
   media?.connect();
   // deferred items go out once the client has ACKed, so they never overtake the ACK
@@ -315,11 +298,15 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
  * SDP by re-INVITE, and it is answered with the client's answer for those streams. The IWF leg
  * records which client-facing m-lines are its own, which is what BYE-3a removes.
  */
-async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s0: CpmSession, peer: TopologyPeer): Promise<void> {
+async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, txn: string, servedUser: string, sessionId: string, peer: TopologyPeer): Promise<void> {
   const { rt, srf } = deps;
-  await rt.enqueue(s0.id, async () => {
-    const s = rt.session(s0.id);
-    if (!s) return void res.send(481);
+  await rt.enqueue(sessionId, async () => {
+    const s = rt.session(sessionId);
+    if (!s) {
+      const r = iwfJoinLost({ txn, servedUser, callId: req.get('Call-ID'), sessionId });
+      deps.record(r.decisions, { callId: req.get('Call-ID'), now: deps.now() });
+      return carryOut(deps, r, servedUser, txn);
+    }
     const clients = s.legs.filter((l) => l.kind === 'CLIENT' && l.state === 'CONNECTED');
     const offer = req.body ?? '';
     let answer = '';
@@ -337,6 +324,7 @@ async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s
       }
       legs[legs.indexOf(c)] = { ...c, localSdp: sdp };
     }
+    rt.deps.runner.release(res); // answered by the dialog, not by an effect
     const uas = await srf.createUAS(req, res, { localSdp: answer || offer });
     const k = mLineCount(offer);
     const leg = makeLeg(`iwf-${shortId()}`, 'IWF', uas, answer || offer, { uac: false, iwfSide: peer.iwfSide, mLines: Array.from({ length: k }, (_, i) => first + i + 1) });

@@ -1,7 +1,7 @@
 // The shell around the session procedures: one engine step at a time per session (BYE, PIN,
-// intercept, re-join), then its effects carried out in order on the session's srf dialogs, the
-// database and the live stream. Session effects run here rather than in EffectRunner because
-// they address legs (dialogs), which only this shell knows.
+// intercept, re-join), then its effects carried out in order by the PF's one interpreter
+// (EffectRunner); the effects that address legs come back here (SessionEffects), because only
+// this shell holds the legs' srf dialogs.
 import { generateImdn } from '../../engine/imdn/generate';
 import { parseCpim } from '../../engine/parse/cpim';
 import { EventEmitter } from 'node:events';
@@ -15,6 +15,7 @@ import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
+import { releaseOnStop } from '../../engine/bye/stop';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
@@ -23,8 +24,9 @@ import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
 import type { DecisionSink } from '../record-decisions';
 import type { SrfResponseOut } from '../srf-types';
+import type { Carried, EffectRunner, SessionEffects, SessionTimerRef } from '../effect-runner';
 import { loadUserPrefs } from '../../store/user-prefs';
-import { gsoParticipantsOf, recordSession, sessionFolder, storeObject } from './history-store';
+import { gsoParticipantsOf, recordSession } from './history-store';
 import { upsertSession } from '../../store/sessions';
 import { userIdOf } from '../../store/users';
 import type { SrfDialog } from './srf-dialog';
@@ -50,8 +52,8 @@ export interface SessionRuntimeDeps {
   subscribeConf?: (sessionId: string, e: Extract<Effect, { kind: 'SUBSCRIBE_CONF' }>) => void;
   /** the User-Agent a served user's client registered with, by its contact (IMDN-GEN-2-UA) */
   userAgentOf?: (aor: string, contact: string) => string | undefined;
-  /** carries out effects outside any leg (a generated IMDN toward the core, the IMDN-TX cache) */
-  runEffects?: (effects: Effect[], ctx: { servedUser: string; sourceKey: string }) => Promise<void>;
+  /** the PF's one effect interpreter; this shell carries out the leg-addressed effects for it */
+  runner: EffectRunner;
   /** the MSRP media plane of sessions whose offer had a=path (D-163) */
   msrp?: MsrpCarrier;
 }
@@ -62,16 +64,16 @@ const REQUEST_TIMEOUT_MS = 8000;
 const RELAY_TIMEOUT_MS = 5000;
 const RELEASED_KEPT_MS = 32_000;
 
-export class SessionRuntime {
+export class SessionRuntime implements SessionEffects {
   readonly dialogs = new Map<string, SrfDialog>(); // legId → dialog
   readonly legSession = new Map<string, string>(); // legId → sessionId
   /** per leg: the Reason header of the BYE that ended it, as received or sent */
   readonly legMeta = new Map<string, { releaseReason?: string }>();
-  private readonly responders = new Map<string, SrfResponseOut>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly userIds = new Map<string, string>();
-  private readonly deferSeq = new Map<string, number>();
+  /** per session: how many steps ran, so each step's deferred items get their own keys */
+  private readonly stepSeq = new Map<string, number>();
   /** `${sessionId}|${messageId}` → the leg a chat message the user received came in on */
   private readonly chatOrigin = new Map<string, string>();
   readonly store: EffectStore;
@@ -79,6 +81,7 @@ export class SessionRuntime {
 
   constructor(readonly deps: SessionRuntimeDeps) {
     this.store = deps.store;
+    deps.runner.attachSessions(this);
   }
 
   session(id: string): CpmSession | undefined {
@@ -112,7 +115,7 @@ export class SessionRuntime {
   /** Holds a server transaction; SEND_RESP / MSRP_RESP effects answer it by this id. */
   hold(res: SrfResponseOut): string {
     const txn = randomUUID();
-    this.responders.set(txn, res);
+    this.deps.runner.hold(txn, res);
     return txn;
   }
 
@@ -186,7 +189,7 @@ export class SessionRuntime {
       this.timers.delete(key);
       this.deps.state.sessions.delete(s.id);
       this.queues.delete(s.id);
-      this.deferSeq.delete(s.id);
+      this.stepSeq.delete(s.id);
       for (const k of this.chatOrigin.keys()) if (k.startsWith(`${s.id}|`)) this.chatOrigin.delete(k);
       for (const l of s.legs) {
         this.dialogs.delete(l.id);
@@ -219,113 +222,76 @@ export class SessionRuntime {
   }
 
   /**
-   * `carried`: the message a step decides about (an IMDN a client sent); MSRP_RELAY passes it on:
-   * an in-dialog MESSAGE is relayed and answered with the far side's answer, a SEND held by the
-   * MSRP relay is let go (`relay`).
+   * Carries out a step's effects through the PF's one interpreter; leg-addressed effects come back
+   * here (SessionEffects). `carried`: the message a step decides about (an IMDN a client sent).
    */
-  private async run(s: CpmSession, effects: Effect[], carried?: { txn: string; contentType: string; body: string; relay?: () => void }): Promise<void> {
-    const userId = await this.userId(s.servedUser);
-    for (const e of effects) {
-      switch (e.kind) {
-        case 'SEND_RESP':
-          this.respond(e.txn, e.code, e.reason);
-          break;
-        case 'MSRP_RESP':
-          // the held SEND over MSRP, or the in-dialog MESSAGE that carries it (D-103, D-163)
-          this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
-          break;
-        case 'SEND_REQ':
-          this.sendRequest(s.id, e);
-          break;
-        case 'STOP_MEDIA':
-        case 'RELEASE_MEDIA':
-          // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
-          this.deps.msrp?.release(s.id, e.legs);
-          break;
-        case 'DROP':
-          break;
-        case 'SET_MODE':
-          this.deps.msrp?.mode(s.id, e.mode);
-          break;
-        case 'MSRP_RELAY':
-          if (!carried) {
-            this.deps.log.warn(`session ${s.id}: MSRP_RELAY without a message to relay`);
-            break;
-          }
-          if (carried.relay) {
-            carried.relay();
-            break;
-          }
-          // not awaited: the session's next step does not wait for the far side's answer
-          void this.relayInDialog(e.toLeg, carried.contentType, carried.body).then((code) => this.respond(carried.txn, code, code >= 200 && code < 300 ? 'OK' : 'Error'));
-          break;
-        case 'SET_FLAG':
-          await this.store.setFlag(e.objectRef, e.flag);
-          break;
-        case 'RECORD_SESSION':
-          await recordSession(this.deps.db, userId, s, this.deps.now());
-          break;
-        case 'STORE_GSO': {
-          const folderId = await sessionFolder(this.deps.db, userId, e.folder);
-          const object = e.object ?? { kind: 'GSO' as const, contentType: 'Application/group-state-object+xml', headers: {}, body: e.body };
-          await storeObject(this.deps.db, userId, folderId, object, gsoParticipantsOf(s));
-          break;
-        }
-        case 'RECORD_OBJECT': {
-          const folderId = await sessionFolder(this.deps.db, userId, e.folder);
-          await storeObject(this.deps.db, userId, folderId, e.object);
-          break;
-        }
-        case 'DEFER': {
-          const n = (this.deferSeq.get(s.id) ?? 0) + 1;
-          this.deferSeq.set(s.id, n);
-          await this.store.defer(e.item, `session:${s.id}#${n}`, this.deps.now());
-          break;
-        }
-        case 'CACHE_PUT':
-          (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now());
-          break;
-        case 'SUBSCRIBE_CONF':
-          if (this.deps.subscribeConf) this.deps.subscribeConf(s.id, e);
-          else this.deps.log.warn(`session ${s.id}: SUBSCRIBE_CONF without a subscriber`);
-          break;
-        case 'START_TIMER':
-          this.startTimer(s.id, e.name, e.ms);
-          break;
-        case 'CANCEL_TIMER':
-          clearTimeout(this.timers.get(`${s.id}|${e.name}`));
-          this.timers.delete(`${s.id}|${e.name}`);
-          break;
-        default:
-          this.deps.log.warn(`session ${s.id}: effect ${e.kind} is not carried out by the session shell`);
-      }
+  private async run(s: CpmSession, effects: Effect[], carried?: Carried): Promise<void> {
+    const step = (this.stepSeq.get(s.id) ?? 0) + 1;
+    this.stepSeq.set(s.id, step);
+    await this.deps.runner.run(effects, { servedUser: s.servedUser, sourceKey: `session:${s.id}@${step}`, session: { id: s.id, carried } });
+  }
+
+  // SessionEffects: what the interpreter hands back to the shell that holds the dialogs.
+  sendOnLeg(sessionId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
+    this.sendRequest(sessionId, e);
+  }
+
+  releaseMedia(sessionId: string, legs: string[] | 'ALL'): void {
+    this.deps.msrp?.release(sessionId, legs);
+  }
+
+  setMode(sessionId: string, mode: 'ACTIVE' | 'REMAIN_DISCONNECTED' | 'RELEASED'): void {
+    this.deps.msrp?.mode(sessionId, mode);
+  }
+
+  /**
+   * MSRP_RELAY passes the carried message on: an in-dialog MESSAGE is relayed and answered with
+   * the far side's answer, a SEND held by the MSRP relay is let go.
+   */
+  relay(sessionId: string, e: Extract<Effect, { kind: 'MSRP_RELAY' }>, carried: Carried | undefined): void {
+    if (!carried) {
+      this.deps.log.warn(`session ${sessionId}: MSRP_RELAY without a message to relay`);
+      return;
     }
+    if (carried.relay) return carried.relay();
+    // not awaited: the session's next step does not wait for the far side's answer
+    void this.relayInDialog(e.toLeg, carried.contentType, carried.body).then((code) => this.respond(carried.txn, code, code >= 200 && code < 300 ? 'OK' : 'Error'));
+  }
+
+  async recordSession(sessionId: string): Promise<void> {
+    const s = this.session(sessionId);
+    if (s) await recordSession(this.deps.db, await this.userId(s.servedUser), s, this.deps.now());
+  }
+
+  subscribeConf(sessionId: string, e: Extract<Effect, { kind: 'SUBSCRIBE_CONF' }>): void {
+    if (this.deps.subscribeConf) this.deps.subscribeConf(sessionId, e);
+    else this.deps.log.warn(`session ${sessionId}: SUBSCRIBE_CONF without a subscriber`);
+  }
+
+  gsoParticipants(sessionId: string): unknown {
+    const s = this.session(sessionId);
+    return s ? gsoParticipantsOf(s) : undefined;
+  }
+
+  timerFired(t: SessionTimerRef): void {
+    if (this.closed) return;
+    if (parsePinTimerName(t.name)) {
+      void this.step(t.sessionId, (s) => onPinTimer({ session: s, timer: t.name, policy: this.deps.state.policy, now: this.deps.now() }));
+    } else void this.bye(t.sessionId, { kind: 'TIMER_FIRED', name: t.name });
   }
 
   respond(txn: string, code: number, reason: string): void {
-    const res = this.responders.get(txn);
-    this.responders.delete(txn);
-    if (res && !res.finished) res.send(code, reason);
-  }
-
-  private startTimer(sessionId: string, name: string, ms: number): void {
-    const key = `${sessionId}|${name}`;
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        if (this.closed) return;
-        if (parsePinTimerName(name)) {
-          void this.step(sessionId, (s) => onPinTimer({ session: s, timer: name, policy: this.deps.state.policy, now: this.deps.now() }));
-        } else void this.bye(sessionId, { kind: 'TIMER_FIRED', name });
-      }, ms),
-    );
+    this.deps.runner.respond(txn, code, reason);
   }
 
   private sendRequest(sessionId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
     const dialog = this.dialogs.get(e.leg);
     if (e.method === 'ACK') return; // srf ACKs a 2xx to the PF's re-INVITE itself
+    if (this.stopping && e.method === 'BYE') {
+      // STOP-1: awaited by the stop, never fed back (the session is over whatever the answer)
+      this.stopping.answers.push(this.byeAndWait(e.leg, String(e.headers.Reason ?? ''), this.stopping.waitMs));
+      return;
+    }
     if (!dialog) {
       this.deps.log.warn(`session ${sessionId}: no dialog for leg ${e.leg}; ${e.method} treated as 481`);
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status: 481 });
@@ -471,7 +437,7 @@ export class SessionRuntime {
    * generated on its behalf, when the sender asked for positive-delivery.
    */
   async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false): Promise<void> {
-    if (!/^message\/cpim/i.test(contentType) || !this.deps.runEffects) return;
+    if (!/^message\/cpim/i.test(contentType)) return;
     const cpim = parseCpim(body);
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
     const userAgent = client.device ? this.deps.userAgentOf?.(s.servedUser, client.device) : undefined;
@@ -491,32 +457,25 @@ export class SessionRuntime {
     });
     this.deps.state.genBuffers = r.buffers;
     this.deps.record(r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id })), { now });
-    await this.deps.runEffects(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
+    await this.deps.runner.run(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
   }
 
   /**
-   * Graceful stop (DECISIONS D-109): every session not yet RELEASED is released, with a BYE carrying
-   * `reason` on each CONNECTED leg, so clients, the Controlling Function and remote PFs learn of it
-   * at once instead of by their timers. Resolves when each BYE is answered or after `waitMs`.
-   * The answers are not decided by the engine: the session is over whatever they say.
+   * Graceful stop (DECISIONS D-109): each session not yet RELEASED takes the engine's STOP-1 step
+   * (a BYE on each CONNECTED leg, the session released). Resolves when each BYE is answered or
+   * after `waitMs`. The answers are not fed back to the engine: the session is over whatever they say.
    */
-  async releaseAll(reason: string, waitMs: number): Promise<number> {
+  async releaseAll(waitMs: number): Promise<number> {
     const live = [...this.deps.state.sessions.values()].filter((s) => s.mode !== 'RELEASED');
-    const steps = live.map((s) =>
-      this.enqueue(s.id, async () => {
-        const cur = this.session(s.id);
-        if (!cur || cur.mode === 'RELEASED') return;
-        const connected = cur.legs.filter((l) => l.state === 'CONNECTED');
-        const released: CpmSession = { ...cur, mode: 'RELEASED', legs: cur.legs.map((l) => (l.state === 'TERMINATED' ? l : { ...l, state: 'TERMINATED' })) };
-        this.deps.state.sessions.set(cur.id, released);
-        this.deps.msrp?.close(cur.id);
-        await Promise.all(connected.map((l) => this.byeAndWait(l.id, reason, waitMs)));
-        await this.persist(released);
-      }),
-    );
-    await Promise.race([Promise.all(steps), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
+    const answers: Promise<void>[] = [];
+    this.stopping = { waitMs, answers };
+    const steps = live.map((s) => this.step(s.id, (cur) => releaseOnStop(cur)));
+    await Promise.race([Promise.all(steps).then(() => Promise.all(answers)), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
     return live.length;
   }
+
+  /** set by releaseAll: BYEs of the stop are awaited (up to waitMs), not fed to the BYE procedure */
+  private stopping?: { waitMs: number; answers: Promise<void>[] };
 
   private byeAndWait(legId: string, reason: string, waitMs: number): Promise<void> {
     const dialog = this.dialogs.get(legId);
