@@ -170,7 +170,6 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   // an MSRP stream with a=path: the PF anchors it, each client is offered the PF's endpoint (D-163)
   const offered = MsrpCarrier.offered(offer);
   const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path) ? deps.msrp : undefined;
-  const clientOffer = msrp ? msrp.sdpFor(sessionId, 'client', offer, 'actpass') : offer;
   // the PF's own From tag on the client leg: a B2BUA never reuses the other dialog's tag
   const headers = { ...passedOn(req), From: `<${parseNameAddr(req.get('From') ?? '')?.uri ?? servedUser}>`, To: `<${servedUser}>` };
   const pending: Array<{ cancel(): void }> = [];
@@ -184,10 +183,14 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const failures: number[] = [];
   await Promise.all(
     targets.map(async (b) => {
+      // each device gets its own PF MSRP endpoint, so several can hold the session (D-164)
+      const relayLeg = msrp?.addClient(sessionId);
+      const clientOffer = msrp && relayLeg ? msrp.sdpFor(sessionId, relayLeg, offer, 'actpass') : offer;
       let d: SrfDialog;
       try {
         d = await srf.createUAC(b.contact, { headers, localSdp: clientOffer }, { cbRequest: (_e, r) => pending.push(r) });
       } catch (err) {
+        if (relayLeg) msrp?.drop(sessionId, relayLeg);
         failures.push((err as { status?: number }).status ?? 408);
         return;
       }
@@ -199,16 +202,16 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
         }
         if (!upstream) {
           upstream = true;
-          // the first client to answer carries the session's MSRP (later devices keep SIP signalling only)
+          // the first device to answer decides whether the session's messages travel over MSRP
           let netAnswer = d.remote.sdp;
           let connectNet = () => {};
-          if (msrp && offered && msrp.answered(sessionId, 'client', d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
+          if (msrp && offered && relayLeg && msrp.answered(sessionId, relayLeg, d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
           else msrp?.close(sessionId);
           const uas = await srf.createUAS(req, res, { localSdp: netAnswer });
           connectNet();
           const s = newSession(sessionId, servedUser, req, peer, focusUri(req), prefs.allowOfflineStorage || prefs.allowStore, parseNameAddr(req.get('From') ?? '')?.uri);
           const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, netAnswer, { uac: false, iwfSide: peer.iwfSide });
-          msrp?.bind(sessionId, 'client', clientLeg.id);
+          if (relayLeg) msrp?.bind(sessionId, relayLeg, clientLeg.id);
           msrp?.bind(sessionId, 'net', netLeg.id);
           s.legs.push(netLeg, clientLeg);
           wireLeg(rt, srf, sessionId, netLeg.id, uas);
@@ -218,10 +221,14 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
         }
         const s = rt.session(sessionId);
         if (!s || s.mode !== 'ACTIVE') {
+          if (relayLeg) msrp?.drop(sessionId, relayLeg);
           await d.destroy();
           return;
         }
-        // a later device answering the fork joins the multi-device session (BYE-1b relies on it)
+        // a later device answering the fork joins the multi-device session (BYE-1b relies on it),
+        // on its own MSRP relay leg when the session's media is anchored
+        if (relayLeg && msrp?.has(sessionId) && msrp.answered(sessionId, relayLeg, d.remote.sdp)) msrp.bind(sessionId, relayLeg, clientLeg.id);
+        else if (relayLeg) msrp?.drop(sessionId, relayLeg);
         wireLeg(rt, srf, sessionId, clientLeg.id, d);
         await rt.put({ ...s, legs: [...s.legs, clientLeg] });
       });
@@ -304,7 +311,7 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, s:
   });
   const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, media ? answer : farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   wireLeg(rt, srf, s.id, leg.id, uas);
-  if (media) deps.msrp?.bind(s.id, 'client', leg.id);
+  if (media) deps.msrp?.bind(s.id, media.leg, leg.id);
   await rt.bye(s.id, { kind: 'CLIENT_REJOINED', leg, requestUri: req.uri, contributionId: req.get('Contribution-ID') });
   await rt.deps.db.deferredItem.updateMany({ where: { sessionId: s.id, deliveredAt: null }, data: { deliveredAt: new Date(deps.now()) } });
 }
