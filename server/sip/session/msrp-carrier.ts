@@ -45,7 +45,12 @@ export class MsrpCarrier {
   /** `${sessionId}|${tid}` of the PF's own SEND → its answer's handler */
   private readonly own = new Map<string, (code: number) => void>();
 
-  constructor(private readonly log: Logger) {}
+  /**
+   * @param lossGraceMs how long a lost MSRP connection waits before it is the engine's
+   * MEDIA_CONNECTION_LOST (D-165): a client closing its connection just before its BYE is handled
+   * as the BYE says
+   */
+  constructor(private readonly log: Logger, private readonly lossGraceMs = 2000) {}
 
   attach(rt: SessionRuntime): void {
     this.rt = rt;
@@ -63,7 +68,7 @@ export class MsrpCarrier {
         this.guard(() => f?.(code));
       },
       onOutcome: (sessionId, o) => this.guard(() => this.onOutcome(sessionId, o)),
-      onLegDisconnected: (sessionId, leg, reason) => this.log.info(`MSRP session ${sessionId}: ${leg} connection lost (${reason})`),
+      onLegDisconnected: (sessionId, leg, reason) => this.guard(() => this.onLost(sessionId, leg, reason)),
       onTrace: (t) => this.guard(() => this.onTrace(t)),
     };
   }
@@ -276,6 +281,21 @@ export class MsrpCarrier {
     this.early.delete(key);
     this.awaiting.set(key, f);
     setTimeout(() => this.awaiting.delete(key), 30_000).unref();
+  }
+
+  /**
+   * A leg's MSRP connection went away without the PF releasing it. After the grace, if nothing
+   * (a BYE's release, a new connection) has changed the leg, the engine decides (D-165).
+   */
+  private onLost(sessionId: string, relayLeg: string, reason: string): void {
+    this.log.info(`MSRP session ${sessionId}: ${relayLeg} connection lost (${reason})`);
+    const m = this.media.get(sessionId);
+    const legId = m?.legs.get(relayLeg);
+    if (!m || !legId) return;
+    setTimeout(() => this.guard(() => {
+      if (this.media.get(sessionId) !== m || m.h.state(relayLeg) !== 'down' || !this.rt) return;
+      void this.rt.bye(sessionId, { kind: 'MEDIA_CONNECTION_LOST', legId, reason });
+    }), this.lossGraceMs).unref();
   }
 
   /** A device's answer to a message relayed from the network (one per device, D-164). */
