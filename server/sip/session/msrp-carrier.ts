@@ -85,7 +85,8 @@ export class MsrpCarrier {
    */
   open(sessionId: string, offeredBy: Side, path: string[]): boolean {
     if (!this.listener) return false;
-    const net = { id: 'net', side: 'net', ...(offeredBy === 'net' ? { remotePath: path } : {}) };
+    // gate mode: a far-side notification waits for IMDN-RX (D-166)
+    const net = { id: 'net', side: 'net', mode: 'gate' as const, ...(offeredBy === 'net' ? { remotePath: path } : {}) };
     const m: Media = { h: this.listener.createSession(sessionId, [net]), legs: new Map(), clients: 0 };
     this.media.set(sessionId, m);
     if (offeredBy === 'client') this.addClient(sessionId, path);
@@ -182,7 +183,7 @@ export class MsrpCarrier {
     if (!m) return;
     if (mode === 'RELEASED') return this.close(sessionId);
     for (const leg of m.h.legIds()) {
-      if (m.h.side(leg) === 'net' && m.h.state(leg) !== 'released') m.h.setMode(leg, mode === 'REMAIN_DISCONNECTED' ? 'terminate' : 'relay');
+      if (m.h.side(leg) === 'net' && m.h.state(leg) !== 'released') m.h.setMode(leg, mode === 'REMAIN_DISCONNECTED' ? 'terminate' : 'gate');
     }
   }
 
@@ -228,7 +229,7 @@ export class MsrpCarrier {
     return rt && m && s && legId ? { rt, m, s, legId, relayLeg, side: this.sideOfRelayLeg(m, relayLeg) } : undefined;
   }
 
-  /** gate mode (client legs): a one-chunk message waits for what the engine says. */
+  /** gate mode: a one-chunk message waits for what the engine says (IMDN-TX from a device, IMDN-RX from the network). */
   private onDecide(sessionId: string, relayLeg: string, id: string, msg: WholeMessage): void {
     const c = this.context(sessionId, relayLeg);
     // the session value is stored just after its answers were sent: a message that early is relayed
@@ -239,6 +240,12 @@ export class MsrpCarrier {
       // IMDN-TX (SPEC §9): MSRP_RESP answers the held SEND, MSRP_RELAY lets it go on
       const txn = c.rt.hold(verdict((code) => c.m.h.decide(relayLeg, id, { code })));
       void c.rt.clientImdn(sessionId, c.legId, contentType, body, txn, () => c.m.h.decide(relayLeg, id, 'relay'));
+      return;
+    }
+    if (c.side === 'net' && item.kind === 'IMDN') {
+      // IMDN-RX (SPEC §7, D-166): a duplicate is answered 200 and stops here, the rest goes on
+      const txn = c.rt.hold(verdict((code) => c.m.h.decide(relayLeg, id, { code })));
+      void c.rt.networkImdn(sessionId, contentType, body, txn, () => c.m.h.decide(relayLeg, id, 'relay'));
       return;
     }
     this.noteWhole(c, item, msg);

@@ -13,6 +13,7 @@ import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engin
 import { SipTrace } from './sip-trace';
 import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { sendImdn } from '../../engine/imdn/send';
+import { receiveImdn } from '../../engine/imdn/receive';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
@@ -442,6 +443,31 @@ export class SessionRuntime {
       });
       this.recordDecisions(s, r.decisions);
       await this.run(s, r.effects, { txn, contentType, body, relay });
+    });
+  }
+
+  /**
+   * IMDN-RX (SPEC §7) with the MSRP carrier (D-166): a notification from the far side about a
+   * chat message the served user sent in the session. Duplicates (the recipient's several devices)
+   * are answered 200 and stop here; the rest goes on to the user's clients (`relay`).
+   */
+  networkImdn(sessionId: string, contentType: string, body: string, txn: string, relay: () => void): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return this.respond(txn, 481, 'Call/Transaction Does Not Exist');
+      const r = receiveImdn({
+        servedUser: s.servedUser,
+        message: { method: 'SEND', headers: { 'content-type': [contentType] }, body },
+        cache: this.deps.state.rxCache,
+        messageIndex: (id) => this.deps.state.sentIndex(s.servedUser).get(id),
+        session: (id) => this.deps.state.sessions.get(id),
+        policy: this.deps.state.policy,
+        now: this.deps.now(),
+        txn,
+      });
+      this.recordDecisions(s, r.decisions.map((d) => ({ ...d, sessionId: d.sessionId ?? sessionId })));
+      await this.run(s, r.effects);
+      if (r.forward.length > 0) relay();
     });
   }
 
