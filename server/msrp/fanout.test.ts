@@ -104,3 +104,22 @@ test('D-164: a device leaving while a SEND waits on it does not fail the SEND an
   const r = sent(s.receive('c2', wire({ kind: 'response', tid: toC2.tid, code: 200, toPath: [pf('c2')], fromPath: [far('c2')], headers: [] }), 2));
   assert.deepEqual(r.map((a) => [a.leg, (a.message as MsrpResponse).tid, (a.message as MsrpResponse).code]), [['net', m.tid, 200]]);
 });
+
+test('D-167: a relayed message that failed on every target is reported once as failed, with the start of its first chunk; one a device took is not', () => {
+  const { s, ids } = group(2);
+  const body = Buffer.from('CPIM-HEAD|the rest of a file');
+  const mk = (start: number, end: number, cont: '+' | '$'): MsrpRequest => ({
+    ...send('net', 'x'), messageId: 'file1x', body: body.subarray(start - 1, end), byteRange: { start, end, total: body.length }, continuation: cont,
+  });
+  const answer = (acts: RelayAction[], code: (leg: string) => number) =>
+    sent(acts).flatMap((a) => s.receive(a.leg, wire({ kind: 'response', tid: a.message.tid, code: code(a.leg), toPath: [pf(a.leg)], fromPath: [far(a.leg)], headers: [] }), 1));
+  // chunk 1 taken by c1 only: not failed
+  const first = answer(s.receive('net', wire(mk(1, 9, '+')), 0), (leg) => (leg === ids[0] ? 200 : 400));
+  assert.ok(!first.some((a) => a.type === 'failed'));
+  // chunk 2 refused by both: failed, head = the first chunk's bytes
+  const second = answer(s.receive('net', wire(mk(10, body.length, '$')), 0), () => 413);
+  const failed = second.filter((a) => a.type === 'failed');
+  assert.equal(failed.length, 1);
+  const f = failed[0] as Extract<RelayAction, { type: 'failed' }>;
+  assert.deepEqual([f.leg, f.messageId, f.code, f.head?.toString()], ['net', 'file1x', 413, 'CPIM-HEAD']);
+});

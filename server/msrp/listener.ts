@@ -74,6 +74,8 @@ export interface MsrpListenerOptions {
   onLocalResponse?: (sessionId: string, leg: LegId, tid: string, code: number) => void;
   /** what one target leg answered to a request relayed to it (D-164: several per request in a group) */
   onOutcome?: (sessionId: string, outcome: { leg: LegId; originLeg: LegId; messageId?: string; firstChunk: boolean; code: number }) => void;
+  /** a request relayed from `leg` failed on every target; `head`: the start of its message's body */
+  onFailed?: (sessionId: string, failed: { leg: LegId; messageId?: string; code: number; head?: Buffer }) => void;
   /** a leg's connection went away without the PF releasing it */
   onLegDisconnected?: (sessionId: string, leg: LegId, reason: string) => void;
   onTrace?: (t: MsrpTrace) => void;
@@ -217,6 +219,7 @@ export class MsrpListener {
       else if (a.type === 'decide') this.opts.onDecide?.(sessionId, a.leg, a.id, a.message);
       else if (a.type === 'close') this.unbindLeg(sessionId, e, a.leg, a.reason, true);
       else if (a.type === 'outcome') this.opts.onOutcome?.(sessionId, a);
+      else if (a.type === 'failed') this.opts.onFailed?.(sessionId, a);
     }
   }
 

@@ -80,6 +80,12 @@ export type RelayAction =
    * target, so the shell learns which devices took a message (IMDN-GEN-2, D-164)
    */
   | { type: 'outcome'; leg: LegId; originLeg: LegId; messageId?: string; firstChunk: boolean; code: number }
+  /**
+   * a request relayed from `leg` failed on every target (the sender got `code`): `head` is the
+   * start of the message's body (its CPIM envelope), for the failed delivery notification of a
+   * file transfer (IMDN-GEN-4, D-167)
+   */
+  | { type: 'failed'; leg: LegId; messageId?: string; code: number; head?: Buffer }
   | { type: 'close'; leg: LegId; reason: string };
 
 interface Pending {
@@ -98,6 +104,8 @@ interface Fanout {
   originFromPath: string[];
   messageId?: string;
   firstChunk: boolean;
+  /** the start of the message's body (its first chunk's first bytes) */
+  head?: Buffer;
   /** targets that have not answered yet */
   waiting: number;
   settled: boolean;
@@ -118,11 +126,17 @@ interface Leg {
   /** bytes forwarded per Message-ID still in progress (to abort it on the peer if refused) */
   inFlight: Map<string, number>;
   reassembler: Reassembler;
+  /** the first bytes of messages being relayed chunk by chunk, by Message-ID */
+  heads: Map<string, Buffer>;
   /** gate mode: requests held for a verdict, by hold id */
   held: Map<string, { req: MsrpRequest; deadline: number }>;
 }
 
 const REMEMBER_FORWARDED = 1024;
+/** how much of a message's start is kept for the 'failed' action (a CPIM envelope fits) */
+const HEAD_BYTES = 4096;
+/** messages in progress per leg whose head is kept (beyond: the oldest is forgotten) */
+const REMEMBER_HEADS = 64;
 
 export interface RelayCounters {
   received: number;
@@ -155,7 +169,7 @@ export class MsrpRelaySession {
     if (this.legs.has(cfg.id)) throw new Error(`leg ${cfg.id} exists in MSRP session ${this.sessionId}`);
     this.legs.set(cfg.id, {
       cfg: { ...cfg }, side: cfg.side ?? cfg.id, mode: cfg.mode ?? 'relay', state: 'idle', pending: new Map(), forwarded: new Map(),
-      inFlight: new Map(), reassembler: new Reassembler(this.reassembly), held: new Map(),
+      inFlight: new Map(), heads: new Map(), reassembler: new Reassembler(this.reassembly), held: new Map(),
     });
   }
 
@@ -215,6 +229,7 @@ export class MsrpRelaySession {
     }
     l.reassembler.clear();
     l.inFlight.clear();
+    l.heads.clear();
     l.held.clear();
     out.push({ type: 'close', leg, reason: 'released' });
     return out;
@@ -353,7 +368,10 @@ export class MsrpRelaySession {
       out.push(...this.forward(x, m, now));
       relayed = true;
       const id = m.messageId!;
-      if (r.type === 'complete' || r.type === 'aborted') x.inFlight.delete(id);
+      if (r.type === 'complete' || r.type === 'aborted') {
+        x.inFlight.delete(id);
+        x.heads.delete(id);
+      }
       else x.inFlight.set(id, Math.max(x.inFlight.get(id) ?? 0, endOf(m)));
     }
     if (r.type === 'complete') out.push({ type: 'whole', leg: x.cfg.id, message: r.message, relayed });
@@ -368,9 +386,14 @@ export class MsrpRelaySession {
     const targets = this.targetsOf(x);
     if (targets.length === 0) return this.answer(x, m, 481, 'the peer leg is not connected');
     const fr = m.failureReport ?? 'yes';
+    const firstChunk = (m.byteRange?.start ?? 1) === 1;
+    const head = firstChunk ? m.body?.subarray(0, HEAD_BYTES) : m.messageId ? x.heads.get(m.messageId) : undefined;
+    if (firstChunk && m.messageId && m.continuation === '+' && head) {
+      x.heads.set(m.messageId, Buffer.from(head));
+      if (x.heads.size > REMEMBER_HEADS) x.heads.delete(x.heads.keys().next().value as string);
+    }
     const fan: Fanout = {
-      originLeg: x.cfg.id, originTid: m.tid, originFromPath: m.fromPath, messageId: m.messageId, firstChunk: (m.byteRange?.start ?? 1) === 1,
-      waiting: targets.length, settled: false,
+      originLeg: x.cfg.id, originTid: m.tid, originFromPath: m.fromPath, messageId: m.messageId, firstChunk, head, waiting: targets.length, settled: false,
     };
     const out: RelayAction[] = [];
     for (const y of targets) {
@@ -409,6 +432,7 @@ export class MsrpRelaySession {
       if (fan.waiting > 0) return out;
     }
     fan.settled = true;
+    if (!ok) out.push({ type: 'failed', leg: fan.originLeg, messageId: fan.messageId, code: fan.firstError!.code, head: fan.head });
     const o = this.legs.get(fan.originLeg);
     if (!o || o.state === 'released') return out;
     if (ok && p.failureReport === 'partial') return out;

@@ -169,7 +169,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const offer = req.body ?? '';
   // an MSRP stream with a=path: the PF anchors it, each client is offered the PF's endpoint (D-163)
   const offered = MsrpCarrier.offered(offer);
-  const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path) ? deps.msrp : undefined;
+  const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path, service) ? deps.msrp : undefined;
   // the PF's own From tag on the client leg: a B2BUA never reuses the other dialog's tag
   const headers = { ...passedOn(req), From: `<${parseNameAddr(req.get('From') ?? '')?.uri ?? servedUser}>`, To: `<${servedUser}>` };
   const pending: Array<{ cancel(): void }> = [];

@@ -11,7 +11,11 @@
 // while the PF stands in for a disconnected user the net leg is in terminate mode and each whole
 // message becomes the engine's MSRP_SEND_RECEIVED; deferred items on re-join are the PF's own
 // SENDs on the new client connection.
+import { randomUUID } from 'node:crypto';
 import type { InterceptedItem } from '../../engine/bye/inputs';
+import { generateImdn } from '../../engine/imdn/generate';
+import { parseCpim } from '../../engine/parse/cpim';
+import type { CpmService } from '../../engine/parse/feature-tags';
 import type { CpmSession } from '../../engine/model';
 import type { Logger } from '../../log';
 import type { WholeMessage } from '../../msrp/reassembly';
@@ -29,6 +33,10 @@ interface Media {
   legs: Map<string, string>;
   /** how many client relay legs were made (names the next one) */
   clients: number;
+  /** the CPM service of the invitation (a file transfer's MSRP errors are reported, D-167) */
+  service?: CpmService;
+  /** file transfers already reported failed, by MSRP Message-ID */
+  failed: Set<string>;
 }
 
 /** device answers kept for messages not yet seen whole */
@@ -57,7 +65,7 @@ export class MsrpCarrier {
   }
 
   /** The listener's callbacks (the listener is started before the session runtime exists). */
-  hooks(): Pick<MsrpListenerOptions, 'onWhole' | 'onDecide' | 'onLocalResponse' | 'onLegDisconnected' | 'onTrace' | 'onOutcome'> {
+  hooks(): Pick<MsrpListenerOptions, 'onWhole' | 'onDecide' | 'onLocalResponse' | 'onLegDisconnected' | 'onTrace' | 'onOutcome' | 'onFailed'> {
     return {
       onWhole: (sessionId, leg, m, relayed) => this.guard(() => this.onWhole(sessionId, leg, m, relayed)),
       onDecide: (sessionId, leg, id, m) => this.guard(() => this.onDecide(sessionId, leg, id, m)),
@@ -68,6 +76,7 @@ export class MsrpCarrier {
         this.guard(() => f?.(code));
       },
       onOutcome: (sessionId, o) => this.guard(() => this.onOutcome(sessionId, o)),
+      onFailed: (sessionId, f) => this.guard(() => this.onFailed(sessionId, f)),
       onLegDisconnected: (sessionId, leg, reason) => this.guard(() => this.onLost(sessionId, leg, reason)),
       onTrace: (t) => this.guard(() => this.onTrace(t)),
     };
@@ -83,11 +92,11 @@ export class MsrpCarrier {
    * leg, and for a client's offer its relay leg 'client'. The devices a network offer is forked to
    * get theirs from addClient.
    */
-  open(sessionId: string, offeredBy: Side, path: string[]): boolean {
+  open(sessionId: string, offeredBy: Side, path: string[], service?: CpmService): boolean {
     if (!this.listener) return false;
     // gate mode: a far-side notification waits for IMDN-RX (D-166)
     const net = { id: 'net', side: 'net', mode: 'gate' as const, ...(offeredBy === 'net' ? { remotePath: path } : {}) };
-    const m: Media = { h: this.listener.createSession(sessionId, [net]), legs: new Map(), clients: 0 };
+    const m: Media = { h: this.listener.createSession(sessionId, [net]), legs: new Map(), clients: 0, service, failed: new Set() };
     this.media.set(sessionId, m);
     if (offeredBy === 'client') this.addClient(sessionId, path);
     return true;
@@ -303,6 +312,33 @@ export class MsrpCarrier {
       if (this.media.get(sessionId) !== m || m.h.state(relayLeg) !== 'down' || !this.rt) return;
       void this.rt.bye(sessionId, { kind: 'MEDIA_CONNECTION_LOST', legId, reason });
     }), this.lossGraceMs).unref();
+  }
+
+  /**
+   * A file the network sent to the served user failed in MSRP on every device (IMDN-GEN-4,
+   * D-167): the failed delivery notification goes to the original sender as a SIP MESSAGE,
+   * outside the session, when its CPIM envelope asked for negative-delivery (the engine decides).
+   */
+  private onFailed(sessionId: string, f: { leg: string; messageId?: string; code: number; head?: Buffer }): void {
+    const m = this.media.get(sessionId);
+    const rt = this.rt;
+    const s = rt?.session(sessionId);
+    if (!m || !rt || !s || m.service !== 'filetransfer' || m.h.side(f.leg) !== 'net' || !f.head || !f.messageId || m.failed.has(f.messageId)) return;
+    const cpim = parseCpim(f.head.toString('latin1'));
+    if (!cpim.ok) return this.log.info(`MSRP session ${sessionId}: file ${f.messageId} failed (${f.code}); no CPIM envelope to report it with`);
+    m.failed.add(f.messageId);
+    const now = rt.deps.now();
+    const r = generateImdn({
+      servedUser: s.servedUser,
+      original: { kind: 'FT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
+      event: { kind: 'FT_MSRP_ERROR' },
+      newMessageId: randomUUID(),
+      policy: rt.deps.state.policy,
+      now,
+      cache: rt.deps.state.txCache,
+    });
+    rt.deps.record(r.decisions.map((d) => ({ ...d, servedUser: d.servedUser ?? s.servedUser, sessionId: d.sessionId ?? s.id })), { now });
+    void rt.deps.runEffects?.(r.effects, { servedUser: s.servedUser, sourceKey: `gen|${randomUUID()}` });
   }
 
   /** A device's answer to a message relayed from the network (one per device, D-164). */
