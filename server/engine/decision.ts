@@ -12,7 +12,9 @@ export type Procedure =
   | 'IMDN-GEN'
   | 'PREF'
   /** SPEC §11.1: the pager-mode standalone message contract */
-  | 'PAGER';
+  | 'PAGER'
+  /** SPEC §11.7: session history recorded from the media plane (D-168) */
+  | 'HIST';
 
 export interface Decision {
   /** spec branch id from SPEC.md, e.g. 'IMDN-RX-2a-i', 'BYE-4-R' */

@@ -279,6 +279,7 @@ export class MsrpCarrier {
   private noteWhole(c: NonNullable<ReturnType<MsrpCarrier['context']>>, item: InterceptedItem, msg: WholeMessage): void {
     const fromServedSide = c.side === 'client';
     void c.rt.noteChatItem(c.s.id, fromServedSide, item);
+    if (item.kind === 'CHAT') void c.rt.recordHistory(c.s.id, item, fromServedSide ? 'sent' : 'received');
     if (fromServedSide || item.kind !== 'CHAT' || !item.messageId) return;
     c.rt.noteReceivedChat(c.s, item, c.legId);
     const messageId = item.messageId;

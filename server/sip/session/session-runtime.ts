@@ -14,6 +14,7 @@ import { SipTrace } from './sip-trace';
 import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { sendImdn } from '../../engine/imdn/send';
 import { receiveImdn } from '../../engine/imdn/receive';
+import { recordChat } from '../../engine/history/record-chat';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
@@ -468,6 +469,17 @@ export class SessionRuntime {
       this.recordDecisions(s, r.decisions.map((d) => ({ ...d, sessionId: d.sessionId ?? sessionId })));
       await this.run(s, r.effects);
       if (r.forward.length > 0) relay();
+    });
+  }
+
+  /** Session history (D-168): a chat message relayed over MSRP, recorded when the user allows it. */
+  recordHistory(sessionId: string, item: InterceptedItem, direction: 'sent' | 'received'): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return;
+      const r = recordChat({ session: s, prefs: await this.prefs(s.servedUser), item, direction, now: this.deps.now() });
+      this.recordDecisions(s, r.decisions);
+      await this.run(s, r.effects);
     });
   }
 
