@@ -37,6 +37,8 @@ export class MsrpPeer {
   readonly wholes: WholeMessage[] = [];
   readonly responses = new Map<string, MsrpResponse>();
   closed = false;
+  /** sees every message written and parsed (the demo ladder) */
+  observe: (m: MsrpMessage, dir: 'in' | 'out') => void = () => {};
   private socket?: net.Socket;
   private readonly parser = new MsrpParser({ maxBodyBytes: 64 * 1024 * 1024 });
   private readonly reassembler = new Reassembler({ maxMessageBytes: 64 * 1024 * 1024 });
@@ -99,6 +101,7 @@ export class MsrpPeer {
   write(m: MsrpMessage): string {
     if (!this.socket) throw new Error(`${this.name}: not connected`);
     this.socket.write(serialize(m));
+    this.observe(m, 'out');
     return m.tid;
   }
 
@@ -145,6 +148,7 @@ export class MsrpPeer {
     if (ev.type !== 'message') return;
     const m = ev.message;
     this.received.push(m);
+    this.observe(m, 'in');
     if (m.kind === 'response') { this.responses.set(m.tid, m); return; }
     if (m.method !== 'SEND') return;
     const code = this.answer(m);
