@@ -311,7 +311,7 @@ export class MsrpCarrier {
     if (!m || !legId) return;
     setTimeout(() => this.guard(() => {
       if (this.media.get(sessionId) !== m || m.h.state(relayLeg) !== 'down' || !this.rt) return;
-      void this.rt.bye(sessionId, { kind: 'MEDIA_CONNECTION_LOST', legId, reason });
+      this.rt.bye(sessionId, { kind: 'MEDIA_CONNECTION_LOST', legId, reason }).catch((err: Error) => this.log.error(`MSRP session ${sessionId}: ${err.message}`));
     }), this.lossGraceMs).unref();
   }
 
