@@ -70,3 +70,44 @@ test('D-166, IMDN-RX-2, IMDN-RX-3: two delivery notifications from bob\'s device
     await h.stop();
   }
 });
+
+test('IMDN-GEN-2-SDP over MSRP: alice\'s device answers with an MSRP SDP that cannot carry IMDNs; when it takes bob\'s chat message the PF sends bob the <delivered/> on its behalf, once', async () => {
+  const net = await SipUa.start('bob-pf');
+  const proxy = await SipUa.start('proxy');
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${net.port}` }] },
+    env: { PF_OUTBOUND_PROXY: `127.0.0.1:${proxy.port}` },
+  });
+  const device = await SipUa.start('alice');
+  const alicePeer = await MsrpPeer.start('alice');
+  const bobPeer = await MsrpPeer.start('bob');
+  try {
+    assert.equal(await device.register(h.pf.sipAddress.port, ALICE, `;+g.3gpp.icsi-ref="${SESSION_ICSI}"`), 200);
+    // no message/imdn+xml in either accept list: this client cannot carry IMDNs (SPEC IMDN-GEN-2-SDP)
+    device.answerSdp = () => msrpOffer(alicePeer.path).replace('a=accept-wrapped-types:*', 'a=accept-wrapped-types:text/plain');
+    const r = await net.invite(h.pf.sipAddress.port, {
+      uri: ALICE, from: BOB, sdp: msrpOffer(bobPeer.path),
+      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-gen2', 'Conversation-ID: conv-gen2'],
+    });
+    assert.equal(r.status, 200);
+    bobPeer.remotePath = readMsrpMedia(r.sdp)!.path;
+    assert.equal((await bobPeer.connect()).code, 200);
+    await alicePeer.accepted();
+
+    const m = bobPeer.send(cpim({ from: BOB, to: ALICE, id: 'g2-1', type: 'text/plain', body: 'can you report?', dn: 'positive-delivery' }), { contentType: 'message/cpim', messageId: 'm-g21' });
+    assert.equal((await bobPeer.response(m.tids[0])).code, 200);
+    await alicePeer.whole('m-g21');
+    await proxy.waitFor('MESSAGE', 1, 10_000);
+    const report = proxy.requests.find((x) => x.startLine.startsWith('MESSAGE '))!.raw.toString();
+    assert.match(report, /<message-id>g2-1<\/message-id>/);
+    assert.match(report, /<delivered\/>/);
+    assert.ok(await waitFor(async () => (await decisions(h.pf)).some((d) => d.branch === 'IMDN-GEN-2-SDP')), 'decided by the SDP');
+  } finally {
+    await alicePeer.close();
+    await bobPeer.close();
+    await device.close();
+    await proxy.close();
+    await net.close();
+    await h.stop();
+  }
+});

@@ -37,6 +37,8 @@ interface Media {
   service?: CpmService;
   /** file transfers already reported failed, by MSRP Message-ID */
   failed: Set<string>;
+  /** what each device's MSRP SDP accepts (IMDN-GEN-2-SDP), by client relay leg */
+  caps: Map<string, { acceptTypes: string[]; acceptWrappedTypes: string[] }>;
 }
 
 /** device answers kept for messages not yet seen whole */
@@ -96,7 +98,7 @@ export class MsrpCarrier {
     if (!this.listener) return false;
     // gate mode: a far-side notification waits for IMDN-RX (D-166)
     const net = { id: 'net', side: 'net', mode: 'gate' as const, ...(offeredBy === 'net' ? { remotePath: path } : {}) };
-    const m: Media = { h: this.listener.createSession(sessionId, [net]), legs: new Map(), clients: 0, service, failed: new Set() };
+    const m: Media = { h: this.listener.createSession(sessionId, [net]), legs: new Map(), clients: 0, service, failed: new Set(), caps: new Map() };
     this.media.set(sessionId, m);
     if (offeredBy === 'client') this.addClient(sessionId, path);
     return true;
@@ -134,6 +136,7 @@ export class MsrpCarrier {
     const media = readMsrpMedia(answer);
     if (!m || !media) return false;
     m.h.setRemotePath(leg, media.path);
+    noteCaps(m, leg, media);
     if (roleOffering(media.setup) === 'active') m.h.connect(leg);
     return true;
   }
@@ -142,6 +145,7 @@ export class MsrpCarrier {
   answerTo(sessionId: string, leg: string, offer: MsrpMedia, sdp: string): { sdp: string; connect: () => void } {
     const role = roleAnswering(offer.setup);
     const m = this.media.get(sessionId)!;
+    noteCaps(m, leg, offer);
     return { sdp: this.sdpFor(sessionId, leg, sdp, role.answer), connect: () => (role.pf === 'active' ? m.h.connect(leg) : undefined) };
   }
 
@@ -289,7 +293,7 @@ export class MsrpCarrier {
       c.rt.receivedChatAccepted(c.s.servedUser, messageId);
       const legId = c.m.legs.get(deviceLeg);
       const client = c.rt.session(c.s.id)?.legs.find((l) => l.id === legId);
-      if (client) void c.rt.chatDelivered(c.s, client, item.contentType, item.body).catch(() => undefined);
+      if (client) void c.rt.chatDelivered(c.s, client, item.contentType, item.body, false, c.m.caps.get(deviceLeg)).catch(() => undefined);
     });
   }
 
@@ -373,6 +377,13 @@ function verdict(answer: (code: number) => void): SrfResponseOut {
     },
   };
   return r as unknown as SrfResponseOut;
+}
+
+/** A device's accept-types from its MSRP SDP (client relay legs only: the network side's do not matter here). */
+function noteCaps(m: Media, leg: string, media: MsrpMedia): void {
+  if (m.h.side(leg) !== 'client') return;
+  const list = (v?: string) => (v ?? '').split(/\s+/).filter(Boolean);
+  m.caps.set(leg, { acceptTypes: list(media.acceptTypes), acceptWrappedTypes: list(media.acceptWrappedTypes) });
 }
 
 function textOf(msg: WholeMessage): { contentType: string; body: string } {

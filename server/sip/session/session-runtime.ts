@@ -507,7 +507,7 @@ export class SessionRuntime {
    * client that sends no IMDNs for chat messages (IMDN-GEN-2) gets a delivery notification
    * generated on its behalf, when the sender asked for positive-delivery.
    */
-  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false): Promise<void> {
+  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false, sdp?: { acceptTypes: string[]; acceptWrappedTypes: string[] }): Promise<void> {
     if (!/^message\/cpim/i.test(contentType) || !this.deps.runEffects) return;
     const cpim = parseCpim(body);
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
@@ -516,7 +516,8 @@ export class SessionRuntime {
     const r = generateImdn({
       servedUser: s.servedUser,
       original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
-      event: { kind: 'DELIVERED', client: { userAgent }, deferred },
+      // sdp: what the device's MSRP SDP accepts (IMDN-GEN-2-SDP), when its media is anchored
+      event: { kind: 'DELIVERED', client: { userAgent, ...(sdp ? { sdp } : {}) }, deferred },
       newMessageId: randomUUID(),
       policy: this.deps.state.policy,
       now,
