@@ -251,18 +251,35 @@ export class MsrpCarrier {
     const item = interceptedItem(contentType, body);
     if (c.side === 'client' && item.kind === 'IMDN') {
       // IMDN-TX (SPEC §9): MSRP_RESP answers the held SEND, MSRP_RELAY lets it go on
-      const txn = c.rt.hold(verdict((code) => c.m.h.decide(relayLeg, id, { code })));
-      void c.rt.clientImdn(sessionId, c.legId, contentType, body, txn, () => c.m.h.decide(relayLeg, id, 'relay'));
+      const held = this.holdFor(c, relayLeg, id);
+      void c.rt.clientImdn(sessionId, c.legId, contentType, body, held.txn, held.relay);
       return;
     }
     if (c.side === 'net' && item.kind === 'IMDN') {
       // IMDN-RX (SPEC §7, D-166): a duplicate is answered 200 and stops here, the rest goes on
-      const txn = c.rt.hold(verdict((code) => c.m.h.decide(relayLeg, id, { code })));
-      void c.rt.networkImdn(sessionId, contentType, body, txn, () => c.m.h.decide(relayLeg, id, 'relay'));
+      const held = this.holdFor(c, relayLeg, id);
+      void c.rt.networkImdn(sessionId, contentType, body, held.txn, held.relay);
       return;
     }
     this.noteWhole(c, item, msg);
     c.m.h.decide(relayLeg, id, 'relay');
+  }
+
+  /**
+   * A held SEND as a runtime transaction: MSRP_RESP answers it by code; `relay` lets it go on and
+   * forgets the transaction (its answer then comes from the far end).
+   */
+  private holdFor(c: NonNullable<ReturnType<MsrpCarrier['context']>>, relayLeg: string, id: string): { txn: string; relay: () => void } {
+    const res = verdict((code) => c.m.h.decide(relayLeg, id, { code }));
+    const txn = c.rt.hold(res);
+    return {
+      txn,
+      relay: () => {
+        (res as { finished: boolean }).finished = true;
+        c.rt.respond(txn, 200, 'OK');
+        c.m.h.decide(relayLeg, id, 'relay');
+      },
+    };
   }
 
   private onWhole(sessionId: string, relayLeg: string, msg: WholeMessage, relayed: boolean): void {
