@@ -145,3 +145,57 @@ test('D-165, CLS-MSRP, BYE-4-R, BYE-4-R-ii-def, BYE-4-R-iii-2: alice\'s MSRP con
     await h.stop();
   }
 });
+
+test('D-164, D-165, CLS-MSRP, BYE-1b-i-B: one of alice\'s two devices loses its MSRP connection without a BYE: the PF ends that device\'s dialog only, and the other keeps getting the group\'s messages', async () => {
+  const cf = await SipUa.start('cf');
+  const focusPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cf.port}` }, { role: 'CF', name: 'cf-focus', address: `127.0.0.1:${focusPort}` }] },
+    policy: { directDeliveryToAllClients: true },
+    prefs: { allowDefer: true },
+  });
+  const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 30, extra: ['-d', '20000'] });
+  const phone = await SipUa.start('alice-phone');
+  const laptop = await SipUa.start('alice-laptop');
+  const cfPeer = await MsrpPeer.start('cf');
+  const phonePeer = await MsrpPeer.start('phone');
+  const laptopPeer = await MsrpPeer.start('laptop');
+  const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
+  try {
+    const icsi = `;+g.3gpp.icsi-ref="${SESSION_ICSI}"`;
+    assert.equal(await phone.register(h.pf.sipAddress.port, ALICE, icsi), 200);
+    assert.equal(await laptop.register(h.pf.sipAddress.port, ALICE, icsi), 200);
+    phone.answerSdp = () => msrpOffer(phonePeer.path);
+    laptop.answerSdp = () => msrpOffer(laptopPeer.path);
+    const r = await cf.invite(h.pf.sipAddress.port, {
+      uri: ALICE, from: 'sip:cf@net.example.net', contact: `<${groupUri}>;isfocus`, sdp: msrpOffer(cfPeer.path),
+      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-group4', 'Conversation-ID: conv-g4'],
+    });
+    assert.equal(r.status, 200);
+    cfPeer.remotePath = readMsrpMedia(r.sdp)!.path;
+    assert.equal((await cfPeer.connect()).code, 200);
+    await phonePeer.accepted();
+    await laptopPeer.accepted();
+    assert.ok(await waitFor(async () => (await onlySession(h.pf).catch(() => undefined))?.legs.filter((l) => l.kind === 'CLIENT').length === 2));
+
+    laptopPeer.drop();
+    const [bye] = await laptop.waitFor('BYE', 1, 10_000);
+    assert.match(bye.raw.toString(), /Reason: SIP;cause=503/);
+    assert.equal(phone.requests.filter((m) => m.startLine.startsWith('BYE ')).length, 0, 'the phone keeps its dialog');
+    const s = await onlySession(h.pf);
+    assert.equal(s.mode, 'ACTIVE');
+    const m = cfPeer.send(cpimChat({ from: 'sip:bob@net.example.net', to: ALICE, id: 'g4-1', body: 'after the laptop went' }), { contentType: 'message/cpim', messageId: 'g4m1' });
+    assert.equal((await cfPeer.response(m.tids[0])).code, 200);
+    await phonePeer.whole('g4m1');
+    assert.equal(await h.pf.db.prisma.deferredItem.count(), 0, 'nothing deferred: a device is still there');
+    const branches = (await decisions(h.pf)).map((d) => `${d.branch}:${d.outcome}`);
+    for (const b of ['CLS-MSRP:NETWORK_RELEASE', 'BYE-1b-i-B:CLIENT_LEG_ERROR']) assert.ok(branches.includes(b), `${b} missing: ${branches.join(' ')}`);
+  } finally {
+    await focus.stop();
+    for (const p of [cfPeer, phonePeer, laptopPeer]) await p.close();
+    await phone.close();
+    await laptop.close();
+    await cf.close();
+    await h.stop();
+  }
+});
