@@ -60,4 +60,12 @@ if (store) {
     rows.push([`${r.what} (${store.rows.toLocaleString('en')} rows)`, `${r.medianMs} ms (cold ${r.coldMs} ms) — ${r.via}`, first ? '< 1 s' : '', first ? verdict(r.medianMs < 1000) : '']);
   }
 }
+const msrp = load('msrp');
+if (msrp) {
+  for (const l of msrp.loads as Array<{ name: string }>) {
+    const m = msrp.rows.find((r: { load: string; relay: string }) => r.load === l.name && r.relay === 'msrp');
+    const p = msrp.rows.find((r: { load: string; relay: string }) => r.load === l.name && r.relay === 'plain');
+    rows.push([`MSRP relay, ${l.name}: messages/s; MB/s; relay CPU per message — plain TCP relay`, `${m.perSec.toLocaleString('en')}/s; ${m.mbPerSec} MB/s; ${m.relayCpuUsPerMsg} µs — ${p.perSec.toLocaleString('en')}/s; ${p.mbPerSec} MB/s; ${p.relayCpuUsPerMsg} µs`, 'reference', '']);
+  }
+}
 process.stdout.write(['| figure | measured | target | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n');

@@ -14,7 +14,9 @@ export type Procedure =
   /** SPEC §11.1: the pager-mode standalone message contract */
   | 'PAGER'
   /** an initial INVITE: trust, fork, re-join, IWF join (SPEC §11.2, §11.4, §11.5) */
-  | 'INVITE';
+  | 'INVITE'
+  /** SPEC §11.7: session history recorded from the media plane (D-168) */
+  | 'HIST';
 
 export interface Decision {
   /** spec branch id from SPEC.md, e.g. 'IMDN-RX-2a-i', 'BYE-4-R' */

@@ -72,6 +72,10 @@ export interface MsrpListenerOptions {
   onDecide?: (sessionId: string, leg: LegId, id: string, message: WholeMessage) => void;
   /** the answer (or 408) to a request the PF sent itself with MsrpSessionHandle.sendRequest */
   onLocalResponse?: (sessionId: string, leg: LegId, tid: string, code: number) => void;
+  /** what one target leg answered to a request relayed to it (D-164: several per request in a group) */
+  onOutcome?: (sessionId: string, outcome: { leg: LegId; originLeg: LegId; messageId?: string; firstChunk: boolean; code: number }) => void;
+  /** a request relayed from `leg` failed on every target; `head`: the start of its message's body */
+  onFailed?: (sessionId: string, failed: { leg: LegId; messageId?: string; code: number; head?: Buffer }) => void;
   /** a leg's connection went away without the PF releasing it */
   onLegDisconnected?: (sessionId: string, leg: LegId, reason: string) => void;
   onTrace?: (t: MsrpTrace) => void;
@@ -84,6 +88,8 @@ export interface LegSpec {
   /** the far end's a=path when known */
   remotePath?: string[];
   mode?: LegMode;
+  /** legs of one side never relay to each other (default: a side of its own) */
+  side?: string;
 }
 
 interface Conn {
@@ -155,21 +161,22 @@ export class MsrpListener {
   }
 
   /** Creates the relay for a session; each leg gets its own PF URI (its SDP a=path). */
-  createSession(sessionId: string, legs: [LegSpec, LegSpec]): MsrpSessionHandle {
+  createSession(sessionId: string, legs: LegSpec[]): MsrpSessionHandle {
     if (this.sessions.has(sessionId)) throw new Error(`MSRP session ${sessionId} exists`);
-    const localIds = new Map<LegId, string>();
-    const mk = (l: LegSpec): RelayLegConfig => {
-      // the PF's session-id: 16 random alphanumerics, unguessable (RFC 4975 §14.1)
-      const id = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
-      localIds.set(l.id, id);
-      return { id: l.id, localUri: this.uriFor(id), remotePath: l.remotePath, mode: l.mode };
-    };
-    const relay = new MsrpRelaySession({
-      sessionId, legs: [mk(legs[0]), mk(legs[1])], transactionTimeoutMs: this.limits.transactionTimeoutMs, reassembly: this.limits.reassembly,
-    });
-    this.sessions.set(sessionId, { relay, conns: new Map(), queues: new Map(), localIds });
-    for (const [leg, id] of localIds) this.byLocalId.set(id, { sessionId, leg });
+    const relay = new MsrpRelaySession({ sessionId, legs: [], transactionTimeoutMs: this.limits.transactionTimeoutMs, reassembly: this.limits.reassembly });
+    this.sessions.set(sessionId, { relay, conns: new Map(), queues: new Map(), localIds: new Map() });
+    for (const l of legs) this.addLeg(sessionId, l);
     return new MsrpSessionHandle(this, sessionId);
+  }
+
+  /** @internal A further leg of a session, with its own PF URI. */
+  addLeg(sessionId: string, l: LegSpec): void {
+    const e = this.entry(sessionId);
+    // the PF's session-id: 16 random alphanumerics, unguessable (RFC 4975 §14.1)
+    const id = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
+    e.relay.addLeg({ id: l.id, localUri: this.uriFor(id), remotePath: l.remotePath, mode: l.mode, side: l.side });
+    e.localIds.set(l.id, id);
+    this.byLocalId.set(id, { sessionId, leg: l.id });
   }
 
   /** Releases every leg of a session, closes its connections and forgets it. */
@@ -211,6 +218,8 @@ export class MsrpListener {
       else if (a.type === 'local-response') this.opts.onLocalResponse?.(sessionId, a.leg, a.tid, a.code);
       else if (a.type === 'decide') this.opts.onDecide?.(sessionId, a.leg, a.id, a.message);
       else if (a.type === 'close') this.unbindLeg(sessionId, e, a.leg, a.reason, true);
+      else if (a.type === 'outcome') this.opts.onOutcome?.(sessionId, a);
+      else if (a.type === 'failed') this.opts.onFailed?.(sessionId, a);
     }
   }
 
@@ -436,6 +445,11 @@ export class MsrpSessionHandle {
 
   /** The PF's URI for a leg: the a=path to put in the SDP sent on that leg. */
   localUri(leg: LegId): string { return this.l.entry(this.sessionId).relay.localUri(leg); }
+  /** A further leg (another device of the served user, a re-joining client): its own PF URI. */
+  addLeg(spec: LegSpec): void { this.l.addLeg(this.sessionId, spec); }
+  has(leg: LegId): boolean { return this.l.entry(this.sessionId).relay.has(leg); }
+  side(leg: LegId): string { return this.l.entry(this.sessionId).relay.side(leg); }
+  legIds(): LegId[] { return this.l.entry(this.sessionId).relay.legIds(); }
   setRemotePath(leg: LegId, path: string[]): void { this.l.entry(this.sessionId).relay.setRemotePath(leg, path); }
   /** A released or lost leg comes back with a new far-end path (re-join); its new connection binds it again. */
   rejoin(leg: LegId, path: string[]): void { this.l.entry(this.sessionId).relay.rejoin(leg, path); }

@@ -1,6 +1,9 @@
-// The MSRP relay core of one session, sans-IO: a back-to-back MSRP endpoint with one leg per side.
-// The PF owns one local path URI per leg (advertised in that leg's SDP a=path, like a B2BUA
-// rewrites the SDP): each side's client talks to the PF, never to the other client.
+// The MSRP relay core of one session, sans-IO: a back-to-back MSRP endpoint with legs on two sides
+// (the served user's devices on one, the network on the other; D-164). The PF owns one local path
+// URI per leg (advertised in that leg's SDP a=path, like a B2BUA rewrites the SDP): each client
+// talks to the PF, never to another client. What arrives on a leg fans out to every live leg of
+// the other side; the sender's transaction is answered by the first 200 (or, when every target
+// failed, by the first failure).
 //
 // Inputs are past-tense facts (a parse event arrived on a leg, a leg's connection came up or was
 // lost, time passed); outputs are actions for the shell (send this message on that leg, here is a
@@ -48,12 +51,15 @@ export interface RelayLegConfig {
   /** the far end's a=path (first URI: the next hop); may be learnt later (setRemotePath) */
   remotePath?: string[];
   mode?: LegMode;
+  /** legs on the same side never relay to each other (default: the leg's own id, a side of one) */
+  side?: string;
 }
 
 export interface RelayOptions {
   /** names the session in traces */
   sessionId: string;
-  legs: [RelayLegConfig, RelayLegConfig];
+  /** at least one; more join with addLeg() */
+  legs: RelayLegConfig[];
   /** how long a forwarded request waits for the peer's response before 408 (default 20 s) */
   transactionTimeoutMs?: number;
   reassembly?: Partial<ReassemblyLimits>;
@@ -69,22 +75,48 @@ export type RelayAction =
   | { type: 'local-response'; leg: LegId; tid: string; code: number; comment?: string }
   /** gate mode: a whole one-chunk message held until decide(leg, id, verdict) */
   | { type: 'decide'; leg: LegId; id: string; message: WholeMessage }
+  /**
+   * the answer (or 408/481 for none) of target `leg` to a request relayed from `originLeg`: one per
+   * target, so the shell learns which devices took a message (IMDN-GEN-2, D-164)
+   */
+  | { type: 'outcome'; leg: LegId; originLeg: LegId; messageId?: string; firstChunk: boolean; code: number }
+  /**
+   * a request relayed from `leg` failed on every target (the sender got `code`): `head` is the
+   * start of the message's body (its CPIM envelope), for the failed delivery notification of a
+   * file transfer (IMDN-GEN-4, D-167)
+   */
+  | { type: 'failed'; leg: LegId; messageId?: string; code: number; head?: Buffer }
   | { type: 'close'; leg: LegId; reason: string };
 
 interface Pending {
   /** relay: a forwarded request; local: the PF's own */
   kind: 'relay' | 'local';
-  originLeg?: LegId;
-  originTid?: string;
-  originFromPath?: string[];
+  /** relay: the sender's transaction, shared by every target it was fanned out to */
+  fan?: Fanout;
   failureReport: FailureReport;
   deadline: number;
+}
+
+/** One relayed request and its targets: the first success answers it, or the last failure. */
+interface Fanout {
+  originLeg: LegId;
+  originTid: string;
+  originFromPath: string[];
+  messageId?: string;
+  firstChunk: boolean;
+  /** the start of the message's body (its first chunk's first bytes) */
+  head?: Buffer;
+  /** targets that have not answered yet */
+  waiting: number;
+  settled: boolean;
+  firstError?: { code: number; comment?: string };
 }
 
 interface Forwarded { originLeg: LegId; reportTo: string[] }
 
 interface Leg {
   cfg: RelayLegConfig;
+  side: string;
   mode: LegMode;
   state: LegState;
   /** requests sent on this leg, awaiting its response, by transaction id */
@@ -94,11 +126,17 @@ interface Leg {
   /** bytes forwarded per Message-ID still in progress (to abort it on the peer if refused) */
   inFlight: Map<string, number>;
   reassembler: Reassembler;
+  /** the first bytes of messages being relayed chunk by chunk, by Message-ID */
+  heads: Map<string, Buffer>;
   /** gate mode: requests held for a verdict, by hold id */
   held: Map<string, { req: MsrpRequest; deadline: number }>;
 }
 
 const REMEMBER_FORWARDED = 1024;
+/** how much of a message's start is kept for the 'failed' action (a CPIM envelope fits) */
+const HEAD_BYTES = 4096;
+/** messages in progress per leg whose head is kept (beyond: the oldest is forgotten) */
+const REMEMBER_HEADS = 64;
 
 export interface RelayCounters {
   received: number;
@@ -115,22 +153,29 @@ export class MsrpRelaySession {
   private readonly legs = new Map<LegId, Leg>();
   private readonly timeoutMs: number;
   private readonly pickTid: (body?: Buffer) => string;
+  private readonly reassembly: Partial<ReassemblyLimits> | undefined;
   readonly counters: RelayCounters = { received: 0, forwarded: 0, answeredLocally: 0, responsesMapped: 0, reportsMapped: 0, dropped: 0, timeouts: 0 };
 
   constructor(opts: RelayOptions) {
     this.sessionId = opts.sessionId;
     this.timeoutMs = opts.transactionTimeoutMs ?? 20_000;
     this.pickTid = opts.newTid ?? ((body) => randomTid(body));
-    if (opts.legs[0].id === opts.legs[1].id) throw new Error('the two legs need distinct ids');
-    for (const cfg of opts.legs) {
-      this.legs.set(cfg.id, {
-        cfg: { ...cfg }, mode: cfg.mode ?? 'relay', state: 'idle', pending: new Map(), forwarded: new Map(),
-        inFlight: new Map(), reassembler: new Reassembler(opts.reassembly), held: new Map(),
-      });
-    }
+    this.reassembly = opts.reassembly;
+    for (const cfg of opts.legs) this.addLeg(cfg);
+  }
+
+  /** A further leg (another device of the served user answering a fork, a re-joining client). */
+  addLeg(cfg: RelayLegConfig): void {
+    if (this.legs.has(cfg.id)) throw new Error(`leg ${cfg.id} exists in MSRP session ${this.sessionId}`);
+    this.legs.set(cfg.id, {
+      cfg: { ...cfg }, side: cfg.side ?? cfg.id, mode: cfg.mode ?? 'relay', state: 'idle', pending: new Map(), forwarded: new Map(),
+      inFlight: new Map(), heads: new Map(), reassembler: new Reassembler(this.reassembly), held: new Map(),
+    });
   }
 
   legIds(): LegId[] { return [...this.legs.keys()]; }
+  has(leg: LegId): boolean { return this.legs.has(leg); }
+  side(leg: LegId): string { return this.leg(leg).side; }
   localUri(leg: LegId): string { return this.leg(leg).cfg.localUri; }
   remotePath(leg: LegId): string[] | undefined { return this.leg(leg).cfg.remotePath; }
   state(leg: LegId): LegState { return this.leg(leg).state; }
@@ -180,10 +225,11 @@ export class MsrpRelaySession {
     const out = this.failPending(l, 481, 'session leg released', now);
     // requests from this leg still waiting on the peer: their answers have nowhere to go
     for (const other of this.legs.values()) {
-      for (const [tid, p] of other.pending) if (p.originLeg === leg) other.pending.delete(tid);
+      for (const [tid, p] of other.pending) if (p.fan?.originLeg === leg) other.pending.delete(tid);
     }
     l.reassembler.clear();
     l.inFlight.clear();
+    l.heads.clear();
     l.held.clear();
     out.push({ type: 'close', leg, reason: 'released' });
     return out;
@@ -280,9 +326,13 @@ export class MsrpRelaySession {
     return l;
   }
 
-  private peerOf(x: Leg): Leg {
-    for (const l of this.legs.values()) if (l !== x) return l;
-    throw new Error('unreachable');
+  /** The legs what arrives on x goes to: the other side's, connected or about to be. */
+  private targetsOf(x: Leg): Leg[] {
+    const out: Leg[] = [];
+    for (const l of this.legs.values()) {
+      if (l.side !== x.side && l.state !== 'released' && l.state !== 'down' && l.cfg.remotePath) out.push(l);
+    }
+    return out;
   }
 
   private freshTid(l: Leg, body?: Buffer): string {
@@ -297,10 +347,7 @@ export class MsrpRelaySession {
       // a bodiless SEND binds the connection (RFC 4975 §7.1); nothing to relay
       return this.answer(x, m, 200);
     }
-    const y = this.peerOf(x);
-    if (x.mode !== 'terminate' && (y.state === 'released' || y.state === 'down' || !y.cfg.remotePath)) {
-      return this.answer(x, m, 481, 'the peer leg is not connected');
-    }
+    if (x.mode !== 'terminate' && this.targetsOf(x).length === 0) return this.answer(x, m, 481, 'the peer leg is not connected');
     const r = x.reassembler.add(m, now);
     if (r.type === 'invalid') return this.answer(x, m, 400, r.reason);
     if (r.type === 'too-large') {
@@ -321,30 +368,47 @@ export class MsrpRelaySession {
       out.push(...this.forward(x, m, now));
       relayed = true;
       const id = m.messageId!;
-      if (r.type === 'complete' || r.type === 'aborted') x.inFlight.delete(id);
+      if (r.type === 'complete' || r.type === 'aborted') {
+        x.inFlight.delete(id);
+        x.heads.delete(id);
+      }
       else x.inFlight.set(id, Math.max(x.inFlight.get(id) ?? 0, endOf(m)));
     }
     if (r.type === 'complete') out.push({ type: 'whole', leg: x.cfg.id, message: r.message, relayed });
     return out;
   }
 
-  /** Forwards a request from x to its peer, remembering where its response and REPORTs go back. */
+  /**
+   * Forwards a request from x to every live leg of the other side, remembering where the responses
+   * and REPORTs go back. The sender's transaction is answered once (settle).
+   */
   private forward(x: Leg, m: MsrpRequest, now: number): RelayAction[] {
-    const y = this.peerOf(x);
-    if (y.state === 'released' || y.state === 'down' || !y.cfg.remotePath) return this.answer(x, m, 481, 'the peer leg is not connected');
-    const tid = this.freshTid(y, m.body);
-    const fwd: MsrpRequest = { ...m, tid, toPath: [...y.cfg.remotePath], fromPath: [y.cfg.localUri] };
+    const targets = this.targetsOf(x);
+    if (targets.length === 0) return this.answer(x, m, 481, 'the peer leg is not connected');
     const fr = m.failureReport ?? 'yes';
-    if (fr !== 'no') {
-      y.pending.set(tid, { kind: 'relay', originLeg: x.cfg.id, originTid: m.tid, originFromPath: m.fromPath, failureReport: fr, deadline: now + this.timeoutMs });
+    const firstChunk = (m.byteRange?.start ?? 1) === 1;
+    const head = firstChunk ? m.body?.subarray(0, HEAD_BYTES) : m.messageId ? x.heads.get(m.messageId) : undefined;
+    if (firstChunk && m.messageId && m.continuation === '+' && head) {
+      x.heads.set(m.messageId, Buffer.from(head));
+      if (x.heads.size > REMEMBER_HEADS) x.heads.delete(x.heads.keys().next().value as string);
     }
-    if (m.messageId) {
-      y.forwarded.delete(m.messageId);
-      y.forwarded.set(m.messageId, { originLeg: x.cfg.id, reportTo: m.fromPath });
-      if (y.forwarded.size > REMEMBER_FORWARDED) y.forwarded.delete(y.forwarded.keys().next().value as string);
+    const fan: Fanout = {
+      originLeg: x.cfg.id, originTid: m.tid, originFromPath: m.fromPath, messageId: m.messageId, firstChunk, head, waiting: targets.length, settled: false,
+    };
+    const out: RelayAction[] = [];
+    for (const y of targets) {
+      const tid = this.freshTid(y, m.body);
+      const fwd: MsrpRequest = { ...m, tid, toPath: [...y.cfg.remotePath!], fromPath: [y.cfg.localUri] };
+      if (fr !== 'no') y.pending.set(tid, { kind: 'relay', fan, failureReport: fr, deadline: now + this.timeoutMs });
+      if (m.messageId) {
+        y.forwarded.delete(m.messageId);
+        y.forwarded.set(m.messageId, { originLeg: x.cfg.id, reportTo: m.fromPath });
+        if (y.forwarded.size > REMEMBER_FORWARDED) y.forwarded.delete(y.forwarded.keys().next().value as string);
+      }
+      this.counters.forwarded++;
+      out.push({ type: 'send', leg: y.cfg.id, message: fwd });
     }
-    this.counters.forwarded++;
-    return [{ type: 'send', leg: y.cfg.id, message: fwd }];
+    return out;
   }
 
   private onResponse(x: Leg, r: MsrpResponse): RelayAction[] {
@@ -357,17 +421,29 @@ export class MsrpRelaySession {
   /** The outcome of a request sent on leg `on` (a response, or 408 on timeout). */
   private settle(p: Pending, on: LegId, tid: string, code: number, comment?: string, timedOut = false): RelayAction[] {
     if (p.kind === 'local') return [{ type: 'local-response', leg: on, tid, code, comment }];
-    const o = this.legs.get(p.originLeg!)!;
-    if (o.state === 'released') return [];
-    if (code === 200 && p.failureReport === 'partial') return [];
+    const fan = p.fan!;
     // with 'partial' the peer sends no 200: silence is success, not a timeout
-    if (timedOut && p.failureReport === 'partial') return [];
+    const ok = (code >= 200 && code < 300) || (timedOut && p.failureReport === 'partial');
+    const out: RelayAction[] = [{ type: 'outcome', leg: on, originLeg: fan.originLeg, messageId: fan.messageId, firstChunk: fan.firstChunk, code: ok ? 200 : code }];
+    if (fan.settled) return out;
+    fan.waiting--;
+    if (!ok) {
+      fan.firstError ??= { code, comment };
+      if (fan.waiting > 0) return out;
+    }
+    fan.settled = true;
+    if (!ok) out.push({ type: 'failed', leg: fan.originLeg, messageId: fan.messageId, code: fan.firstError!.code, head: fan.head });
+    const o = this.legs.get(fan.originLeg);
+    if (!o || o.state === 'released') return out;
+    if (ok && p.failureReport === 'partial') return out;
+    const answer = ok ? { code, comment } : fan.firstError!;
     this.counters.responsesMapped++;
     const resp: MsrpResponse = {
-      kind: 'response', tid: p.originTid!, code, toPath: [p.originFromPath![0]], fromPath: [o.cfg.localUri], headers: [],
+      kind: 'response', tid: fan.originTid, code: answer.code, toPath: [fan.originFromPath[0]], fromPath: [o.cfg.localUri], headers: [],
     };
-    if (comment !== undefined) resp.comment = comment;
-    return [{ type: 'send', leg: o.cfg.id, message: resp }];
+    if (answer.comment !== undefined) resp.comment = answer.comment;
+    out.push({ type: 'send', leg: o.cfg.id, message: resp });
+    return out;
   }
 
   private onReport(x: Leg, m: MsrpRequest): RelayAction[] {
@@ -397,16 +473,16 @@ export class MsrpRelaySession {
   private abortOnPeer(x: Leg, messageId: string, now: number): RelayAction[] {
     const sent = x.inFlight.get(messageId);
     x.inFlight.delete(messageId);
-    const y = this.peerOf(x);
-    if (sent === undefined || !y.cfg.remotePath || y.state === 'released' || y.state === 'down') return [];
-    const tid = this.freshTid(y);
-    const abort: MsrpRequest = {
-      kind: 'request', tid, method: 'SEND', toPath: [...y.cfg.remotePath], fromPath: [y.cfg.localUri], headers: [],
-      messageId, failureReport: 'no', byteRange: { start: sent + 1, end: sent, total: '*' }, contentType: 'text/plain',
-      body: Buffer.alloc(0), continuation: '#',
-    };
+    if (sent === undefined) return [];
     void now;
-    return [{ type: 'send', leg: y.cfg.id, message: abort }];
+    return this.targetsOf(x).map((y) => {
+      const abort: MsrpRequest = {
+        kind: 'request', tid: this.freshTid(y), method: 'SEND', toPath: [...y.cfg.remotePath!], fromPath: [y.cfg.localUri], headers: [],
+        messageId, failureReport: 'no', byteRange: { start: sent + 1, end: sent, total: '*' }, contentType: 'text/plain',
+        body: Buffer.alloc(0), continuation: '#',
+      };
+      return { type: 'send', leg: y.cfg.id, message: abort } as RelayAction;
+    });
   }
 
   /** Requests sent on leg l that will get no response now: their origins get `code`. */

@@ -1,8 +1,7 @@
-import { SipMessage } from '../../edge/sip/message';
 import type { Flow } from '../flow';
 import { messageCpim } from '../peers/bodies';
 import { countAfter, isReport, sendReport } from './helpers';
-import { joinGroup } from './session-helpers';
+import { joinGroupOverMsrp } from './session-helpers';
 
 /** An isComposing from `from`, CPIM-wrapped as it travels in a chat session (RFC 3994, §12.6). */
 function isComposingCpim(from: string, to: string): string {
@@ -14,7 +13,7 @@ export const chatInterworkingAfterIsComposing: Flow = {
   id: 'chat-interworking-after-iscomposing',
   title: 'A late SMS-fallback report for a chat message Bob is already answering',
   story:
-    'Alice writes in a group chat. Bob\'s phone reports "delivered" and Bob starts typing (isComposing). ' +
+    'Alice writes in a group chat (over MSRP through the PF). Bob\'s phone reports "delivered" and Bob starts typing (isComposing). ' +
     'Meanwhile Bob\'s network had also sent the message by SMS, and the IWF reports "interworking": Alice\'s PF ' +
     'drops that report, because Bob is visibly in the chat.',
   spec: ['IMDN-RX-3', 'IMDN-RX-2a-iii-2'],
@@ -30,20 +29,16 @@ export const chatInterworkingAfterIsComposing: Flow = {
     const cf = await ctx.network('CF', 'cf');
     const bobPf = await ctx.network('REMOTE_PF', 'bob-pf');
     const iwf = await ctx.network('IWF', 'sms-iwf');
-    const legs = await joinGroup(ctx, phone, cf, ctx.id('club'));
+    const { legs, phoneMsrp, cfMsrp } = await joinGroupOverMsrp(ctx, phone, cf, ctx.id('club'));
     const messageId = ctx.id('chat');
 
     ctx.step('Alice writes in the group chat');
-    const chat = SipMessage.request('MESSAGE', legs.device.remoteTarget);
-    chat.add('Content-Type', 'message/cpim');
-    chat.body = Buffer.from(messageCpim({ from: alice, to: legs.groupUri, messageId, text: 'Lunch at noon?', notify: ['positive-delivery', 'interworking'] }));
-    ctx.expectStatus('the chat message', await phone.sendInDialog(legs.device, chat), 200);
+    const chat = phoneMsrp.send(Buffer.from(messageCpim({ from: alice, to: legs.groupUri, messageId, text: 'Lunch at noon?', notify: ['positive-delivery', 'interworking'] })), { contentType: 'message/cpim' });
+    ctx.check('the chat message → MSRP 200', (await phoneMsrp.response(chat.tids[0], ctx.env.timeoutMs)).code === 200);
 
     ctx.step('Bob starts typing');
-    const typing = SipMessage.request('MESSAGE', legs.cf.remoteTarget);
-    typing.add('Content-Type', 'message/cpim');
-    typing.body = Buffer.from(isComposingCpim(bob, legs.groupUri));
-    ctx.expectStatus('the isComposing', await cf.sendInDialog(legs.cf, typing), 200);
+    const typing = cfMsrp.send(Buffer.from(isComposingCpim(bob, legs.groupUri)), { contentType: 'message/cpim' });
+    ctx.check('the isComposing → MSRP 200', (await cfMsrp.response(typing.tids[0], ctx.env.timeoutMs)).code === 200);
 
     ctx.step('Bob\'s phone reports "delivered"');
     ctx.expectStatus('delivery report', await sendReport(ctx, bobPf, { to: alice, from: bob, messageId, disposition: 'delivered', service: 'session' }), 200);

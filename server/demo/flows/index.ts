@@ -9,6 +9,7 @@ import { genNegativeDelivery } from './gen-negative-delivery';
 import { genOma10Standalone } from './gen-oma10-standalone';
 import { groupCoverageLost } from './group-coverage-lost';
 import { groupLeaveOneDevice } from './group-leave-one-device';
+import { groupRejoinDeferred } from './group-rejoin-deferred';
 import { groupEnded410, groupIdle480 } from './group-released-by-cf';
 import { imdnDuplicateDelivery } from './imdn-duplicate-delivery';
 import { imdnReadAfterDelivery } from './imdn-read-after-delivery';
@@ -31,6 +32,7 @@ export const FLOWS: Flow[] = [
   dspUnmatchedInvite,
   groupLeaveOneDevice,
   groupCoverageLost,
+  groupRejoinDeferred,
   conferenceSubscriptionRelay,
   groupEnded410,
   groupIdle480,

@@ -4,6 +4,7 @@ import type { Dialog } from '../../edge/dialog';
 import type { ServerRequest } from '../../edge/ua';
 import type { FlowContext } from '../flow';
 import type { CpmClient } from '../peers/cpm-client';
+import type { MsrpPeer } from '../peers/msrp-peer';
 import type { NetworkPeer } from '../peers/network-peer';
 
 export interface GroupLegs {
@@ -27,4 +28,18 @@ export async function joinGroup(ctx: FlowContext, device: CpmClient, cf: Network
   if (!cfDialog) throw new Error('the CF has no dialog for the INVITE it answered');
   await cf.waitForRequest('the ACK', (r) => r.msg.method === 'ACK' && r.msg.get('call-id') === cfInvite.msg.get('call-id'), { after: before });
   return { groupUri, device: dialog, cf: cfDialog, cfInvite };
+}
+
+/**
+ * joinGroup with real MSRP endpoints on both sides: the device offers its path and connects to the
+ * PF's (a=setup:active), the CF answers passive and the PF connects to it (D-161). The chat then
+ * travels over MSRP through the PF's relay.
+ */
+export async function joinGroupOverMsrp(ctx: FlowContext, device: CpmClient, cf: NetworkPeer, groupId: string): Promise<{ legs: GroupLegs; phoneMsrp: MsrpPeer; cfMsrp: MsrpPeer }> {
+  const phoneMsrp = await device.useMsrp();
+  const cfMsrp = await cf.useMsrp();
+  const legs = await joinGroup(ctx, device, cf, groupId);
+  await cfMsrp.accepted(ctx.env.timeoutMs);
+  ctx.check(`${device.name} and the CF each hold an MSRP connection to the PF`, phoneMsrp.connected && cfMsrp.connected);
+  return { legs, phoneMsrp, cfMsrp };
 }

@@ -65,15 +65,16 @@ export function messageCpim(o: { from: string; to: string; messageId: string; te
 }
 
 /** An MSRP offer/answer; `imdn` false leaves message/imdn+xml out (a client that cannot send IMDNs). */
-export function msrpSdp(o: { host: string; port: number; session: string; imdn?: boolean; streams?: number }): string {
+export function msrpSdp(o: { host: string; port: number; session: string; imdn?: boolean; streams?: number; path?: string; setup?: 'active' | 'passive' }): string {
   const lines = ['v=0', `o=- ${Date.now() % 1e9} 1 IN IP4 ${o.host}`, 's=-', `c=IN IP4 ${o.host}`, 't=0 0'];
   for (let i = 0; i < (o.streams ?? 1); i++) {
     lines.push(
       `m=message ${o.port + i} TCP/MSRP *`,
       'a=accept-types:message/cpim application/im-iscomposing+xml',
       `a=accept-wrapped-types:text/plain${o.imdn === false ? '' : ' message/imdn+xml'}`,
-      `a=path:msrp://${o.host}:${o.port + i}/${o.session}${i};tcp`,
-      'a=setup:active',
+      // a peer with a real MSRP endpoint (SipPeer.useMsrp) puts its own path on the first stream
+      `a=path:${o.path && i === 0 ? o.path : `msrp://${o.host}:${o.port + i}/${o.session}${i};tcp`}`,
+      `a=setup:${o.setup ?? 'active'}`,
     );
   }
   return `${lines.join('\r\n')}\r\n`;

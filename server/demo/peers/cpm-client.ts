@@ -6,6 +6,7 @@ import { SipMessage } from '../../edge/sip/message';
 import type { Dialog } from '../../edge/dialog';
 import { acceptContact, icsiTag, msrpSdp, type CpmService } from './bodies';
 import { SipPeer, type PeerEnv } from './sip-peer';
+import { readMsrpMedia } from '../../msrp/sdp';
 
 export interface DeviceOptions {
   user: string;
@@ -44,7 +45,8 @@ export class CpmClient extends SipPeer {
       res.add('User-Agent', this.userAgent);
       if (m.method === 'INVITE' && res.status === 200) {
         res.add('Content-Type', 'application/sdp');
-        res.body = Buffer.from(msrpSdp({ host: this.host, port: 20000 + (this.port % 20000), session: this.name, imdn: !opts.noImdnInSdp, streams: countStreams(m) }));
+        // with an MSRP endpoint the device waits for the PF to connect (a=setup:passive, D-161)
+        res.body = Buffer.from(msrpSdp({ host: this.host, port: 20000 + (this.port % 20000), session: this.name, imdn: !opts.noImdnInSdp, streams: countStreams(m), ...(this.msrp ? { path: this.msrp.path, setup: 'passive' as const } : {}) }));
       }
       return res;
     };
@@ -103,10 +105,18 @@ export class CpmClient extends SipPeer {
     m.add('Conversation-ID', randomUUID());
     for (const [k, v] of Object.entries(o.headers ?? {})) m.add(k, v);
     m.add('Content-Type', 'application/sdp');
-    m.body = Buffer.from(msrpSdp({ host: this.host, port: 20000 + (this.port % 20000), session: this.name, imdn: !this.opts.noImdnInSdp }));
+    m.body = Buffer.from(msrpSdp({ host: this.host, port: 20000 + (this.port % 20000), session: this.name, imdn: !this.opts.noImdnInSdp, ...(this.msrp ? { path: this.msrp.path } : {}) }));
     const final = await this.send(m, { proto: 'udp', ...this.env.pf });
     const dialog = final.status >= 200 && final.status < 300 ? this.ua.dialogForResponse(m) : undefined;
     if (dialog) this.ua.ack(dialog);
+    // with an MSRP endpoint the device connects to the PF's path from the answer (it offered a=setup:active)
+    if (dialog && this.msrp) {
+      const path = readMsrpMedia(final.body.toString('utf8'))?.path;
+      if (path) {
+        this.msrp.remotePath = path;
+        await this.msrp.connect();
+      }
+    }
     return { final, dialog };
   }
 

@@ -7,6 +7,7 @@ import type { Dialog } from '../../edge/dialog';
 import type { ServerRequest } from '../../edge/ua';
 import { acceptContact, conferenceInfo, msrpSdp, type CpmService, type Participant } from './bodies';
 import { SipPeer, type PeerEnv } from './sip-peer';
+import { readMsrpMedia } from '../../msrp/sdp';
 
 export type NetworkRole = 'CF' | 'REMOTE_PF' | 'IWF';
 
@@ -32,7 +33,10 @@ export class NetworkPeer extends SipPeer {
       const res = SipMessage.response(200, 'OK');
       res.add('Content-Type', 'application/sdp');
       const streams = Math.max(1, (m.body.toString('utf8').match(/^m=message/gm) ?? []).length);
-      res.body = Buffer.from(msrpSdp({ host: this.host, port: 30000 + (this.port % 20000), session: this.name, streams }));
+      // with an MSRP endpoint the peer waits for the PF to connect to it (a=setup:passive, D-161)
+      res.body = Buffer.from(msrpSdp({ host: this.host, port: 30000 + (this.port % 20000), session: this.name, streams, ...(this.msrp ? { path: this.msrp.path, setup: 'passive' as const } : {}) }));
+      const offered = this.msrp ? readMsrpMedia(m.body.toString('utf8'))?.path : undefined;
+      if (this.msrp && offered) this.msrp.remotePath = offered;
       return res;
     }
     if (m.method === 'SUBSCRIBE' && this.role === 'CF') {

@@ -7,6 +7,7 @@ import { SipMessage } from '../../edge/sip/message';
 import type { Dialog } from '../../edge/dialog';
 import type { ClientTxn } from '../../edge/transaction';
 import type { Ladder } from '../ladder';
+import { MsrpPeer } from './msrp-peer';
 
 export interface PeerEnv {
   ladder: Ladder;
@@ -77,6 +78,8 @@ export class SipPeer {
   /** every new request received, oldest first */
   readonly received: ServerRequest[] = [];
   answer: AnswerRule = () => 200;
+  /** the peer's MSRP endpoint, when the flow gave it one (useMsrp): its SDP then names it */
+  msrp?: MsrpPeer;
   private readonly waiters = new Set<() => void>();
 
   protected constructor(readonly name: string, readonly env: PeerEnv, transport: Transport) {
@@ -222,7 +225,28 @@ export class SipPeer {
     return `${randomToken(8)}@${this.host}`;
   }
 
+  /**
+   * A real MSRP endpoint for this peer (listening on loopback): the SDP it offers and answers
+   * names it, and what it sends and receives over MSRP goes on the ladder beside SIP.
+   */
+  async useMsrp(): Promise<MsrpPeer> {
+    if (this.msrp) return this.msrp;
+    const p = await MsrpPeer.start(this.name.replace(/[^A-Za-z0-9]/g, ''));
+    p.observe = (m, dir) => {
+      const what = m.kind === 'response' ? `${m.code} ${m.comment ?? ''}`.trim() : `${m.method}${m.messageId ? ` ${m.messageId}` : ''}`;
+      const body = m.kind === 'request' && m.body ? m.body.toString('utf8') : '';
+      const id = /imdn\.Message-ID:\s*(\S+)/i.exec(body)?.[1];
+      this.env.ladder.add({
+        kind: 'sip', from: dir === 'out' ? this.name : 'PF', to: dir === 'out' ? 'PF' : this.name, method: m.kind === 'request' ? `MSRP ${m.method}` : 'MSRP',
+        ...(m.kind === 'response' ? { status: m.code } : {}), label: `MSRP ${what}`, ...(id ? { note: `message ${id}` } : {}),
+      });
+    };
+    this.msrp = p;
+    return p;
+  }
+
   async close(): Promise<void> {
+    await this.msrp?.close();
     for (const w of [...this.waiters]) this.waiters.delete(w);
     this.ua.shutdown();
     await this.ua.transport.close();

@@ -4,9 +4,9 @@ import { sendBye } from './build-request';
 import { cpmPeers, prefsInputs, remoteIwfs, type Work } from './bye-state';
 import { ownSubscriptionLive, subscribeConf } from './conf-subscription';
 import { decision, startRelay } from './relay';
-import type { ByeOrigin } from './user-leave';
+import type { LossOrigin } from './user-leave';
 
-export function connectionLoss(w: Work, o: ByeOrigin): void {
+export function connectionLoss(w: Work, o: LossOrigin): void {
   const { prefs, policy } = w.ctx;
   const s = w.s;
   const { src } = o;
@@ -36,10 +36,12 @@ export function connectionLoss(w: Work, o: ByeOrigin): void {
           ? "The PF's own conference subscription is already active; no second SUBSCRIBE."
           : 'The PF subscribes to the participant information itself; the client subscription died with the client.',
       { sessionType: s.type, confSubscription: s.confSubscription?.state ?? 'NONE' }));
-    w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
-    w.decisions.push(decision(w, 'BYE-4-R-ans', 'ANSWER', `200 OK sent to ${src.id} at once; no BYE goes toward the far side.`, {
-      answerNetworkByeImmediately: policy.answerNetworkByeImmediately,
-    }));
+    if (o.txn !== undefined) {
+      w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
+      w.decisions.push(decision(w, 'BYE-4-R-ans', 'ANSWER', `200 OK sent to ${src.id} at once; no BYE goes toward the far side.`, {
+        answerNetworkByeImmediately: policy.answerNetworkByeImmediately,
+      }));
+    }
     w.effects.push({ kind: 'SET_MODE', sessionId: s.id, mode: 'REMAIN_DISCONNECTED' });
     s.mode = 'REMAIN_DISCONNECTED';
     s.interceptEnabled = a || b || c;
@@ -52,7 +54,7 @@ export function connectionLoss(w: Work, o: ByeOrigin): void {
 
   const immediate = policy.answerNetworkByeImmediately;
   src.state = 'TERMINATED';
-  if (immediate) w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
+  if (immediate && o.txn !== undefined) w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
   const far = [...cpmPeers(w), ...remoteIwfs(w)];
   w.decisions.push(decision(w, 'BYE-4-P', 'PROPAGATE', !typeAllows
     ? 'A 1-1 session does not remain after a lost connection; the release is passed on to the far side.'
@@ -66,7 +68,7 @@ export function connectionLoss(w: Work, o: ByeOrigin): void {
     branch: 'BYE-4-P',
     srcLeg: src.id,
     txn: o.txn,
-    answered: immediate,
+    answered: immediate || o.txn === undefined,
     okHeaders: o.okHeaders,
     waitFor: far.map((l) => l.id),
     reasonValues: o.reasonValues,

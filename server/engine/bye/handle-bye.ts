@@ -12,6 +12,7 @@ import type { ByeInput, ByeReceived, ResponseReceived } from './inputs';
 import { TIMER_REINVITE_RETRY } from './inputs';
 import { intercept } from './intercept';
 import { iwfRelease, reinviteAnswered, reinviteRetryTimer } from './iwf-release';
+import { mediaConnectionLost } from './media-lost';
 import { networkRelease } from './network-release';
 import { byeGlare, noDialog, terminatePending } from './preconditions';
 import { proxyBye, proxyResponse } from './proxy';
@@ -63,6 +64,9 @@ export function handleBye(
       break;
     case 'CLIENT_REJOINED':
       rejoin(w, input);
+      break;
+    case 'MEDIA_CONNECTION_LOST':
+      mediaConnectionLost(w, input);
       break;
   }
   return { effects: w.effects, decisions: w.decisions, session: w.s };

@@ -57,6 +57,18 @@ export interface MsrpSendReceived {
   item: InterceptedItem;
 }
 
+/**
+ * The media connection of a leg went away without a BYE (an MSRP TCP connection closed or failed,
+ * D-165): the shell reports it after a short grace, so a client that closes its MSRP connection
+ * just before its BYE is handled as the BYE says.
+ */
+export interface MediaConnectionLost {
+  kind: 'MEDIA_CONNECTION_LOST';
+  legId: string;
+  /** what the shell saw (for the decision log) */
+  reason: string;
+}
+
 /** A served client's new INVITE toward a group the PF stayed in (BYE-4-R-iii-2). */
 export interface ClientRejoined {
   kind: 'CLIENT_REJOINED';
@@ -73,6 +85,7 @@ export type ByeInput =
   | ResponseReceived
   | TimerFired
   | ConfNotifyApplied
+  | MediaConnectionLost
   | MsrpSendReceived
   | ClientRejoined;
 

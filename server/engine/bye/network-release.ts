@@ -5,9 +5,9 @@
 import { otherSuitableClients, type Work } from './bye-state';
 import { connectionLoss } from './connection-loss';
 import { decision } from './relay';
-import type { ByeOrigin } from './user-leave';
+import type { LossOrigin } from './user-leave';
 
-export function networkRelease(w: Work, o: ByeOrigin): void {
+export function networkRelease(w: Work, o: LossOrigin): void {
   const { src } = o;
   const others = otherSuitableClients(w, src.id);
   if (others.length === 0) {
@@ -17,7 +17,7 @@ export function networkRelease(w: Work, o: ByeOrigin): void {
   const isolate = w.ctx.policy.isolateClientLegErrors;
   w.effects.push({ kind: 'RELEASE_MEDIA', legs: [src.id] });
   src.state = 'TERMINATED';
-  w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
+  if (o.txn !== undefined) w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
   const remaining = others.map((l) => l.id);
   w.decisions.push(
     decision(

@@ -6,6 +6,11 @@ import { cpmPeers, otherSuitableClients, prefsInputs, remoteIwfs, type Work } fr
 import { ownSubscriptionLive, subscribeConf } from './conf-subscription';
 import { decision, startRelay } from './relay';
 
+/** What ends a leg in the connection-loss branches: a BYE, or a lost media connection (no txn, D-165). */
+export interface LossOrigin extends Omit<ByeOrigin, 'txn'> {
+  txn?: string;
+}
+
 export interface ByeOrigin {
   src: Leg;
   txn: string;

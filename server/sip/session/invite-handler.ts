@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Leg, LegKind } from '../../engine/model';
 import { header } from '../../engine/message';
 import type { EngineResult } from '../../engine/result';
+import type { CpmService } from '../../engine/parse/feature-tags';
 import { forkAnswered, forkFailed, handleInvite as decideInvite, iwfJoinLost, originationFailed, type InviteAction, type InviteSource } from '../../engine/invite/invite';
 import { clientSupportsImdn, newSession } from '../../engine/invite/new-session';
 import type { Logger } from '../../log';
@@ -88,7 +89,7 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
     case 'JOIN_IWF':
       return joinIwf(deps, req, res, txn, a.servedUser, a.sessionId, a.peer);
     case 'FORK':
-      return terminating(deps, req, res, txn, a.servedUser, a.peer, a.targets);
+      return terminating(deps, req, res, txn, a.servedUser, a.peer, a.targets, a.service);
     default: {
       const unhandled: never = a;
       throw new Error(`INVITE action ${(unhandled as InviteAction).kind} is not carried out`);
@@ -145,7 +146,7 @@ function focusUri(req: SrfRequest): string | undefined {
 }
 
 /** 11.4-1: the invitation forked to the clients the engine chose; the first 2xx is answered upstream. */
-async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, txn: string, servedUser: string, peer: TopologyPeer, contacts: string[]): Promise<void> {
+async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, txn: string, servedUser: string, peer: TopologyPeer, contacts: string[], service: CpmService): Promise<void> {
   const { rt, srf } = deps;
   const now = deps.now();
   const callId = req.get('Call-ID');
@@ -156,8 +157,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const offer = req.body ?? '';
   // an MSRP stream with a=path: the PF anchors it, each client is offered the PF's endpoint (D-163)
   const offered = MsrpCarrier.offered(offer);
-  const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path) ? deps.msrp : undefined;
-  const clientOffer = msrp ? msrp.sdpFor(sessionId, 'client', offer, 'actpass') : offer;
+  const msrp = offered && deps.msrp?.open(sessionId, 'net', offered.path, service) ? deps.msrp : undefined;
   // the PF's own From tag on the client leg: a B2BUA never reuses the other dialog's tag
   const headers = { ...passedOn(req), From: `<${parseNameAddr(req.get('From') ?? '')?.uri ?? servedUser}>`, To: `<${servedUser}>` };
   const pending: Array<{ cancel(): void }> = [];
@@ -171,10 +171,14 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const failures: number[] = [];
   await Promise.all(
     targets.map(async (b) => {
+      // each device gets its own PF MSRP endpoint, so several can hold the session (D-164)
+      const relayLeg = msrp?.addClient(sessionId);
+      const clientOffer = msrp && relayLeg ? msrp.sdpFor(sessionId, relayLeg, offer, 'actpass') : offer;
       let d: SrfDialog;
       try {
         d = await srf.createUAC(b.contact, { headers, localSdp: clientOffer }, { cbRequest: (_e, r) => pending.push(r) });
       } catch (err) {
+        if (relayLeg) msrp?.drop(sessionId, relayLeg);
         failures.push((err as { status?: number }).status ?? 408);
         return;
       }
@@ -183,22 +187,23 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
         const verdict = forkAnswered({ servedUser, callId, device: b.contact, cancelled, upstreamAnswered: upstream, session: rt.session(sessionId) });
         deps.record(verdict.decisions, { callId, now: deps.now() });
         if (verdict.action === 'HANG_UP') {
+          if (relayLeg) msrp?.drop(sessionId, relayLeg);
           await d.destroy();
           return;
         }
         if (verdict.action === 'ANSWER_UPSTREAM') {
           upstream = true;
-          // the first client to answer carries the session's MSRP (later devices keep SIP signalling only)
+          // the first device to answer decides whether the session's messages travel over MSRP
           let netAnswer = d.remote.sdp;
           let connectNet = () => {};
-          if (msrp && offered && msrp.answered(sessionId, 'client', d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
+          if (msrp && offered && relayLeg && msrp.answered(sessionId, relayLeg, d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
           else msrp?.close(sessionId);
           rt.deps.runner.release(res); // answered by the dialog, not by an effect
           const uas = await srf.createUAS(req, res, { localSdp: netAnswer });
           connectNet();
           const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: focusUri(req), prefs, peerUser: parseNameAddr(req.get('From') ?? '')?.uri });
           const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, netAnswer, { uac: false, iwfSide: peer.iwfSide });
-          msrp?.bind(sessionId, 'client', clientLeg.id);
+          if (relayLeg) msrp?.bind(sessionId, relayLeg, clientLeg.id);
           msrp?.bind(sessionId, 'net', netLeg.id);
           s.legs.push(netLeg, clientLeg);
           wireLeg(rt, srf, sessionId, netLeg.id, uas);
@@ -207,8 +212,11 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
           return;
         }
         const s = rt.session(sessionId);
-  if (!s) throw new Error(`session ${sessionId} ended before the client re-joined it`);
-        // a later device answering the fork joins the multi-device session (BYE-1b relies on it)
+        if (!s) throw new Error(`session ${sessionId} ended before the device joined it`);
+        // a later device answering the fork joins the multi-device session (BYE-1b relies on it),
+        // on its own MSRP relay leg when the session's media is anchored
+        if (relayLeg && msrp?.has(sessionId) && msrp.answered(sessionId, relayLeg, d.remote.sdp)) msrp.bind(sessionId, relayLeg, clientLeg.id);
+        else if (relayLeg) msrp?.drop(sessionId, relayLeg);
         wireLeg(rt, srf, sessionId, clientLeg.id, d);
         await rt.put({ ...s, legs: [...s.legs, clientLeg] });
       });
@@ -288,7 +296,7 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, se
   });
   const leg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, media ? answer : farDialog?.remote.sdp ?? '', { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
   wireLeg(rt, srf, s.id, leg.id, uas);
-  if (media) deps.msrp?.bind(s.id, 'client', leg.id);
+  if (media) deps.msrp?.bind(s.id, media.leg, leg.id);
   await rt.bye(s.id, { kind: 'CLIENT_REJOINED', leg, requestUri: req.uri, contributionId: req.get('Contribution-ID') });
   await markSessionDeferredDelivered(rt.deps.db, s.id, new Date(deps.now()));
 }

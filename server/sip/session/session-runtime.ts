@@ -13,6 +13,8 @@ import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engin
 import { SipTrace } from './sip-trace';
 import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { sendImdn } from '../../engine/imdn/send';
+import { receiveImdn } from '../../engine/imdn/receive';
+import { recordChat } from '../../engine/history/record-chat';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { handleBye } from '../../engine/bye/handle-bye';
 import { releaseOnStop } from '../../engine/bye/stop';
@@ -413,6 +415,42 @@ export class SessionRuntime implements SessionEffects {
   }
 
   /**
+   * IMDN-RX (SPEC §7) with the MSRP carrier (D-166): a notification from the far side about a
+   * chat message the served user sent in the session. Duplicates (the recipient's several devices)
+   * are answered 200 and stop here; the rest goes on to the user's clients (`relay`).
+   */
+  networkImdn(sessionId: string, contentType: string, body: string, txn: string, relay: () => void): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return this.respond(txn, 481, 'Call/Transaction Does Not Exist');
+      const r = receiveImdn({
+        servedUser: s.servedUser,
+        message: { method: 'SEND', headers: { 'content-type': [contentType] }, body },
+        cache: this.deps.state.rxCache,
+        messageIndex: (id) => this.deps.state.sentIndex(s.servedUser).get(id),
+        session: (id) => this.deps.state.sessions.get(id),
+        policy: this.deps.state.policy,
+        now: this.deps.now(),
+        txn,
+      });
+      this.recordDecisions(s, r.decisions.map((d) => ({ ...d, sessionId: d.sessionId ?? sessionId })));
+      await this.run(s, r.effects);
+      if (r.forward.length > 0) relay();
+    });
+  }
+
+  /** Session history (D-168): a chat message relayed over MSRP, recorded when the user allows it. */
+  recordHistory(sessionId: string, item: InterceptedItem, direction: 'sent' | 'received'): Promise<void> {
+    return this.enqueue(sessionId, async () => {
+      const s = this.session(sessionId);
+      if (!s) return;
+      const r = recordChat({ session: s, prefs: await this.prefs(s.servedUser), item, direction, now: this.deps.now() });
+      this.recordDecisions(s, r.decisions);
+      await this.run(s, r.effects);
+    });
+  }
+
+  /**
    * What IMDN handling needs to know of a session's traffic (AMB-9, AMB-11): the served user's own
    * chat messages (the MessageIndex IMDN-RX consults), and who sent isComposing in the session.
    */
@@ -436,7 +474,7 @@ export class SessionRuntime implements SessionEffects {
    * client that sends no IMDNs for chat messages (IMDN-GEN-2) gets a delivery notification
    * generated on its behalf, when the sender asked for positive-delivery.
    */
-  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false): Promise<void> {
+  async chatDelivered(s: CpmSession, client: Leg, contentType: string, body: string, deferred = false, sdp?: { acceptTypes: string[]; acceptWrappedTypes: string[] }): Promise<void> {
     if (!/^message\/cpim/i.test(contentType)) return;
     const cpim = parseCpim(body);
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
@@ -445,7 +483,8 @@ export class SessionRuntime implements SessionEffects {
     const r = generateImdn({
       servedUser: s.servedUser,
       original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
-      event: { kind: 'DELIVERED', client: { userAgent }, deferred },
+      // sdp: what the device's MSRP SDP accepts (IMDN-GEN-2-SDP), when its media is anchored
+      event: { kind: 'DELIVERED', client: { userAgent, ...(sdp ? { sdp } : {}) }, deferred },
       newMessageId: randomUUID(),
       policy: this.deps.state.policy,
       now,
