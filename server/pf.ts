@@ -28,6 +28,8 @@ import { Registrar } from './sip/registrar';
 import type { SrfApp } from './sip/srf-types';
 import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
+import { EngineRecorder } from './store/engine-recording';
+import { recordingEngine } from './sip/engine-calls';
 import { loadProviderPolicy } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
@@ -45,6 +47,8 @@ export interface Pf {
   srf: SrfApp;
   bus: LiveBus;
   decisions: DecisionLog;
+  /** the engine-call recording (replay, what-if); absent with PF_RECORD=off */
+  recorder?: EngineRecorder;
   registrar: Registrar;
   state: PfState;
   /** where SIP peers reach the PF */
@@ -104,6 +108,9 @@ export async function startPf(config: Config): Promise<Pf> {
   await registrar.load(now());
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   const state = new PfState(await loadProviderPolicy(db.prisma));
+  // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
+  const recorder = config.record.enabled ? new EngineRecorder(db.prisma, { onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
+  if (recorder) state.engine = recordingEngine((line, at) => recorder.add(line, at), now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
   const lag = startLagMeter();
@@ -186,6 +193,7 @@ export async function startPf(config: Config): Promise<Pf> {
     db: db.prisma,
     decisionDays: config.retentionDays,
     deferredDays: config.retentionDays,
+    recordingHours: config.record.retentionHours,
     onError: (err) => log.error(`retention: ${(err as Error).message}`),
   });
 
@@ -197,6 +205,7 @@ export async function startPf(config: Config): Promise<Pf> {
     srf,
     bus,
     decisions,
+    recorder,
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
@@ -226,6 +235,7 @@ export async function startPf(config: Config): Promise<Pf> {
       await msrp.close();
       await edge?.close();
       await decisions.close();
+      await recorder?.close();
       await db.close();
       lag.stop();
     },

@@ -2,7 +2,6 @@
 // intercept, re-join), then its effects carried out in order on the session's srf dialogs, the
 // database and the live stream. Session effects run here rather than in EffectRunner because
 // they address legs (dialogs), which only this shell knows.
-import { generateImdn } from '../../engine/imdn/generate';
 import { parseCpim } from '../../engine/parse/cpim';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
@@ -12,9 +11,7 @@ import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
 import { noteIsComposing } from '../../engine/imdn/is-composing';
-import { sendImdn } from '../../engine/imdn/send';
 import { parseImdnBody } from '../../engine/parse/imdn';
-import { handleBye } from '../../engine/bye/handle-bye';
 import type { ByeInput } from '../../engine/bye/inputs';
 import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
@@ -152,7 +149,7 @@ export class SessionRuntime {
   bye(sessionId: string, input: ByeInput): Promise<void> {
     return this.step(sessionId, async (s) => {
       const prefs = await this.prefs(s.servedUser);
-      return handleBye(s, input, prefs, this.deps.state.policy, this.deps.now(), Math.random());
+      return this.deps.state.engine.call('handleBye', { session: s, input, prefs, policy: this.deps.state.policy, now: this.deps.now(), random: Math.random() });
     });
   }
 
@@ -431,7 +428,7 @@ export class SessionRuntime {
         (messageId ? this.chatOrigin.get(`${sessionId}|${messageId}`) : undefined) ??
         s.legs.find((l) => l.state === 'CONNECTED' && l.id !== legId && l.kind !== 'CLIENT' && l.iwfSide !== 'SERVED')?.id;
       if (peerLeg === undefined) return this.respond(txn, 480, 'Temporarily Unavailable');
-      const r = sendImdn({
+      const r = this.deps.state.engine.call('sendImdn', {
         servedUser: s.servedUser,
         carrier: { kind: 'MSRP', chunk: txn, contentType, body, peerLeg, sessionId },
         cache: this.deps.state.txCache,
@@ -475,7 +472,7 @@ export class SessionRuntime {
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
     const userAgent = client.device ? this.deps.userAgentOf?.(s.servedUser, client.device) : undefined;
     const now = this.deps.now();
-    const r = generateImdn({
+    const r = this.deps.state.engine.call('generateImdn', {
       servedUser: s.servedUser,
       original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
       event: { kind: 'DELIVERED', client: { userAgent }, deferred },

@@ -1,0 +1,64 @@
+// The engine procedures the shell calls, by name. The shell calls them only through this table
+// (server/sip/engine-calls.ts), so a recorded call names the very function replay runs again.
+// Each takes one object of arguments; `readers` names the arguments that are lookups into the
+// shell's state (a function, or an object whose methods are called): the recorder writes down
+// what each lookup returned, and replay answers the same lookups from that record.
+import { checkBody } from '../dispatch/body-check';
+import { dispatch } from '../dispatch/dispatch';
+import { handleBye } from '../bye/handle-bye';
+import type { ByeInput } from '../bye/inputs';
+import { flushImdnAggregate } from '../imdn/aggregate';
+import { deliverDeferredImdns, deliverImdn, imdnForkOutcome } from '../imdn/deliver';
+import { flushGeneratedImdns, generateImdn } from '../imdn/generate';
+import { receiveImdn } from '../imdn/receive';
+import { sendImdn } from '../imdn/send';
+import type { CpmSession, UserPrefs } from '../model';
+import type { Inspectable } from '../parse/content-encoding';
+import { deliverStandalone, standaloneForkOutcome } from '../pager/standalone';
+import type { Policy } from '../policy';
+import type { EngineResult } from '../result';
+import { routeToCore } from '../route/core-route';
+
+/** 'fn': the argument is a lookup function; a list: the argument is an object, these its lookups. */
+export type ReaderShape = 'fn' | readonly string[];
+
+export interface ProcedureSpec<A, R extends EngineResult> {
+  run: (args: A) => R;
+  readers?: { readonly [K in keyof A]?: ReaderShape };
+}
+
+function procedure<A, R extends EngineResult>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }): ProcedureSpec<A, R> {
+  return { run, readers };
+}
+
+const CACHE: ReaderShape = ['get', 'isEmptyFor'];
+
+export const PROCEDURES = {
+  checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => {
+    const r = checkBody(a.inspection, a.servedUser, a.callId);
+    return { ...r, effects: [] };
+  }),
+  dispatch: procedure(dispatch),
+  routeToCore: procedure(routeToCore),
+  receiveImdn: procedure(receiveImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
+  deliverImdn: procedure(deliverImdn),
+  deliverDeferredImdns: procedure(deliverDeferredImdns),
+  imdnForkOutcome: procedure(imdnForkOutcome, { locator: ['folderOfOriginal', 'conversationFolder'] }),
+  flushImdnAggregate: procedure(flushImdnAggregate),
+  sendImdn: procedure(sendImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
+  deliverStandalone: procedure(deliverStandalone),
+  standaloneForkOutcome: procedure(standaloneForkOutcome),
+  generateImdn: procedure(generateImdn, { cache: CACHE }),
+  flushGeneratedImdns: procedure(flushGeneratedImdns),
+  handleBye: procedure((a: { session: CpmSession | undefined; input: ByeInput; prefs: UserPrefs; policy: Policy; now: number; random: number }) =>
+    handleBye(a.session, a.input, a.prefs, a.policy, a.now, a.random),
+  ),
+} as const;
+
+export type ProcedureName = keyof typeof PROCEDURES;
+export type ProcedureArgs<K extends ProcedureName> = Parameters<(typeof PROCEDURES)[K]['run']>[0];
+export type ProcedureResult<K extends ProcedureName> = ReturnType<(typeof PROCEDURES)[K]['run']>;
+
+export function isProcedureName(name: string): name is ProcedureName {
+  return Object.prototype.hasOwnProperty.call(PROCEDURES, name);
+}

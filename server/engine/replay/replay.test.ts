@@ -1,0 +1,100 @@
+// Replay and what-if over recorded engine calls (pure: the recorder's seam, replay, the diff).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { SipMessageView } from '../message';
+import type { UserPrefs } from '../model';
+import { DEFAULT_POLICY } from '../policy';
+import type { EngineResult } from '../result';
+import { ImdnCache } from '../imdn/cache';
+import { imdnMessage } from '../imdn/fixtures';
+import { PROCEDURES, type ProcedureArgs, type ProcedureName } from './procedures';
+import { checkReplay, replayCall } from './replay';
+import { beginCall, parseRecordedCall, type RecordedCall } from './tape';
+import { decisionChanges, whatIf } from './what-if';
+
+const ALICE = 'sip:alice@example.com';
+
+/** What the shell's recording seam does (server/sip/engine-calls.ts), without the store. */
+function record<K extends ProcedureName>(name: K, args: ProcedureArgs<K>, at = 1_000): { result: EngineResult; call: RecordedCall } {
+  const rec = beginCall(name, args as object, at);
+  const result = (PROCEDURES[name].run as (a: unknown) => EngineResult)(rec.args);
+  return { result, call: parseRecordedCall(rec.finish(result)) };
+}
+
+function standaloneView(body: string): SipMessageView {
+  return {
+    method: 'MESSAGE',
+    uri: ALICE,
+    headers: { 'call-id': ['c1@x'], cseq: ['1 MESSAGE'], from: ['<sip:bob@example.com>;tag=1'], to: [`<${ALICE}>`], 'content-type': ['message/cpim'] },
+    body,
+  };
+}
+
+const prefs = (p: Partial<UserPrefs> = {}): UserPrefs => ({ allowOfflineStorage: false, allowStore: false, allowDefer: false, hasCpmOfflineStorageRule: false, source: 'XDMS', ...p });
+
+test('REPLAY-EQ: a recorded standalone delivery replays to the same decisions and effects, latin1 bodies byte for byte', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 200 }),
+      fc.boolean(),
+      fc.array(fc.constantFrom('urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg', 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session'), { maxLength: 2 }),
+      (text, allowDefer, icsis) => {
+        const body = `From: <sip:bob@example.com>\r\nimdn.Message-ID: m1\r\n\r\nContent-Type: text/plain\r\n\r\n${text}`;
+        const registrations = icsis.map((i, n) => ({ contact: `sip:alice@10.0.0.${n}`, icsis: [decodeURIComponent(i)], imdnAggregation: false }));
+        const { result, call } = record('deliverStandalone', { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView(body), registrations, prefs: prefs({ allowDefer }), skip: [], policy: DEFAULT_POLICY });
+        assert.deepEqual(checkReplay([call]).mismatches, []);
+        assert.equal(JSON.stringify(replayCall(call).result), JSON.stringify(result));
+        assert.equal((call.a.message as SipMessageView).body, body);
+      },
+    ),
+  );
+});
+
+test('REPLAY-EQ: lookups into the shell state are answered from the record (IMDN-RX cache, message index)', () => {
+  const cache = new ImdnCache({ name: 'RX', ttlSec: 300 });
+  const message = imdnMessage({ messageId: 'orig-1', type: 'delivery', status: 'delivered' });
+  const args = { servedUser: 'sip:+15551230001@ims.alpha.example', message, cache, messageIndex: () => ({ kind: 'STANDALONE' as const, requested: [] }), session: () => undefined, policy: DEFAULT_POLICY, now: 5_000, txn: 't1' };
+  const { call } = record('receiveImdn', args);
+  assert.ok((call.r ?? []).length > 0, 'the lookups were written down');
+  assert.deepEqual(call.l, ['cache', 'messageIndex', 'session']);
+  assert.deepEqual(checkReplay([call]).mismatches, []);
+});
+
+test('REPLAY-EQ: a result that differs from its record is reported (a determinism bug)', () => {
+  const { call } = record('deliverStandalone', { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY });
+  const tampered = { ...call, h: 'different' };
+  assert.equal(checkReplay([tampered]).mismatches.length, 1);
+});
+
+test('WHAT-IF 11.1-5: allow-defer false→true for the user turns the 480 into a deferral (202)', () => {
+  const { call } = record('deliverStandalone', { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY });
+  const diff = whatIf([call], { prefs: { [ALICE]: { allowDefer: true } } });
+  assert.equal(diff.changedCalls, 1);
+  assert.deepEqual(diff.groups.map((g) => [g.branch, g.user, g.outcomes]), [['11.1-5', ALICE, { 'REJECT → DEFER': 1 }]]);
+  assert.deepEqual(diff.groups[0].newEffects, { 'DEFER MESSAGE': 1, 'SEND_RESP 202': 1 });
+  assert.deepEqual(diff.groups[0].vanishedEffects, { 'SEND_RESP 480': 1 });
+  // another user's preferences change nothing here
+  assert.equal(whatIf([call], { prefs: { 'sip:bob@example.com': { allowDefer: true } } }).changedCalls, 0);
+});
+
+test('WHAT-IF D-241: preferences taken from the provider defaults follow a proposed change of the defaults', () => {
+  const { call } = record('deliverStandalone', { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs({ source: 'PROVIDER_DEFAULTS', allowDefer: true }), skip: [], policy: DEFAULT_POLICY });
+  const diff = whatIf([call], { policy: { defaultUserPrefs: { ...DEFAULT_POLICY.defaultUserPrefs, allowDefer: false } } });
+  assert.deepEqual(diff.groups.map((g) => g.outcomes), [{ 'DEFER → REJECT': 1 }]);
+  const xdms = record('deliverStandalone', { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs({ allowDefer: true }), skip: [], policy: DEFAULT_POLICY }).call;
+  assert.equal(whatIf([xdms], { policy: { defaultUserPrefs: { ...DEFAULT_POLICY.defaultUserPrefs, allowDefer: false } } }).changedCalls, 0, "the user's own rules win");
+});
+
+test('WHAT-IF: a result compared with itself has no changes; every decision of either side is accounted for', () => {
+  const decision = fc.record({ branch: fc.constantFrom('A', 'B', 'C'), outcome: fc.constantFrom('DROP', 'STORE', 'FORWARD') });
+  fc.assert(
+    fc.property(fc.array(decision, { maxLength: 6 }), fc.array(decision, { maxLength: 6 }), (xs, ys) => {
+      const r = (ds: typeof xs): EngineResult => ({ effects: [], decisions: ds.map((d) => ({ ...d, procedure: 'DSP', summary: '', inputs: {} })) });
+      assert.deepEqual(decisionChanges(r(xs), r(xs)), []);
+      const changes = decisionChanges(r(xs), r(ys));
+      const common = xs.length - changes.filter((c) => c.before).length;
+      assert.equal(ys.length - changes.filter((c) => c.after).length, common);
+    }),
+  );
+});
