@@ -4,6 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { checkReplay } from '../../server/engine/replay/replay';
 import { whatIf } from '../../server/engine/replay/what-if';
 import { recordedCalls } from '../../server/store/engine-recording';
@@ -27,6 +32,7 @@ function notification(from: string, to: string, aboutId: string, status: 'delive
   return Buffer.from(`From: <${from}>\r\nTo: <${to}>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: n${randomBytes(6).toString('hex')}\r\nDateTime: 2026-12-04T10:00:01Z\r\n\r\nContent-Type: message/imdn+xml\r\nContent-Disposition: notification\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`);
 }
 
+const execFileP = promisify(execFile);
 const code = (m: { startLine: string } | undefined) => (m ? Number(m.startLine.split(' ')[1]) : 0);
 
 async function send(peer: RawPeer, port: number, o: { method?: string; uri: string; from: string; headers?: string[]; body?: Buffer }) {
@@ -85,4 +91,16 @@ test('REPLAY-EQ, WHAT-IF 11.1-5: recorded SIP traffic replays to the same decisi
     assert.deepEqual(offlineDeferred ? pager[0].vanishedEffects : pager[0].newEffects, { 'DEFER MESSAGE': 1, 'SEND_RESP 202': 1 });
     assert.ok(diff.groups.every((g) => g.user === ALICE), 'nobody else is affected');
     assert.equal(whatIf(calls, {}).changedCalls, 0);
+
+    // The CLI prints the same diff, reading the PF's database.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'replay-cli-'));
+    const prefsFile = path.join(dir, 'alice.json');
+    writeFileSync(prefsFile, JSON.stringify({ allowDefer: !offlineDeferred }));
+    const window = ['--from', from.toISOString(), '--to', new Date().toISOString()];
+    const cli = (args: string[]) => execFileP(process.execPath, ['--import', 'tsx', 'server/replay/cli.ts', ...window, ...args], { env: { ...process.env, DATABASE_URL: pf.config.databaseUrl } });
+    const printed = JSON.parse((await cli(['--prefs', `${ALICE}=${prefsFile}`, '--json'])).stdout);
+    assert.deepEqual(printed, JSON.parse(JSON.stringify(diff)));
+    assert.match((await cli(['--prefs', `${ALICE}=${prefsFile}`])).stdout, offlineDeferred ? /11\.1-5 {2}sip:alice@example\.com {2}1 call\(s\)\n {2}outcomes: DEFER → REJECT/ : /11\.1-5 {2}sip:alice@example\.com {2}1 call\(s\)\n {2}outcomes: REJECT → DEFER/);
+    // without a proposal it checks replay equality
+    assert.match((await cli([])).stdout, new RegExp(`^${calls.length} engine call\\(s\\) replayed, 0 differ`));
   }));

@@ -137,3 +137,28 @@ export function diffReplays(baseline: ReplayedCall[], proposal: ReplayedCall[]):
 export function whatIf(calls: RecordedCall[], proposal: Overrides): WhatIfDiff {
   return diffReplays(replayWindow(calls), replayWindow(calls, proposal));
 }
+
+/** Two diffs of consecutive parts of a window as one (a long window is diffed batch by batch). */
+export function mergeDiffs(a: WhatIfDiff, b: WhatIfDiff): WhatIfDiff {
+  const groups = new Map<string, WhatIfGroup>();
+  const add = (to: Record<string, number>, from: Record<string, number>) => {
+    for (const [k, n] of Object.entries(from)) to[k] = (to[k] ?? 0) + n;
+  };
+  for (const g of [...a.groups, ...b.groups]) {
+    const key = `${g.branch}\u0000${g.user}`;
+    const m = groups.get(key);
+    if (!m) {
+      groups.set(key, { ...g, outcomes: { ...g.outcomes }, newEffects: { ...g.newEffects }, vanishedEffects: { ...g.vanishedEffects }, examples: [...g.examples] });
+      continue;
+    }
+    m.calls += g.calls;
+    add(m.outcomes, g.outcomes);
+    add(m.newEffects, g.newEffects);
+    add(m.vanishedEffects, g.vanishedEffects);
+    m.examples = [...m.examples, ...g.examples].slice(0, EXAMPLES);
+  }
+  const sorted = [...groups.values()].sort((x, y) => y.calls - x.calls || x.branch.localeCompare(y.branch) || x.user.localeCompare(y.user));
+  return { calls: a.calls + b.calls, changedCalls: a.changedCalls + b.changedCalls, lookupMisses: a.lookupMisses + b.lookupMisses, groups: sorted };
+}
+
+export const EMPTY_DIFF: WhatIfDiff = { calls: 0, changedCalls: 0, lookupMisses: 0, groups: [] };
