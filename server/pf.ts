@@ -110,7 +110,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const state = new PfState(await loadProviderPolicy(db.prisma));
   // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
   const recorder = config.record.enabled ? new EngineRecorder(db.prisma, { onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
-  if (recorder) state.engine = recordingEngine((line, at) => recorder.add(line, at), now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
+  if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
   const lag = startLagMeter();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { checkReplay } from '../engine/replay/replay';
-import { parseRecordedCall } from '../engine/replay/tape';
+import { parseBatch } from '../engine/replay/tape';
 import { openDatabase } from '../store/database';
 import { recordedBatches } from '../store/engine-recording';
 import { formatDiff } from './format';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       let calls = 0;
       const mismatches = [];
       for await (const b of recordedBatches(db.prisma, args.from, args.to)) {
-        const r = checkReplay(b.lines.map(parseRecordedCall));
+        const r = checkReplay(parseBatch(b.lines));
         calls += r.calls;
         mismatches.push(...r.mismatches);
         progress({ done: b.done, total: b.total, calls });

@@ -2,11 +2,17 @@
 // (engine/replay/procedures.ts). When recording is on, each call's inputs go to the recorder as
 // one line of JSON, built during the call; compressing and writing happen later, off the request.
 import { PROCEDURES, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
-import { beginCall } from '../engine/replay/tape';
+import { beginCall, type Versioner } from '../engine/replay/tape';
 import type { EngineResult } from '../engine/result';
 
 export interface EngineCalls {
   call<K extends ProcedureName>(name: K, args: ProcedureArgs<K>): ProcedureResult<K>;
+}
+
+/** Where recorded lines go (the store's EngineRecorder): lines, and versions of large arguments. */
+export interface RecordingSink {
+  add(line: string, at: number): void;
+  version: Versioner;
 }
 
 /** Calls without recording (tests, tools, PF_RECORD=off). */
@@ -17,7 +23,7 @@ export const directEngine: EngineCalls = {
 /** Calls that hand every call's line to `sink`; `now` stamps calls whose arguments carry no time. */
 // A call that cannot be recorded (its arguments do not serialise) still runs: the record is only
 // a record, and `onError` says what was lost.
-export function recordingEngine(sink: (line: string, at: number) => void, now: () => number, onError: (e: unknown, procedure: string) => void = () => {}): EngineCalls {
+export function recordingEngine(sink: RecordingSink, now: () => number, onError: (e: unknown, procedure: string) => void = () => {}): EngineCalls {
   return {
     call: (name, args) => {
       const run = PROCEDURES[name].run as (a: unknown) => EngineResult;
@@ -25,14 +31,14 @@ export function recordingEngine(sink: (line: string, at: number) => void, now: (
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;
       try {
-        rec = beginCall(name, args as object, at);
+        rec = beginCall(name, args as object, at, sink.version);
       } catch (e) {
         onError(e, name);
         return run(args) as never;
       }
       const result = run(rec.args);
       try {
-        sink(rec.finish(result), at);
+        sink.add(rec.finish(result), at);
       } catch (e) {
         onError(e, name);
       }

@@ -4,7 +4,8 @@
 // rows that overlap it.
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
-import { parseRecordedCall, type RecordedCall } from '../engine/replay/tape';
+import { hash53 } from '../engine/replay/hash';
+import { parseBatch, versionLine, type RecordedCall } from '../engine/replay/tape';
 import type { Db } from './database';
 
 const deflate = promisify(deflateRaw);
@@ -13,13 +14,18 @@ const inflate = promisify(inflateRaw);
 export interface EngineRecorderOptions {
   /** a batch is written after this long at the latest (default 5 s) */
   flushMs?: number;
-  /** or when it holds this many calls (default 4096) */
+  /** or when it holds this many calls (default 1024: the join and UTF-8 encoding of a batch run on the main thread) */
   maxBatch?: number;
   onError?: (e: unknown, calls: number) => void;
 }
 
 export class EngineRecorder {
   private lines: string[] = [];
+  /** versioned values (the policy) by object: serialised once per object, not once per call */
+  private readonly known = new WeakMap<object, { version: string; json: string }>();
+  /** versions defined in the batch being filled */
+  private defined = new Set<string>();
+  private calls = 0;
   private fromAt = 0;
   private toAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -30,17 +36,36 @@ export class EngineRecorder {
 
   constructor(private readonly db: Db, opts: EngineRecorderOptions = {}) {
     this.flushMs = opts.flushMs ?? 5000;
-    this.maxBatch = opts.maxBatch ?? 4096;
+    this.maxBatch = opts.maxBatch ?? 1024;
     this.onError = opts.onError ?? ((e, n) => console.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`));
   }
 
+  /**
+   * The version of a value (tape.ts VERSIONED_ARGS), defined in the current batch on first use.
+   * The shell replaces the policy object when it changes and never edits it in place.
+   */
+  readonly version = (value: object): string => {
+    let k = this.known.get(value);
+    if (!k) {
+      const json = JSON.stringify(value);
+      k = { version: hash53(json), json };
+      this.known.set(value, k);
+    }
+    if (!this.defined.has(k.version)) {
+      this.defined.add(k.version);
+      this.lines.push(versionLine(k.version, k.json));
+    }
+    return k.version;
+  };
+
   /** one call's line (engine/replay/tape.ts) at epoch ms `at` */
   add(line: string, at: number): void {
-    if (this.lines.length === 0) this.fromAt = this.toAt = at;
+    if (this.calls === 0) this.fromAt = this.toAt = at;
+    this.calls++;
     this.fromAt = Math.min(this.fromAt, at);
     this.toAt = Math.max(this.toAt, at);
     this.lines.push(line);
-    if (this.lines.length >= this.maxBatch) void this.flush();
+    if (this.calls >= this.maxBatch) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushMs);
       this.timer.unref();
@@ -51,11 +76,13 @@ export class EngineRecorder {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lines.length === 0) return this.writing;
-    const batch = { lines: this.lines, fromAt: this.fromAt, toAt: this.toAt };
+    if (this.calls === 0) return this.writing;
+    const batch = { lines: this.lines, calls: this.calls, fromAt: this.fromAt, toAt: this.toAt };
     this.lines = [];
+    this.calls = 0;
+    this.defined = new Set();
     this.writing = this.writing.then(() =>
-      writeBatch(this.db, batch).catch((e) => this.onError(e, batch.lines.length)),
+      writeBatch(this.db, batch).catch((e) => this.onError(e, batch.calls)),
     );
     return this.writing;
   }
@@ -65,10 +92,10 @@ export class EngineRecorder {
   }
 }
 
-async function writeBatch(db: Db, b: { lines: string[]; fromAt: number; toAt: number }): Promise<void> {
+async function writeBatch(db: Db, b: { lines: string[]; calls: number; fromAt: number; toAt: number }): Promise<void> {
   // UTF-8 keeps latin1 body characters (U+0080..U+00FF) exact: JSON carries them as characters.
   const data = await deflate(Buffer.from(b.lines.join('\n'), 'utf8'), { level: 6 });
-  await db.engineRecording.create({ data: { fromAt: new Date(b.fromAt), toAt: new Date(b.toAt), calls: b.lines.length, data } });
+  await db.engineRecording.create({ data: { fromAt: new Date(b.fromAt), toAt: new Date(b.toAt), calls: b.calls, data } });
 }
 
 export interface RecordedBatch {
@@ -98,8 +125,9 @@ export async function* recordedBatches(db: Db, from: Date, to: Date, pageSize = 
       const text = (await inflate(Buffer.from(r.data))).toString('utf8');
       const lo = from.getTime();
       const hi = to.getTime();
-      // a line's "at" is its second field: {"p":"…","at":<ms>,…
+      // a call line's "at" is its second field: {"p":"…","at":<ms>,…; version lines are kept
       const lines = text.split('\n').filter((l) => {
+        if (l.startsWith('{"v":')) return true;
         const m = /"at":(\d+)/.exec(l);
         const at = m ? Number(m[1]) : NaN;
         return at >= lo && at <= hi;
@@ -126,6 +154,6 @@ export async function pruneRecordings(db: Db, before: Date): Promise<number> {
 /** Every recorded call made in [from, to], parsed, oldest first (for windows that fit in memory). */
 export async function recordedCalls(db: Db, from: Date, to: Date): Promise<RecordedCall[]> {
   const out: RecordedCall[] = [];
-  for await (const b of recordedBatches(db, from, to)) for (const l of b.lines) out.push(parseRecordedCall(l));
+  for await (const b of recordedBatches(db, from, to)) out.push(...parseBatch(b.lines));
   return out.sort((x, y) => x.at - y.at);
 }

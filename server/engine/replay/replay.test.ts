@@ -10,7 +10,7 @@ import { ImdnCache } from '../imdn/cache';
 import { imdnMessage } from '../imdn/fixtures';
 import { PROCEDURES, type ProcedureArgs, type ProcedureName } from './procedures';
 import { checkReplay, replayCall } from './replay';
-import { beginCall, parseRecordedCall, type RecordedCall } from './tape';
+import { beginCall, parseBatch, parseRecordedCall, versionLine, type RecordedCall } from './tape';
 import { decisionChanges, whatIf } from './what-if';
 
 const ALICE = 'sip:alice@example.com';
@@ -97,4 +97,20 @@ test('WHAT-IF: a result compared with itself has no changes; every decision of e
       assert.equal(ys.length - changes.filter((c) => c.after).length, common);
     }),
   );
+});
+
+test('REPLAY-EQ: the policy recorded by version is read back from its batch; a version not defined there is an error', () => {
+  const defs: string[] = [];
+  const versioner = (v: object) => {
+    defs.push(versionLine('p1', JSON.stringify(v)));
+    return 'p1';
+  };
+  const args = { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY };
+  const rec = beginCall('deliverStandalone', args, 1_000, versioner);
+  const line = rec.finish(PROCEDURES.deliverStandalone.run(rec.args as typeof args));
+  assert.match(line, /"policy":\{"\$v":"p1"\}/);
+  const [call] = parseBatch([...defs, line]);
+  assert.deepEqual(call.a.policy, JSON.parse(JSON.stringify(DEFAULT_POLICY)));
+  assert.deepEqual(checkReplay([call]).mismatches, []);
+  assert.throws(() => parseBatch([line]), /names policy version p1, not defined in its batch/);
 });

@@ -36,10 +36,26 @@ export function decisionKeys(decisions: Decision[]): Array<[string, string, stri
 }
 
 /**
+ * Arguments recorded by version instead of by value: the provider policy is the same object for
+ * every call until an operator changes it, and it is the largest argument of most calls. A line
+ * then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}` earlier in the
+ * same batch holds the value (the recorder writes it once per batch), so every batch reads alone.
+ */
+export const VERSIONED_ARGS = ['policy'] as const;
+
+/** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
+export type Versioner = (value: object) => string;
+
+/** The line that defines a version. */
+export function versionLine(version: string, json: string): string {
+  return `{"v":${JSON.stringify(version)},"value":${json}}`;
+}
+
+/**
  * Starts recording a call: returns the arguments to call the procedure with (lookups wrapped so
  * their answers are written down) and `finish`, which turns the result into the call's line.
  */
-export function beginCall(name: ProcedureName, args: object, at: number): { args: object; finish: (result: EngineResult) => string } {
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): { args: object; finish: (result: EngineResult) => string } {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
   const plain: Record<string, unknown> = {};
   const wrapped: Record<string, unknown> = {};
@@ -71,7 +87,7 @@ export function beginCall(name: ProcedureName, args: object, at: number): { args
       }
       wrapped[k] = o;
     } else {
-      plain[k] = v;
+      plain[k] = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
       wrapped[k] = v;
     }
   }
@@ -127,8 +143,28 @@ function structuredCloneJson<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-export function parseRecordedCall(line: string): RecordedCall {
+/** One call's line, its versioned arguments resolved from `versions` (a batch's definitions). */
+export function parseRecordedCall(line: string, versions: ReadonlyMap<string, unknown> = new Map()): RecordedCall {
   const c = JSON.parse(line) as RecordedCall;
   if (!c || typeof c.p !== 'string' || !(c.p in PROCEDURES)) throw new Error(`not a recorded engine call: ${line.slice(0, 80)}`);
+  for (const k of VERSIONED_ARGS) {
+    const ref = (c.a as Record<string, { $v?: unknown } | undefined>)[k]?.$v;
+    if (typeof ref !== 'string') continue;
+    if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names ${k} version ${ref}, not defined in its batch`);
+    c.a[k] = versions.get(ref);
+  }
   return c;
+}
+
+/** A batch's lines: version definitions and calls, in the order written. */
+export function parseBatch(lines: string[]): RecordedCall[] {
+  const versions = new Map<string, unknown>();
+  const calls: RecordedCall[] = [];
+  for (const line of lines) {
+    if (line.startsWith('{"v":')) {
+      const d = JSON.parse(line) as { v: string; value: unknown };
+      versions.set(d.v, d.value);
+    } else calls.push(parseRecordedCall(line, versions));
+  }
+  return calls;
 }
