@@ -11,7 +11,7 @@ import { imdnMessage } from '../imdn/fixtures';
 import { PROCEDURES, type ProcedureArgs, type ProcedureName } from './procedures';
 import { checkReplay, replayCall } from './replay';
 import { beginCall, parseBatch, parseRecordedCall, versionLine, type RecordedCall } from './tape';
-import { decisionChanges, whatIf } from './what-if';
+import { decisionChanges, EMPTY_DIFF, mergeDiffs, whatIf } from './what-if';
 
 const ALICE = 'sip:alice@example.com';
 
@@ -113,4 +113,17 @@ test('REPLAY-EQ: the policy recorded by version is read back from its batch; a v
   assert.deepEqual(call.a.policy, JSON.parse(JSON.stringify(DEFAULT_POLICY)));
   assert.deepEqual(checkReplay([call]).mismatches, []);
   assert.throws(() => parseBatch([line]), /names policy version p1, not defined in its batch/);
+});
+
+test('WHAT-IF: a window diffed batch by batch and merged equals the window diffed at once', () => {
+  const calls = [true, false, true, true].map((online, i) =>
+    record('deliverStandalone', { deliveryId: `pager:${i}`, servedUser: i % 2 ? ALICE : 'sip:bob@example.com', txn: `t${i}`, message: standaloneView(`m${i}`), registrations: online ? [{ contact: 'sip:c@1.2.3.4', icsis: [], imdnAggregation: false }] : [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY }, i).call,
+  );
+  const proposal = { prefs: { [ALICE]: { allowDefer: true }, 'sip:bob@example.com': { allowDefer: true } }, policy: { untaggedClientsSuitable: false } };
+  const whole = whatIf(calls, proposal);
+  assert.ok(whole.changedCalls > 0);
+  for (let cut = 0; cut <= calls.length; cut++) {
+    assert.deepEqual(mergeDiffs(whatIf(calls.slice(0, cut), proposal), whatIf(calls.slice(cut), proposal)), whole);
+  }
+  assert.deepEqual(mergeDiffs(EMPTY_DIFF, whole), whole);
 });
