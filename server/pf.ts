@@ -173,7 +173,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
-  srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));
+  srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.prisma), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {

@@ -18,6 +18,8 @@ import { contactsOf, listUsersView, userIdOf } from './queries/users';
 import { asObject, limitParam, oneOf, query, seqParam } from './validate';
 import { DEFAULT_POLICY } from '../engine/policy';
 import { checkProposal } from '../replay/proposal';
+import { sessionSteps } from '../engine/replay/time-travel';
+import { recordedCalls } from '../store/engine-recording';
 import { WhatIfRuns, WINDOWS, type WhatIfRun, type WindowName } from '../replay/what-if-jobs';
 import { writeAudit } from '../store/audit';
 import { badRequest, HttpError } from './http-error';
@@ -176,6 +178,17 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       await pf.decisions.flush();
       const { decisions } = await searchDecisions(db, { session: { id: session.id, callIds } }, 1000);
       return { session, messages: services.trace.of(session.id, callIds), decisions: decisions.reverse() };
+    },
+
+    // Time travel (issue 20): the session's recorded engine inputs, each with the session before and after it.
+    'GET /api/sessions/:id/inputs': async ({ params }) => {
+      const session = await sessionDetail(db, params.id);
+      if (!pf.recorder) return { recording: false, steps: [] };
+      await pf.recorder.flush();
+      // a minute of margin: a call's time is the engine's `now`, taken just before the session row was written
+      const from = new Date(Date.parse(session.createdAt) - 60_000);
+      const to = new Date(session.endedAt ? Date.parse(session.endedAt) + 300_000 : Date.now() + 1000);
+      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id) };
     },
 
     'GET /api/store/:aor': async ({ params }) => messageStoreOf(db, params.aor),

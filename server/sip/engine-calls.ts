@@ -1,9 +1,8 @@
 // The one way the shell calls the engine: by procedure name, through the table replay uses too
 // (engine/replay/procedures.ts). When recording is on, each call's inputs go to the recorder as
 // one line of JSON, built during the call; compressing and writing happen later, off the request.
-import { PROCEDURES, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
+import { PROCEDURES, type EngineOutput, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
 import { beginCall, type Versioner } from '../engine/replay/tape';
-import type { EngineResult } from '../engine/result';
 
 export interface EngineCalls {
   call<K extends ProcedureName>(name: K, args: ProcedureArgs<K>): ProcedureResult<K>;
@@ -26,7 +25,7 @@ export const directEngine: EngineCalls = {
 export function recordingEngine(sink: RecordingSink, now: () => number, onError: (e: unknown, procedure: string) => void = () => {}): EngineCalls {
   return {
     call: (name, args) => {
-      const run = PROCEDURES[name].run as (a: unknown) => EngineResult;
+      const run = PROCEDURES[name].run as (a: unknown) => EngineOutput;
       const given = (args as { now?: unknown }).now;
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;

@@ -17,7 +17,7 @@ export class PfState {
    */
   genBuffers: GenBuffers = {};
   /** what the LOOP checks read (D-114) */
-  readonly loops = new LoopGuard();
+  readonly loops = new LoopGuard(() => this.engine);
   /** how the shell calls the engine: recorded for replay when PF_RECORD is on (pf.ts) */
   engine: EngineCalls = directEngine;
   private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();

@@ -16,28 +16,36 @@ import type { CpmSession, UserPrefs } from '../model';
 import type { Inspectable } from '../parse/content-encoding';
 import { deliverStandalone, standaloneForkOutcome } from '../pager/standalone';
 import type { Policy } from '../policy';
-import type { EngineResult } from '../result';
+import type { Decision } from '../decision';
+import type { Effect } from '../effects';
+import { checkNotificationAboutNotification, checkNotificationLoop } from '../loop/notification-loop';
+import { noteIsComposing } from '../imdn/is-composing';
+import { onConfNotify, onConfSubscribeResponse, onPinTimer } from '../participants/pin';
+import { trustMessage } from '../trust/unknown-source';
 import { routeToCore } from '../route/core-route';
+
+/** What a recorded procedure returns: its decisions, and the effects when it has any. */
+export interface EngineOutput {
+  decisions: Decision[];
+  effects?: Effect[];
+}
 
 /** 'fn': the argument is a lookup function; a list: the argument is an object, these its lookups. */
 export type ReaderShape = 'fn' | readonly string[];
 
-export interface ProcedureSpec<A, R extends EngineResult> {
+export interface ProcedureSpec<A, R extends EngineOutput> {
   run: (args: A) => R;
   readers?: { readonly [K in keyof A]?: ReaderShape };
 }
 
-function procedure<A, R extends EngineResult>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }): ProcedureSpec<A, R> {
+function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }): ProcedureSpec<A, R> {
   return { run, readers };
 }
 
 const CACHE: ReaderShape = ['get', 'isEmptyFor'];
 
 export const PROCEDURES = {
-  checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => {
-    const r = checkBody(a.inspection, a.servedUser, a.callId);
-    return { ...r, effects: [] };
-  }),
+  checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => checkBody(a.inspection, a.servedUser, a.callId)),
   dispatch: procedure(dispatch),
   routeToCore: procedure(routeToCore),
   receiveImdn: procedure(receiveImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
@@ -53,6 +61,13 @@ export const PROCEDURES = {
   handleBye: procedure((a: { session: CpmSession | undefined; input: ByeInput; prefs: UserPrefs; policy: Policy; now: number; random: number }) =>
     handleBye(a.session, a.input, a.prefs, a.policy, a.now, a.random),
   ),
+  onConfNotify: procedure(onConfNotify),
+  onConfSubscribeResponse: procedure(onConfSubscribeResponse),
+  onPinTimer: procedure(onPinTimer),
+  noteIsComposing: procedure(noteIsComposing),
+  checkNotificationLoop: procedure(checkNotificationLoop),
+  checkNotificationAboutNotification: procedure(checkNotificationAboutNotification),
+  trustMessage: procedure(trustMessage),
 } as const;
 
 export type ProcedureName = keyof typeof PROCEDURES;

@@ -4,13 +4,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { SipMessageView } from '../message';
 import type { UserPrefs } from '../model';
-import { DEFAULT_POLICY } from '../policy';
+import { DEFAULT_POLICY, withPolicy } from '../policy';
 import type { EngineResult } from '../result';
 import { ImdnCache } from '../imdn/cache';
 import { imdnMessage } from '../imdn/fixtures';
 import { PROCEDURES, type ProcedureArgs, type ProcedureName } from './procedures';
 import { checkReplay, replayCall } from './replay';
 import { beginCall, parseBatch, parseRecordedCall, versionLine, type RecordedCall } from './tape';
+import { sessionSteps } from './time-travel';
+import { byeOn, O1, P, T0 } from '../bye/fixtures';
+import type { CpmSession } from '../model';
 import { decisionChanges, EMPTY_DIFF, mergeDiffs, whatIf } from './what-if';
 
 const ALICE = 'sip:alice@example.com';
@@ -126,4 +129,18 @@ test('WHAT-IF: a window diffed batch by batch and merged equals the window diffe
     assert.deepEqual(mergeDiffs(whatIf(calls.slice(0, cut), proposal), whatIf(calls.slice(cut), proposal)), whole);
   }
   assert.deepEqual(mergeDiffs(EMPTY_DIFF, whole), whole);
+});
+
+test('TIME-TRAVEL: a session\'s recorded inputs come back in order, each with the session before and after it', () => {
+  const s0 = O1();
+  const first = record('handleBye', { session: s0, input: byeOn('rpf', 'SIP;cause=200'), prefs: P(), policy: withPolicy(), now: T0, random: 0 }, T0);
+  const s1 = (first.result as { session?: CpmSession }).session!;
+  const second = record('handleBye', { session: s1, input: { kind: 'RESPONSE_RECEIVED', legId: 'c1', method: 'BYE', status: 200 }, prefs: P(), policy: withPolicy(), now: T0 + 50, random: 0 }, T0 + 50);
+  const other = record('handleBye', { session: { ...O1(), id: 'another' }, input: byeOn('rpf', 'SIP;cause=200'), prefs: P(), policy: withPolicy(), now: T0 + 10, random: 0 }, T0 + 10);
+  const steps = sessionSteps([second.call, other.call, first.call], s0.id);
+  assert.deepEqual(steps.map((x) => [x.at, x.input]), [[T0, 'BYE_RECEIVED, leg rpf'], [T0 + 50, 'RESPONSE_RECEIVED, leg c1, BYE 200']]);
+  assert.equal(steps[0].before?.mode, 'ACTIVE');
+  assert.deepEqual(steps[0].after, JSON.parse(JSON.stringify(s1)));
+  assert.deepEqual(steps[1].before, steps[0].after, 'each step starts where the last one left the session');
+  assert.ok(steps[0].decisions.length > 0);
 });

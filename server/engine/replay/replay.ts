@@ -4,8 +4,7 @@
 // what that policy would have decided: see what-if.ts.
 import type { UserPrefs } from '../model';
 import type { Policy } from '../policy';
-import type { EngineResult } from '../result';
-import { PROCEDURES } from './procedures';
+import { PROCEDURES, type EngineOutput } from './procedures';
 import { decisionKeys, replayArgs, resultFingerprint, type RecordedCall } from './tape';
 
 export interface Overrides {
@@ -19,7 +18,7 @@ export interface ReplayedCall {
   call: RecordedCall;
   /** the served user the call was about ('' when none) */
   user: string;
-  result: EngineResult;
+  result: EngineOutput;
   /** the thrown error's message when the procedure failed (result then empty) */
   error?: string;
   /** lookups the record could not answer exactly (0 without overrides for a faithful record) */
@@ -46,7 +45,7 @@ export function replayCall(call: RecordedCall, overrides: Overrides = {}): Repla
     const own = overrides.prefs?.[user];
     if (defaults || own) args.prefs = { ...recorded, ...defaults, ...own };
   }
-  const run = PROCEDURES[call.p].run as (a: unknown) => EngineResult;
+  const run = PROCEDURES[call.p].run as (a: unknown) => EngineOutput;
   try {
     return { call, user, result: run(args), misses: misses.count };
   } catch (e) {

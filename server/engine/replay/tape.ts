@@ -4,9 +4,8 @@
 // text during the call: arguments are written before the procedure runs and each lookup's answer
 // when it is made, so later changes to the shell's state cannot leak into the record.
 import type { Decision } from '../decision';
-import type { EngineResult } from '../result';
 import { hash53 } from './hash';
-import { PROCEDURES, type ProcedureName, type ReaderShape } from './procedures';
+import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
 
 /** A recorded call, parsed back. */
 export interface RecordedCall {
@@ -27,8 +26,8 @@ export interface RecordedCall {
 }
 
 /** The effects and decisions of a result, in the one textual form fingerprints are taken of. */
-export function resultFingerprint(r: EngineResult): string {
-  return hash53(JSON.stringify([r.effects, r.decisions]));
+export function resultFingerprint(r: EngineOutput): string {
+  return hash53(JSON.stringify([r.effects ?? [], r.decisions]));
 }
 
 export function decisionKeys(decisions: Decision[]): Array<[string, string, string]> {
@@ -55,7 +54,7 @@ export function versionLine(version: string, json: string): string {
  * Starts recording a call: returns the arguments to call the procedure with (lookups wrapped so
  * their answers are written down) and `finish`, which turns the result into the call's line.
  */
-export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): { args: object; finish: (result: EngineResult) => string } {
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): { args: object; finish: (result: EngineOutput) => string } {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
   const plain: Record<string, unknown> = {};
   const wrapped: Record<string, unknown> = {};

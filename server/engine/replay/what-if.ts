@@ -3,8 +3,8 @@
 // shows only what the proposal changes. Changes are grouped by the spec branch that decided
 // before (or after, for a decision that is new) and by served user.
 import type { Effect } from '../effects';
-import type { EngineResult } from '../result';
 import { replayWindow, type Overrides, type ReplayedCall } from './replay';
+import type { EngineOutput } from './procedures';
 import type { RecordedCall } from './tape';
 
 export interface DecisionChange {
@@ -73,7 +73,7 @@ function excess(a: Map<string, number>, b: Map<string, number>): Record<string, 
 }
 
 /** The decisions of two results paired up: equal ones drop out, then same branch, then in order. */
-export function decisionChanges(before: EngineResult, after: EngineResult): Array<{ before?: [string, string]; after?: [string, string] }> {
+export function decisionChanges(before: EngineOutput, after: EngineOutput): Array<{ before?: [string, string]; after?: [string, string] }> {
   const b = before.decisions.map((d): [string, string] => [d.branch, d.outcome]);
   const a = after.decisions.map((d): [string, string] => [d.branch, d.outcome]);
   const same = (x: [string, string], y: [string, string]) => x[0] === y[0] && x[1] === y[1];
@@ -107,8 +107,8 @@ export function diffReplays(baseline: ReplayedCall[], proposal: ReplayedCall[]):
     const prop = proposal[i];
     lookupMisses += prop.misses;
     const changes = decisionChanges(base.result, prop.result);
-    const eb = counts(base.result.effects.map(effectLabel));
-    const ea = counts(prop.result.effects.map(effectLabel));
+    const eb = counts((base.result.effects ?? []).map(effectLabel));
+    const ea = counts((prop.result.effects ?? []).map(effectLabel));
     const newEffects = excess(ea, eb);
     const vanishedEffects = excess(eb, ea);
     if (changes.length === 0 && Object.keys(newEffects).length === 0 && Object.keys(vanishedEffects).length === 0) return;

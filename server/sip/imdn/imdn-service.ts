@@ -135,7 +135,7 @@ export class ImdnService {
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
     // Toward the core: forwarded, or answered at once when there is no route (CORE, D-113).
-    const routed = routedToCore(route, r.effects);
+    const routed = routedToCore(route, r.effects, (i) => this.deps.state.engine.call('routeToCore', i));
     this.deps.record(
       [...r.decisions, ...routed.decisions].map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
       { callId, now },

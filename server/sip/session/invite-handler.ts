@@ -3,7 +3,7 @@
 // peer the topology names; a client returning to a group the PF stayed in is bound to the kept
 // CF leg (BYE-4-R-iii-2); a second IWF in an interworked session is joined by re-INVITE.
 import { randomUUID } from 'node:crypto';
-import { dispatch, type DspHandler } from '../../engine/dispatch/dispatch';
+import type { DspHandler } from '../../engine/dispatch/dispatch';
 import type { CpmSession, Leg, LegKind } from '../../engine/model';
 import { emptyRoster } from '../../engine/participants/roster';
 import { header } from '../../engine/message';
@@ -76,7 +76,7 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
   }
   const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
   const callId = header(view, 'call-id');
-  const d = dispatch({ request: view, policy: deps.rt.deps.state.policy });
+  const d = deps.rt.deps.state.engine.call('dispatch', { request: view, policy: deps.rt.deps.state.policy });
   deps.record(d.decisions.map((x) => ({ ...x, servedUser })), { callId, now });
   if (d.handler === undefined || SERVICE_OF[d.handler] === undefined) {
     const r = d.effects.find((e) => e.kind === 'SEND_RESP');

@@ -10,10 +10,9 @@ import type { Effect } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
-import { noteIsComposing } from '../../engine/imdn/is-composing';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import type { ByeInput } from '../../engine/bye/inputs';
-import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
+import { parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
 import type { EffectStore } from '../effect-store';
@@ -313,7 +312,7 @@ export class SessionRuntime {
         this.timers.delete(key);
         if (this.closed) return;
         if (parsePinTimerName(name)) {
-          void this.step(sessionId, (s) => onPinTimer({ session: s, timer: name, policy: this.deps.state.policy, now: this.deps.now() }));
+          void this.step(sessionId, (s) => this.deps.state.engine.call('onPinTimer', { session: s, timer: name, policy: this.deps.state.policy, now: this.deps.now() }));
         } else void this.bye(sessionId, { kind: 'TIMER_FIRED', name });
       }, ms),
     );
@@ -454,7 +453,7 @@ export class SessionRuntime {
         this.deps.state.sentIndex(s.servedUser).set(item.messageId, { kind: 'CHAT', sessionId, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
       } else if (item.kind === 'IS_COMPOSING') {
         // §12.6: whose isComposing it is, an engine decision (a 1-1 peer's when unwrapped)
-        const r = noteIsComposing({ session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
+        const r = this.deps.state.engine.call('noteIsComposing', { session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
         this.deps.state.sessions.set(sessionId, r.session);
         this.recordDecisions(r.session, r.decisions);
       }
