@@ -27,7 +27,9 @@ interface Run {
 }
 
 async function once(record: 'on' | 'off'): Promise<Run> {
-  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), PF_RECORD: record } });
+  // overload control off: on a shared machine it would refuse part of the load, and the figure is
+  // the cost of each MESSAGE carried, not the rate held
+  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), PF_RECORD: record, PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' } });
   const client = startUas('uas-message-load.xml', await freePort());
   let run: Run;
   try {

@@ -68,7 +68,7 @@ test('REPLAY-EQ, WHAT-IF 11.1-5: recorded SIP traffic replays to the same decisi
     const calls = await recordedCalls(pf.db.prisma, from, new Date());
 
     const procedures = new Set(calls.map((c) => c.p));
-    for (const p of ['checkBody', 'dispatch', 'deliverStandalone', 'standaloneForkOutcome', 'sendImdn', 'receiveImdn', 'deliverImdn', 'imdnForkOutcome', 'routeToCore', 'generateImdn'] as const) {
+    for (const p of ['dispatch', 'deliverStandalone', 'standaloneForkOutcome', 'sendImdn', 'receiveImdn', 'deliverImdn', 'imdnForkOutcome', 'routeToCore', 'generateImdn'] as const) {
       assert.ok(procedures.has(p), `${p} was recorded (recorded: ${[...procedures].join(', ')})`);
     }
 

@@ -19,13 +19,19 @@ export const directEngine: EngineCalls = {
   call: (name, args) => (PROCEDURES[name].run as (a: unknown) => never)(args),
 };
 
-/** Calls that hand every call's line to `sink`; `now` stamps calls whose arguments carry no time. */
 // A call that cannot be recorded (its arguments do not serialise) still runs: the record is only
 // a record, and `onError` says what was lost.
+/** Calls that hand every call's line to `sink`; `now` stamps calls whose arguments carry no time. */
 export function recordingEngine(sink: RecordingSink, now: () => number, onError: (e: unknown, procedure: string) => void = () => {}): EngineCalls {
   return {
     call: (name, args) => {
-      const run = PROCEDURES[name].run as (a: unknown) => EngineOutput;
+      const spec = PROCEDURES[name] as { run: (a: unknown) => EngineOutput; quietWhenEmpty?: boolean };
+      const run = spec.run;
+      if (spec.quietWhenEmpty) {
+        // a pure function of its arguments with no lookups: run first, record only what it decided
+        const result = run(args);
+        if (result.decisions.length === 0 && !result.effects?.length) return result as never;
+      }
       const given = (args as { now?: unknown }).now;
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;

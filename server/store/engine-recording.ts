@@ -4,7 +4,6 @@
 // rows that overlap it.
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
-import { hash53 } from '../engine/replay/hash';
 import { parseBatch, versionLine, type RecordedCall } from '../engine/replay/tape';
 import type { Db } from './database';
 
@@ -21,8 +20,9 @@ export interface EngineRecorderOptions {
 
 export class EngineRecorder {
   private lines: string[] = [];
-  /** versioned values (the policy) by object: serialised once per object, not once per call */
+  /** versioned values (the policy, request views) by object: serialised once per object, not once per call */
   private readonly known = new WeakMap<object, { version: string; json: string }>();
+  private nextVersion = 0;
   /** versions defined in the batch being filled */
   private defined = new Set<string>();
   private calls = 0;
@@ -42,13 +42,13 @@ export class EngineRecorder {
 
   /**
    * The version of a value (tape.ts VERSIONED_ARGS), defined in the current batch on first use.
-   * The shell replaces the policy object when it changes and never edits it in place.
+   * The shell replaces the policy object when it changes and never edits it or a view in place.
    */
   readonly version = (value: object): string => {
     let k = this.known.get(value);
     if (!k) {
       const json = JSON.stringify(value);
-      k = { version: hash53(json), json };
+      k = { version: (this.nextVersion++).toString(36), json };
       this.known.set(value, k);
     }
     if (!this.defined.has(k.version)) {

@@ -36,16 +36,22 @@ export type ReaderShape = 'fn' | readonly string[];
 export interface ProcedureSpec<A, R extends EngineOutput> {
   run: (args: A) => R;
   readers?: { readonly [K in keyof A]?: ReaderShape };
+  /**
+   * The procedure reads no policy, no preference and no state: a call of it that decided nothing
+   * and did nothing reads the same under any what-if, so it is not recorded (most requests pass
+   * the body check that way; D-244).
+   */
+  quietWhenEmpty?: boolean;
 }
 
-function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }): ProcedureSpec<A, R> {
-  return { run, readers };
+function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }, opts: { quietWhenEmpty?: boolean } = {}): ProcedureSpec<A, R> {
+  return { run, readers, ...opts };
 }
 
 const CACHE: ReaderShape = ['get', 'isEmptyFor'];
 
 export const PROCEDURES = {
-  checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => checkBody(a.inspection, a.servedUser, a.callId)),
+  checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => checkBody(a.inspection, a.servedUser, a.callId), undefined, { quietWhenEmpty: true }),
   dispatch: procedure(dispatch),
   routeToCore: procedure(routeToCore),
   receiveImdn: procedure(receiveImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),

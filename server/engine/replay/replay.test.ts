@@ -102,20 +102,31 @@ test('WHAT-IF: a result compared with itself has no changes; every decision of e
   );
 });
 
-test('REPLAY-EQ: the policy recorded by version is read back from its batch; a version not defined there is an error', () => {
+test('REPLAY-EQ: the policy and the request view recorded by version are read back from their batch; a version not defined there is an error', () => {
   const defs: string[] = [];
+  const ids = new Map<object, string>();
   const versioner = (v: object) => {
-    defs.push(versionLine('p1', JSON.stringify(v)));
-    return 'p1';
+    let id = ids.get(v);
+    if (!id) {
+      ids.set(v, (id = `v${ids.size}`));
+      defs.push(versionLine(id, JSON.stringify(v)));
+    }
+    return id;
   };
-  const args = { deliveryId: 'pager:1', servedUser: ALICE, txn: 't', message: standaloneView('x'), registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY };
-  const rec = beginCall('deliverStandalone', args, 1_000, versioner);
-  const line = rec.finish(PROCEDURES.deliverStandalone.run(rec.args as typeof args));
-  assert.match(line, /"policy":\{"\$v":"p1"\}/);
-  const [call] = parseBatch([...defs, line]);
-  assert.deepEqual(call.a.policy, JSON.parse(JSON.stringify(DEFAULT_POLICY)));
-  assert.deepEqual(checkReplay([call]).mismatches, []);
-  assert.throws(() => parseBatch([line]), /names policy version p1, not defined in its batch/);
+  const message = standaloneView('x\xe9');
+  const lines = [1, 2].map((n) => {
+    const args = { deliveryId: `pager:${n}`, servedUser: ALICE, txn: 't', message, registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY };
+    const rec = beginCall('deliverStandalone', args, 1_000, versioner);
+    return rec.finish(PROCEDURES.deliverStandalone.run(rec.args as typeof args));
+  });
+  assert.match(lines[1], /"message":\{"\$v":"v0"\}/);
+  assert.match(lines[1], /"policy":\{"\$v":"v1"\}/);
+  assert.equal(defs.length, 2, 'each value is written once');
+  const calls = parseBatch([...defs, ...lines]);
+  assert.deepEqual(calls[1].a.policy, JSON.parse(JSON.stringify(DEFAULT_POLICY)));
+  assert.equal((calls[1].a.message as SipMessageView).body, 'x\xe9');
+  assert.deepEqual(checkReplay(calls).mismatches, []);
+  assert.throws(() => parseBatch(lines), /names (policy|message) version v\d, not defined in its batch/);
 });
 
 test('WHAT-IF: a window diffed batch by batch and merged equals the window diffed at once', () => {

@@ -36,11 +36,13 @@ export function decisionKeys(decisions: Decision[]): Array<[string, string, stri
 
 /**
  * Arguments recorded by version instead of by value: the provider policy is the same object for
- * every call until an operator changes it, and it is the largest argument of most calls. A line
- * then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}` earlier in the
- * same batch holds the value (the recorder writes it once per batch), so every batch reads alone.
+ * every call until an operator changes it, and a request's view is the same object for each
+ * procedure that request goes through (dispatch, IMDN-RX, IMDN-DLV); both are the largest
+ * arguments. A line then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}`
+ * earlier in the same batch holds the value (the recorder writes it once per batch), so every batch
+ * reads alone. The shell never edits a policy or a view in place (it builds new ones).
  */
-export const VERSIONED_ARGS = ['policy'] as const;
+export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
 
 /** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
 export type Versioner = (value: object) => string;
