@@ -13,13 +13,18 @@ export interface WindowProgress {
   calls: number;
 }
 
+/** Calls replayed between two turns of the event loop: the PF serves SIP in this same process. */
+const SLICE = 128;
+
 export async function whatIfWindow(db: Db, from: Date, to: Date, proposal: Overrides, onProgress: (p: WindowProgress) => void = () => {}): Promise<WhatIfDiff> {
   let diff = EMPTY_DIFF;
   for await (const b of recordedBatches(db, from, to)) {
-    diff = mergeDiffs(diff, whatIf(parseBatch(b.lines), proposal));
+    const calls = parseBatch(b.lines);
+    for (let i = 0; i < calls.length; i += SLICE) {
+      diff = mergeDiffs(diff, whatIf(calls.slice(i, i + SLICE), proposal));
+      await new Promise((r) => setImmediate(r));
+    }
     onProgress({ done: b.done, total: b.total, calls: diff.calls });
-    // let the event loop breathe between batches: the PF serves SIP in this same process
-    await new Promise((r) => setImmediate(r));
   }
   return diff;
 }

@@ -65,6 +65,27 @@ for (const target of databaseTargets()) {
       assert.equal((await recordingSize(d.prisma)).calls, 2);
     });
 
+    test('a database that stalls: at most maxPending batches wait in memory, the rest are dropped and reported', async () => {
+      const d = await target.fresh();
+      const dropped: number[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const db = new Proxy(d.prisma, {
+        get(t, k) {
+          if (k !== 'engineRecording') return Reflect.get(t, k);
+          const model = Reflect.get(t, k) as { create: (a: unknown) => Promise<unknown> };
+          return { ...model, create: async (a: unknown) => (await gate, model.create(a)) };
+        },
+      });
+      const rec = new EngineRecorder(db, { maxBatch: 1, maxPending: 2, onError: (_e, n) => dropped.push(n) });
+      const engine = recordingEngine(rec, () => Date.now());
+      for (let i = 0; i < 5; i++) deliver(engine, i);
+      assert.deepEqual(dropped, [1, 1, 1], 'two batches wait for the database (one of them being written), three are dropped');
+      release();
+      await rec.close();
+      assert.equal((await recordingSize(d.prisma)).calls, 2);
+    });
+
     test('a batch that cannot be written is reported and later batches are written', async () => {
       const d = await target.fresh();
       const errors: number[] = [];

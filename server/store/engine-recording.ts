@@ -16,6 +16,8 @@ export interface EngineRecorderOptions {
   /** or when it holds this many calls (default 1024: the join and UTF-8 encoding of a batch run on the main thread) */
   maxBatch?: number;
   onError?: (e: unknown, calls: number) => void;
+  /** batches waiting for the database at most, the one being written included (default 8); past it a batch is dropped and reported */
+  maxPending?: number;
 }
 
 export class EngineRecorder {
@@ -33,10 +35,13 @@ export class EngineRecorder {
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly onError: (e: unknown, calls: number) => void;
+  private readonly maxPending: number;
+  private pending = 0;
 
   constructor(private readonly db: Db, opts: EngineRecorderOptions = {}) {
     this.flushMs = opts.flushMs ?? 5000;
     this.maxBatch = opts.maxBatch ?? 1024;
+    this.maxPending = opts.maxPending ?? 8;
     this.onError = opts.onError ?? ((e, n) => console.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`));
   }
 
@@ -81,8 +86,16 @@ export class EngineRecorder {
     this.lines = [];
     this.calls = 0;
     this.defined = new Set();
+    // a database that stalls must not make the recording grow without bound in memory
+    if (this.pending >= this.maxPending) {
+      this.onError(new Error(`${this.pending} batches already wait for the database`), batch.calls);
+      return this.writing;
+    }
+    this.pending++;
     this.writing = this.writing.then(() =>
-      writeBatch(this.db, batch).catch((e) => this.onError(e, batch.calls)),
+      writeBatch(this.db, batch)
+        .catch((e) => this.onError(e, batch.calls))
+        .finally(() => this.pending--),
     );
     return this.writing;
   }
