@@ -155,3 +155,28 @@ test('TIME-TRAVEL: a session\'s recorded inputs come back in order, each with th
   assert.deepEqual(steps[1].before, steps[0].after, 'each step starts where the last one left the session');
   assert.ok(steps[0].decisions.length > 0);
 });
+
+test('TIME-TRAVEL: inputs that name the session through an MSRP carrier or an isComposing are its steps too', () => {
+  const s0 = O1();
+  const composing = record('noteIsComposing', { session: s0, fromServedSide: false, cpimFrom: 'sip:bob@example.com' }, T0);
+  const report = record(
+    'sendImdn',
+    {
+      servedUser: s0.servedUser,
+      carrier: { kind: 'MSRP', chunk: 'ch1', contentType: 'message/cpim', body: 'not an imdn', peerLeg: 'rpf', sessionId: s0.id },
+      cache: new ImdnCache({ name: 'TX', ttlSec: 300 }),
+      messageIndex: () => undefined,
+      session: () => undefined,
+      policy: DEFAULT_POLICY,
+      now: T0 + 5,
+    },
+    T0 + 5,
+  );
+  const steps = sessionSteps([composing.call, report.call], s0.id);
+  assert.deepEqual(steps.map((x) => [x.procedure, x.input]), [
+    ['noteIsComposing', 'isComposing from the far side'],
+    ['sendImdn', 'notification over MSRP'],
+  ]);
+  assert.deepEqual(steps[1].after, undefined, 'a notification carries no session state');
+  assert.deepEqual(checkReplay([composing.call, report.call]).mismatches, []);
+});
