@@ -1,13 +1,12 @@
-// The engine-call recording (replay and what-if): calls arrive as JSON lines on the request path
-// and only join an in-memory batch there; a batch is deflated on libuv's thread pool and written
-// as one row, so recording costs the request path a string push. Reading a window inflates the
-// rows that overlap it.
+// The engine-call recording (replay and what-if): calls arrive as JSON lines on the request path;
+// every few dozen lines go into the batch's deflate stream (compressed on libuv's thread pool, so
+// the lines die young instead of living in the heap until the batch is written), and a batch is
+// written as one row. Reading a window inflates the rows that overlap it.
 import { promisify } from 'node:util';
-import { deflateRaw, inflateRaw } from 'node:zlib';
+import { createDeflateRaw, inflateRaw, type DeflateRaw } from 'node:zlib';
 import { parseBatch, versionLine, type RecordedCall } from '../engine/replay/tape';
 import type { Db } from './database';
 
-const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
 export interface EngineRecorderOptions {
@@ -20,8 +19,31 @@ export interface EngineRecorderOptions {
   maxPending?: number;
 }
 
+/** Lines handed to the deflate stream at once: big enough to keep per-write costs small. */
+const CHUNK_LINES = 32;
+
+/** A batch being filled: its deflate stream and what came out of it so far. */
+interface OpenBatch {
+  stream: DeflateRaw;
+  out: Buffer[];
+  ended: Promise<void>;
+}
+
+function openBatch(): OpenBatch {
+  const stream = createDeflateRaw({ level: 6 });
+  const out: Buffer[] = [];
+  stream.on('data', (b: Buffer) => out.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.once('end', resolve);
+    stream.once('error', reject);
+  });
+  return { stream, out, ended };
+}
+
 export class EngineRecorder {
+  /** lines not yet handed to the deflate stream */
   private lines: string[] = [];
+  private batch: OpenBatch | undefined;
   /** versioned values (the policy, request views) by object: serialised once per object, not once per call */
   private readonly known = new WeakMap<object, { version: string; json: string }>();
   private nextVersion = 0;
@@ -58,7 +80,7 @@ export class EngineRecorder {
     }
     if (!this.defined.has(k.version)) {
       this.defined.add(k.version);
-      this.lines.push(versionLine(k.version, k.json));
+      this.push(versionLine(k.version, k.json));
     }
     return k.version;
   };
@@ -69,7 +91,7 @@ export class EngineRecorder {
     this.calls++;
     this.fromAt = Math.min(this.fromAt, at);
     this.toAt = Math.max(this.toAt, at);
-    this.lines.push(line);
+    this.push(line);
     if (this.calls >= this.maxBatch) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushMs);
@@ -77,20 +99,37 @@ export class EngineRecorder {
     }
   }
 
+  private push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length >= CHUNK_LINES) this.drain();
+  }
+
+  /** hands the pending lines to the batch's deflate stream (UTF-8: latin1 body characters stay exact) */
+  private drain(): void {
+    if (this.lines.length === 0) return;
+    this.batch ??= openBatch();
+    this.batch.stream.write(Buffer.from(`${this.lines.join('\n')}\n`, 'utf8'));
+    this.lines = [];
+  }
+
   /** writes what is batched; resolves when every batch so far is written */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.calls === 0) return this.writing;
-    const batch = { lines: this.lines, calls: this.calls, fromAt: this.fromAt, toAt: this.toAt };
-    this.lines = [];
+    this.drain();
+    const open = this.batch!;
+    this.batch = undefined;
+    const batch = { open, calls: this.calls, fromAt: this.fromAt, toAt: this.toAt };
     this.calls = 0;
     this.defined = new Set();
     // a database that stalls must not make the recording grow without bound in memory
     if (this.pending >= this.maxPending) {
+      open.stream.destroy();
       this.onError(new Error(`${this.pending} batches already wait for the database`), batch.calls);
       return this.writing;
     }
+    open.stream.end();
     this.pending++;
     this.writing = this.writing.then(() =>
       writeBatch(this.db, batch)
@@ -105,9 +144,9 @@ export class EngineRecorder {
   }
 }
 
-async function writeBatch(db: Db, b: { lines: string[]; calls: number; fromAt: number; toAt: number }): Promise<void> {
-  // UTF-8 keeps latin1 body characters (U+0080..U+00FF) exact: JSON carries them as characters.
-  const data = await deflate(Buffer.from(b.lines.join('\n'), 'utf8'), { level: 6 });
+async function writeBatch(db: Db, b: { open: OpenBatch; calls: number; fromAt: number; toAt: number }): Promise<void> {
+  await b.open.ended;
+  const data = Buffer.concat(b.open.out);
   await db.engineRecording.create({ data: { fromAt: new Date(b.fromAt), toAt: new Date(b.toAt), calls: b.calls, data } });
 }
 
@@ -140,6 +179,7 @@ export async function* recordedBatches(db: Db, from: Date, to: Date, pageSize = 
       const hi = to.getTime();
       // a call line's "at" is its second field: {"p":"…","at":<ms>,…; version lines are kept
       const lines = text.split('\n').filter((l) => {
+        if (l === '') return false;
         if (l.startsWith('{"v":')) return true;
         const m = /"at":(\d+)/.exec(l);
         const at = m ? Number(m[1]) : NaN;
