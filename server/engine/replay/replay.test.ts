@@ -180,3 +180,19 @@ test('TIME-TRAVEL: inputs that name the session through an MSRP carrier or an is
   assert.deepEqual(steps[1].after, undefined, 'a notification carries no session state');
   assert.deepEqual(checkReplay([composing.call, report.call]).mismatches, []);
 });
+
+test('WHAT-IF DLV-3: turning IMDN aggregation on buffers a notification that was sent to the client at once', () => {
+  const message = imdnMessage({ messageId: 'agg-1', type: 'delivery', status: 'delivered' });
+  const servedUser = 'sip:+15551230001@ims.alpha.example';
+  const rx = record('receiveImdn', { servedUser, message, cache: new ImdnCache({ name: 'RX', ttlSec: 300 }), messageIndex: () => undefined, session: () => undefined, policy: DEFAULT_POLICY, now: 5_000, txn: 't1' });
+  const parts = (rx.result as unknown as { forward: ProcedureArgs<"deliverImdn">["parts"] }).forward;
+  const registrations = [{ contact: 'sip:alice@10.0.0.1', icsis: ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg'], imdnAggregation: true }];
+  const dlv = record('deliverImdn', { deliveryId: 'imdn:1', servedUser, txn: 't1', message, parts, registrations, prefs: prefs(), policy: DEFAULT_POLICY, now: 5_000, buffers: {} });
+  assert.deepEqual(checkReplay([rx.call, dlv.call]).mismatches, []);
+  const diff = whatIf([rx.call, dlv.call], { policy: { imdnAggregation: { ...DEFAULT_POLICY.imdnAggregation, enabled: true } } });
+  assert.equal(diff.changedCalls, 1);
+  const [g] = diff.groups;
+  assert.equal(g.user, servedUser);
+  assert.ok(g.newEffects.START_TIMER, `the aggregation window starts: ${JSON.stringify(g)}`);
+  assert.ok(g.vanishedEffects['SEND_REQ MESSAGE'], `the notification no longer leaves at once: ${JSON.stringify(g)}`);
+});
