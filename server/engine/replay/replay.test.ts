@@ -185,7 +185,7 @@ test('WHAT-IF DLV-3: turning IMDN aggregation on buffers a notification that was
   const message = imdnMessage({ messageId: 'agg-1', type: 'delivery', status: 'delivered' });
   const servedUser = 'sip:+15551230001@ims.alpha.example';
   const rx = record('receiveImdn', { servedUser, message, cache: new ImdnCache({ name: 'RX', ttlSec: 300 }), messageIndex: () => undefined, session: () => undefined, policy: DEFAULT_POLICY, now: 5_000, txn: 't1' });
-  const parts = (rx.result as unknown as { forward: ProcedureArgs<"deliverImdn">["parts"] }).forward;
+  const parts = (rx.result as unknown as { forward: ProcedureArgs<'deliverImdn'>['parts'] }).forward;
   const registrations = [{ contact: 'sip:alice@10.0.0.1', icsis: ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg'], imdnAggregation: true }];
   const dlv = record('deliverImdn', { deliveryId: 'imdn:1', servedUser, txn: 't1', message, parts, registrations, prefs: prefs(), policy: DEFAULT_POLICY, now: 5_000, buffers: {} });
   assert.deepEqual(checkReplay([rx.call, dlv.call]).mismatches, []);
