@@ -11,6 +11,7 @@ const PARTS: Record<string, Part> = {
   store: async () => (await import('./part-store')).run(),
   console: async () => (await import('./part-console')).run(),
   msrp: async () => (await import('./part-msrp')).run(),
+  record: async () => (await import('./part-record')).run(),
 };
 
 async function main(): Promise<void> {

@@ -99,3 +99,10 @@ test('config: operator tools (issue 19): HEP_URL, PF_METRICS_TOKEN, HEP_CAPTURE_
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
+
+test('config: D-240 recording of engine inputs is on and kept 48 hours by default; PF_RECORD=off stops it; bad values are named', () => {
+  assert.deepEqual(loadConfig({}).record, { enabled: true, retentionHours: 48 });
+  assert.deepEqual(loadConfig({ PF_RECORD: 'OFF', PF_RECORD_RETENTION_HOURS: '24' }).record, { enabled: false, retentionHours: 24 });
+  assert.throws(() => loadConfig({ PF_RECORD: 'maybe' }), /PF_RECORD must be on or off, got "maybe"/);
+  assert.throws(() => loadConfig({ PF_RECORD_RETENTION_HOURS: '0' }), /PF_RECORD_RETENTION_HOURS must be a whole number of at least 1/);
+});

@@ -28,6 +28,8 @@ export interface Config {
   deferredMaxPerUser: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
+  /** the engine's inputs are recorded for replay and what-if (PF_RECORD=off stops it) and kept this many hours */
+  record: { enabled: boolean; retentionHours: number };
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
   /** overload control (D-150): new requests get 503 while this many are unanswered or the event loop lags this much (0 = off) */
@@ -98,6 +100,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
   return n;
+}
+
+/** PF_RECORD (on | off, default on) and PF_RECORD_RETENTION_HOURS (default 48: the console's longest what-if window is a day, D-240). */
+function record(env: Env): Config['record'] {
+  const raw = (env.PF_RECORD ?? 'on').trim().toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_RECORD must be on or off, got "${env.PF_RECORD}"`);
+  return { enabled: raw === 'on', retentionHours: positiveInt(env, 'PF_RECORD_RETENTION_HOURS', 48) };
 }
 
 function wholeNumber(env: Env, name: string, fallback: number, min: number): number {
@@ -225,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
     deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
+    record: record(env),
     sipTrust: trust,
     overload: overload(env),
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },

@@ -30,6 +30,8 @@ import { Registrar } from './sip/registrar';
 import type { SrfApp } from './sip/srf-types';
 import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
+import { EngineRecorder } from './store/engine-recording';
+import { recordingEngine } from './sip/engine-calls';
 import { loadProviderPolicy } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
@@ -51,6 +53,8 @@ export interface Pf {
   srf: SrfApp;
   bus: LiveBus;
   decisions: DecisionLog;
+  /** the engine-call recording (replay, what-if); absent with PF_RECORD=off */
+  recorder?: EngineRecorder;
   registrar: Registrar;
   state: PfState;
   /** where SIP peers reach the PF */
@@ -122,6 +126,9 @@ export async function startPf(config: Config): Promise<Pf> {
   await registrar.load(now());
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   const state = new PfState(await loadProviderPolicy(db.store));
+  // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
+  const recorder = config.record.enabled ? new EngineRecorder(db.store, { onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
+  if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
   const lag = startLagMeter();
@@ -200,7 +207,7 @@ export async function startPf(config: Config): Promise<Pf> {
   srf.use(sipLogContext({ isServed, log: sipLog }));
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
-  srf.use(unknownSourceGate({ trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
+  srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
@@ -220,6 +227,7 @@ export async function startPf(config: Config): Promise<Pf> {
     db: db.store,
     decisionDays: config.retentionDays,
     deferredDays: config.retentionDays,
+    recordingHours: config.record.retentionHours,
     onError: (err) => log.error(`retention: ${(err as Error).message}`),
   });
 
@@ -231,6 +239,7 @@ export async function startPf(config: Config): Promise<Pf> {
     srf,
     bus,
     decisions,
+    recorder,
     registrar,
     state,
     sipAddress: edge?.sipAddress ?? { host: config.sip.host, port: config.sip.port },
@@ -263,6 +272,7 @@ export async function startPf(config: Config): Promise<Pf> {
       await edge?.close();
       await hep?.close();
       await decisions.close();
+      await recorder?.close();
       await db.close();
       lag.stop();
     },

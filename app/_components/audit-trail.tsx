@@ -13,6 +13,14 @@ function changes(before: unknown, after: unknown): string[] {
   return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => `${words(k)}: ${fmt(b[k])} → ${fmt(a[k])}`);
 }
 
+/** a change applied from a what-if run: the diff it was shown, in a few lines */
+function whatIfLines(after: unknown): string[] {
+  const a = after as { window?: { name?: string }; calls?: number; changedCalls?: number; groups?: Array<{ branch: string; user: string; outcomes: Record<string, number> }> } | null;
+  if (!a) return [];
+  const head = `applied after a what-if over the last ${a.window?.name ?? '?'}: ${a.calls ?? 0} engine calls replayed, ${a.changedCalls ?? 0} would change`;
+  return [head, ...(a.groups ?? []).map((g) => `${g.branch} ${g.user || ''}: ${Object.entries(g.outcomes).map(([k, n]) => `${k}${n > 1 ? ` ×${n}` : ''}`).join(', ') || 'effects change'}`)];
+}
+
 export function AuditTrail({ entries }: { entries: AuditItem[] }) {
   if (entries.length === 0) return <p className="muted">No changes recorded yet.</p>;
   return (
@@ -26,7 +34,7 @@ export function AuditTrail({ entries }: { entries: AuditItem[] }) {
             </time>
           </div>
           <ul className="audit-changes">
-            {changes(e.before, e.after).map((c) => (
+            {(e.action === 'what-if.applied' ? whatIfLines(e.after) : changes(e.before, e.after)).map((c) => (
               <li key={c}>{c}</li>
             ))}
           </ul>

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { AuditTrail, type AuditItem } from '../_components/audit-trail';
 import { PageHeader } from '../_components/page-header';
 import { ErrorState, Loading } from '../_components/states';
+import { WhatIfPanel } from '../_components/what-if-panel';
 import { api } from '../_lib/api';
 import { useJson } from '../_lib/use-json';
 import type { PolicyField } from '../../server/http/policy-fields';
@@ -119,6 +120,20 @@ export default function PolicyPage() {
             </button>
           </div>
         </form>
+      )}
+      {data && draft && (
+        <WhatIfPanel
+          proposal={() => {
+            const { policy, errors: local } = fromDraft(data.fields, draft);
+            if (Object.keys(local).length) {
+              setErrors(local);
+              setMessage({ ok: false, text: Object.values(local)[0] });
+              return null;
+            }
+            return { policy };
+          }}
+          onApplied={reload}
+        />
       )}
       {data && (
         <>

@@ -1,11 +1,18 @@
 // Starts the real PF (edge, srf, engine, store) in this process on free loopback ports with a
 // throwaway SQLite file, for SIP tests that do not need the console.
+//
+// Every such PF records its engine calls (D-240), and its stop() replays them all: a call whose
+// replay differs from its record fails the test that drove it (a determinism bug, issue 20), so
+// every SIP test also checks replay equality over the traffic it made.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
+import { checkReplay } from '../../server/engine/replay/replay';
 import { setLogLevel } from '../../server/log';
 import { startPf, type Pf } from '../../server/pf';
+import { openDatabase } from '../../server/store/database';
+import { recordedCalls } from '../../server/store/engine-recording';
 import { freePort } from './ports';
 
 export async function startTestPf(env: Record<string, string> = {}): Promise<Pf> {
@@ -19,5 +26,23 @@ export async function startTestPf(env: Record<string, string> = {}): Promise<Pf>
     PF_TRUST: 'open',
     ...env,
   });
-  return startPf(config);
+  const pf = await startPf(config);
+  const stop = pf.stop.bind(pf);
+  // checked after the stop, from the database file: the stop is not delayed (tests time it), and
+  // what the PF decided while shutting down is checked too (the recorder writes it on close)
+  pf.stop = async () => {
+    await stop();
+    if (!pf.recorder) return;
+    const db = await openDatabase(config.databaseUrl);
+    try {
+      const calls = await recordedCalls(db.prisma, new Date(0), new Date(8.64e15));
+      const { mismatches } = checkReplay(calls);
+      if (mismatches.length) {
+        throw new Error(`REPLAY-EQ: ${mismatches.length} of ${calls.length} recorded engine call(s) replay differently (a determinism bug):\n${mismatches.slice(0, 5).map((m) => JSON.stringify(m)).join('\n')}`);
+      }
+    } finally {
+      await db.close();
+    }
+  };
+  return pf;
 }

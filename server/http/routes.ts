@@ -18,6 +18,12 @@ import { contactsOf, listUsersView } from './queries/users';
 import { getUser, userIdOf } from '../store/users';
 import { asObject, limitParam, oneOf, query, seqParam } from './validate';
 import { DEFAULT_POLICY } from '../engine/policy';
+import { checkProposal } from '../replay/proposal';
+import { sessionSteps } from '../engine/replay/time-travel';
+import { recordedCalls } from '../store/engine-recording';
+import { WhatIfRuns, WINDOWS, type WhatIfRun, type WindowName } from '../replay/what-if-jobs';
+import { writeAudit } from '../store/audit';
+import { badRequest, HttpError } from './http-error';
 
 /** who made an edit: there are no operator accounts yet, so the console and the client address */
 function actorOf(req: IncomingMessage): string {
@@ -32,6 +38,13 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
 
   // The shell reloads its peer table when the PF offers this hook (see the console report).
   const topologyChanged = async () => (pf as Pf & { topologyChanged?: () => Promise<void> }).topologyChanged?.();
+
+  const whatIfRuns = new WhatIfRuns(db, async () => {
+    await pf.recorder?.flush();
+  });
+  /** what the page shows of a run (and what the audit keeps of it: at most AUDIT_GROUPS groups) */
+  const runView = (r: WhatIfRun) => ({ id: r.id, state: r.state, window: r.window, progress: r.progress, diff: r.diff, error: r.error, target: r.target.kind === 'user-rule' ? { kind: r.target.kind, aor: r.target.aor } : { kind: r.target.kind } });
+  const AUDIT_GROUPS = 50;
 
   const requireUser = async (aor: string) => {
     const id = await userIdOf(db, aor);
@@ -106,6 +119,57 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       return saved;
     },
 
+    // What-if (issue 20): a proposed provider policy or user rule replayed over the recorded last hour or day.
+    'POST /api/what-if': async ({ body }) => {
+      if (!pf.recorder) throw new HttpError(409, 'the PF does not record its engine inputs (PF_RECORD=off), so there is nothing to replay');
+      const o = asObject(await body());
+      const name = oneOf({ window: 'hour', ...o }, 'window', Object.keys(WINDOWS) as WindowName[]);
+      if (o.user !== undefined) {
+        const aor = String(o.user);
+        const userId = await requireUser(aor);
+        const rule = parseRuleInput(o.rule);
+        const rules = [...(await rulesOf(db, userId)).filter((r) => r.ruleId !== rule.ruleId), { ...rule, updatedAt: '' }];
+        const e = effectivePrefs(rules);
+        const prefs = { allowOfflineStorage: e.allowOfflineStorage, allowStore: e.allowStore, allowDefer: e.allowDefer, hasCpmOfflineStorageRule: e.hasCpmOfflineStorageRule, source: 'XDMS' as const };
+        return runView(whatIfRuns.start({ kind: 'user-rule', aor, rule: o.rule }, { prefs: { [aor]: prefs } }, name));
+      }
+      const checked = checkProposal({ policy: o.policy });
+      if (!checked.ok) throw badRequest(checked.errors[0], checked.errors.map((m) => ({ field: /^policy (\S+):/.exec(m)?.[1] ?? '', message: m })));
+      return runView(whatIfRuns.start({ kind: 'provider-policy', policy: o.policy }, checked.proposal, name));
+    },
+    'GET /api/what-if/:id': async ({ params }) => {
+      const r = whatIfRuns.get(params.id);
+      if (!r) throw notFound('this what-if run is not known (it may be too old): run it again');
+      return runView(r);
+    },
+    'POST /api/what-if/:id/apply': async ({ req, params }) => {
+      const r = whatIfRuns.applicable(params.id);
+      if (typeof r === 'string') throw new HttpError(409, r);
+      const actor = actorOf(req);
+      let target: string;
+      if (r.target.kind === 'provider-policy') {
+        await saveProviderPolicy(db, r.target.policy, actor);
+        target = 'provider-policy';
+        await pf.policyChanged(null);
+      } else {
+        const userId = await requireUser(r.target.aor);
+        await saveRule(db, userId, parseRuleInput(r.target.rule), actor);
+        target = auditTargetOf(userId);
+        await pf.policyChanged(r.target.aor);
+      }
+      // the change's own entry is written by the save; this one keeps the diff the operator saw
+      const diff = r.diff!;
+      await writeAudit(db, { actor, action: 'what-if.applied', target, after: { window: r.window, calls: diff.calls, changedCalls: diff.changedCalls, lookupMisses: diff.lookupMisses, groups: diff.groups.slice(0, AUDIT_GROUPS), moreGroups: Math.max(0, diff.groups.length - AUDIT_GROUPS) } });
+      r.state = 'applied';
+      return runView(r);
+    },
+    'POST /api/what-if/:id/discard': async ({ params }) => {
+      const r = whatIfRuns.get(params.id);
+      if (!r) throw notFound('this what-if run is not known');
+      if (r.state === 'done' || r.state === 'running') r.state = 'discarded';
+      return runView(r);
+    },
+
     'GET /api/sessions': async ({ url }) => ({
       sessions: await listSessions(db, { user: query(url, 'user'), type: query(url, 'type'), state: query(url, 'state'), callId: query(url, 'callId') }),
     }),
@@ -115,6 +179,17 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       await pf.decisions.flush();
       const { decisions } = await searchDecisions(db, { session: { id: session.id, callIds } }, 1000);
       return { session, messages: services.trace.of(session.id, callIds), decisions: decisions.reverse() };
+    },
+
+    // Time travel (issue 20): the session's recorded engine inputs, each with the session before and after it.
+    'GET /api/sessions/:id/inputs': async ({ params }) => {
+      const session = await sessionDetail(db, params.id);
+      if (!pf.recorder) return { recording: false, steps: [] };
+      await pf.recorder.flush();
+      // a minute of margin: a call's time is the engine's `now`, taken just before the session row was written
+      const from = new Date(Date.parse(session.createdAt) - 60_000);
+      const to = new Date(session.endedAt ? Date.parse(session.endedAt) + 300_000 : Date.now() + 1000);
+      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id) };
     },
 
     'GET /api/store/:aor': async ({ params }) => messageStoreOf(db, params.aor),

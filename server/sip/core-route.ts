@@ -29,9 +29,14 @@ export async function coreRouteInput(deps: CoreRouteDeps, o: { servedUser: strin
 }
 
 /** The effects with a FWD_REQ toward the core replaced by what the CORE decision says. */
-export function routedToCore(input: CoreRouteInput, effects: Effect[]): { effects: Effect[]; decisions: Decision[] } {
+export function routedToCore(
+  input: CoreRouteInput,
+  effects: Effect[],
+  /** the CORE decision: the engine's routeToCore, through the recorded seam when given */
+  decide: (input: CoreRouteInput) => { effects: Effect[]; decisions: Decision[] } = routeToCore,
+): { effects: Effect[]; decisions: Decision[] } {
   const i = effects.findIndex((e) => e.kind === 'FWD_REQ' && e.toLeg === 'core');
   if (i < 0) return { effects, decisions: [] };
-  const route = routeToCore(input);
+  const route = decide(input);
   return { effects: [...effects.slice(0, i), ...route.effects, ...effects.slice(i + 1)], decisions: route.decisions };
 }

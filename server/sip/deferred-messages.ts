@@ -2,7 +2,6 @@
 // 202 for SUBSCRIBE; srf's createUAS would send 202), then an immediate NOTIFY; the user's
 // deferred items are handed to the Message Store (SPEC §11.3). Other SUBSCRIBEs go on to the
 // next handler.
-import { dispatch } from '../engine/dispatch/dispatch';
 import { header } from '../engine/message';
 import type { Logger } from '../log';
 import { aorOf } from './addresses';
@@ -28,7 +27,7 @@ export function deferredMessagesHandler(deps: DeferredMessagesDeps): Handler {
   return (req, res, next) => {
     const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
     const callId = header(view, 'call-id');
-    const dsp = dispatch({ request: view, policy: deps.state.policy });
+    const dsp = deps.state.engine.call('dispatch', { request: view, policy: deps.state.policy });
     if (dsp.handler !== '8.3.1.6.4') return next();
     const servedUser = aorOf(req.uri);
     deps.record(dsp.decisions.map((d) => ({ ...d, servedUser: servedUser ?? undefined })), { callId, now: deps.now() });

@@ -1,9 +1,6 @@
 // MESSAGE: from one of a served user's registered clients it is originating (IMDN-TX, or a
 // standalone message on its way out); to a served user it is terminating and goes through DSP to
 // IMDN-RX/DLV or the standalone-message contract.
-import { checkBody } from '../engine/dispatch/body-check';
-import { dispatch } from '../engine/dispatch/dispatch';
-import { routeToCore } from '../engine/route/core-route';
 import { bodyText } from '../engine/parse/content-encoding';
 import { header, type SipMessageView } from '../engine/message';
 import { bindLogUser, type Logger } from '../log';
@@ -52,7 +49,7 @@ export function messageHandler(deps: MessageHandlerDeps): Handler {
 async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
   const { view, inspection } = inspectView(viewOnly(req.msg.raw ?? req.msg.toString()));
   const now = deps.now();
-  const body = checkBody(inspection, aorOf(req.uri), header(view, 'call-id'));
+  const body = deps.state.engine.call('checkBody', { inspection, servedUser: aorOf(req.uri), callId: header(view, 'call-id') });
   if (body.decisions.length) deps.record(body.decisions, { callId: header(view, 'call-id'), now });
   if (body.reject) {
     res.send(body.reject.code, body.reject.reason);
@@ -74,7 +71,7 @@ async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfRespons
   bindLogUser(servedUser);
   const callId = header(view, 'call-id');
   const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
-  const dsp = dispatch({ request: view, policy: deps.state.policy, txn });
+  const dsp = deps.state.engine.call('dispatch', { request: view, policy: deps.state.policy, txn });
   deps.record(dsp.decisions.map((d) => ({ ...d, servedUser })), { callId, now });
   if (!dsp.handler) {
     // DSP-8: rejected, or passed on unchanged toward the next hop.
@@ -94,7 +91,7 @@ async function originating(deps: MessageHandlerDeps, view: SipMessageView, serve
   if (messageId) deps.state.sentIndex(servedUser).set(messageId, { kind: 'STANDALONE', requested: [] });
   const callId = header(view, 'call-id');
   const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
-  const route = routeToCore(await coreRouteInput(deps.route, { servedUser, target: view.uri ?? '', callId, txn }));
+  const route = deps.state.engine.call('routeToCore', await coreRouteInput(deps.route, { servedUser, target: view.uri ?? '', callId, txn }));
   deps.record(route.decisions, { callId, now: deps.now() });
   deps.runner.hold(txn, res);
   await deps.runner.run(route.effects, { servedUser, sourceKey: txn, forward: forwardOf(view, txn) });

@@ -1,5 +1,6 @@
 // The PF's in-memory state that the pure engine reads: IMDN caches, the indexes of the messages
 // served users sent and received, live sessions. The shell owns it and applies effects to it.
+import { directEngine, type EngineCalls } from './engine-calls';
 import { LoopGuard } from './imdn/loop-guard';
 import { ImdnCache } from '../engine/imdn/cache';
 import type { GenBuffers } from '../engine/imdn/generate';
@@ -16,7 +17,9 @@ export class PfState {
    */
   genBuffers: GenBuffers = {};
   /** what the LOOP checks read (D-114) */
-  readonly loops = new LoopGuard();
+  readonly loops = new LoopGuard(() => this.engine);
+  /** how the shell calls the engine: recorded for replay when PF_RECORD is on (pf.ts) */
+  engine: EngineCalls = directEngine;
   private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();
   private readonly received = new Map<string, Map<string, MessageIndexEntry>>();
 

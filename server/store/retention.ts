@@ -2,17 +2,21 @@
 // so a long-running PF keeps a bounded database. Sessions, Message Store objects and the audit
 // log are kept: they are the user's history and the operator's record.
 import type { Db } from './database';
+import { pruneRecordings } from './engine-recording';
 
 export interface RetentionPolicy {
   /** decisions older than this many days are deleted */
   decisionDays: number;
   /** delivered or expired deferred items older than this many days are deleted */
   deferredDays: number;
+  /** recorded engine calls (replay, what-if) older than this many hours are deleted */
+  recordingHours?: number;
 }
 
 export interface RetentionResult {
   decisions: number;
   deferred: number;
+  recordings?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -24,7 +28,8 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date = 
   const deferred = await db.deferredItem.deleteMany({
     where: { OR: [{ deliveredAt: { lt: deferredCut } }, { expiredAt: { lt: deferredCut } }] },
   });
-  return { decisions: decisions.count, deferred: deferred.count };
+  const recordings = policy.recordingHours === undefined ? undefined : await pruneRecordings(db, new Date(now.getTime() - policy.recordingHours * 3_600_000));
+  return { decisions: decisions.count, deferred: deferred.count, ...(recordings === undefined ? {} : { recordings }) };
 }
 
 export interface RetentionSchedule extends RetentionPolicy {

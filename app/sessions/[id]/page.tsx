@@ -14,6 +14,7 @@ import { liveSocket } from '../../_lib/live-socket';
 import { useJson } from '../../_lib/use-json';
 import { DownloadPcap } from './download-pcap';
 import { Ladder } from './ladder';
+import { TimeTravel } from './time-travel';
 import { laterLeg } from './leg-order';
 import { lanesOf, stepsOf, type Step } from './ladder-model';
 
@@ -202,6 +203,7 @@ export default function SessionPage() {
           </table>
           <h2>Participants</h2>
           <Participants list={data.session.participants} version={data.session.rosterVersion} />
+          <TimeTravel sessionId={data.session.id} />
           <h2>Ladder: SIP messages and decisions</h2>
           {steps.length === 0 ? (
             <EmptyState title="Nothing recorded on this session’s legs yet.">SIP messages appear as the shell reports them; decisions on the legs’ Call-IDs appear as they are made.</EmptyState>

@@ -2,6 +2,7 @@
 // The CPM preference editor: one rule of the user's policy document (allow-offline-storage,
 // allow-store, allow-defer), each action set to allow, deny or left unset.
 import { useEffect, useState, type FormEvent } from 'react';
+import { WhatIfPanel } from '../../_components/what-if-panel';
 import { api } from '../../_lib/api';
 import type { PolicyRuleView } from '../../../server/http/queries/policy-rules';
 
@@ -28,6 +29,16 @@ export function draftOf(rule: PolicyRuleView | null): RuleDraft {
   return { ruleId: rule.ruleId, serviceEnablers: rule.serviceEnablers.join(', '), allowOfflineStorage: tri(rule.allowOfflineStorage), allowStore: tri(rule.allowStore), allowDefer: tri(rule.allowDefer) };
 }
 
+function ruleBody(d: RuleDraft) {
+  return {
+    ruleId: d.ruleId,
+    serviceEnablers: d.serviceEnablers.split(',').map((s) => s.trim()).filter(Boolean),
+    allowOfflineStorage: fromTri(d.allowOfflineStorage),
+    allowStore: fromTri(d.allowStore),
+    allowDefer: fromTri(d.allowDefer),
+  };
+}
+
 export function RuleEditor({ aor, initial, onSaved }: { aor: string; initial: RuleDraft; onSaved: () => void }) {
   const [d, setD] = useState<RuleDraft>(initial);
   const [error, setError] = useState<string | null>(null);
@@ -39,13 +50,7 @@ export function RuleEditor({ aor, initial, onSaved }: { aor: string; initial: Ru
     e.preventDefault();
     setBusy(true);
     setSaved(false);
-    const r = await api('PUT', `/api/users/${encodeURIComponent(aor)}/rules`, {
-      ruleId: d.ruleId,
-      serviceEnablers: d.serviceEnablers.split(',').map((s) => s.trim()).filter(Boolean),
-      allowOfflineStorage: fromTri(d.allowOfflineStorage),
-      allowStore: fromTri(d.allowStore),
-      allowDefer: fromTri(d.allowDefer),
-    });
+    const r = await api('PUT', `/api/users/${encodeURIComponent(aor)}/rules`, ruleBody(d));
     setBusy(false);
     if (!r.ok) return setError(r.error);
     setError(null);
@@ -98,6 +103,7 @@ export function RuleEditor({ aor, initial, onSaved }: { aor: string; initial: Ru
           New rule
         </button>
       </div>
+      <WhatIfPanel proposal={() => ({ user: aor, rule: ruleBody(d) })} onApplied={onSaved} />
     </form>
   );
 }

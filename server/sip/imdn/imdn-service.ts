@@ -2,10 +2,8 @@
 // effects, and keeps the per-delivery state the engine returns while client forks are outstanding.
 import { randomUUID } from 'node:crypto';
 import type { AggregationBuffers } from '../../engine/imdn/aggregate';
-import { flushImdnAggregate, AGGREGATION_TIMER_PREFIX } from '../../engine/imdn/aggregate';
-import { deliverDeferredImdns, deliverImdn, imdnForkOutcome, type ImdnDelivery } from '../../engine/imdn/deliver';
-import { receiveImdn } from '../../engine/imdn/receive';
-import { sendImdn } from '../../engine/imdn/send';
+import { AGGREGATION_TIMER_PREFIX } from '../../engine/imdn/aggregate';
+import type { ImdnDelivery } from '../../engine/imdn/deliver';
 import { parseImdnBody } from '../../engine/parse/imdn';
 import { bodyText } from '../../engine/parse/content-encoding';
 import { storeImdnWanted, type OriginalLocator } from '../../engine/imdn/store-imdn';
@@ -62,7 +60,7 @@ export class ImdnService {
     // Remember which messages were notifications: a report on one is a loop (LOOP-2).
     for (const m of bodyText(view).matchAll(/^imdn\.Message-ID:\s*(\S+)/gim)) this.deps.state.loops.notedDelivered(servedUser, m[1]);
 
-    const rx = receiveImdn({
+    const rx = this.deps.state.engine.call('receiveImdn', {
       servedUser,
       message: view,
       cache: this.deps.state.rxCache,
@@ -76,7 +74,7 @@ export class ImdnService {
     if (rx.forward.length === 0) return;
 
     const prefs = await this.deps.prefs.get(servedUser);
-    const dlv = deliverImdn({
+    const dlv = this.deps.state.engine.call('deliverImdn', {
       deliveryId: `${PREFIX}${randomUUID()}`,
       servedUser,
       txn,
@@ -122,7 +120,7 @@ export class ImdnService {
     }
     // The last await before the engine: from here to the effects nothing yields (the TX cache).
     const route = await coreRouteInput(this.deps.route, { servedUser, target: view.uri ?? '', callId, txn });
-    const r = sendImdn({
+    const r = this.deps.state.engine.call('sendImdn', {
       servedUser,
       carrier: { kind: 'SIP', message: view, txn, coreLeg: 'core' },
       cache: this.deps.state.txCache,
@@ -137,7 +135,7 @@ export class ImdnService {
       if (v !== undefined) headers[name] = name === 'From' ? v.replace(/;tag=[^;]*/i, '') : v;
     }
     // Toward the core: forwarded, or answered at once when there is no route (CORE, D-113).
-    const routed = routedToCore(route, r.effects);
+    const routed = routedToCore(route, r.effects, (i) => this.deps.state.engine.call('routeToCore', i));
     this.deps.record(
       [...r.decisions, ...routed.decisions].map((d) => ({ ...d, servedUser: d.servedUser ?? servedUser, callId: d.callId ?? callId })),
       { callId, now },
@@ -158,7 +156,7 @@ export class ImdnService {
       for (let i = 0; i < page.length; i += REDELIVERY_WINDOW) {
         const window = page.slice(i, i + REDELIVERY_WINDOW);
         const base = `${PREFIX}${randomUUID()}`;
-        const r = deliverDeferredImdns({ deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding), policy: this.deps.state.policy });
+        const r = this.deps.state.engine.call('deliverDeferredImdns', { deliveryId: base, servedUser: binding.aor, items: window.map((p) => p.item), registration: clientRegistration(binding), policy: this.deps.state.policy });
         const settled = r.deliveries.map(
           (d) =>
             new Promise<void>((done) => {
@@ -180,7 +178,7 @@ export class ImdnService {
     const prefs = await this.deps.prefs.get(servedUser);
     // the Message Store lookups serve IMDN-DLV-4 only: none when the notification is not stored
     const locator = storeImdnWanted(prefs, this.deps.state.policy).store ? await this.locator(tracked.delivery) : NO_ORIGINALS;
-    const r = imdnForkOutcome({
+    const r = this.deps.state.engine.call('imdnForkOutcome', {
       delivery: tracked.delivery,
       forkId: o.leg,
       code: o.code,
@@ -205,7 +203,7 @@ export class ImdnService {
   }
 
   async onTimer(name: string): Promise<void> {
-    const f = flushImdnAggregate({ buffers: this.buffers, timer: name, deliveryId: `${PREFIX}${randomUUID()}` });
+    const f = this.deps.state.engine.call('flushImdnAggregate', { buffers: this.buffers, timer: name, deliveryId: `${PREFIX}${randomUUID()}` });
     this.buffers = f.buffers;
     if (f.delivery) this.track({ delivery: f.delivery });
     await this.apply(f, { servedUser: f.delivery?.servedUser ?? '', sourceKey: name });

@@ -1,6 +1,7 @@
 // Keeps what the engine's LOOP checks (D-114) read: how many notifications each user sent about
 // each message lately, and the ids of the notifications delivered to each user. Both are bounded.
-import { checkNotificationAboutNotification, checkNotificationLoop, type LoopWindow } from '../../engine/loop/notification-loop';
+import type { LoopWindow } from '../../engine/loop/notification-loop';
+import { directEngine, type EngineCalls } from '../engine-calls';
 import type { Decision } from '../../engine/decision';
 
 const MAX_WINDOWS = 10_000;
@@ -10,6 +11,9 @@ const MAX_USERS = 10_000;
 export class LoopGuard {
   private readonly windows = new Map<string, LoopWindow>();
   private readonly delivered = new Map<string, Set<string>>();
+
+  /** `engine`: how the checks are called (the PF's recorded seam) */
+  constructor(private readonly engine: () => EngineCalls = () => directEngine) {}
 
   /** A notification with this imdn.Message-ID was delivered to the user. */
   notedDelivered(servedUser: string, notificationId: string): void {
@@ -24,10 +28,10 @@ export class LoopGuard {
 
   /** The served user's client sends a notification about messageId to recipient: may it pass? */
   check(servedUser: string, recipient: string, messageId: string, now: number): { allow: boolean; decisions: Decision[] } {
-    const about = checkNotificationAboutNotification({ servedUser, messageId, wasNotification: this.delivered.get(servedUser)?.has(messageId) ?? false });
+    const about = this.engine().call('checkNotificationAboutNotification', { servedUser, messageId, wasNotification: this.delivered.get(servedUser)?.has(messageId) ?? false });
     if (!about.allow) return about;
     const key = `${servedUser}|${recipient}|${messageId}`;
-    const r = checkNotificationLoop({ window: this.windows.get(key), servedUser, recipient, messageId, now });
+    const r = this.engine().call('checkNotificationLoop', { window: this.windows.get(key), servedUser, recipient, messageId, now });
     this.windows.delete(key);
     if (this.windows.size >= MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
     this.windows.set(key, r.window);

@@ -3,9 +3,9 @@
 // generated on the user's behalf when delivery fails or the client sends none (IMDN-GEN).
 import { randomUUID } from 'node:crypto';
 import type { DeferredItem } from '../../engine/effects';
-import { expiredDeferredItem, flushGeneratedImdns, generateImdn, GEN_TIMER_PREFIX, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
+import { expiredDeferredItem, GEN_TIMER_PREFIX, type GenEvent, type OriginalForGen } from '../../engine/imdn/generate';
 import type { UserPrefs } from '../../engine/model';
-import { deliverStandalone, receivedEntryAfterDelivery, standaloneForkOutcome, type StandaloneDelivery } from '../../engine/pager/standalone';
+import { receivedEntryAfterDelivery, type StandaloneDelivery } from '../../engine/pager/standalone';
 import { parseCpim } from '../../engine/parse/cpim';
 import type { SkipService } from '../../engine/policy';
 import type { EngineResult } from '../../engine/result';
@@ -50,7 +50,7 @@ export class PagerService {
 
   /** An aggregation window of generated reports ended: they leave in one request. */
   async onTimer(name: string): Promise<void> {
-    const f = flushGeneratedImdns({ buffers: this.deps.state.genBuffers, timer: name });
+    const f = this.deps.state.engine.call('flushGeneratedImdns', { buffers: this.deps.state.genBuffers, timer: name });
     this.deps.state.genBuffers = f.buffers;
     await this.apply(f, f.decisions[0]?.servedUser ?? '', name);
   }
@@ -61,7 +61,7 @@ export class PagerService {
     const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
     this.runner.hold(txn, res);
     const prefs = await this.prefs(servedUser);
-    const r = deliverStandalone({
+    const r = this.deps.state.engine.call('deliverStandalone', {
       deliveryId: `${PREFIX}${randomUUID()}`,
       servedUser,
       txn,
@@ -98,7 +98,7 @@ export class PagerService {
         headers: Object.fromEntries(Object.entries(p.item.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v : [v]])),
         body: p.item.body,
       };
-      const r = deliverStandalone({
+      const r = this.deps.state.engine.call('deliverStandalone', {
         deliveryId: `${PREFIX}${randomUUID()}`,
         servedUser: binding.aor,
         txn: `redeliver|${p.id}`,
@@ -131,7 +131,7 @@ export class PagerService {
     const t = this.tracker.byFork(o.leg);
     if (!t) return;
     const fork = t.delivery.forks.find((f) => f.id === o.leg);
-    const r = standaloneForkOutcome({ delivery: t.delivery, forkId: o.leg, code: o.code, timedOut: o.timedOut, prefs: t.prefs, skip: t.skip });
+    const r = this.deps.state.engine.call('standaloneForkOutcome', { delivery: t.delivery, forkId: o.leg, code: o.code, timedOut: o.timedOut, prefs: t.prefs, skip: t.skip });
     if (t.deferredId) r.effects = r.effects.filter((e) => e.kind !== 'DEFER' && e.kind !== 'SEND_RESP');
     t.delivery = r.delivery;
     await this.apply(r, t.delivery.servedUser, t.delivery.txn);
@@ -169,7 +169,7 @@ export class PagerService {
   }
 
   private async generate(servedUser: string, original: OriginalForGen, event: GenEvent): Promise<void> {
-    const r = generateImdn({ servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.deps.state.genBuffers, cache: this.deps.state.txCache });
+    const r = this.deps.state.engine.call('generateImdn', { servedUser, original, event, newMessageId: randomUUID(), policy: this.deps.state.policy, now: this.deps.now(), buffers: this.deps.state.genBuffers, cache: this.deps.state.txCache });
     this.deps.state.genBuffers = r.buffers;
     await this.apply(r, servedUser, `gen|${randomUUID()}`);
   }

@@ -7,7 +7,6 @@
 // Expires: 0) are relayed the same way.
 import type { Effect } from '../../engine/effects';
 import { parseEvent } from '../../engine/parse/event';
-import { onConfNotify } from '../../engine/participants/pin';
 import { aorOf, parseNameAddr, sameUri, tagOf } from '../addresses';
 import { viewFromRaw } from '../message-view';
 import type { Handler, SrfApp, SrfRequest, SrfResponseIn, SrfResponseOut } from '../srf-types';
@@ -144,7 +143,7 @@ export class ConfRelay {
       }
       await this.rt.step(relay.sessionId, async (s) => {
         const now = this.rt.deps.now();
-        const r = onConfNotify({ session: s, request, txn, target: { kind: 'RELAY', clientSubLeg: relay.legId }, policy: this.rt.deps.state.policy, prefs: await this.rt.prefs(s.servedUser), now, newMessageId: '' });
+        const r = this.rt.deps.state.engine.call('onConfNotify', { session: s, request, txn, target: { kind: 'RELAY', clientSubLeg: relay.legId }, policy: this.rt.deps.state.policy, prefs: await this.rt.prefs(s.servedUser), now, newMessageId: '' });
         // PIN's NOTIFY toward the client travels on the client's subscription dialog, which the
         // session runtime does not hold: it is sent here, everything else runs as usual
         const mine = (e: Effect): e is Extract<Effect, { kind: 'SEND_REQ' }> => e.kind === 'SEND_REQ' && e.leg === relay.legId;

@@ -2,7 +2,7 @@
 // effects become SUBSCRIBEs (a new dialog, or in-dialog for refresh and Expires: 0), and NOTIFYs
 // in those dialogs go to PIN. A NOTIFY for a subscription the PF does not hold is PIN-N1 (481);
 // subscriptions clients make through the PF are conf-relay.ts's (PIN-N1r, DECISIONS D-110).
-import { onConfNotify, onConfSubscribeResponse, confSubscribeSent } from '../../engine/participants/pin';
+import { confSubscribeSent } from '../../engine/participants/pin';
 import type { Effect } from '../../engine/effects';
 import type { SrfApp, SrfRequest, SrfResponseOut } from '../srf-types';
 import { tagOf } from '../addresses';
@@ -44,7 +44,7 @@ export class ConfSubscriber {
         req.on('response', (res) => {
           if (res.status < 200) return;
           const response = viewFromRaw(res.msg.raw ?? '');
-          void this.rt.step(sessionId, (s) => onConfSubscribeResponse({ session: s, response, policy: this.rt.deps.state.policy, now: this.rt.deps.now() }));
+          void this.rt.step(sessionId, (s) => this.rt.deps.state.engine.call('onConfSubscribeResponse', { session: s, response, policy: this.rt.deps.state.policy, now: this.rt.deps.now() }));
         });
       });
       return;
@@ -65,7 +65,7 @@ export class ConfSubscriber {
         const ok = res.status < 300;
         const dialog = ok ? { callId, localTag, remoteTag: tagOf(res.get('To')) ?? '' } : undefined;
         if (!ok) this.byCallId.delete(callId);
-        void this.rt.step(sessionId, (s) => onConfSubscribeResponse({ session: s, response, ...(dialog ? { dialog } : {}), policy: this.rt.deps.state.policy, now: this.rt.deps.now() }));
+        void this.rt.step(sessionId, (s) => this.rt.deps.state.engine.call('onConfSubscribeResponse', { session: s, response, ...(dialog ? { dialog } : {}), policy: this.rt.deps.state.policy, now: this.rt.deps.now() }));
       });
     });
   }
@@ -78,7 +78,7 @@ export class ConfSubscriber {
     const policy = this.rt.deps.state.policy;
     if (!sub || !this.rt.session(sub.sessionId)) {
       const own = new RegExp(`^sips?:${OWN_SUBSCRIPTION_USER}@`, 'i').test(req.uri);
-      const r = onConfNotify({ request, txn, target: own ? { kind: 'OWN' } : { kind: 'RELAY' }, policy, prefs: { ...policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, now, newMessageId: '' });
+      const r = this.rt.deps.state.engine.call('onConfNotify', { request, txn, target: own ? { kind: 'OWN' } : { kind: 'RELAY' }, policy, prefs: { ...policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, now, newMessageId: '' });
       this.rt.deps.record(r.decisions, { callId: req.get('Call-ID'), now });
       this.rt.respond(txn, 481, 'Subscription does not exist');
       return;
@@ -87,7 +87,7 @@ export class ConfSubscriber {
     void this.rt
       .step(sessionId, async (s) => {
         const prefs = await this.rt.prefs(s.servedUser);
-        const r = onConfNotify({ session: s, request, txn, target: { kind: 'OWN' }, policy, prefs, now, newMessageId: `gso-${s.id}-${now}` });
+        const r = this.rt.deps.state.engine.call('onConfNotify', { session: s, request, txn, target: { kind: 'OWN' }, policy, prefs, now, newMessageId: `gso-${s.id}-${now}` });
         return { session: r.session, effects: r.effects, decisions: r.decisions };
       })
       // a BYE-1e-ii wait for the roster ends with the first NOTIFY (AMB-33)

@@ -7,7 +7,7 @@ import type { Leg, LegKind } from '../../engine/model';
 import { header } from '../../engine/message';
 import type { EngineResult } from '../../engine/result';
 import type { CpmService } from '../../engine/parse/feature-tags';
-import { forkAnswered, forkFailed, handleInvite as decideInvite, iwfJoinLost, originationFailed, type InviteAction, type InviteSource } from '../../engine/invite/invite';
+import type { InviteAction, InviteSource } from '../../engine/invite/invite';
 import { clientSupportsImdn, newSession } from '../../engine/invite/new-session';
 import type { Logger } from '../../log';
 import { aorOf, parseNameAddr } from '../addresses';
@@ -63,8 +63,8 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
   const served = target !== undefined && deps.isServed(target);
   const user = src.kind === 'CLIENT' ? src.aor : served ? target : undefined;
   const txn = deps.rt.hold(res);
-  const r = decideInvite(
-    {
+  const r = deps.rt.deps.state.engine.call('handleInvite', {
+    input: {
       txn,
       request: view,
       trust: deps.topology.trust,
@@ -74,8 +74,8 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
       contacts: served && target ? deps.registrar.contacts(target, now).map((b) => ({ contact: b.contact, registration: clientRegistration(b) })) : [],
       ...(src.kind === 'CLIENT' ? { route: deps.topology.routeFor(req.uri) } : {}),
     },
-    deps.rt.deps.state.policy,
-  );
+    policy: deps.rt.deps.state.policy,
+  });
   deps.record(r.decisions, { callId, now });
   await carryOut(deps, r, user ?? '', txn);
   const a: InviteAction = r.action;
@@ -184,7 +184,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
       }
       await rt.enqueue(sessionId, async () => {
         const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', d, clientOffer, { uac: true, device: b.contact, userAgent: b.userAgent });
-        const verdict = forkAnswered({ servedUser, callId, device: b.contact, cancelled, upstreamAnswered: upstream, session: rt.session(sessionId) });
+        const verdict = deps.rt.deps.state.engine.call('forkAnswered', { servedUser, callId, device: b.contact, cancelled, upstreamAnswered: upstream, session: rt.session(sessionId) });
         deps.record(verdict.decisions, { callId, now: deps.now() });
         if (verdict.action === 'HANG_UP') {
           if (relayLeg) msrp?.drop(sessionId, relayLeg);
@@ -224,7 +224,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   );
   if (!upstream) msrp?.close(sessionId);
   if (!upstream && !res.finished) {
-    const r = forkFailed({ txn, servedUser, callId, failures, cancelled });
+    const r = deps.rt.deps.state.engine.call('forkFailed', { txn, servedUser, callId, failures, cancelled });
     deps.record(r.decisions, { callId, now: deps.now() });
     await carryOut(deps, r, servedUser, txn);
   }
@@ -249,7 +249,7 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   } catch (err) {
     msrp?.close(sessionId);
     const e = err as { status?: number; reason?: string };
-    const r = originationFailed({ txn, servedUser, callId: req.get('Call-ID'), status: e.status, reason: e.reason });
+    const r = deps.rt.deps.state.engine.call('originationFailed', { txn, servedUser, callId: req.get('Call-ID'), status: e.status, reason: e.reason });
     deps.record(r.decisions, { callId: req.get('Call-ID'), now: deps.now() });
     await carryOut(deps, r, servedUser, txn);
     return;
@@ -311,7 +311,7 @@ async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, t
   await rt.enqueue(sessionId, async () => {
     const s = rt.session(sessionId);
     if (!s) {
-      const r = iwfJoinLost({ txn, servedUser, callId: req.get('Call-ID'), sessionId });
+      const r = deps.rt.deps.state.engine.call('iwfJoinLost', { txn, servedUser, callId: req.get('Call-ID'), sessionId });
       deps.record(r.decisions, { callId: req.get('Call-ID'), now: deps.now() });
       return carryOut(deps, r, servedUser, txn);
     }

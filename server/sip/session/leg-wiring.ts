@@ -1,7 +1,6 @@
 // Puts a session leg's srf dialog under the PF's control. srf's Dialog answers an incoming BYE
 // with 200 at once; the BYE procedures must choose when (BYE-1e waits for the far side), so BYE
 // and MESSAGE are taken before srf's own handling and everything else is left to srf.
-import { handleBye } from '../../engine/bye/handle-bye';
 import { header } from '../../engine/message';
 import { viewFromRaw } from '../message-view';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
@@ -61,7 +60,7 @@ export function onLegBye(rt: SessionRuntime, legId: string | undefined, req: Srf
     // BYE-0a: no live session owns the dialog
     const now = rt.deps.now();
     const policy = rt.deps.state.policy;
-    const r = handleBye(undefined, { kind: 'BYE_RECEIVED', message, txn }, { ...policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, policy, now);
+    const r = rt.deps.state.engine.call('handleBye', { session: undefined, input: { kind: 'BYE_RECEIVED', message, txn }, prefs: { ...policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, policy, now, random: 0 });
     rt.deps.record(r.decisions, { callId: header(message, 'call-id'), now });
     rt.respond(txn, 481, 'Call/Transaction Does Not Exist');
     return;

@@ -13,7 +13,6 @@
 // SENDs on the new client connection.
 import { randomUUID } from 'node:crypto';
 import type { InterceptedItem } from '../../engine/bye/inputs';
-import { generateImdn } from '../../engine/imdn/generate';
 import { parseCpim } from '../../engine/parse/cpim';
 import type { CpmService } from '../../engine/parse/feature-tags';
 import type { CpmSession } from '../../engine/model';
@@ -350,7 +349,7 @@ export class MsrpCarrier {
     if (!cpim.ok) return this.log.info(`MSRP session ${sessionId}: file ${f.messageId} failed (${f.code}); no CPIM envelope to report it with`);
     m.failed.add(f.messageId);
     const now = rt.deps.now();
-    const r = generateImdn({
+    const r = rt.deps.state.engine.call('generateImdn', {
       servedUser: s.servedUser,
       original: { kind: 'FT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
       event: { kind: 'FT_MSRP_ERROR' },

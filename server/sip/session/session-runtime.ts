@@ -2,7 +2,6 @@
 // intercept, re-join), then its effects carried out in order by the PF's one interpreter
 // (EffectRunner); the effects that address legs come back here (SessionEffects), because only
 // this shell holds the legs' srf dialogs.
-import { generateImdn } from '../../engine/imdn/generate';
 import { parseCpim } from '../../engine/parse/cpim';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
@@ -11,15 +10,9 @@ import type { Effect } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
-import { noteIsComposing } from '../../engine/imdn/is-composing';
-import { sendImdn } from '../../engine/imdn/send';
-import { receiveImdn } from '../../engine/imdn/receive';
-import { recordChat } from '../../engine/history/record-chat';
 import { parseImdnBody } from '../../engine/parse/imdn';
-import { handleBye } from '../../engine/bye/handle-bye';
-import { releaseOnStop } from '../../engine/bye/stop';
 import type { ByeInput } from '../../engine/bye/inputs';
-import { onPinTimer, parsePinTimerName } from '../../engine/participants/pin';
+import { parsePinTimerName } from '../../engine/participants/pin';
 import type { Logger } from '../../log';
 import type { Db } from '../../store/database';
 import type { EffectStore } from '../effect-store';
@@ -158,7 +151,7 @@ export class SessionRuntime implements SessionEffects {
   bye(sessionId: string, input: ByeInput): Promise<void> {
     return this.step(sessionId, async (s) => {
       const prefs = await this.prefs(s.servedUser);
-      return handleBye(s, input, prefs, this.deps.state.policy, this.deps.now(), Math.random());
+      return this.deps.state.engine.call('handleBye', { session: s, input, prefs, policy: this.deps.state.policy, now: this.deps.now(), random: Math.random() });
     });
   }
 
@@ -278,7 +271,7 @@ export class SessionRuntime implements SessionEffects {
   timerFired(t: SessionTimerRef): void {
     if (this.closed) return;
     if (parsePinTimerName(t.name)) {
-      void this.step(t.sessionId, (s) => onPinTimer({ session: s, timer: t.name, policy: this.deps.state.policy, now: this.deps.now() }));
+      void this.step(t.sessionId, (s) => this.deps.state.engine.call('onPinTimer', { session: s, timer: t.name, policy: this.deps.state.policy, now: this.deps.now() }));
     } else void this.bye(t.sessionId, { kind: 'TIMER_FIRED', name: t.name });
   }
 
@@ -400,7 +393,7 @@ export class SessionRuntime implements SessionEffects {
         (messageId ? this.chatOrigin.get(`${sessionId}|${messageId}`) : undefined) ??
         s.legs.find((l) => l.state === 'CONNECTED' && l.id !== legId && l.kind !== 'CLIENT' && l.iwfSide !== 'SERVED')?.id;
       if (peerLeg === undefined) return this.respond(txn, 480, 'Temporarily Unavailable');
-      const r = sendImdn({
+      const r = this.deps.state.engine.call('sendImdn', {
         servedUser: s.servedUser,
         carrier: { kind: 'MSRP', chunk: txn, contentType, body, peerLeg, sessionId },
         cache: this.deps.state.txCache,
@@ -423,7 +416,7 @@ export class SessionRuntime implements SessionEffects {
     return this.enqueue(sessionId, async () => {
       const s = this.session(sessionId);
       if (!s) return this.respond(txn, 481, 'Call/Transaction Does Not Exist');
-      const r = receiveImdn({
+      const r = this.deps.state.engine.call('receiveImdn', {
         servedUser: s.servedUser,
         message: { method: 'SEND', headers: { 'content-type': [contentType] }, body },
         cache: this.deps.state.rxCache,
@@ -444,7 +437,7 @@ export class SessionRuntime implements SessionEffects {
     return this.enqueue(sessionId, async () => {
       const s = this.session(sessionId);
       if (!s) return;
-      const r = recordChat({ session: s, prefs: await this.prefs(s.servedUser), item, direction, now: this.deps.now() });
+      const r = this.deps.state.engine.call('recordChat', { session: s, prefs: await this.prefs(s.servedUser), item, direction, now: this.deps.now() });
       this.recordDecisions(s, r.decisions);
       await this.run(s, r.effects);
     });
@@ -462,7 +455,7 @@ export class SessionRuntime implements SessionEffects {
         this.deps.state.sentIndex(s.servedUser).set(item.messageId, { kind: 'CHAT', sessionId, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
       } else if (item.kind === 'IS_COMPOSING') {
         // §12.6: whose isComposing it is, an engine decision (a 1-1 peer's when unwrapped)
-        const r = noteIsComposing({ session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
+        const r = this.deps.state.engine.call('noteIsComposing', { session: s, fromServedSide: fromServedClient, cpimFrom: item.from });
         this.deps.state.sessions.set(sessionId, r.session);
         this.recordDecisions(r.session, r.decisions);
       }
@@ -480,7 +473,7 @@ export class SessionRuntime implements SessionEffects {
     if (!cpim.ok || /imdn\+xml|im-iscomposing/i.test(cpim.value.contentType ?? '')) return;
     const userAgent = client.device ? this.deps.userAgentOf?.(s.servedUser, client.device) : undefined;
     const now = this.deps.now();
-    const r = generateImdn({
+    const r = this.deps.state.engine.call('generateImdn', {
       servedUser: s.servedUser,
       original: { kind: 'CHAT', cpim: cpim.value, conversationId: s.conversationId, contributionId: s.contributionId },
       // sdp: what the device's MSRP SDP accepts (IMDN-GEN-2-SDP), when its media is anchored
@@ -508,7 +501,7 @@ export class SessionRuntime implements SessionEffects {
     const live = [...this.deps.state.sessions.values()].filter((s) => s.mode !== 'RELEASED');
     const answers: Promise<void>[] = [];
     this.stopping = { waitMs, answers };
-    const steps = live.map((s) => this.step(s.id, (cur) => releaseOnStop(cur)));
+    const steps = live.map((s) => this.step(s.id, (cur) => this.deps.state.engine.call('releaseOnStop', { session: cur })));
     await Promise.race([Promise.all(steps).then(() => Promise.all(answers)), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
     return live.length;
   }

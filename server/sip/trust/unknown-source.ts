@@ -3,7 +3,7 @@
 // runs, and each refusal is a decision in the log (the console shows who was turned away and why).
 // INVITEs make the same check in the session handler; with PF_TRUST=open this gate passes all.
 // The shell classifies the source; the engine decides and explains (engine/trust/unknown-source.ts).
-import { trustMessage } from '../../engine/trust/unknown-source';
+import { directEngine, type EngineCalls } from '../engine-calls';
 import { aorOf } from '../addresses';
 import type { DecisionSink } from '../record-decisions';
 import type { Handler } from '../srf-types';
@@ -19,6 +19,8 @@ export interface UnknownSourceOptions {
   isServed: (aor: string) => boolean;
   now: () => number;
   reloadMs?: number;
+  /** how the refusal is decided (the PF's recorded seam); the plain engine when absent */
+  engine?: EngineCalls;
 }
 
 export function unknownSourceGate(opts: UnknownSourceOptions): Handler & { refused: number } {
@@ -40,7 +42,7 @@ export function unknownSourceGate(opts: UnknownSourceOptions): Handler & { refus
         if (topology.admits(classify(topology, req))) return next();
       }
       const target = aorOf(req.uri);
-      const verdict = trustMessage({
+      const verdict = (opts.engine ?? directEngine).call('trustMessage', {
         trust: 'peers',
         admitted: false,
         source: `${req.protocol}/${req.source_address}:${req.source_port}`,

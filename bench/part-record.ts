@@ -1,0 +1,80 @@
+// `npm run bench -- record`: what recording the engine's inputs (replay, what-if; D-240) costs per
+// MESSAGE. The IMDN load of bench/imdn-throughput.ts (half first-seen and forwarded to the users'
+// client, half duplicates) at one fixed rate, to fresh PFs with PF_RECORD=off and =on in turn
+// (off, on, off, on: a shared machine drifts); CPU is the PF process's, from /proc, per answered
+// MESSAGE; bytes are the deflated batches stored, per answered MESSAGE.
+import { freePort } from '../e2e/support/ports';
+import { openDatabase } from '../server/store/database';
+import { recordingSize } from '../server/store/engine-recording';
+import { imdnCsv, USERS } from './imdn-throughput';
+import { startPfChild } from './pf-child';
+import { round, watchProc } from './proc-stats';
+import { runLoad, runOnce, startUas } from './sipp';
+
+const RATE = Number(process.env.BENCH_RECORD_RATE || 500);
+const CALLS = Number(process.env.BENCH_RECORD_CALLS || 6000);
+
+interface Run {
+  record: 'on' | 'off';
+  ok: boolean;
+  successful: number;
+  cpuMsPerCall: number;
+  cpuPct: number;
+  p99Ms: number | null;
+  bytes?: number;
+  batches?: number;
+  calls?: number;
+}
+
+async function once(record: 'on' | 'off'): Promise<Run> {
+  // overload control off: on a shared machine it would refuse part of the load, and the figure is
+  // the cost of each MESSAGE carried, not the rate held
+  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), PF_RECORD: record, PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' } });
+  const client = startUas('uas-message-load.xml', await freePort());
+  let run: Run;
+  try {
+    const target = `127.0.0.1:${pf.sipPort}`;
+    const lines = ['SEQUENTIAL', ...USERS.map((u) => `${u};${client.port}`)];
+    const reg = await runOnce('register-load.xml', target, await freePort(), { csvLines: lines, calls: lines.length - 1 });
+    if (reg.code !== 0) throw new Error(`REGISTER of the bench users failed: ${reg.errors}`);
+    const w = watchProc(pf.pid);
+    const r = await runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate: RATE, calls: CALLS, csvLines: imdnCsv(CALLS) });
+    const p = w.stop();
+    run = { record, ok: r.ok, successful: r.successful, cpuMsPerCall: r.successful ? round((p.cpuSec * 1000) / r.successful, 3) : NaN, cpuPct: p.cpuPct, p99Ms: r.rttMs.p99 };
+  } finally {
+    await client.stop();
+    await pf.stop();
+  }
+  if (record === 'on') {
+    const db = await openDatabase(pf.databaseUrl);
+    try {
+      const size = await recordingSize(db.prisma);
+      run = { ...run, bytes: size.bytes, batches: size.rows, calls: size.calls };
+    } finally {
+      await db.close();
+    }
+  }
+  process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls` : ''}\n`);
+  return run;
+}
+
+export async function run() {
+  process.stderr.write(`recording cost: ${CALLS} IMDN MESSAGEs at ${RATE}/s, PF_RECORD off and on, twice\n`);
+  const runs: Run[] = [];
+  for (const r of ['off', 'on', 'off', 'on'] as const) runs.push(await once(r));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const off = mean(runs.filter((r) => r.record === 'off').map((r) => r.cpuMsPerCall));
+  const onRuns = runs.filter((r) => r.record === 'on');
+  const on = mean(onRuns.map((r) => r.cpuMsPerCall));
+  const bytesPerMessage = mean(onRuns.map((r) => (r.bytes ?? 0) / Math.max(1, r.successful)));
+  const callsPerMessage = mean(onRuns.map((r) => (r.calls ?? 0) / Math.max(1, r.successful)));
+  const extraPct = round(((on - off) / off) * 100, 1);
+  return {
+    summary: [
+      `CPU per MESSAGE: ${round(off, 3)} ms with PF_RECORD=off, ${round(on, 3)} ms with it on: +${extraPct}% (target < 10%)`,
+      `on disk: ${round(bytesPerMessage, 0)} bytes per MESSAGE (target < 300), ${round(callsPerMessage, 2)} engine calls recorded per MESSAGE`,
+      `all runs held: ${runs.every((r) => r.ok)}`,
+    ],
+    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), callsPerMessage: round(callsPerMessage, 2) },
+  };
+}

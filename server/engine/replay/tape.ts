@@ -1,0 +1,171 @@
+// One recorded engine call, as a line of JSON: the procedure, when, its arguments (the request
+// view, the policy and preferences it was given), what each state lookup returned, and a
+// fingerprint of what it produced with the decisions' branches and outcomes. Lines are built as
+// text during the call: arguments are written before the procedure runs and each lookup's answer
+// when it is made, so later changes to the shell's state cannot leak into the record.
+import type { Decision } from '../decision';
+import { hash53 } from './hash';
+import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
+
+/** A recorded call, parsed back. */
+export interface RecordedCall {
+  /** procedure name (PROCEDURES) */
+  p: ProcedureName;
+  /** epoch ms of the call */
+  at: number;
+  /** the arguments that are plain data */
+  a: Record<string, unknown>;
+  /** the arguments that were lookups (given to the call; some may not have been asked anything) */
+  l?: string[];
+  /** lookups made: [reader (field or field.method), its arguments, its answer (absent: undefined)] */
+  r?: Array<[string, unknown[], unknown?]>;
+  /** fingerprint of the result's effects and decisions */
+  h: string;
+  /** the decisions produced: [branch, outcome, servedUser] (servedUser '' when the engine gave none) */
+  d: Array<[string, string, string]>;
+}
+
+/** The effects and decisions of a result, in the one textual form fingerprints are taken of. */
+export function resultFingerprint(r: EngineOutput): string {
+  return hash53(JSON.stringify([r.effects ?? [], r.decisions]));
+}
+
+export function decisionKeys(decisions: Decision[]): Array<[string, string, string]> {
+  return decisions.map((d) => [d.branch, d.outcome, d.servedUser ?? '']);
+}
+
+/**
+ * Arguments recorded by version instead of by value: the provider policy is the same object for
+ * every call until an operator changes it, and a request's view is the same object for each
+ * procedure that request goes through (dispatch, IMDN-RX, IMDN-DLV); both are the largest
+ * arguments. A line then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}`
+ * earlier in the same batch holds the value (the recorder writes it once per batch), so every batch
+ * reads alone. The shell never edits a policy or a view in place (it builds new ones).
+ */
+export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
+
+/** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
+export type Versioner = (value: object) => string;
+
+/** The line that defines a version. */
+export function versionLine(version: string, json: string): string {
+  return `{"v":${JSON.stringify(version)},"value":${json}}`;
+}
+
+/**
+ * Starts recording a call: returns the arguments to call the procedure with (lookups wrapped so
+ * their answers are written down) and `finish`, which turns the result into the call's line.
+ */
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): { args: object; finish: (result: EngineOutput) => string } {
+  const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
+  const plain: Record<string, unknown> = {};
+  const wrapped: Record<string, unknown> = {};
+  const reads: string[] = [];
+  const given: string[] = [];
+  const note = (key: string, xs: unknown[], answer: unknown) => {
+    reads.push(`[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`);
+  };
+  for (const [k, v] of Object.entries(args)) {
+    const shape = readers[k];
+    if (shape === 'fn' && typeof v === 'function') {
+      given.push(k);
+      wrapped[k] = (...xs: unknown[]) => {
+        const answer = (v as (...a: unknown[]) => unknown)(...xs);
+        note(k, xs, answer);
+        return answer;
+      };
+    } else if (Array.isArray(shape) && v && typeof v === 'object') {
+      given.push(k);
+      const o: Record<string, unknown> = {};
+      for (const m of shape as string[]) {
+        const f = (v as Record<string, unknown>)[m];
+        if (typeof f !== 'function') continue;
+        o[m] = (...xs: unknown[]) => {
+          const answer = (f as (...a: unknown[]) => unknown).apply(v, xs);
+          note(`${k}.${m}`, xs, answer);
+          return answer;
+        };
+      }
+      wrapped[k] = o;
+    } else {
+      plain[k] = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      wrapped[k] = v;
+    }
+  }
+  const head = `{"p":${JSON.stringify(name)},"at":${at},"a":${JSON.stringify(plain)}`;
+  return {
+    args: wrapped,
+    finish: (result) =>
+      `${head}${given.length ? `,"l":${JSON.stringify(given)}` : ''}${reads.length ? `,"r":[${reads.join(',')}]` : ''},"h":${JSON.stringify(resultFingerprint(result))},"d":${JSON.stringify(decisionKeys(result.decisions))}}`,
+  };
+}
+
+/** What replay reports about lookups the recording cannot answer (only possible under what-if). */
+export interface LookupMisses {
+  count: number;
+}
+
+/**
+ * The arguments of a recorded call rebuilt for running it again: plain data as recorded, lookups
+ * answered from the record. A lookup with arguments never recorded (a what-if policy can ask
+ * other questions) is answered by the recorded lookup of the same reader with the same first
+ * argument, else as absent; each such miss is counted.
+ */
+export function replayArgs(call: RecordedCall, misses: LookupMisses = { count: 0 }): Record<string, unknown> {
+  const readers: Record<string, ReaderShape | undefined> = PROCEDURES[call.p].readers ?? {};
+  const byKey = new Map<string, { args: string; first: string; answer: string | undefined }[]>();
+  for (const [key, xs, answer] of call.r ?? []) {
+    const list = byKey.get(key) ?? [];
+    list.push({ args: JSON.stringify(xs), first: JSON.stringify(xs[0]), answer: answer === undefined ? undefined : JSON.stringify(answer) });
+    byKey.set(key, list);
+  }
+  const lookup = (key: string) => (...xs: unknown[]) => {
+    const list = byKey.get(key) ?? [];
+    const exact = JSON.stringify(xs);
+    let hit = list.find((e) => e.args === exact);
+    if (!hit) {
+      misses.count++;
+      const first = JSON.stringify(xs[0]);
+      hit = list.find((e) => e.first === first);
+    }
+    // a fresh copy for every answer: the engine must not see one answer change under it
+    return hit?.answer === undefined ? undefined : JSON.parse(hit.answer);
+  };
+  const args: Record<string, unknown> = structuredCloneJson(call.a);
+  for (const k of call.l ?? []) {
+    const shape = readers[k];
+    if (shape === 'fn') args[k] = lookup(k);
+    else if (Array.isArray(shape)) args[k] = Object.fromEntries((shape as string[]).map((m) => [m, lookup(`${k}.${m}`)]));
+  }
+  return args;
+}
+
+function structuredCloneJson<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** One call's line, its versioned arguments resolved from `versions` (a batch's definitions). */
+export function parseRecordedCall(line: string, versions: ReadonlyMap<string, unknown> = new Map()): RecordedCall {
+  const c = JSON.parse(line) as RecordedCall;
+  if (!c || typeof c.p !== 'string' || !(c.p in PROCEDURES)) throw new Error(`not a recorded engine call: ${line.slice(0, 80)}`);
+  for (const k of VERSIONED_ARGS) {
+    const ref = (c.a as Record<string, { $v?: unknown } | undefined>)[k]?.$v;
+    if (typeof ref !== 'string') continue;
+    if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names ${k} version ${ref}, not defined in its batch`);
+    c.a[k] = versions.get(ref);
+  }
+  return c;
+}
+
+/** A batch's lines: version definitions and calls, in the order written. */
+export function parseBatch(lines: string[]): RecordedCall[] {
+  const versions = new Map<string, unknown>();
+  const calls: RecordedCall[] = [];
+  for (const line of lines) {
+    if (line.startsWith('{"v":')) {
+      const d = JSON.parse(line) as { v: string; value: unknown };
+      versions.set(d.v, d.value);
+    } else calls.push(parseRecordedCall(line, versions));
+  }
+  return calls;
+}

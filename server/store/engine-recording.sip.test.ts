@@ -1,0 +1,117 @@
+// The engine-call recording on SQLite and PostgreSQL: batches written off the request path come
+// back whole and byte-exact (latin1 bodies), a window reads only its calls, retention prunes old
+// batches, and a failed write does not stop later ones.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkReplay } from '../engine/replay/replay';
+import { DEFAULT_POLICY } from '../engine/policy';
+import { recordingEngine } from '../sip/engine-calls';
+import { EngineRecorder, pruneRecordings, recordedCalls, recordingSize } from './engine-recording';
+import { databaseTargets } from './test-databases';
+
+const ALICE = 'sip:alice@example.com';
+const LATIN1 = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+
+function deliver(engine: ReturnType<typeof recordingEngine>, i: number, policy = DEFAULT_POLICY) {
+  return engine.call('deliverStandalone', {
+    deliveryId: `pager:${i}`,
+    servedUser: ALICE,
+    txn: `t${i}`,
+    message: { method: 'MESSAGE', uri: ALICE, headers: { 'call-id': [`c${i}`], 'content-type': ['text/plain'] }, body: `${i} ${LATIN1}` },
+    registrations: [],
+    prefs: { allowOfflineStorage: false, allowStore: false, allowDefer: i % 2 === 0, hasCpmOfflineStorageRule: false, source: 'XDMS' },
+    skip: [],
+    policy,
+  });
+}
+
+for (const target of databaseTargets()) {
+  describe(`engine recording on ${target.provider}`, () => {
+    test('REPLAY-EQ: calls recorded over several batches and two policies come back byte-exact and replay to the same results', async () => {
+      const d = await target.fresh();
+      const rec = new EngineRecorder(d.prisma, { maxBatch: 7 });
+      let now = Date.UTC(2026, 11, 4, 10);
+      const engine = recordingEngine(rec, () => now);
+      const other = { ...DEFAULT_POLICY, untaggedClientsSuitable: false };
+      for (let i = 0; i < 30; i++) {
+        now += 1000;
+        deliver(engine, i, i < 15 ? DEFAULT_POLICY : other);
+      }
+      await rec.close();
+      const size = await recordingSize(d.prisma);
+      assert.equal(size.calls, 30);
+      assert.equal(size.rows, 5, 'batches of 7 calls, the last one short');
+      const calls = await recordedCalls(d.prisma, new Date(Date.UTC(2026, 11, 4, 10)), new Date(Date.UTC(2026, 11, 4, 11)));
+      assert.equal(calls.length, 30);
+      assert.equal((calls[3].a.message as { body: string }).body, `3 ${LATIN1}`);
+      assert.equal((calls[20].a.policy as { untaggedClientsSuitable: boolean }).untaggedClientsSuitable, false);
+      assert.deepEqual(checkReplay(calls).mismatches, []);
+      // a window inside: only its calls (batch boundaries do not matter)
+      const mid = await recordedCalls(d.prisma, new Date(Date.UTC(2026, 11, 4, 10, 0, 10)), new Date(Date.UTC(2026, 11, 4, 10, 0, 12)));
+      assert.deepEqual(mid.map((c) => c.a.txn), ['t9', 't10', 't11']);
+    });
+
+    test('retention deletes batches whose last call is older than the cut', async () => {
+      const d = await target.fresh();
+      const rec = new EngineRecorder(d.prisma, { maxBatch: 2 });
+      let now = Date.UTC(2026, 11, 1);
+      const engine = recordingEngine(rec, () => now);
+      for (let i = 0; i < 6; i++) {
+        now += 3_600_000;
+        deliver(engine, i);
+      }
+      await rec.close();
+      assert.equal(await pruneRecordings(d.prisma, new Date(Date.UTC(2026, 11, 1, 4, 30))), 2);
+      assert.equal((await recordingSize(d.prisma)).calls, 2);
+    });
+
+    test('a database that stalls: at most maxPending batches wait in memory, the rest are dropped and reported', async () => {
+      const d = await target.fresh();
+      const dropped: number[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const db = new Proxy(d.prisma, {
+        get(t, k) {
+          if (k !== 'engineRecording') return Reflect.get(t, k);
+          const model = Reflect.get(t, k) as { create: (a: unknown) => Promise<unknown> };
+          return { ...model, create: async (a: unknown) => (await gate, model.create(a)) };
+        },
+      });
+      const rec = new EngineRecorder(db, { maxBatch: 1, maxPending: 2, onError: (_e, n) => dropped.push(n) });
+      const engine = recordingEngine(rec, () => Date.now());
+      for (let i = 0; i < 5; i++) deliver(engine, i);
+      assert.deepEqual(dropped, [1, 1, 1], 'two batches wait for the database (one of them being written), three are dropped');
+      release();
+      await rec.close();
+      assert.equal((await recordingSize(d.prisma)).calls, 2);
+    });
+
+    test('a batch that cannot be written is reported and later batches are written', async () => {
+      const d = await target.fresh();
+      const errors: number[] = [];
+      let failNext = true;
+      const db = new Proxy(d.prisma, {
+        get(t, k) {
+          if (k !== 'engineRecording') return Reflect.get(t, k);
+          const model = Reflect.get(t, k) as { create: (a: unknown) => Promise<unknown> };
+          return new Proxy(model, {
+            get(m, mk) {
+              if (mk === 'create' && failNext) {
+                failNext = false;
+                return () => Promise.reject(new Error('disk full'));
+              }
+              return Reflect.get(m, mk);
+            },
+          });
+        },
+      });
+      const rec = new EngineRecorder(db, { maxBatch: 3, onError: (_e, n) => errors.push(n) });
+      const engine = recordingEngine(rec, () => Date.now());
+      for (let i = 0; i < 6; i++) deliver(engine, i);
+      await rec.close();
+      assert.deepEqual(errors, [3]);
+      assert.equal((await recordingSize(d.prisma)).calls, 3);
+    });
+  });
+}
+
