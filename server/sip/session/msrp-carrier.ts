@@ -274,8 +274,8 @@ export class MsrpCarrier {
     return {
       txn,
       relay: () => {
-        (res as { finished: boolean }).finished = true;
-        c.rt.respond(txn, 200, 'OK');
+        // the SEND goes on: its answer comes from the far end, so the held transaction is only forgotten
+        c.rt.deps.runner.release(res);
         c.m.h.decide(relayLeg, id, 'relay');
       },
     };
