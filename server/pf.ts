@@ -98,7 +98,7 @@ export async function startPf(config: Config): Promise<Pf> {
   if (closed) log.info(`closed ${closed} session(s) left open by the previous run of ${config.instance}`);
 
   const bus = new LiveBus();
-  const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor));
+  const decisions = new DecisionLog(db.prisma, (aor) => users.get(aor), { instance: config.instance, now });
   await decisions.init();
   const registrar = new Registrar(db.prisma, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());

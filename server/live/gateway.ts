@@ -19,6 +19,14 @@ const TAIL_MAX = 5000;
 const log = logger('live');
 const OVERVIEW_MS = 1000;
 
+/** the client's per-instance cursor (D-230), ignored when malformed rather than trusted */
+function resumeCursor(raw: unknown): Record<string, number> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw).slice(0, 256)) if (k.length <= 200 && Number.isSafeInteger(v)) out[k] = v as number;
+  return out;
+}
+
 export function attachGateway(
   http: HttpServer,
   bus: LiveBus,
@@ -55,7 +63,7 @@ export function attachGateway(
           socket.emit('decisions:replayed', { decisions: await decisionsTail(store, take), complete: true });
           return;
         }
-        const list = await decisions.since(afterSeq, take);
+        const list = await decisions.since(afterSeq, take, resumeCursor(req?.after));
         socket.emit('decisions:replayed', { decisions: list, complete: list.length < take });
       } catch (err) {
         log.warn(`decision replay failed: ${(err as Error).message}`);

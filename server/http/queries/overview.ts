@@ -39,7 +39,7 @@ export async function overview(pf: Pf, services: ConsoleServices): Promise<Overv
       db.deferredItem.count({ where: { deliveredAt: null } }),
       db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }),
     ]);
-    counts = { users, activeSessions, connectedLegs, deferred, lastSeq: last?.seq ?? null };
+    counts = { users, activeSessions, connectedLegs, deferred, lastSeq: last ? Number(last.seq) : null };
   } catch (err) {
     dbOk = false;
     dbError = (err as Error).message;
