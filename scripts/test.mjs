@@ -36,6 +36,10 @@ function ensureSystemPackages() {
   if (stages.includes('sip') && !have('baresip')) missing.push('baresip');
   if (stages.includes('sip') && !have('tmux')) missing.push('tmux');
   if (stages.includes('e2e') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // the cluster (issue 19): Redis carries the console's live stream between PF instances, and
+  // Kamailio's dispatcher spreads the served users over them (scripts/cluster.mjs)
+  if (stages.includes('sip') && !have('redis-server')) missing.push('redis-server');
+  if (stages.includes('sip') && !existsSync('/usr/sbin/kamailio')) missing.push('kamailio');
   // the store's tests run against a throwaway PostgreSQL server as well (scripts/pg-throwaway.mjs)
   if (stages.includes('sip') && !['/usr/local/bin/initdb', '/usr/lib/postgresql/15/bin/initdb'].some((f) => existsSync(f))) missing.push('postgresql');
   if (missing.length === 0) return;

@@ -10,6 +10,7 @@ import { consoleRoutes } from './http/routes';
 import { overview } from './http/queries/overview';
 import { consoleServices } from './live/console-services';
 import { attachGateway } from './live/gateway';
+import { connectRedis } from './live/redis-adapter';
 import { logger, setLogLevel } from './log';
 import { startPf } from './pf';
 import { createSecurity } from './security/gate';
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
   process.env.NEXT_TELEMETRY_DISABLED = '1';
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  // first: an unreachable Redis stops the start before the PF takes SIP traffic
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger('redis')) : undefined;
+  if (redis) log.info('live stream shared with the other instances through Redis');
   const pf = await startPf(config);
 
   const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
   // Operators sign in; the gate answers what needs no page (login, 401, redirects) first.
   const security = await createSecurity(pf.db.prisma, { log: logger('security'), trustedProxies: config.console.trustedProxies });
   const http = createServer(consoleRequestHandler({ gate: security.gate, api, render, log: (line) => log.warn(line) }));
-  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)));
+  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.prisma)), redis?.adapter);
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     io.close();
     http.close();
     await pf.stop();
+    await redis?.close();
     await console.close();
     process.exit(0);
   };

@@ -12,6 +12,7 @@ import type { DecisionLog } from '../store/decision-log';
 import type { LiveBus } from './bus';
 import { registeredServices } from './console-services';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
+import type { RedisLink } from './redis-adapter';
 
 const REPLAY_PAGE = 500;
 // a first load may take more at once: one indexed query, newest first
@@ -32,8 +33,10 @@ export function attachGateway(
   bus: LiveBus,
   decisions: DecisionLog,
   overviewOf?: () => Promise<Overview>,
+  /** the Redis adapter (REDIS_URL): rooms span every PF instance (issue 19) */
+  adapter?: RedisLink['adapter'],
 ): Server<ClientToServerEvents, ServerToClientEvents> {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false, ...(adapter ? { adapter } : {}) });
   const db = () => registeredServices(bus)?.db;
 
   // The overview is computed once a second while anyone watches it, whatever their number.
@@ -46,7 +49,8 @@ export function attachGateway(
       ticker = undefined;
       return;
     }
-    io.to('overview').emit('overview:updated', await overviewOf());
+    // this instance's overview to this instance's watchers: with Redis every instance has its own ticker
+    io.local.to('overview').emit('overview:updated', await overviewOf());
   };
 
   io.on('connection', (socket) => {
