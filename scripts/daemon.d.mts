@@ -9,5 +9,5 @@ export interface Daemon {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 export function freePort(): Promise<number>;
-export function startDaemon(o: { name: string; cmd: string; args: string[]; env?: Record<string, string>; ready: RegExp; timeoutMs?: number; onLine?: (line: string) => void }): Promise<Daemon>;
+export function startDaemon(o: { name: string; cmd: string; args: string[]; cwd?: string; env?: Record<string, string>; ready: RegExp; timeoutMs?: number; onLine?: (line: string) => void }): Promise<Daemon>;
 export function startRedis(o?: { port?: number }): Promise<Daemon & { port: number; url: string }>;

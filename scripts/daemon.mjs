@@ -33,12 +33,12 @@ export function freePort() {
 }
 
 /**
- * @param {{ name: string, cmd: string, args: string[], env?: Record<string,string>, ready: RegExp, timeoutMs?: number, onLine?: (line: string) => void }} o
+ * @param {{ name: string, cmd: string, args: string[], cwd?: string, env?: Record<string,string>, ready: RegExp, timeoutMs?: number, onLine?: (line: string) => void }} o
  * @returns {Promise<{ name: string, pid: number, output(): string, match: RegExpExecArray, exited: Promise<void>, stop(signal?: NodeJS.Signals): Promise<void> }>}
  */
 export function startDaemon(o) {
   hook();
-  const child = spawn(o.cmd, o.args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.cmd, o.args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   const exited = new Promise((r) => child.once('exit', () => {
