@@ -10,6 +10,7 @@ const PARTS: Record<string, Part> = {
   memory: async () => (await import('./part-memory')).run(),
   store: async () => (await import('./part-store')).run(),
   console: async () => (await import('./part-console')).run(),
+  cluster: async () => (await import('./part-cluster')).run(),
 };
 
 async function main(): Promise<void> {
