@@ -35,6 +35,7 @@ async function waitHealthy(url, daemon, ms = 90_000) {
     } catch {
       // not listening yet
     }
+    if (!daemon.alive()) throw new Error(`${daemon.name} exited at start:\n${daemon.output()}`);
     if (Date.now() > end) throw new Error(`${daemon.name} did not answer on ${url} within ${ms / 1000} s:\n${daemon.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -85,7 +86,20 @@ export async function startCluster(o = {}) {
 
     const admin = { username: 'admin', password: randomBytes(12).toString('base64url') };
     const pfs = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i++) pfs.push(await startPf(i));
+    // A free port may be taken by another process before the PF binds it (a busy machine): on
+    // EADDRINUSE, start again on other free ports; fixed ports (the CLI) get one try.
+    async function startPf(i) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await startPfOnce(i);
+        } catch (e) {
+          if (o.ports || attempt >= 4 || !/EADDRINUSE/.test(String(e.message))) throw e;
+          log(`pf-${String.fromCharCode(97 + i)}: a port was taken meanwhile; trying other ports`);
+        }
+      }
+    }
+    async function startPfOnce(i) {
       const name = `pf-${String.fromCharCode(97 + i)}`;
       const sipPort = o.ports?.sip[i] ?? (await freePort());
       const httpPort = o.ports?.http[i] ?? (await freePort());
@@ -107,27 +121,44 @@ export async function startCluster(o = {}) {
         // the HTTP health check below decides; this only waits for the process to say anything
         ready: /./, timeoutMs: 90_000,
       });
-      started.push(daemon);
       const httpUrl = `http://127.0.0.1:${httpPort}`;
-      // one after the other: the first one migrates and seeds, the next finds it done
-      await waitHealthy(httpUrl, daemon);
-      await optionsOk(sipPort);
-      pfs.push({ name, sipPort, httpUrl, daemon, kill: (signal = 'SIGKILL') => daemon.stop(signal) });
+      try {
+        // one after the other: the first one migrates and seeds, the next finds it done
+        await waitHealthy(httpUrl, daemon);
+        await optionsOk(sipPort);
+      } catch (e) {
+        await daemon.stop('SIGKILL');
+        throw e;
+      }
+      started.push(daemon);
       log(`${name}: SIP udp/tcp 127.0.0.1:${sipPort}, console ${httpUrl}`);
+      return { name, sipPort, httpUrl, daemon, kill: (signal = 'SIGKILL') => daemon.stop(signal) };
     }
 
-    const kamailioPort = o.ports?.kamailio ?? (await freePort());
     const list = path.join(dir, 'dispatcher.list');
     fs.writeFileSync(list, pfs.map((p) => `1 sip:127.0.0.1:${p.sipPort} 0 0 instance=${p.name}\n`).join(''));
     const cfg = path.join(dir, 'kamailio.cfg');
-    const values = { DEBUG: process.env.KAMAILIO_DEBUG ?? '1', SIP_PORT: kamailioPort, DOMAIN, PROBE_TIMEOUT_MS: 2000, RELAY_TIMEOUT_MS: 25_000, PING_SEC: o.pingSec ?? 1, DISPATCHER_LIST: list };
-    fs.writeFileSync(cfg, fs.readFileSync(path.join(ROOT, 'scripts/cluster/kamailio.cfg'), 'utf8').replace(/@([A-Z_]+)@/g, (_, k) => String(values[k])));
-    const kamailio = await startDaemon({
-      name: 'kamailio', cmd: KAMAILIO, args: ['-DD', '-E', '-m', '256', '-M', '16', '-f', cfg, '-P', path.join(dir, 'kamailio.pid')],
-      ready: /Listening on|SO_RCVBUF is finally/, timeoutMs: 20_000,
-    });
+    let kamailio;
+    let kamailioPort;
+    for (let attempt = 1; !kamailio; attempt++) {
+      kamailioPort = o.ports?.kamailio ?? (await freePort());
+      const values = { DEBUG: process.env.KAMAILIO_DEBUG ?? '1', SIP_PORT: kamailioPort, DOMAIN, PROBE_TIMEOUT_MS: 4000, RELAY_TIMEOUT_MS: 25_000, PING_SEC: o.pingSec ?? 1, DISPATCHER_LIST: list };
+      fs.writeFileSync(cfg, fs.readFileSync(path.join(ROOT, 'scripts/cluster/kamailio.cfg'), 'utf8').replace(/@([A-Z_]+)@/g, (_, k) => String(values[k])));
+      // 1 GiB of shared memory holds the bench's rates (the default runs out at about 2,000/s)
+      const d = await startDaemon({
+        name: 'kamailio', cmd: KAMAILIO, args: ['-DD', '-E', '-m', '1024', '-M', '16', '-f', cfg, '-P', path.join(dir, 'kamailio.pid')],
+        ready: /Listening on/, timeoutMs: 20_000,
+      });
+      try {
+        // it has read its configuration; it serves once it answers (a port taken meanwhile: it exits)
+        await optionsOk(kamailioPort);
+        kamailio = d;
+      } catch (e) {
+        await d.stop('SIGKILL');
+        if (o.ports || attempt >= 4) throw new Error(`${e.message}:\n${d.output()}`);
+      }
+    }
     started.push(kamailio);
-    await optionsOk(kamailioPort);
     log(`kamailio: SIP udp 127.0.0.1:${kamailioPort}, dispatcher over ${pfs.map((p) => p.name).join(', ')}`);
     return { dir, domain: DOMAIN, kamailio: { port: kamailioPort, daemon: kamailio }, pfs, databaseUrl: pg.url, redisUrl: redis.url, admin, stop };
   } catch (e) {

@@ -6,6 +6,7 @@ export interface Daemon {
   /** the ready line's match */
   match: RegExpExecArray;
   exited: Promise<void>;
+  alive(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 export function freePort(): Promise<number>;

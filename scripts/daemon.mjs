@@ -34,7 +34,7 @@ export function freePort() {
 
 /**
  * @param {{ name: string, cmd: string, args: string[], cwd?: string, env?: Record<string,string>, ready: RegExp, timeoutMs?: number, onLine?: (line: string) => void }} o
- * @returns {Promise<{ name: string, pid: number, output(): string, match: RegExpExecArray, exited: Promise<void>, stop(signal?: NodeJS.Signals): Promise<void> }>}
+ * @returns {Promise<{ name: string, pid: number, output(): string, match: RegExpExecArray, exited: Promise<void>, alive(): boolean, stop(signal?: NodeJS.Signals): Promise<void> }>}
  */
 export function startDaemon(o) {
   hook();
@@ -67,7 +67,7 @@ export function startDaemon(o) {
       if (m && !done) {
         done = true;
         clearTimeout(timer);
-        resolve({ name: o.name, pid: child.pid, output: () => out, match: m, exited, stop });
+        resolve({ name: o.name, pid: child.pid, output: () => out, match: m, exited, alive: () => child.exitCode === null && child.signalCode === null, stop });
       }
     };
     child.stdout.on('data', onData);
