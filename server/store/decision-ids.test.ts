@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DecisionIds, freeSlot, SLOTS } from './decision-ids';
+import { DecisionIds, freeSlot, reclaimableSlot, SLOTS } from './decision-ids';
 
 test('D-230 ids of any instances never collide and each instance\'s ids increase, whatever its clock does', () => {
   fc.assert(
@@ -45,4 +45,12 @@ test('D-230 a free slot is the lowest unused one; none when all are taken', () =
   assert.equal(freeSlot([]), 0);
   assert.equal(freeSlot(Array.from({ length: SLOTS }, (_, i) => i)), undefined);
   assert.throws(() => new DecisionIds(SLOTS, 0, Date.now), /slot/);
+});
+
+test('D-230 when every slot is held, only one silent for over a day is taken, the longest silent first', () => {
+  const now = Date.UTC(2026, 11, 4, 12);
+  const h = (instance: string, slot: number, hoursAgo: number) => ({ instance, slot, seenAt: new Date(now - hoursAgo * 3_600_000) });
+  assert.equal(reclaimableSlot([h('a', 0, 1), h('b', 1, 23)], now), undefined, 'renewed within a day: alive');
+  assert.deepEqual(reclaimableSlot([h('a', 0, 1), h('b', 1, 30), h('c', 2, 50)], now), h('c', 2, 50));
+  assert.equal(reclaimableSlot([], now), undefined);
 });

@@ -35,6 +35,27 @@ export class DecisionIds {
   }
 }
 
+/** a running instance renews its slot this often; one silent for SLOT_IDLE_MS may be taken over */
+export const SLOT_RENEW_MS = 3_600_000;
+export const SLOT_IDLE_MS = 24 * SLOT_RENEW_MS;
+
+export interface SlotHolder {
+  instance: string;
+  slot: number;
+  seenAt: Date;
+}
+
+/**
+ * When every slot is taken: the one whose instance has been silent longest, if that is over a day
+ * (a running instance renews hourly, so it is gone: e.g. a container that got a new host name).
+ * Its ids are never reused: the taker numbers above everything stored.
+ */
+export function reclaimableSlot(holders: SlotHolder[], now: number): SlotHolder | undefined {
+  let oldest: SlotHolder | undefined;
+  for (const h of holders) if (!oldest || h.seenAt.getTime() < oldest.seenAt.getTime()) oldest = h;
+  return oldest && now - oldest.seenAt.getTime() > SLOT_IDLE_MS ? oldest : undefined;
+}
+
 /** the lowest slot not in `taken`, or undefined when all are */
 export function freeSlot(taken: Iterable<number>): number | undefined {
   const used = new Set(taken);

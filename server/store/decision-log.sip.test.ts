@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { DecisionRecord } from '../live/events';
 import { openDatabase } from './database';
 import { DecisionLog } from './decision-log';
+import { SLOTS } from './decision-ids';
 import { databaseTargets } from './test-databases';
 
 const N = Number(process.env.DECISION_LOG_N ?? 20_000);
@@ -112,6 +113,23 @@ for (const target of databaseTargets()) {
       } finally {
         await other.close();
       }
+    });
+
+    test('D-230 a new instance takes over the slot of one silent for a day when all are held; never a live one', async () => {
+      const d = await target.fresh();
+      const now = Date.now();
+      await d.prisma.decisionSlot.createMany({
+        data: Array.from({ length: SLOTS }, (_, slot) => ({ instance: `old-${slot}`, slot, seenAt: new Date(now - (slot === 7 ? 48 : 1) * 3_600_000) })),
+      });
+      const taker = new DecisionLog(d.prisma, () => undefined, { instance: 'new-host:5060' });
+      await taker.init();
+      const rec = taker.append(decision(0, null));
+      assert.equal(rec.seq % SLOTS, 7, "the silent instance's slot");
+      assert.equal(await d.prisma.decisionSlot.count({ where: { instance: 'old-7' } }), 0);
+      await taker.close();
+
+      const refused = new DecisionLog(d.prisma, () => undefined, { instance: 'another-host:5060' });
+      await assert.rejects(refused.init(), /all 256 instance slots are held by instances seen within a day/);
     });
 
     test('a batch that fails is reported and later batches are still written', async () => {

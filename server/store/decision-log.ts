@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
-import { DecisionIds, freeSlot, SLOTS } from './decision-ids';
+import { DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
 
 export interface DecisionLogOptions {
   /** this PF instance's name (config.instance): its decisions carry it, its ids use its slot (D-230) */
@@ -59,6 +59,7 @@ export type ResumeCursor = Record<string, number>;
 
 export class DecisionLog {
   private ids: DecisionIds | undefined;
+  private renew: NodeJS.Timeout | undefined;
   readonly instance: string;
   private readonly now: () => number;
   private queue: DecisionRecord[] = [];
@@ -83,20 +84,35 @@ export class DecisionLog {
     const slot = await this.claimSlot();
     const last = await this.db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
     this.ids = new DecisionIds(slot, Number(last?.seq ?? 0), this.now);
+    // the slot stays this instance's while it runs, however long it makes no decision
+    this.renew = setInterval(() => {
+      this.db.decisionSlot.update({ where: { instance: this.instance }, data: { seenAt: new Date(this.now()) } }).catch((e: Error) => console.error(`decision log: slot not renewed: ${e.message}`));
+    }, SLOT_RENEW_MS);
+    this.renew.unref();
   }
 
-  // The slot is kept for good under the instance's name: a restart reuses it. Two instances
-  // claiming at once race on the unique slot; the loser looks again.
+  // The slot is kept under the instance's name: a restart reuses it. When all are taken, the slot
+  // of an instance silent for a day is taken over (compare-and-delete on its seenAt). Two
+  // instances claiming at once race on the unique slot; the loser looks again.
   private async claimSlot(): Promise<number> {
     for (let attempt = 0; attempt < 8; attempt++) {
+      const now = new Date(this.now());
       const mine = await this.db.decisionSlot.findUnique({ where: { instance: this.instance } });
-      if (mine) return mine.slot;
-      const slot = freeSlot((await this.db.decisionSlot.findMany({ select: { slot: true } })).map((r) => r.slot));
+      if (mine) {
+        await this.db.decisionSlot.update({ where: { instance: this.instance }, data: { seenAt: now } });
+        return mine.slot;
+      }
+      const holders = await this.db.decisionSlot.findMany({ select: { instance: true, slot: true, seenAt: true } });
+      let slot = freeSlot(holders.map((r) => r.slot));
       if (slot === undefined) {
-        throw new Error(`decision log: all ${SLOTS} instance slots are taken (table DecisionSlot); delete the rows of retired instances`);
+        const idle = reclaimableSlot(holders, now.getTime());
+        if (!idle) throw new Error(`decision log: all ${SLOTS} instance slots are held by instances seen within a day (table DecisionSlot); delete the rows of retired instances`);
+        const gone = await this.db.decisionSlot.deleteMany({ where: { instance: idle.instance, seenAt: idle.seenAt } });
+        if (gone.count === 0) continue; // renewed or taken meanwhile
+        slot = idle.slot;
       }
       try {
-        await this.db.decisionSlot.create({ data: { instance: this.instance, slot } });
+        await this.db.decisionSlot.create({ data: { instance: this.instance, slot, seenAt: now } });
         return slot;
       } catch {
         // taken meanwhile by another instance (slot or name): look again
@@ -191,6 +207,7 @@ export class DecisionLog {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.renew);
     await this.flush();
   }
 }

@@ -7,6 +7,7 @@ CREATE TABLE "DecisionSlot" (
     "instance" TEXT NOT NULL,
     "slot" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "seenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "DecisionSlot_pkey" PRIMARY KEY ("instance")
 );
