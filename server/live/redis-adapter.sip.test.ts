@@ -1,5 +1,5 @@
 // issue 19: with REDIS_URL, a console connected to one PF instance sees what every instance
-// streams (decisions, registrations), over a real Redis and real socket.io connections; each
+// streams (decisions, sessions, registrations), over a real Redis and real socket.io connections; each
 // instance's overview stays its own; an unreachable Redis stops the start with a clear sentence.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -13,6 +13,7 @@ import { logger } from '../log';
 import { DecisionLog } from '../store/decision-log';
 import { databaseTargets } from '../store/test-databases';
 import { LiveBus } from './bus';
+import { consoleServices } from './console-services';
 import type { DecisionRecord, ServerToClientEvents } from './events';
 import { attachGateway } from './gateway';
 import { connectRedis } from './redis-adapter';
@@ -26,6 +27,7 @@ async function instance(name: string, url: string, db: Awaited<ReturnType<typeof
   const bus = new LiveBus();
   const decisions = new DecisionLog(db.prisma, () => undefined, { instance: name, flushMs: 5 });
   await decisions.init();
+  consoleServices(bus, db.prisma); // the session queries' database, as the console's routes register it
   const http = createServer();
   const io = attachGateway(http, bus, decisions, async () => ({ users: name }) as unknown as Overview, link.adapter);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -54,7 +56,7 @@ function next<E extends keyof ServerToClientEvents>(c: Socket, event: E, pred: (
   });
 }
 
-test('issue 19: a console on instance A sees decisions and registrations made on instance B; each overview stays its own', async () => {
+test('issue 19: a console on instance A sees decisions, sessions and registrations of instance B; each overview stays its own', async () => {
   const { url } = await redis;
   const db = await sqlite.fresh();
   const a = await instance('pf-a', url, db);
@@ -83,6 +85,14 @@ test('issue 19: a console on instance A sees decisions and registrations made on
     const reg = next(c, 'registration:changed', (r) => r.aor === 'sip:bob@example.com');
     b.bus.emit('registration:changed', { aor: 'sip:bob@example.com', contacts: 1 });
     assert.deepEqual((await reg)[0], { aor: 'sip:bob@example.com', contacts: 1 });
+
+    // a session held by B reaches A's session list
+    const alice = await db.user('sip:alice@example.com');
+    await db.prisma.cpmSession.create({ data: { id: 's-on-b', userId: alice, type: 'ONE_TO_ONE', conversationId: 'c1', contributionId: 'k1', mode: 'ACTIVE', snapshot: '{}', instance: 'pf-b' } });
+    await new Promise<void>((resolve) => c.emit('sessions:watch', () => resolve()));
+    const session = next(c, 'session:updated', (s) => s.id === 's-on-b');
+    b.bus.emit('session:updated', { sessionId: 's-on-b' });
+    assert.equal((await session)[0].servedUser, 'sip:alice@example.com');
 
     const overviews: unknown[] = [];
     c.on('overview:updated', (o) => overviews.push((o as unknown as { users: string }).users));
