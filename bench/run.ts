@@ -12,6 +12,7 @@ const PARTS: Record<string, Part> = {
   console: async () => (await import('./part-console')).run(),
   msrp: async () => (await import('./part-msrp')).run(),
   record: async () => (await import('./part-record')).run(),
+  cluster: async () => (await import('./part-cluster')).run(),
 };
 
 async function main(): Promise<void> {

@@ -53,6 +53,10 @@ const con = load('console');
 if (con) {
   rows.push(['Decision-to-screen p95 under SIPp IMDN load', `${con.latencyMs.p95} ms (p50 ${con.latencyMs.p50}, p99 ${con.latencyMs.p99}; ${con.rowsSeen} rows; ${con.decisionsPerSec ?? '?'} decisions/s made)`, 'p95 < 500 ms', verdict(con.latencyMs.p95 !== null && con.latencyMs.p95 < 500)]);
 }
+const cluster = load('cluster');
+if (cluster) {
+  rows.push(['IMDN zero-failure rate behind Kamailio: 1 PF; 2 PFs combined (same run)', `${cluster.one.highest}/s; ${cluster.two.highest}/s (× ${cluster.ratio ?? 'n/a'}; users ${cluster.two.split.join('/')})`, 'indicative', '']);
+}
 const store = load('store');
 if (store) {
   for (const r of store.results) {

@@ -38,6 +38,10 @@ function ensureSystemPackages() {
   // Wireshark's reader checks the pcap files of session captures (sip and e2e stages)
   if ((stages.includes('sip') || stages.includes('e2e')) && !have('tshark')) missing.push('tshark');
   if (stages.includes('e2e') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // the cluster (issue 19): Redis carries the console's live stream between PF instances, and
+  // Kamailio's dispatcher spreads the served users over them (scripts/cluster.mjs)
+  if (stages.includes('sip') && !have('redis-server')) missing.push('redis-server');
+  if (stages.includes('sip') && !existsSync('/usr/sbin/kamailio')) missing.push('kamailio');
   // the store's tests run against a throwaway PostgreSQL server as well (scripts/pg-throwaway.mjs)
   if (stages.includes('sip') && !['/usr/local/bin/initdb', '/usr/lib/postgresql/15/bin/initdb'].some((f) => existsSync(f))) missing.push('postgresql');
   if (missing.length === 0) return;

@@ -9,6 +9,8 @@ test('config: defaults for an empty environment (embedded edge, SQLite file, pee
   assert.equal(c.databaseUrl, 'file:./data/cpm-pf.db');
   assert.equal(c.drachtio, undefined);
   assert.deepEqual(c.topology, { trust: 'peers', file: undefined });
+  assert.equal(c.redisUrl, undefined, 'one instance: no Redis');
+  assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
 });
 
 test('config: every bad setting stops the start with a sentence naming the variable', () => {
@@ -16,6 +18,7 @@ test('config: every bad setting stops the start with a sentence naming the varia
     [{ SIP_PORT: '70000' }, /SIP_PORT must be a port number/],
     [{ SIP_TRANSPORTS: 'udp,tls' }, /SIP_TRANSPORTS lists "tls"/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with file:/],
+    [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
     [{ PF_TRUST: 'everyone' }, /PF_TRUST must be one of open, peers, got "everyone"/],
     [{ PF_SIP_RATE: '-1' }, /PF_SIP_RATE must be a whole number of at least 0/],
     [{ PF_SIP_BURST: '1.5' }, /PF_SIP_BURST must be a whole number of at least 1/],

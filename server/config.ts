@@ -16,6 +16,8 @@ export interface Config {
   /** the MSRP listener of the sessions' media plane (D-163): where it listens, the host put in SDP and a=path */
   msrp: { host: string; port: number; advertiseHost: string };
   databaseUrl: string;
+  /** REDIS_URL: when set, the console's live stream crosses PF instances through Redis (issue 19) */
+  redisUrl?: string;
   /** names this PF process in the database; a restart closes the sessions its previous run held */
   instance: string;
   domain: string;
@@ -91,6 +93,13 @@ function databaseUrl(env: Env): string {
   if (!/^(file:|postgres(ql)?:\/\/)/.test(url)) {
     throw new ConfigError(`DATABASE_URL must start with file: (SQLite) or postgresql:// , got "${url}"`);
   }
+  return url;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const url = env.REDIS_URL;
+  if (!url) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${url}"`);
   return url;
 }
 
@@ -228,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     msrp: msrp(env),
     databaseUrl: databaseUrl(env),
+    redisUrl: redisUrl(env),
     instance: instance(env),
     domain,
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),

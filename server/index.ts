@@ -11,6 +11,7 @@ import { consoleRoutes } from './http/routes';
 import { overview } from './http/queries/overview';
 import { consoleServices } from './live/console-services';
 import { attachGateway } from './live/gateway';
+import { connectRedis } from './live/redis-adapter';
 import { logger, setLogLevel } from './log';
 import { metricsEndpoint } from './metrics/endpoint';
 import { parseCookies, SESSION_COOKIE } from './security/cookies';
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
   process.env.NEXT_TELEMETRY_DISABLED = '1';
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  // first: an unreachable Redis stops the start before the PF takes SIP traffic
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger('redis')) : undefined;
+  if (redis) log.info('live stream shared with the other instances through Redis');
   const pf = await startPf(config);
 
   const console = next({ dev: config.dev, hostname: config.http.host, port: config.http.port, dir: process.cwd() });
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
   });
   const gate = async (req: IncomingMessage, res: ServerResponse, url: URL) => (await metrics(req, res, url)) || security.gate(req, res, url);
   const http = createServer(consoleRequestHandler({ gate, api, render, log: (line) => log.warn(line) }));
-  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.store)));
+  const io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.store)), redis?.adapter);
   io.use(security.socketMiddleware);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     io.close();
     http.close();
     await pf.stop();
+    await redis?.close();
     await console.close();
     process.exit(0);
   };

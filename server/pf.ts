@@ -120,7 +120,7 @@ export async function startPf(config: Config): Promise<Pf> {
 
   const bus = new LiveBus();
   bus.on('decision', (d) => metrics.decision(d));
-  const decisions = new DecisionLog(db.store, (aor) => users.get(aor));
+  const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now });
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());

@@ -1,6 +1,6 @@
 'use client';
 // The live decision stream: the newest page first, then every new decision. After a reconnect it
-// resumes from the last seq it holds (pages until the server says complete); decisions are keyed
+// resumes from the last seq it holds of each PF instance (pages until the server says complete); decisions are keyed
 // by seq, so a replay overlapping the live stream shows nothing twice.
 import { useEffect, useState } from 'react';
 import type { DecisionRecord } from '../../server/live/events';
@@ -32,6 +32,8 @@ export function useDecisions(): DecisionsView {
     let list: DecisionRecord[] = [];
     let pending: DecisionRecord[] = [];
     let lastSeq = 0;
+    // the last id seen from each PF instance: with several instances, resume each exactly (D-230)
+    const after: Record<string, number> = {};
     let firstLoad = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -54,20 +56,21 @@ export function useDecisions(): DecisionsView {
         seen.add(d.seq);
         pending.push(d);
         if (d.seq > lastSeq) lastSeq = d.seq;
+        if (d.instance !== undefined && d.seq > (after[d.instance] ?? 0)) after[d.instance] = d.seq;
       }
       timer ??= setTimeout(publish, PUBLISH_MS);
     };
     const resume = () => {
       setConnected(true);
       setConnects((n) => n + 1);
-      s.emit('decisions:resume', firstLoad ? { afterSeq: 0, tail: true, limit: FIRST_PAGE } : { afterSeq: lastSeq });
+      s.emit('decisions:resume', firstLoad ? { afterSeq: 0, tail: true, limit: FIRST_PAGE } : { afterSeq: lastSeq, after });
       firstLoad = false;
     };
     const onReplay = ({ decisions: batch, complete }: { decisions: DecisionRecord[]; complete: boolean }) => {
       add(batch);
       setLoaded(true);
       // A replay page can be partial; ask again from its end until the server says it is complete.
-      if (!complete) s.emit('decisions:resume', { afterSeq: batch[batch.length - 1]?.seq ?? lastSeq });
+      if (!complete) s.emit('decisions:resume', { afterSeq: lastSeq, after });
     };
     const onLive = (d: DecisionRecord) => add([d]);
     const onDown = () => setConnected(false);

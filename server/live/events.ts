@@ -3,8 +3,13 @@
 import type { Overview } from '../http/queries/overview';
 
 export interface DecisionRecord {
-  /** event id: strictly increasing, used by clients to resume without gaps */
+  /**
+   * event id: unique across PF instances, increasing within each instance and following the clock
+   * across them (D-230); clients resume per instance without gaps
+   */
   seq: number;
+  /** the PF instance that made the decision (its name, config.instance) */
+  instance?: string;
   at: string; // ISO time
   servedUser: string | null;
   procedure: string;
@@ -102,10 +107,10 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   /**
-   * Replay the decisions after `afterSeq`, then stream live ones. With `tail` and afterSeq 0 the
+   * Replay the decisions after `afterSeq` (per instance after `after[instance]`, D-230), then stream live ones. With `tail` and afterSeq 0 the
    * replay is the newest `limit` decisions instead of the oldest (first load of a long log).
    */
-  'decisions:resume': (req: { afterSeq: number; limit?: number; tail?: boolean }) => void;
+  'decisions:resume': (req: { afterSeq: number; limit?: number; tail?: boolean; after?: Record<string, number> }) => void;
   'overview:watch': () => void;
   'overview:unwatch': () => void;
   /** `joined` is called once the socket is in the room: a snapshot fetched after it misses nothing */

@@ -12,6 +12,7 @@ import type { DecisionLog } from '../store/decision-log';
 import type { LiveBus } from './bus';
 import { registeredServices } from './console-services';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
+import type { RedisLink } from './redis-adapter';
 
 const REPLAY_PAGE = 500;
 // a first load may take more at once: one indexed query, newest first
@@ -19,13 +20,23 @@ const TAIL_MAX = 5000;
 const log = logger('live');
 const OVERVIEW_MS = 1000;
 
+/** the client's per-instance cursor (D-230), ignored when malformed rather than trusted */
+function resumeCursor(raw: unknown): Record<string, number> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw).slice(0, 256)) if (k.length <= 200 && Number.isSafeInteger(v)) out[k] = v as number;
+  return out;
+}
+
 export function attachGateway(
   http: HttpServer,
   bus: LiveBus,
   decisions: DecisionLog,
   overviewOf?: () => Promise<Overview>,
+  /** the Redis adapter (REDIS_URL): rooms span every PF instance (issue 19) */
+  adapter?: RedisLink['adapter'],
 ): Server<ClientToServerEvents, ServerToClientEvents> {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { path: '/socket.io', serveClient: false, ...(adapter ? { adapter } : {}) });
   const db = () => registeredServices(bus)?.db;
 
   // The overview is computed once a second while anyone watches it, whatever their number.
@@ -38,7 +49,8 @@ export function attachGateway(
       ticker = undefined;
       return;
     }
-    io.to('overview').emit('overview:updated', await overviewOf());
+    // this instance's overview to this instance's watchers: with Redis every instance has its own ticker
+    io.local.to('overview').emit('overview:updated', await overviewOf());
   };
 
   io.on('connection', (socket) => {
@@ -55,7 +67,7 @@ export function attachGateway(
           socket.emit('decisions:replayed', { decisions: await decisionsTail(store, take), complete: true });
           return;
         }
-        const list = await decisions.since(afterSeq, take);
+        const list = await decisions.since(afterSeq, take, resumeCursor(req?.after));
         socket.emit('decisions:replayed', { decisions: list, complete: list.length < take });
       } catch (err) {
         log.warn(`decision replay failed: ${(err as Error).message}`);

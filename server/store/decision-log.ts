@@ -4,8 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
+import { DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
 
 export interface DecisionLogOptions {
+  /** this PF instance's name (config.instance): its decisions carry it, its ids use its slot (D-230) */
+  instance?: string;
+  /** the clock event ids follow (tests) */
+  now?: () => number;
   flushMs?: number;
   maxBatch?: number;
   /** the database's kind (OpenDatabase.provider); found out with one query when not given */
@@ -14,10 +19,10 @@ export interface DecisionLogOptions {
   onError?: (e: unknown, batch: DecisionRecord[]) => void;
 }
 
-const COLUMNS = ['id', 'seq', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs']
+const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs']
   .map((c) => `"${c}"`)
   .join(', ');
-// 13 parameters a row: far below SQLite's 32766 and PostgreSQL's 65535 per statement.
+// 14 parameters a row: far below SQLite's 32766 and PostgreSQL's 65535 per statement.
 const INSERT_CHUNK = 512;
 
 /**
@@ -49,8 +54,14 @@ async function detectProvider(db: Db): Promise<StoreProvider> {
   }
 }
 
+/** Per instance, the last event id a console holds: resume each instance exactly (D-230). */
+export type ResumeCursor = Record<string, number>;
+
 export class DecisionLog {
-  private nextSeq = 1;
+  private ids: DecisionIds | undefined;
+  private renew: NodeJS.Timeout | undefined;
+  readonly instance: string;
+  private readonly now: () => number;
   private queue: DecisionRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -60,20 +71,59 @@ export class DecisionLog {
   private readonly provider: Promise<StoreProvider>;
 
   constructor(private readonly db: Db, private readonly userIds: (aor: string) => string | undefined, opts: DecisionLogOptions = {}) {
+    this.instance = opts.instance ?? '';
+    this.now = opts.now ?? Date.now;
     this.flushMs = opts.flushMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
     this.provider = opts.provider ? Promise.resolve(opts.provider) : detectProvider(db);
     this.onError = opts.onError ?? ((e, batch) => console.error(`decision log: ${batch.length} decisions not written: ${(e as Error)?.message ?? e}`));
   }
 
-  /** continue numbering after what is already stored */
+  /** claims this instance's id slot and continues numbering above everything already stored */
   async init(): Promise<void> {
+    const slot = await this.claimSlot();
     const last = await this.db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
-    this.nextSeq = (last?.seq ?? 0) + 1;
+    this.ids = new DecisionIds(slot, Number(last?.seq ?? 0), this.now);
+    // the slot stays this instance's while it runs, however long it makes no decision
+    this.renew = setInterval(() => {
+      this.db.decisionSlot.update({ where: { instance: this.instance }, data: { seenAt: new Date(this.now()) } }).catch((e: Error) => console.error(`decision log: slot not renewed: ${e.message}`));
+    }, SLOT_RENEW_MS);
+    this.renew.unref();
+  }
+
+  // The slot is kept under the instance's name: a restart reuses it. When all are taken, the slot
+  // of an instance silent for a day is taken over (compare-and-delete on its seenAt). Two
+  // instances claiming at once race on the unique slot; the loser looks again.
+  private async claimSlot(): Promise<number> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const now = new Date(this.now());
+      const mine = await this.db.decisionSlot.findUnique({ where: { instance: this.instance } });
+      if (mine) {
+        await this.db.decisionSlot.update({ where: { instance: this.instance }, data: { seenAt: now } });
+        return mine.slot;
+      }
+      const holders = await this.db.decisionSlot.findMany({ select: { instance: true, slot: true, seenAt: true } });
+      let slot = freeSlot(holders.map((r) => r.slot));
+      if (slot === undefined) {
+        const idle = reclaimableSlot(holders, now.getTime());
+        if (!idle) throw new Error(`decision log: all ${SLOTS} instance slots are held by instances seen within a day (table DecisionSlot); delete the rows of retired instances`);
+        const gone = await this.db.decisionSlot.deleteMany({ where: { instance: idle.instance, seenAt: idle.seenAt } });
+        if (gone.count === 0) continue; // renewed or taken meanwhile
+        slot = idle.slot;
+      }
+      try {
+        await this.db.decisionSlot.create({ data: { instance: this.instance, slot, seenAt: now } });
+        return slot;
+      } catch {
+        // taken meanwhile by another instance (slot or name): look again
+      }
+    }
+    throw new Error(`decision log: could not claim an id slot for instance "${this.instance}"`);
   }
 
   append(d: Omit<DecisionRecord, 'seq'>): DecisionRecord {
-    const rec: DecisionRecord = { ...d, seq: this.nextSeq++ };
+    if (!this.ids) throw new Error('decision log: init() first');
+    const rec: DecisionRecord = { ...d, seq: this.ids.next(), instance: this.instance };
     this.queue.push(rec);
     if (this.queue.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
@@ -110,6 +160,7 @@ export class DecisionLog {
         const values = [
           randomUUID(),
           d.seq,
+          this.instance,
           provider === 'sqlite' ? sqliteDateTime(d.at) : postgresTimestamp(d.at),
           d.servedUser ? this.userIds(d.servedUser) ?? null : null,
           d.procedure,
@@ -125,7 +176,7 @@ export class DecisionLog {
         const marks = values.map((v, j) => {
           params.push(v);
           if (provider === 'sqlite') return '?';
-          return j === 2 ? `$${params.length}::timestamp(3)` : j === 1 ? `$${params.length}::integer` : `$${params.length}`;
+          return j === 3 ? `$${params.length}::timestamp(3)` : j === 1 ? `$${params.length}::bigint` : `$${params.length}`;
         });
         return `(${marks.join(', ')})`;
       });
@@ -133,10 +184,21 @@ export class DecisionLog {
     }
   }
 
-  async since(afterSeq: number, limit: number): Promise<DecisionRecord[]> {
+  /**
+   * The decisions after a console's position, oldest first. `after` holds, per instance, the last
+   * id the console has: those instances resume exactly; instances it has not heard of resume
+   * after `afterSeq` (ids follow the clock across instances). A page is, per instance, a prefix
+   * of what follows, so paging with the updated cursor leaves no gap.
+   */
+  async since(afterSeq: number, limit: number, after: ResumeCursor = {}): Promise<DecisionRecord[]> {
     await this.flush();
+    const known = Object.keys(after);
+    const where =
+      known.length === 0
+        ? { seq: { gt: afterSeq } }
+        : { OR: [...known.map((instance) => ({ instance, seq: { gt: after[instance] } })), { instance: { notIn: known }, seq: { gt: afterSeq } }] };
     const rows = await this.db.decision.findMany({
-      where: { seq: { gt: afterSeq } },
+      where,
       orderBy: { seq: 'asc' },
       take: limit,
       include: { user: { select: { aor: true } } },
@@ -145,6 +207,7 @@ export class DecisionLog {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.renew);
     await this.flush();
   }
 }
@@ -160,7 +223,8 @@ export function decisionRecordOf(r: DecisionRow): DecisionRecord {
     inputs = { unreadable: r.inputs };
   }
   return {
-    seq: r.seq,
+    seq: Number(r.seq),
+    instance: r.instance,
     at: r.at.toISOString(),
     servedUser: r.user?.aor ?? null,
     procedure: r.procedure,

@@ -54,5 +54,5 @@ export async function searchDecisions(db: Db, f: DecisionFilter, limit: number):
 /** The sequence number of the newest decision, null when the log is empty. */
 export async function lastDecisionSeq(db: Db): Promise<number | null> {
   const last = await db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
-  return last?.seq ?? null;
+  return last ? Number(last.seq) : null;
 }

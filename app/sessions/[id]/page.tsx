@@ -78,6 +78,7 @@ export default function SessionPage() {
     setMessages((held) => ({ ...held, ...Object.fromEntries(data.messages.map((m) => [m.seq, m])) }));
     setDecisions((held) => ({ ...held, ...Object.fromEntries(data.decisions.map((d) => [d.seq, d])) }));
     lastSeq.current = Math.max(lastSeq.current, data.decisions[data.decisions.length - 1]?.seq ?? 0);
+    for (const d of data.decisions) if (d.instance !== undefined && d.seq > (lastByInstance.current[d.instance] ?? 0)) lastByInstance.current[d.instance] = d.seq;
   }, [data]);
 
   // live: legs, SIP messages and the session summary from the session's room; decisions from the
@@ -87,6 +88,7 @@ export default function SessionPage() {
   const callIdsRef = useRef(callIds);
   callIdsRef.current = callIds;
   const lastSeq = useRef(0);
+  const lastByInstance = useRef<Record<string, number>>({});
   const [watching, setWatching] = useState(false);
   const ready = data !== null;
   useEffect(() => {
@@ -97,7 +99,7 @@ export default function SessionPage() {
         setWatching(true);
         reload();
       });
-      s.emit('decisions:resume', { afterSeq: lastSeq.current });
+      s.emit('decisions:resume', { afterSeq: lastSeq.current, after: lastByInstance.current });
     };
     const lost = () => setWatching(false);
     const onLeg = (l: LegView) => l.sessionId === id && setLegs((m) => ({ ...m, [l.id]: laterLeg(m[l.id], l) }));
@@ -105,11 +107,12 @@ export default function SessionPage() {
     const onSip = (m: SipMessageRecord) => setMessages((all) => ({ ...all, [m.seq]: m }));
     const take = (d: DecisionRecord) => {
       if (d.seq > lastSeq.current) lastSeq.current = d.seq;
+      if (d.instance !== undefined && d.seq > (lastByInstance.current[d.instance] ?? 0)) lastByInstance.current[d.instance] = d.seq;
       if (d.sessionId === id || (d.callId && callIdsRef.current.has(d.callId))) setDecisions((all) => ({ ...all, [d.seq]: d }));
     };
     const onReplay = ({ decisions: list, complete }: { decisions: DecisionRecord[]; complete: boolean }) => {
       list.forEach(take);
-      if (!complete) s.emit('decisions:resume', { afterSeq: lastSeq.current });
+      if (!complete) s.emit('decisions:resume', { afterSeq: lastSeq.current, after: lastByInstance.current });
     };
     s.on('connect', join);
     s.on('disconnect', lost);
