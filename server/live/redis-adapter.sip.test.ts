@@ -10,7 +10,9 @@ import { freePort, startRedis } from '../../scripts/daemon.mjs';
 import { ConfigError } from '../config';
 import type { Overview } from '../http/queries/overview';
 import { logger } from '../log';
+import type { CpmSession } from '../engine/model';
 import { DecisionLog } from '../store/decision-log';
+import { upsertSession } from '../store/sessions';
 import { databaseTargets } from '../store/test-databases';
 import { LiveBus } from './bus';
 import { consoleServices } from './console-services';
@@ -25,9 +27,9 @@ after(async () => (await redis).stop());
 async function instance(name: string, url: string, db: Awaited<ReturnType<typeof sqlite.fresh>>) {
   const link = await connectRedis(url, logger(`redis-${name}`));
   const bus = new LiveBus();
-  const decisions = new DecisionLog(db.prisma, () => undefined, { instance: name, flushMs: 5 });
+  const decisions = new DecisionLog(db.store, () => undefined, { instance: name, flushMs: 5 });
   await decisions.init();
-  consoleServices(bus, db.prisma); // the session queries' database, as the console's routes register it
+  consoleServices(bus, db.store); // the session queries' database, as the console's routes register it
   const http = createServer();
   const io = attachGateway(http, bus, decisions, async () => ({ users: name }) as unknown as Overview, link.adapter);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -88,7 +90,7 @@ test('issue 19: a console on instance A sees decisions, sessions and registratio
 
     // a session held by B reaches A's session list
     const alice = await db.user('sip:alice@example.com');
-    await db.prisma.cpmSession.create({ data: { id: 's-on-b', userId: alice, type: 'ONE_TO_ONE', conversationId: 'c1', contributionId: 'k1', mode: 'ACTIVE', snapshot: '{}', instance: 'pf-b' } });
+    await upsertSession(db.store, alice, { id: 's-on-b', servedUser: 'sip:alice@example.com', type: 'ONE_TO_ONE', conversationId: 'c1', contributionId: 'k1', mode: 'ACTIVE', legs: [] } as unknown as CpmSession, { instance: 'pf-b' });
     await new Promise<void>((resolve) => c.emit('sessions:watch', () => resolve()));
     const session = next(c, 'session:updated', (s) => s.id === 's-on-b');
     b.bus.emit('session:updated', { sessionId: 's-on-b' });

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       // no proposal: the window replayed as it was must decide exactly as it did
       let calls = 0;
       const mismatches = [];
-      for await (const b of recordedBatches(db.prisma, args.from, args.to)) {
+      for await (const b of recordedBatches(db.store, args.from, args.to)) {
         const r = checkReplay(parseBatch(b.lines));
         calls += r.calls;
         mismatches.push(...r.mismatches);
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       process.exitCode = mismatches.length ? 1 : 0;
       return;
     }
-    const diff = await whatIfWindow(db.prisma, args.from, args.to, proposal, progress);
+    const diff = await whatIfWindow(db.store, args.from, args.to, proposal, progress);
     process.stderr.write('\n');
     process.stdout.write(args.json ? `${JSON.stringify(diff)}\n` : `${formatDiff(diff, args)}\n`);
   } finally {

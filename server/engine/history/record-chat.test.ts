@@ -24,7 +24,8 @@ test('HIST-1, HIST-1x: property: a chat message is stored exactly when allowStor
       assert.equal(stored.length, 1);
       const e = stored[0];
       assert.ok(e.kind === 'RECORD_OBJECT');
-      assert.equal(e.folder, 'conv-1/contrib-1');
+      assert.deepEqual(e.folder, { kind: 'SESSION_HISTORY', conversationId: 'conv-1', contributionId: 'contrib-1' });
+      assert.match(r.decisions[0].summary, /conv-1\/contrib-1\./);
       assert.equal(e.object.headers['Message-Direction'], direction);
       assert.equal(e.object.body, body);
       assert.equal(e.object.imdnMessageId, messageId);

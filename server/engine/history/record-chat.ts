@@ -46,8 +46,9 @@ export function recordChat(input: RecordChatInput): EngineResult {
   const object: StoredObjectSpec = { kind: 'MESSAGE', contentType: item.contentType, headers, body: item.body };
   if (item.messageId !== undefined) object.imdnMessageId = item.messageId;
   const folder = sessionHistoryFolder(s);
+  const path = `${s.conversationId}/${s.contributionId}`;
   return {
     effects: [{ kind: 'RECORD_OBJECT', folder, object }],
-    decisions: [decide({ ...base, branch: 'HIST-1', outcome: 'STORED', summary: `The ${direction} chat message ${item.messageId ?? '(no Message-ID)'} is recorded in the session history folder ${folder}.`, inputs: { ...inputs, folder } })],
+    decisions: [decide({ ...base, branch: 'HIST-1', outcome: 'STORED', summary: `The ${direction} chat message ${item.messageId ?? '(no Message-ID)'} is recorded in the session history folder ${path}.`, inputs: { ...inputs, folder: path } })],
   };
 }
