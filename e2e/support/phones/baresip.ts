@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { freePort } from '../ports';
 import { TmuxConsole } from './tmux-console';
-import { waitFor } from './wait';
+import { PHONE_WAIT_MS, waitFor } from './wait';
 
 export interface BaresipOptions {
   user: string;
@@ -60,7 +60,7 @@ export class BaresipPhone {
   }
 
   /** asks `/reginfo` until the account shows OK */
-  async waitRegistered(timeoutMs = 10_000): Promise<void> {
+  async waitRegistered(timeoutMs = PHONE_WAIT_MS): Promise<void> {
     await waitFor(`${this.opts.user}'s baresip to register`, async () => {
       const from = this.screen().length;
       this.console.type('/reginfo');
@@ -70,7 +70,7 @@ export class BaresipPhone {
   }
 
   /** messages the contact; resolves with the final response code the phone got */
-  async send(text: string, timeoutMs = 10_000): Promise<number> {
+  async send(text: string, timeoutMs = PHONE_WAIT_MS): Promise<number> {
     if (/[\r\n]/.test(text)) throw new Error('one line only');
     const from = this.screen().length;
     this.console.type(`/message ${text}`);
@@ -85,7 +85,7 @@ export class BaresipPhone {
     return [...this.screen().matchAll(/^(sips?:\S+): "(.*)"$/gm)].map((m) => ({ from: m[1], text: m[2] }));
   }
 
-  async waitForMessage(from: string, text: string, timeoutMs = 10_000): Promise<void> {
+  async waitForMessage(from: string, text: string, timeoutMs = PHONE_WAIT_MS): Promise<void> {
     await waitFor(`${this.opts.user}'s baresip to show "${text}" from ${from}`,
       () => this.received().some((m) => m.from === from && m.text === text), { timeoutMs });
   }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort } from '../ports';
 import { TmuxConsole } from './tmux-console';
-import { sleep, waitFor } from './wait';
+import { PHONE_WAIT_MS, sleep, waitFor } from './wait';
 
 /** CPM's chat ICSI as a Contact parameter, in linphone's own escaping */
 export const CPM_MSG_TAG = '+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
@@ -93,7 +93,7 @@ export class LinphonePhone {
   }
 
   /** asks `status register` until the phone says it is registered */
-  async waitRegistered(timeoutMs = 10_000): Promise<void> {
+  async waitRegistered(timeoutMs = PHONE_WAIT_MS): Promise<void> {
     await waitFor(`${this.opts.user}'s linphone to register`, async () => {
       const from = this.screen().length;
       this.console.type('status register');
@@ -113,7 +113,7 @@ export class LinphonePhone {
     return [...this.screen().matchAll(/Message received from (\S+): (.*)/g)].map((m) => ({ from: m[1], text: m[2].trimEnd() }));
   }
 
-  async waitForMessage(from: string, text: string, timeoutMs = 10_000): Promise<ReceivedMessage> {
+  async waitForMessage(from: string, text: string, timeoutMs = PHONE_WAIT_MS): Promise<ReceivedMessage> {
     return waitFor(`${this.opts.user}'s linphone to show "${text}" from ${from}`,
       () => this.received().find((m) => m.from === from && m.text === text), { timeoutMs });
   }
@@ -128,7 +128,7 @@ export class LinphonePhone {
     return this.messageRow(text, 1)?.messageId;
   }
 
-  async waitForSentState(text: string, states: MessageState[], timeoutMs = 10_000): Promise<MessageState> {
+  async waitForSentState(text: string, states: MessageState[], timeoutMs = PHONE_WAIT_MS): Promise<MessageState> {
     return waitFor(() => `${this.opts.user}'s linphone to show "${text}" as ${states.join(' or ')} (it shows ${this.sentState(text) ?? 'no such sent message'})`,
       () => {
         const s = this.sentState(text);

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { waitFor } from './wait';
+import { PHONE_WAIT_MS, waitFor } from './wait';
 
 export class TmuxConsole {
   readonly socket: string;
@@ -59,7 +59,7 @@ export class TmuxConsole {
   }
 
   /** the first match of `re` in what the terminal showed after character `from` */
-  async waitForOutput(what: string, re: RegExp, from = 0, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  async waitForOutput(what: string, re: RegExp, from = 0, timeoutMs = PHONE_WAIT_MS): Promise<RegExpMatchArray> {
     return waitFor(what, () => this.output().slice(from).match(re) ?? undefined, { timeoutMs });
   }
 
