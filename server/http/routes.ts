@@ -189,7 +189,8 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       // a minute of margin: a call's time is the engine's `now`, taken just before the session row was written
       const from = new Date(Date.parse(session.createdAt) - 60_000);
       const to = new Date(session.endedAt ? Date.parse(session.endedAt) + 300_000 : Date.now() + 1000);
-      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id) };
+      // the invitation and its fork are found by the legs' Call-IDs (they were decided before the session had an id)
+      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id, session.legsList.map((l) => l.callId)) };
     },
 
     'GET /api/store/:aor': async ({ params }) => messageStoreOf(db, params.aor),
