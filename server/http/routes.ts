@@ -22,7 +22,6 @@ import { checkProposal } from '../replay/proposal';
 import { sessionSteps } from '../engine/replay/time-travel';
 import { recordedCalls } from '../store/engine-recording';
 import { WhatIfRuns, WINDOWS, type WhatIfRun, type WindowName } from '../replay/what-if-jobs';
-import { writeAudit } from '../store/audit';
 import { badRequest, HttpError } from './http-error';
 
 /** who made an edit: there are no operator accounts yet, so the console and the client address */
@@ -146,20 +145,17 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       const r = whatIfRuns.applicable(params.id);
       if (typeof r === 'string') throw new HttpError(409, r);
       const actor = actorOf(req);
-      let target: string;
+      // the change and the diff the operator was shown are audited in one transaction (D-270)
+      const diff = r.diff!;
+      const alsoAudit = { action: 'what-if.applied', after: { window: r.window, calls: diff.calls, changedCalls: diff.changedCalls, lookupMisses: diff.lookupMisses, groups: diff.groups.slice(0, AUDIT_GROUPS), moreGroups: Math.max(0, diff.groups.length - AUDIT_GROUPS) } };
       if (r.target.kind === 'provider-policy') {
-        await saveProviderPolicy(db, r.target.policy, actor);
-        target = 'provider-policy';
+        await saveProviderPolicy(db, r.target.policy, actor, { alsoAudit });
         await pf.policyChanged(null);
       } else {
         const userId = await requireUser(r.target.aor);
-        await saveRule(db, userId, parseRuleInput(r.target.rule), actor);
-        target = auditTargetOf(userId);
+        await saveRule(db, userId, parseRuleInput(r.target.rule), actor, { alsoAudit });
         await pf.policyChanged(r.target.aor);
       }
-      // the change's own entry is written by the save; this one keeps the diff the operator saw
-      const diff = r.diff!;
-      await writeAudit(db, { actor, action: 'what-if.applied', target, after: { window: r.window, calls: diff.calls, changedCalls: diff.changedCalls, lookupMisses: diff.lookupMisses, groups: diff.groups.slice(0, AUDIT_GROUPS), moreGroups: Math.max(0, diff.groups.length - AUDIT_GROUPS) } });
       r.state = 'applied';
       return runView(r);
     },
