@@ -3,7 +3,11 @@
 // client, half duplicates) at one fixed rate, to fresh PFs with PF_RECORD=off and =on in turn
 // (off, on, off, on: a shared machine drifts); CPU is the PF process's, from /proc, per answered
 // MESSAGE; bytes are the deflated batches stored, per answered MESSAGE.
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
+import { hotSpots, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { recordingSize } from '../server/store/engine-recording';
 import { imdnCsv, USERS } from './imdn-throughput';
@@ -13,6 +17,8 @@ import { runLoad, runOnce, startUas } from './sipp';
 
 const RATE = Number(process.env.BENCH_RECORD_RATE || 500);
 const CALLS = Number(process.env.BENCH_RECORD_CALLS || 6000);
+/** BENCH_RECORD_PROFILE=1: one more PF_RECORD=on run under the V8 CPU profiler, its hot spots in bench/profiles/record.txt (=only: that run alone) */
+const PROFILE = process.env.BENCH_RECORD_PROFILE ?? '';
 
 interface Run {
   record: 'on' | 'off';
@@ -26,10 +32,12 @@ interface Run {
   calls?: number;
 }
 
-async function once(record: 'on' | 'off'): Promise<Run> {
+async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
   // overload control off: on a shared machine it would refuse part of the load, and the figure is
   // the cost of each MESSAGE carried, not the rate held
-  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), PF_RECORD: record, PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' } });
+  const pf = await startPfChild({
+    env: { SEED_USERS: USERS.join(','), PF_RECORD: record, PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0', ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}) },
+  });
   const client = startUas('uas-message-load.xml', await freePort());
   let run: Run;
   try {
@@ -37,6 +45,7 @@ async function once(record: 'on' | 'off'): Promise<Run> {
     const lines = ['SEQUENTIAL', ...USERS.map((u) => `${u};${client.port}`)];
     const reg = await runOnce('register-load.xml', target, await freePort(), { csvLines: lines, calls: lines.length - 1 });
     if (reg.code !== 0) throw new Error(`REGISTER of the bench users failed: ${reg.errors}`);
+    if (profDir) process.kill(pf.pid, 'SIGUSR2'); // the profiler starts after the start-up and the REGISTERs
     const w = watchProc(pf.pid);
     const r = await runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate: RATE, calls: CALLS, csvLines: imdnCsv(CALLS) });
     const p = w.stop();
@@ -59,6 +68,10 @@ async function once(record: 'on' | 'off'): Promise<Run> {
 }
 
 export async function run() {
+  if (PROFILE === 'only') {
+    const profile = await profileOn();
+    return { summary: ['profile of a PF_RECORD=on run: bench/profiles/record.txt'], data: { rate: RATE, calls: CALLS, profile } };
+  }
   process.stderr.write(`recording cost: ${CALLS} IMDN MESSAGEs at ${RATE}/s, PF_RECORD off and on, twice\n`);
   const runs: Run[] = [];
   for (const r of ['off', 'on', 'off', 'on'] as const) runs.push(await once(r));
@@ -69,12 +82,36 @@ export async function run() {
   const bytesPerMessage = mean(onRuns.map((r) => (r.bytes ?? 0) / Math.max(1, r.successful)));
   const callsPerMessage = mean(onRuns.map((r) => (r.calls ?? 0) / Math.max(1, r.successful)));
   const extraPct = round(((on - off) / off) * 100, 1);
+  const profile = PROFILE === '1' ? await profileOn() : undefined;
   return {
     summary: [
       `CPU per MESSAGE: ${round(off, 3)} ms with PF_RECORD=off, ${round(on, 3)} ms with it on: +${extraPct}% (target < 10%)`,
       `on disk: ${round(bytesPerMessage, 0)} bytes per MESSAGE (target < 300), ${round(callsPerMessage, 2)} engine calls recorded per MESSAGE`,
       `all runs held: ${runs.every((r) => r.ok)}`,
+      ...(profile ? [`profile of a PF_RECORD=on run: bench/profiles/record.txt`] : []),
     ],
-    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), callsPerMessage: round(callsPerMessage, 2) },
+    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), callsPerMessage: round(callsPerMessage, 2), profile },
   };
+}
+
+/** One PF_RECORD=on run under the CPU profiler: self time by function and by area, as text. */
+async function profileOn(): Promise<HotSpots> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-record-prof-'));
+  await once('on', dir);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('the profiled PF wrote no .cpuprofile');
+  const hot = hotSpots(path.join(dir, file), 30);
+  mkdirSync('bench/profiles', { recursive: true });
+  const text = [
+    `PF_RECORD=on, ${CALLS} IMDN MESSAGEs at ${RATE}/s; ${hot.sampledMs} ms sampled, busy ${hot.busyPct}% of the samples`,
+    '',
+    'self time by function (% of all samples):',
+    ...hot.functions.map((f) => `  ${String(f.selfPct).padStart(5)}  ${f.name}  ${f.where}`),
+    '',
+    'self time by area:',
+    ...hot.areas.map((a) => `  ${String(a.selfPct).padStart(5)}  ${a.area}`),
+    '',
+  ].join('\n');
+  writeFileSync('bench/profiles/record.txt', text);
+  return hot;
 }

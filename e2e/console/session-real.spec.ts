@@ -20,7 +20,7 @@ const product = signedInProduct(async () => {
   return { PF_TOPOLOGY_FILE: file };
 });
 
-test('BYE-1, CLS-1, TIME-TRAVEL: a real 1-1 session appears live, shows its legs and SIP ladder, is released with the decoded Reason, and its recorded inputs step to the release', async ({ page }, testInfo) => {
+test('BYE-1, CLS-1, TIME-TRAVEL: a real 1-1 session appears live, shows its legs and SIP ladder, is released with the decoded Reason, and its recorded inputs step from the invitation to the release', async ({ page }, testInfo) => {
   const devicePort = await freePort();
   const device = startSipp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
   let bob: SippBackground | undefined;
@@ -71,13 +71,23 @@ test('BYE-1, CLS-1, TIME-TRAVEL: a real 1-1 session appears live, shows its legs
     const done = await bob.done;
     expect(done.code, done.stderr).toBe(0);
 
-    // time travel (issue 20): the session's recorded engine inputs, stepped through to the release
+    // time travel (issue 20): the session's recorded engine inputs, from its invitation (the INVITE
+    // from bob's PF, the device's answer) stepped through to the release
     await page.getByTestId('time-travel-load').click();
     const step = page.getByTestId('time-travel-step');
-    await expect(step).toHaveAttribute('data-procedure', 'handleBye');
-    await expect(step).toContainText('BYE_RECEIVED');
+    await expect(step).toHaveAttribute('data-procedure', 'handleInvite');
+    await expect(step).toContainText('INVITE from peer');
     const total = Number(/of (\d+)/.exec((await page.getByTestId('time-travel-position').textContent()) ?? '')?.[1]);
-    for (let k = 1; k < total; k++) await page.getByTestId('time-travel-next').click();
+    const seen: Array<[string, string]> = [];
+    for (let k = 0; k < total; k++) {
+      if (k > 0) await page.getByTestId('time-travel-next').click();
+      await expect(step).toHaveAttribute('data-index', String(k));
+      seen.push([(await step.getAttribute('data-procedure')) ?? '', (await step.textContent()) ?? '']);
+    }
+    const procedures = seen.map(([p]) => p);
+    expect(procedures.indexOf('forkAnswered'), procedures.join(', ')).toBeGreaterThan(0);
+    const bye = seen.findIndex(([p, text]) => p === 'handleBye' && text.includes('BYE_RECEIVED'));
+    expect(bye, procedures.join(', ')).toBeGreaterThan(procedures.indexOf('forkAnswered'));
     await expect(step).toHaveAttribute('data-mode', 'RELEASED');
     await expect(page.locator('[data-testid="time-travel-legs"] tr[data-state="TERMINATED"]')).toHaveCount(2);
   } finally {

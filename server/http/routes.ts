@@ -22,7 +22,6 @@ import { checkProposal } from '../replay/proposal';
 import { sessionSteps } from '../engine/replay/time-travel';
 import { recordedCalls } from '../store/engine-recording';
 import { WhatIfRuns, WINDOWS, type WhatIfRun, type WindowName } from '../replay/what-if-jobs';
-import { writeAudit } from '../store/audit';
 import { badRequest, HttpError } from './http-error';
 
 /** who made an edit: there are no operator accounts yet, so the console and the client address */
@@ -146,20 +145,17 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       const r = whatIfRuns.applicable(params.id);
       if (typeof r === 'string') throw new HttpError(409, r);
       const actor = actorOf(req);
-      let target: string;
+      // the change and the diff the operator was shown are audited in one transaction (D-270)
+      const diff = r.diff!;
+      const alsoAudit = { action: 'what-if.applied', after: { window: r.window, calls: diff.calls, changedCalls: diff.changedCalls, lookupMisses: diff.lookupMisses, groups: diff.groups.slice(0, AUDIT_GROUPS), moreGroups: Math.max(0, diff.groups.length - AUDIT_GROUPS) } };
       if (r.target.kind === 'provider-policy') {
-        await saveProviderPolicy(db, r.target.policy, actor);
-        target = 'provider-policy';
+        await saveProviderPolicy(db, r.target.policy, actor, { alsoAudit });
         await pf.policyChanged(null);
       } else {
         const userId = await requireUser(r.target.aor);
-        await saveRule(db, userId, parseRuleInput(r.target.rule), actor);
-        target = auditTargetOf(userId);
+        await saveRule(db, userId, parseRuleInput(r.target.rule), actor, { alsoAudit });
         await pf.policyChanged(r.target.aor);
       }
-      // the change's own entry is written by the save; this one keeps the diff the operator saw
-      const diff = r.diff!;
-      await writeAudit(db, { actor, action: 'what-if.applied', target, after: { window: r.window, calls: diff.calls, changedCalls: diff.changedCalls, lookupMisses: diff.lookupMisses, groups: diff.groups.slice(0, AUDIT_GROUPS), moreGroups: Math.max(0, diff.groups.length - AUDIT_GROUPS) } });
       r.state = 'applied';
       return runView(r);
     },
@@ -189,7 +185,8 @@ export function consoleRoutes(pf: Pf): Record<string, ApiRoute> {
       // a minute of margin: a call's time is the engine's `now`, taken just before the session row was written
       const from = new Date(Date.parse(session.createdAt) - 60_000);
       const to = new Date(session.endedAt ? Date.parse(session.endedAt) + 300_000 : Date.now() + 1000);
-      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id) };
+      // the invitation and its fork are found by the legs' Call-IDs (they were decided before the session had an id)
+      return { recording: true, steps: sessionSteps(await recordedCalls(db, from, to), session.id, session.legsList.map((l) => l.callId)) };
     },
 
     'GET /api/store/:aor': async ({ params }) => messageStoreOf(db, params.aor),

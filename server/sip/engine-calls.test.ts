@@ -45,3 +45,31 @@ test('REPLAY-EQ: a call whose arguments cannot be written down still runs, and t
   assert.equal(r.reject?.code, 400);
   assert.deepEqual(lost, ['checkBody']);
 });
+
+test('REPLAY-EQ: the native fingerprint digest the recorder uses is the pure one replay checks, for any text', async () => {
+  const fc = (await import('fast-check')).default;
+  const { fingerprintHash } = await import('../engine/replay/tape');
+  const { nativeFingerprintHash } = await import('./engine-calls');
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ minLength: 50, maxLength: 200 })), (text) => {
+      assert.equal(nativeFingerprintHash(text), fingerprintHash(text));
+    }),
+    { numRuns: 500 },
+  );
+  // lone surrogates: both encode them as U+FFFD
+  assert.equal(nativeFingerprintHash('a\ud800b'), fingerprintHash('a\ud800b'));
+  assert.equal(fingerprintHash('abc').length, 12);
+});
+
+test('REPLAY-EQ: a line recorded with the older cyrb53 fingerprint still replays equal, and a changed one does not', async () => {
+  const { hash53 } = await import('../engine/replay/hash');
+  const s = sink();
+  const engine = recordingEngine(s, () => 1_000);
+  engine.call('checkBody', { inspection: { ok: false, code: 413, encoding: 'gzip', why: 'too large inflated' }, servedUser: 'sip:a@x', callId: 'c2' });
+  const [call] = parseBatch(s.lines);
+  const result = directEngine.call('checkBody', { inspection: { ok: false, code: 413, encoding: 'gzip', why: 'too large inflated' }, servedUser: 'sip:a@x', callId: 'c2' });
+  const old = { ...call, h: hash53(JSON.stringify([(result as { effects?: unknown[] }).effects ?? [], result.decisions])) };
+  assert.ok(old.h.length <= 11);
+  assert.deepEqual(checkReplay([old]).mismatches, []);
+  assert.equal(checkReplay([{ ...old, h: hash53('something else') }]).mismatches.length, 1);
+});

@@ -1,8 +1,15 @@
 // The one way the shell calls the engine: by procedure name, through the table replay uses too
 // (engine/replay/procedures.ts). When recording is on, each call's inputs go to the recorder as
 // one line of JSON, built during the call; compressing and writing happen later, off the request.
+import { createHash } from 'node:crypto';
 import { PROCEDURES, type EngineOutput, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
-import { beginCall, type Versioner } from '../engine/replay/tape';
+import { beginCall, type TextHash, type Versioner } from '../engine/replay/tape';
+
+/**
+ * tape.ts's fingerprintHash computed natively: the fingerprint of every recorded call is taken on
+ * the request path, where the JavaScript digest cost about 5 µs a call and this one about 1.5 µs.
+ */
+export const nativeFingerprintHash: TextHash = (text) => createHash('sha1').update(text, 'utf8').digest().subarray(0, 9).toString('base64url');
 
 export interface EngineCalls {
   call<K extends ProcedureName>(name: K, args: ProcedureArgs<K>): ProcedureResult<K>;
@@ -36,7 +43,7 @@ export function recordingEngine(sink: RecordingSink, now: () => number, onError:
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;
       try {
-        rec = beginCall(name, args as object, at, sink.version);
+        rec = beginCall(name, args as object, at, sink.version, nativeFingerprintHash);
       } catch (e) {
         onError(e, name);
         return run(args) as never;

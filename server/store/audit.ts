@@ -24,6 +24,16 @@ export interface AuditRecord {
   after: unknown;
 }
 
+/**
+ * A second entry a change writes in its own transaction, on the same target by the same actor:
+ * what the operator was shown when they chose it (a what-if diff, D-270), so the change never lands
+ * without it.
+ */
+export interface AlsoAudit {
+  action: string;
+  after: unknown;
+}
+
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 export async function writeAudit(tx: Tx | Db, e: AuditInput, at: Date = new Date()): Promise<void> {

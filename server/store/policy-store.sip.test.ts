@@ -103,5 +103,29 @@ for (const target of databaseTargets()) {
       await d.prisma.providerPolicy.create({ data: { id: 1, values: JSON.stringify({ byeRelayTimeoutMs: 'soon' }) } });
       await assert.rejects(loadProviderPolicy(d.prisma), /byeRelayTimeoutMs/);
     });
+    test('WHAT-IF apply (D-270): a save and the audit of the diff it was shown land together or not at all', async () => {
+      const d = await target.fresh();
+      const alice = await d.user('sip:alice@example.com');
+      const shown = { action: 'what-if.applied', after: { window: 'hour', changedCalls: 3, groups: [{ branch: 'IMDN-DLV-1', user: 'sip:alice@example.com' }] } };
+      const saved = await saveProviderPolicy(d.prisma, { iwfByeScope: 'IWF_STREAMS_ONLY' }, 'operator:ann', { alsoAudit: shown });
+      assert.ok(saved.ok);
+      await upsertPolicyRule(d.prisma, alice, { ruleId: 'r1', serviceEnablers: ['CPM'], allowDefer: true }, 'operator:ann', { alsoAudit: shown });
+      for (const target of ['provider-policy', `user:${alice}`]) {
+        const audit = await listAudit(d.prisma, { target });
+        assert.deepEqual(audit.map((a) => [a.action, a.actor]).sort(), [[target === 'provider-policy' ? 'provider-policy.update' : 'policy.rule.upsert', 'operator:ann'], ['what-if.applied', 'operator:ann']].sort());
+        assert.deepEqual(audit.find((a) => a.action === 'what-if.applied')?.after, shown.after);
+      }
+
+      // the diff's entry cannot be written (here: it does not serialise): the change does not land either
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      const before = await loadProviderPolicyOverrides(d.prisma);
+      const entries = (await listAudit(d.prisma)).length;
+      await assert.rejects(saveProviderPolicy(d.prisma, { iwfByeScope: 'WHOLE_SESSION', imdnDirectForward: true }, 'operator:bo', { alsoAudit: { action: 'what-if.applied', after: cyclic } }));
+      await assert.rejects(upsertPolicyRule(d.prisma, alice, { ruleId: 'r1', serviceEnablers: ['CPM'], allowDefer: false }, 'operator:bo', { alsoAudit: { action: 'what-if.applied', after: cyclic } }));
+      assert.deepEqual(await loadProviderPolicyOverrides(d.prisma), before);
+      assert.equal((await loadUserPrefs(d.prisma, alice)).allowDefer, true);
+      assert.equal((await listAudit(d.prisma)).length, entries);
+    });
   });
 }

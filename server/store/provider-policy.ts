@@ -1,7 +1,7 @@
 // The service-provider policy (SPEC §2): one row holding the values that differ from the spec
 // defaults, so a later change of a default reaches every deployment that never overrode it.
 import { DEFAULT_POLICY, withPolicy, type Policy, type PolicyOverrides } from '../engine/policy';
-import { writeAudit } from './audit';
+import { writeAudit, type AlsoAudit } from './audit';
 import type { Db } from './database';
 
 export interface PolicyFieldError {
@@ -82,7 +82,7 @@ export async function loadProviderPolicy(db: Db): Promise<Policy> {
   return r.policy;
 }
 
-async function store(db: Db, candidate: unknown, actor: string): Promise<PolicySaveResult> {
+async function store(db: Db, candidate: unknown, actor: string, opts: { alsoAudit?: AlsoAudit } = {}): Promise<PolicySaveResult> {
   const r = (await loadValidator())(candidate);
   if (!r.ok) return r;
   const overrides = policyOverrides(r.policy);
@@ -91,13 +91,14 @@ async function store(db: Db, candidate: unknown, actor: string): Promise<PolicyS
     const values = JSON.stringify(overrides);
     await tx.providerPolicy.upsert({ where: { id: 1 }, create: { id: 1, values }, update: { values } });
     await writeAudit(tx, { actor, action: 'provider-policy.update', target: 'provider-policy', before, after: overrides });
+    if (opts.alsoAudit) await writeAudit(tx, { actor, target: 'provider-policy', ...opts.alsoAudit });
   });
   return { ok: true, policy: r.policy, overrides };
 }
 
-/** Replaces the policy: settings missing from `input` go back to their defaults. Audited. */
-export async function saveProviderPolicy(db: Db, input: unknown, actor: string): Promise<PolicySaveResult> {
-  return store(db, input, actor);
+/** Replaces the policy: settings missing from `input` go back to their defaults. Audited (with `alsoAudit` in the same transaction). */
+export async function saveProviderPolicy(db: Db, input: unknown, actor: string, opts: { alsoAudit?: AlsoAudit } = {}): Promise<PolicySaveResult> {
+  return store(db, input, actor, opts);
 }
 
 /** Changes only the settings in `patch` (nested sections merge field by field). Audited. */

@@ -2,7 +2,7 @@
 // In the embedded deployment the database plays the XDMS: the rows are the user's document, so
 // a user without rows reads as PREF-1c (the XDMS answered 404: all false, source XDMS).
 import type { UserPrefs } from '../engine/model';
-import { writeAudit } from './audit';
+import { writeAudit, type AlsoAudit } from './audit';
 import type { Db } from './database';
 
 export interface PolicyRuleInput {
@@ -96,7 +96,7 @@ export async function replacePolicyRules(db: Db, userId: string, rules: PolicyRu
 }
 
 /** Creates or changes one rule, audited (policy.rule.upsert). */
-export async function upsertPolicyRule(db: Db, userId: string, rule: PolicyRuleInput, actor: string): Promise<UserPrefs> {
+export async function upsertPolicyRule(db: Db, userId: string, rule: PolicyRuleInput, actor: string, opts: { alsoAudit?: AlsoAudit } = {}): Promise<UserPrefs> {
   checkRules([rule]);
   await db.$transaction(async (tx) => {
     const old = await tx.policyRule.findUnique({ where: { userId_ruleId: { userId, ruleId: rule.ruleId } } });
@@ -114,6 +114,7 @@ export async function upsertPolicyRule(db: Db, userId: string, rule: PolicyRuleI
       before: old ? auditShape([fromRow(old)])[0] : null,
       after: auditShape([rule])[0],
     });
+    if (opts.alsoAudit) await writeAudit(tx, { actor, target: `user:${userId}`, ...opts.alsoAudit });
   });
   return loadUserPrefs(db, userId);
 }

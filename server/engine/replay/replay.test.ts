@@ -196,3 +196,34 @@ test('WHAT-IF DLV-3: turning IMDN aggregation on buffers a notification that was
   assert.ok(g.newEffects.START_TIMER, `the aggregation window starts: ${JSON.stringify(g)}`);
   assert.ok(g.vanishedEffects['SEND_REQ MESSAGE'], `the notification no longer leaves at once: ${JSON.stringify(g)}`);
 });
+
+test('TIME-TRAVEL: a session\'s steps start at its invitation: the INVITE and its fork are found by the legs\' Call-ID', () => {
+  const s0 = O1();
+  const view = (callId: string): SipMessageView => ({
+    method: 'INVITE',
+    uri: s0.servedUser,
+    headers: { 'call-id': [callId], from: ['<sip:bob@example.com>;tag=b1'], to: [`<${s0.servedUser}>`], 'accept-contact': ['*;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session"'] },
+    body: '',
+  });
+  const input = (callId: string) => ({
+    txn: `${callId}|1 INVITE`,
+    request: view(callId),
+    trust: 'open' as const,
+    source: { kind: 'UNKNOWN' as const, address: '192.0.2.9:5060' },
+    target: { aor: s0.servedUser, served: true },
+    sessions: [],
+    contacts: [{ contact: 'sip:a1@192.0.2.1', registration: { icsis: ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.session'] } }],
+  });
+  const invite = record('handleInvite', { input: input('inv-ours'), policy: DEFAULT_POLICY }, T0 - 20);
+  const answered = record('forkAnswered', { servedUser: s0.servedUser, callId: 'inv-ours', device: 'sip:a1@192.0.2.1', cancelled: false, upstreamAnswered: false, session: undefined }, T0 - 10);
+  const otherInvite = record('handleInvite', { input: input('inv-other'), policy: DEFAULT_POLICY }, T0 - 15);
+  const bye = record('handleBye', { session: s0, input: byeOn('rpf', 'SIP;cause=200'), prefs: P(), policy: withPolicy(), now: T0, random: 0 }, T0);
+  const calls = [bye.call, otherInvite.call, answered.call, invite.call];
+  const steps = sessionSteps(calls, s0.id, ['inv-ours', 'client-leg-call-id']);
+  assert.deepEqual(steps.map((x) => x.procedure), ['handleInvite', 'forkAnswered', 'handleBye']);
+  assert.equal(steps[0].input, `INVITE from unknown to ${s0.servedUser}`);
+  assert.ok(steps[0].decisions.length > 0);
+  assert.equal(steps[1].input, 'sip:a1@192.0.2.1 answered');
+  assert.deepEqual(sessionSteps(calls, s0.id).map((x) => x.procedure), ['handleBye'], 'without the Call-IDs only the calls that name the session');
+  assert.deepEqual(checkReplay(calls).mismatches, []);
+});

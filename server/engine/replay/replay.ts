@@ -5,7 +5,7 @@
 import type { UserPrefs } from '../model';
 import type { Policy } from '../policy';
 import { PROCEDURES, type EngineOutput } from './procedures';
-import { decisionKeys, replayArgs, resultFingerprint, type RecordedCall } from './tape';
+import { decisionKeys, fingerprintMatches, replayArgs, type RecordedCall } from './tape';
 
 export interface Overrides {
   /** provider policy fields to change; the rest stays as each call recorded it */
@@ -83,7 +83,7 @@ export function checkReplay(calls: RecordedCall[]): { calls: number; mismatches:
   calls.forEach((call, index) => {
     const r = replayCall(call);
     const replayed = decisionKeys(r.result.decisions);
-    const fingerprintDiffers = resultFingerprint(r.result) !== call.h;
+    const fingerprintDiffers = !fingerprintMatches(r.result, call.h);
     if (fingerprintDiffers || r.error || r.misses || JSON.stringify(replayed) !== JSON.stringify(call.d)) {
       mismatches.push({ index, at: call.at, procedure: call.p, recorded: call.d, replayed, fingerprintDiffers, error: r.error ?? (r.misses ? `${r.misses} lookup(s) not in the record` : undefined) });
     }

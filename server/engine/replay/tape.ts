@@ -5,6 +5,7 @@
 // when it is made, so later changes to the shell's state cannot leak into the record.
 import type { Decision } from '../decision';
 import { hash53 } from './hash';
+import { base64url, sha1 } from './sha1';
 import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
 
 /** A recorded call, parsed back. */
@@ -25,9 +26,28 @@ export interface RecordedCall {
   d: Array<[string, string, string]>;
 }
 
+/** A digest of a text, as a short string. */
+export type TextHash = (text: string) => string;
+
+/**
+ * The fingerprint's digest: the first 72 bits of SHA-1, base64url (12 characters). The recorder
+ * computes it natively (the same digest), replay with this pure one. Recordings made before it
+ * carry an 11-character-at-most cyrb53 (hash.ts), told apart by length and still checked.
+ */
+export const fingerprintHash: TextHash = (text) => base64url(sha1(text).subarray(0, 9));
+
 /** The effects and decisions of a result, in the one textual form fingerprints are taken of. */
-export function resultFingerprint(r: EngineOutput): string {
-  return hash53(JSON.stringify([r.effects ?? [], r.decisions]));
+function fingerprintText(r: EngineOutput): string {
+  return JSON.stringify([r.effects ?? [], r.decisions]);
+}
+
+export function resultFingerprint(r: EngineOutput, hash: TextHash = fingerprintHash): string {
+  return hash(fingerprintText(r));
+}
+
+/** Whether a result has the recorded fingerprint (either digest, see fingerprintHash). */
+export function fingerprintMatches(r: EngineOutput, recorded: string): boolean {
+  return resultFingerprint(r, recorded.length === 12 ? fingerprintHash : hash53) === recorded;
 }
 
 export function decisionKeys(decisions: Decision[]): Array<[string, string, string]> {
@@ -53,10 +73,10 @@ export function versionLine(version: string, json: string): string {
 }
 
 /**
- * Starts recording a call: returns the arguments to call the procedure with (lookups wrapped so
+ * Starts recording a call (`hash` must compute fingerprintHash's digest: the shell passes a native one): returns the arguments to call the procedure with (lookups wrapped so
  * their answers are written down) and `finish`, which turns the result into the call's line.
  */
-export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): { args: object; finish: (result: EngineOutput) => string } {
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner, hash: TextHash = fingerprintHash): { args: object; finish: (result: EngineOutput) => string } {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
   const plain: Record<string, unknown> = {};
   const wrapped: Record<string, unknown> = {};
@@ -96,7 +116,7 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   return {
     args: wrapped,
     finish: (result) =>
-      `${head}${given.length ? `,"l":${JSON.stringify(given)}` : ''}${reads.length ? `,"r":[${reads.join(',')}]` : ''},"h":${JSON.stringify(resultFingerprint(result))},"d":${JSON.stringify(decisionKeys(result.decisions))}}`,
+      `${head}${given.length ? `,"l":${JSON.stringify(given)}` : ''}${reads.length ? `,"r":[${reads.join(',')}]` : ''},"h":"${resultFingerprint(result, hash)}","d":${JSON.stringify(decisionKeys(result.decisions))}}`,
   };
 }
 

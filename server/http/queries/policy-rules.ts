@@ -1,5 +1,6 @@
 // A user's preference rules (SPEC §11.6 shape): input validated here with sentences for the form;
 // reads, writes and their audit entries are the store's (server/store/user-prefs.ts).
+import type { AlsoAudit } from '../../store/audit';
 import type { Db } from '../../store/database';
 import { deletePolicyRule, effectivePrefs as storeEffective, listPolicyRules, upsertPolicyRule } from '../../store/user-prefs';
 import { badRequest, notFound } from '../http-error';
@@ -68,9 +69,9 @@ export function effectivePrefs(rules: PolicyRuleView[]): EffectivePrefs {
 
 export const auditTargetOf = (userId: string) => `user:${userId}`;
 
-export async function saveRule(db: Db, userId: string, input: RuleInput, actor: string): Promise<void> {
+export async function saveRule(db: Db, userId: string, input: RuleInput, actor: string, opts: { alsoAudit?: AlsoAudit } = {}): Promise<void> {
   try {
-    await upsertPolicyRule(db, userId, input, actor);
+    await upsertPolicyRule(db, userId, input, actor, opts);
   } catch (err) {
     throw badRequest((err as Error).message);
   }

@@ -3,6 +3,7 @@
 import type { Policy } from '../../engine/policy';
 import { validatePolicy } from '../../engine/policy-validate';
 import type { Db } from '../../store/database';
+import type { AlsoAudit } from '../../store/audit';
 import { loadProviderPolicyOverrides, saveProviderPolicy as storeSave } from '../../store/provider-policy';
 import { badRequest } from '../http-error';
 
@@ -21,8 +22,8 @@ export async function readProviderPolicy(db: Db): Promise<StoredPolicy> {
     : { policy: null, overrides, problem: v.errors.map((e) => e.message).join('; ') };
 }
 
-export async function saveProviderPolicy(db: Db, input: unknown, actor: string): Promise<StoredPolicy> {
-  const r = await storeSave(db, input, actor);
+export async function saveProviderPolicy(db: Db, input: unknown, actor: string, opts: { alsoAudit?: AlsoAudit } = {}): Promise<StoredPolicy> {
+  const r = await storeSave(db, input, actor, opts);
   if (!r.ok) {
     const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
     throw badRequest(`${r.errors[0]?.message ?? 'the policy is not valid'}${more}`, r.errors);
