@@ -79,6 +79,9 @@ test('edge TCP: 300 connections holding unfinished headers are capped per source
     try {
       const head = `OPTIONS sip:svc@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-x\r\nX-Pad: ${'a'.repeat(2000)}`;
       const attackers = await flood(port, 300, head);
+      // the flood's sockets settle on the client side first: wait until the edge has taken or
+      // refused every one of them (the legitimate client included) before reading its counters
+      await until(() => edge.stats().tcpConnections + edge.stats().tcpRefused >= 301, 'the edge to account for every connection');
       const held = edge.stats();
       assert.ok(held.tcpConnections <= limits.maxConnectionsPerSource, `${held.tcpConnections} connections held from one source`);
       assert.ok(held.tcpBuffered <= limits.maxConnectionsPerSource * limits.maxBufferBytes, `${held.tcpBuffered} bytes buffered`);
