@@ -78,6 +78,20 @@ function ensureConsoleBuilt(): void {
 
 export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
   ensureConsoleBuilt();
+  // A free port is found free over TCP and then bound over UDP and TCP by the product: another test
+  // can take it in between, so a start that fails only with EADDRINUSE is tried again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startProductOnce(env);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof PortTaken)) throw e;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startProductOnce(env: Record<string, string>): Promise<Product> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-product-'));
   const httpPort = await freePort();
   const sipPort = await freePort();
@@ -99,7 +113,10 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the product exited at start:\n${out}`);
+    if (child.exitCode !== null) {
+      const why = `the product exited at start:\n${out}`;
+      throw /EADDRINUSE/.test(out) ? new PortTaken(why) : new Error(why);
+    }
     try {
       const r = await fetch(`${httpUrl}/api/health`);
       if (r.ok) break;
