@@ -96,6 +96,11 @@ export class EffectRunner {
     for (const [txn, held] of this.responders) if (held === res) this.responders.delete(txn);
   }
 
+  /** The transaction `txn` is held and not answered yet. */
+  isHeld(txn: string): boolean {
+    return this.responders.has(txn);
+  }
+
   respond(txn: string, code: number, reason: string): void {
     const res = this.responders.get(txn);
     this.responders.delete(txn);

@@ -26,6 +26,7 @@ test("IMDN-RX-2a-iii-2, AMB-11: an isComposing without a CPIM wrapper from bob i
     expectOk(iwk, 'interworking notice');
     const ds = await decisions(h.pf);
     const rx = ds.filter((x) => x.procedure === 'IMDN-RX');
+    assert.ok(ds.some((x) => x.branch === 'CARRIER-1' && x.outcome === 'RELAY'), 'the carrier\'s relay to the client is an engine decision (D-260)');
     assert.ok(rx.some((x) => x.branch === 'IMDN-RX-2a-iii-2' && x.outcome === 'DROP'), rx.map((x) => `${x.branch}:${x.outcome}`).join(' '));
     assert.match(iwk.trace, /SIP\/2\.0 200 /, 'the dropped notice is answered by the PF');
   } finally {

@@ -53,6 +53,7 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
 
     const ds = (await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r');
     assert.deepEqual(ds.map((d) => d.outcome), ['RELAY', 'RELAY']);
+    assert.deepEqual((await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r-S').map((d) => d.outcome), ['REJECT', 'REJECT', 'RELAY'], 'who may subscribe is an engine decision (D-260)');
     await h.pf.decisions.flush();
     const s = JSON.parse((await onlySession(h.pf)).snapshot) as CpmSession;
     assert.equal(s.participants.source, 'RELAYED');
