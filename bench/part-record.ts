@@ -57,7 +57,7 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
   if (record === 'on') {
     const db = await openDatabase(pf.databaseUrl);
     try {
-      const size = await recordingSize(db.prisma);
+      const size = await recordingSize(db.store);
       run = { ...run, bytes: size.bytes, batches: size.rows, calls: size.calls };
     } finally {
       await db.close();

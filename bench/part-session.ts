@@ -9,6 +9,7 @@ import { highestHeld, USERS, type Step } from './imdn-throughput';
 import { startPfChild } from './pf-child';
 import { watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
+import { createPeer } from '../server/store/peers';
 
 const RATES = (process.env.BENCH_SESSION_RATES ?? '50,100,200,300,400,600,800').split(',').map(Number);
 const STEP_SEC = Number(process.env.BENCH_STEP_SEC || 6);
@@ -31,7 +32,7 @@ export async function run() {
   // The CF is a configured peer (topology), at the address the UAC sends from.
   const db = await openDatabase(databaseUrl);
   try {
-    await db.prisma.peer.create({ data: { role: 'CF', name: 'bench CF (SIPp)', address: `127.0.0.1:${uacPort}` } });
+    await createPeer(db.store, { role: 'CF', name: 'bench CF (SIPp)', address: `127.0.0.1:${uacPort}` }, 'bench');
   } finally {
     await db.close();
   }

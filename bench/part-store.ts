@@ -9,6 +9,7 @@ import { openDatabase } from '../server/store/database';
 import { startPfChild } from './pf-child';
 import { seedStore, STORE_USERS } from './seed-store';
 import { timeMedian } from './stats';
+import { searchObjects } from '../server/store/message-store';
 
 const N = Number(process.env.BENCH_STORE_ROWS || 100_000);
 const RUNS = 5;
@@ -61,7 +62,7 @@ export async function run() {
     await pf.stop();
   }
 
-  // The store has no search route: the same kind of Prisma query the API would make.
+  // The store has no search route: the store's search, the query the API would make.
   const db = await openDatabase(databaseUrl);
   try {
     const prismaTimed = async (what: string, via: string, q: () => Promise<unknown[]>) => {
@@ -71,10 +72,10 @@ export async function run() {
       results.push({ what, via, ...t, coldMs: cold.medianMs, rows });
       process.stderr.write(`  ${what}: ${t.medianMs} ms (cold ${cold.medianMs} ms, ${rows} rows)\n`);
     };
-    const p = db.prisma;
-    await prismaTimed('stored objects: first page, newest 50 of all', 'Prisma storedObject.findMany orderBy createdAt desc take 50', () => p.storedObject.findMany({ orderBy: { createdAt: 'desc' }, take: 50 }));
-    await prismaTimed('stored objects: search by IMDN message-id (indexed)', 'Prisma storedObject.findMany where imdnMessageId', () => p.storedObject.findMany({ where: { imdnMessageId: `obj-${Math.floor(N / 3)}` }, take: 50 }));
-    await prismaTimed('stored objects: full-text search in bodies (contains)', 'Prisma storedObject.findMany where body contains, take 50', () => p.storedObject.findMany({ where: { body: { contains: `hello ${N - 2},` } }, take: 50 }));
+    const store = db.store;
+    await prismaTimed('stored objects: first page, newest 50 of all', 'store searchObjects (findMany orderBy createdAt desc take 50)', () => searchObjects(store, {}));
+    await prismaTimed('stored objects: search by IMDN message-id (indexed)', 'store searchObjects imdnMessageId (findMany where imdnMessageId)', () => searchObjects(store, { imdnMessageId: `obj-${Math.floor(N / 3)}` }));
+    await prismaTimed('stored objects: full-text search in bodies (contains)', 'store searchObjects bodyContains (findMany where body contains, take 50)', () => searchObjects(store, { bodyContains: `hello ${N - 2},` }));
   } finally {
     await db.close();
   }

@@ -1,6 +1,8 @@
 // Seeds a throwaway SQLite database (migrated like the product's) with N decisions and N stored
-// objects for ten served users, straight through Prisma's createMany.
+// objects for ten served users, through the store's bulk loading (createMany).
+import { bulkDecisions, bulkObjects, bulkUsers, type BulkDecision, type BulkObject } from '../server/store/bulk-load';
 import { openDatabase } from '../server/store/database';
+import { conversationFolder } from '../server/store/message-store';
 
 export const STORE_USERS = Array.from({ length: 10 }, (_, i) => `u${i}`);
 const aor = (u: string) => `sip:${u}@example.com`;
@@ -10,12 +12,11 @@ export async function seedStore(databaseUrl: string, n: number): Promise<{ seedS
   const t = Date.now();
   const db = await openDatabase(databaseUrl);
   try {
-    const p = db.prisma;
-    await p.user.createMany({ data: STORE_USERS.map((u) => ({ aor: aor(u), displayName: u })) });
-    const users = Object.fromEntries((await p.user.findMany({ select: { id: true, aor: true } })).map((u) => [u.aor, u.id]));
+    const p = db.store;
+    const users = await bulkUsers(p, STORE_USERS.map((u) => ({ aor: aor(u), displayName: u })));
     const t0 = Date.parse('2026-11-01T00:00:00Z');
     for (let from = 0; from < n; from += BATCH) {
-      const data = [];
+      const data: BulkDecision[] = [];
       for (let i = from; i < Math.min(n, from + BATCH); i++) {
         const first = i % 2 === 0;
         const user = aor(STORE_USERS[(i >> 1) % STORE_USERS.length]);
@@ -30,19 +31,19 @@ export async function seedStore(databaseUrl: string, n: number): Promise<{ seedS
           messageId: `seed-${i >> 1}`,
           disposition: 'delivery',
           callId: `seed-call-${i}@127.0.0.1`,
-          inputs: JSON.stringify({ servedUser: user, peer: 'sip:bob@example.com', messageId: `seed-${i >> 1}`, status: 'delivered', cached: !first }),
+          inputs: { servedUser: user, peer: 'sip:bob@example.com', messageId: `seed-${i >> 1}`, status: 'delivered', cached: !first },
         });
       }
-      await p.decision.createMany({ data });
+      await bulkDecisions(p, data);
     }
     // stored objects: per user 20 conversation folders of n/200 objects each
     const perFolder = Math.max(1, Math.floor(n / (STORE_USERS.length * 20)));
     let made = 0;
     for (const u of STORE_USERS) {
       for (let f = 0; f < 20 && made < n; f++) {
-        const folder = await p.folder.create({ data: { userId: users[aor(u)], kind: 'CONVERSATION', conversationId: `conv-${u}-${f}` } });
+        const folder = await conversationFolder(p, users[aor(u)], `conv-${u}-${f}`);
         for (let from = 0; from < perFolder && made < n; from += BATCH) {
-          const data = [];
+          const data: BulkObject[] = [];
           for (let i = from; i < Math.min(perFolder, from + BATCH) && made < n; i++, made++) {
             const imdn = made % 2 === 1;
             data.push({
@@ -51,15 +52,15 @@ export async function seedStore(databaseUrl: string, n: number): Promise<{ seedS
               kind: imdn ? 'IMDN' : 'MESSAGE',
               imdnMessageId: `obj-${made >> 1}`,
               contentType: imdn ? 'message/imdn+xml' : 'text/plain',
-              headers: JSON.stringify({ From: '<sip:bob@example.com>', To: `<${aor(u)}>`, 'imdn.Message-ID': `obj-${made >> 1}` }),
+              headers: { From: '<sip:bob@example.com>', To: `<${aor(u)}>`, 'imdn.Message-ID': `obj-${made >> 1}` },
               body: imdn
                 ? `<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>obj-${made >> 1}</message-id><delivery-notification><status><delivered/></status></delivery-notification></imdn>`
                 : `hello ${made}, this is a stored chat message of about one line`,
-              flags: imdn ? '' : '\\Seen',
+              flags: imdn ? [] : ['\\Seen'],
               createdAt: new Date(t0 + made * 10),
             });
           }
-          await p.storedObject.createMany({ data });
+          await bulkObjects(p, data);
         }
       }
     }

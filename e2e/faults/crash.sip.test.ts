@@ -11,6 +11,9 @@ import { openDatabase } from '../../server/store/database';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
 import { receivedRequests, runSipp, startSipp } from '../support/sipp';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { requireUserId } from '../../server/store/users';
+import { countDeferred, listDeferred } from '../../server/store/deferred-queue';
 
 const ALICE = 'sip:alice@example.com';
 
@@ -40,9 +43,9 @@ test('crash: SIGKILL during 2,000 MESSAGEs to an offline user with allow-defer; 
   let pf = await startPfProcess(env);
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   try {
-    const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
-    await db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
-    const queued = () => db.prisma.deferredItem.count({ where: { userId: alice.id } });
+    const alice = { id: await requireUserId(db.store, ALICE) };
+    await upsertPolicyRule(db.store, alice.id, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'test');
+    const queued = () => countDeferred(db.store, { userId: alice.id });
 
     const target = `127.0.0.1:${pf.sipPort}`;
     const load = startSipp({ scenario: 'uac-pager-load.xml', target, localPort: await freePort(), service: 'alice', calls: 2000, rate: 400, limit: 300, timeoutSec: 25 });
@@ -66,7 +69,7 @@ test('crash: SIGKILL during 2,000 MESSAGEs to an offline user with allow-defer; 
     const acked = answeredCallIds(run.trace, 202);
     assert.ok(acked.size >= 300, `only ${acked.size} MESSAGEs were answered 202`);
 
-    const items = await db.prisma.deferredItem.findMany({ where: { userId: alice.id }, select: { sourceKey: true } });
+    const items = await listDeferred(db.store, alice.id, 100_000);
     const perCall = new Map<string, number>();
     for (const i of items) {
       const callId = i.sourceKey.split('|')[0];
@@ -85,8 +88,8 @@ test('crash: SIGKILL during 2,000 MESSAGEs to an offline user with allow-defer; 
         keys: { user: 'alice', contact_port: String(clientPort), expires: '300', user_agent: 'CPM-client/OMA2.2 sipp' },
       });
       assert.equal(reg.code, 0, reg.stderr);
-      await until(async () => (await db.prisma.deferredItem.count({ where: { userId: alice.id, deliveredAt: null } })) === 0, 60_000).catch(async (e) => {
-        const left = await db.prisma.deferredItem.count({ where: { userId: alice.id, deliveredAt: null } });
+      await until(async () => (await countDeferred(db.store, { userId: alice.id, state: 'UNDELIVERED' })) === 0, 60_000).catch(async (e) => {
+        const left = await countDeferred(db.store, { userId: alice.id, state: 'UNDELIVERED' });
         throw new Error(`${e.message}: ${left} of ${items.length} still queued\n${pf.output().slice(-2000)}`);
       });
       const uas = await client.stop();

@@ -12,6 +12,9 @@ import { openDatabase } from '../../server/store/database';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
 import { udpUac } from './udp-uac';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { requireUserId } from '../../server/store/users';
+import { listDeferred } from '../../server/store/deferred-queue';
 
 test('fault: SQLite write-locked for 10 s; storage requests get 503, the PF recovers alone, every 202 is queued once', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-dbdown-'));
@@ -21,8 +24,8 @@ test('fault: SQLite write-locked for 10 s; storage requests get 503, the PF reco
   const uac = await udpUac();
   const locker = new Database(file, { timeout: 1000 });
   try {
-    const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: 'sip:alice@example.com' } });
-    await db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
+    const alice = { id: await requireUserId(db.store, 'sip:alice@example.com') };
+    await upsertPolicyRule(db.store, alice.id, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'test');
     const before = await uac.message({ to: pf.sipPort, user: 'alice', text: 'before' });
     assert.equal(before.status, 202);
 
@@ -38,7 +41,7 @@ test('fault: SQLite write-locked for 10 s; storage requests get 503, the PF reco
     // during the outage: refused in words a client can act on, or stored; never 500 or silence
     assert.deepEqual(during.map((d) => d.status).filter((s) => s !== 503 && s !== 202), [], `answers during the outage: ${during.map((d) => d.status)}\n${pf.output().slice(-1500)}`);
 
-    const items = await db.prisma.deferredItem.findMany({ where: { userId: alice.id }, select: { sourceKey: true } });
+    const items = await listDeferred(db.store, alice.id, 100_000);
     const callIds = items.map((i) => i.sourceKey.split('|')[0]);
     for (const acked of [before, ...during, ...after].filter((m) => m.status === 202)) {
       assert.equal(callIds.filter((c) => c === acked.callId).length, 1, `${acked.callId} was answered 202 but is queued ${callIds.filter((c) => c === acked.callId).length} times`);

@@ -11,6 +11,9 @@ import { openDatabase } from '../../server/store/database';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
 import { udpUac } from './udp-uac';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { requireUserId } from '../../server/store/users';
+import { listDeferred } from '../../server/store/deferred-queue';
 
 test('fault: SIGTERM with 40 MESSAGEs in flight; each gets a final answer and the queue holds exactly the 202s', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-drain-'));
@@ -19,8 +22,8 @@ test('fault: SIGTERM with 40 MESSAGEs in flight; each gets a final answer and th
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   const uac = await udpUac();
   try {
-    const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: 'sip:alice@example.com' } });
-    await db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
+    const alice = { id: await requireUserId(db.store, 'sip:alice@example.com') };
+    await upsertPolicyRule(db.store, alice.id, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'test');
     assert.equal((await uac.message({ to: pf.sipPort, user: 'alice', text: 'warm-up' })).status, 202);
 
     const inFlight = Promise.all(Array.from({ length: 40 }, (_, i) => uac.message({ to: pf.sipPort, user: 'alice', text: `m${i}`, deadlineMs: 15_000 })));
@@ -37,7 +40,7 @@ test('fault: SIGTERM with 40 MESSAGEs in flight; each gets a final answer and th
 
     const statuses = answers.map((a) => a.status);
     assert.deepEqual(statuses.filter((s) => s !== 202 && s !== 503), [], `answers: ${statuses.join(',')}`);
-    const queued = new Set((await db.prisma.deferredItem.findMany({ where: { userId: alice.id }, select: { sourceKey: true } })).map((i) => i.sourceKey.split('|')[0]));
+    const queued = new Set((await listDeferred(db.store, alice.id, 100_000)).map((i) => i.sourceKey.split('|')[0]));
     const acked = answers.filter((a) => a.status === 202).map((a) => a.callId);
     assert.deepEqual(acked.filter((c) => !queued.has(c)), [], 'answered 202 but not queued');
     assert.deepEqual(answers.filter((a) => a.status !== 202 && queued.has(a.callId)).map((a) => a.callId), [], 'queued but not answered 202');

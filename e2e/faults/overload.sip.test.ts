@@ -12,6 +12,9 @@ import { openDatabase } from '../../server/store/database';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
 import { udpUac } from './udp-uac';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { requireUserId } from '../../server/store/users';
+import { listDeferred } from '../../server/store/deferred-queue';
 
 const BURST = 150;
 
@@ -25,8 +28,8 @@ test('overload: a burst above capacity gets 503 + Retry-After for the excess, a 
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   const uac = await udpUac();
   try {
-    const alice = await db.prisma.user.findUniqueOrThrow({ where: { aor: 'sip:alice@example.com' } });
-    await db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
+    const alice = { id: await requireUserId(db.store, 'sip:alice@example.com') };
+    await upsertPolicyRule(db.store, alice.id, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'test');
     assert.equal((await uac.message({ to: pf.sipPort, user: 'alice', text: 'warm-up' })).status, 202);
 
     // all sent in one turn: they reach the PF faster than it can store them
@@ -38,7 +41,7 @@ test('overload: a burst above capacity gets 503 + Retry-After for the excess, a 
     assert.ok(refused.length < BURST, 'the PF keeps serving under overload');
     assert.deepEqual([...new Set(refused.map((a) => a.retryAfter))], ['1'], 'each 503 says when to retry');
 
-    const queued = new Set((await db.prisma.deferredItem.findMany({ where: { userId: alice.id }, select: { sourceKey: true } })).map((i) => i.sourceKey.split('|')[0]));
+    const queued = new Set((await listDeferred(db.store, alice.id, 100_000)).map((i) => i.sourceKey.split('|')[0]));
     const acked = answers.filter((a) => a.status === 202).map((a) => a.callId);
     assert.deepEqual(acked.filter((c) => !queued.has(c)), [], 'answered 202 but not queued');
     assert.deepEqual(refused.filter((a) => queued.has(a.callId)).map((a) => a.callId), [], 'answered 503 but queued');

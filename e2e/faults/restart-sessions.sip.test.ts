@@ -10,11 +10,12 @@ import { test } from 'node:test';
 import type { CpmSession } from '../../server/engine/model';
 import { sessionDetail } from '../../server/http/queries/sessions';
 import { openDatabase, type OpenDatabase } from '../../server/store/database';
-import { RESTART_REASON, upsertSession } from '../../server/store/sessions';
+import { RESTART_REASON, countSessions, getSession, listSessions, upsertSession } from '../../server/store/sessions';
 import { startPfProcess, type PfProcess } from '../support/pf-process';
 import { freePort } from '../support/ports';
 import { startSipp, type SippBackground } from '../support/sipp';
 import { expectOk, networkKeys, received, registerDevice, scenario, waitFor } from '../sipp/session/session-harness';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 interface Rig {
   env: Record<string, string>;
@@ -42,7 +43,7 @@ async function sessionUp(): Promise<Rig> {
   const device = startSipp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });
   await registerDevice(target, 'alice', devicePort);
   const cf = startSipp({ scenario: scenario('network-wait-bye.xml'), target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 60, keys: networkKeys() });
-  const up = await waitFor(async () => (await db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000);
+  const up = await waitFor(async () => (await countSessions(db.store, { mode: 'ACTIVE' })) === 1, 10_000);
   assert.ok(up, 'the session is set up');
   return { env, pf, db, device, cf };
 }
@@ -58,29 +59,29 @@ test('D-108, CLS-1: after a crash, the restarted PF releases the sessions its in
   const r = await sessionUp();
   let again: PfProcess | undefined;
   try {
-    const row = await r.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
+    const row = (await getSession(r.db.store, (await listSessions(r.db.store))[0].id))!;
     assert.equal(row.instance, 'pf-a');
     assert.ok(row.legs.length >= 2 && row.legs.every((l) => l.state === 'CONNECTED'));
-    const held = JSON.parse(row.snapshot) as CpmSession;
+    const held = row.snapshot;
     // a session of another PF sharing the database
     const other: CpmSession = { ...held, id: 'other-instance', legs: held.legs.map((l) => ({ ...l, id: `other-${l.id}`, dialog: { ...l.dialog, callId: `other-${l.dialog.callId}` } })) };
-    await upsertSession(r.db.prisma, row.userId, other, { instance: 'pf-b' });
+    await upsertSession(r.db.store, row.userId, other, { instance: 'pf-b' });
 
     await r.pf.kill('SIGKILL');
     again = await startPfProcess(r.env);
 
-    const mine = await r.db.prisma.cpmSession.findUniqueOrThrow({ where: { id: held.id }, include: { legs: true } });
+    const mine = (await getSession(r.db.store, held.id))!;
     assert.equal(mine.mode, 'RELEASED');
     assert.ok(mine.endedAt, 'endedAt is set');
-    assert.equal((JSON.parse(mine.snapshot) as CpmSession).mode, 'RELEASED');
+    assert.equal(mine.snapshot.mode, 'RELEASED');
     for (const l of mine.legs) {
       assert.equal(l.state, 'TERMINATED', `leg ${l.kind}`);
       assert.equal(l.releaseReason, RESTART_REASON);
       assert.ok(l.releasedAt);
     }
-    assert.equal((await sessionDetail(r.db.prisma, held.id)).legsList[0].reason?.meaning, 'closed by the PF itself, no SIP sent');
+    assert.equal((await sessionDetail(r.db.store, held.id)).legsList[0].reason?.meaning, 'closed by the PF itself, no SIP sent');
 
-    const theirs = await r.db.prisma.cpmSession.findUniqueOrThrow({ where: { id: 'other-instance' }, include: { legs: true } });
+    const theirs = (await getSession(r.db.store, 'other-instance'))!;
     assert.equal(theirs.mode, 'ACTIVE');
     assert.ok(theirs.legs.every((l) => l.state === 'CONNECTED' && l.releaseReason === null));
   } finally {
@@ -101,11 +102,11 @@ test('D-109, STOP-1, CLS-1: a graceful stop (SIGTERM) sends BYE with Reason caus
       assert.equal(byes.length, 1, `${who} gets one BYE`);
       assert.match(byes[0], /Reason: SIP;cause=503;text="PF shutting down"/);
     }
-    const s = await r.db.prisma.cpmSession.findFirstOrThrow({ include: { legs: true } });
+    const s = (await getSession(r.db.store, (await listSessions(r.db.store))[0].id))!;
     assert.equal(s.mode, 'RELEASED');
     assert.ok(s.legs.every((l) => l.state === 'TERMINATED' && l.releaseReason === 'SIP;cause=503;text="PF shutting down"'));
     // the stop's BYEs are the engine's decision, in the log like any other (issue 14)
-    const stop = await r.db.prisma.decision.findMany({ where: { branch: 'STOP-1' } });
+    const stop = await decisionsInOrder(r.db.store, { branches: ['STOP-1'] });
     assert.deepEqual(stop.map((d) => [d.procedure, d.outcome, d.sessionId]), [['BYE', 'RELEASE', s.id]]);
     assert.equal(r.pf.child.exitCode, 0, r.pf.output());
   } finally {

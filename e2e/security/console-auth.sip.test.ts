@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { io as connectIo } from 'socket.io-client';
 import { openDatabase } from '../../server/store/database';
 import { consoleLogin, startProduct } from '../support/product';
+import { listAudit } from '../../server/store/audit';
+import { listOperatorRecords } from '../../server/store/operators';
 
 function socketOutcome(url: string, cookie?: string): Promise<'connected' | string> {
   const s = connectIo(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, timeout: 10_000, extraHeaders: cookie ? { cookie } : {} });
@@ -82,7 +84,7 @@ test('console security: sign-in, roles on the API, CSRF, authenticated socket.io
     assert.equal((await viewer.fetch('/api/users')).status, 401);
     assert.notEqual(await socketOutcome(url, viewer.cookie), 'connected');
 
-    const audit = await db.prisma.auditEntry.findMany({ orderBy: { at: 'asc' } });
+    const audit = (await listAudit(db.store, { limit: 10_000 })).reverse();
     const actions = audit.map((a) => a.action);
     assert.ok(actions.includes('auth.login-failed'));
     assert.ok(actions.filter((a) => a === 'auth.login').length >= 3);
@@ -92,7 +94,7 @@ test('console security: sign-in, roles on the API, CSRF, authenticated socket.io
     assert.ok(edits.length >= 2, actions.join(', '));
     assert.ok(edits.every((e) => e.actor.startsWith('otto ')), edits.map((e) => e.actor).join(', '));
     // only hashes are stored
-    const stored = await db.prisma.operator.findMany();
+    const stored = await listOperatorRecords(db.store);
     assert.ok(stored.every((o) => o.passwordHash.startsWith('scrypt$') && !o.passwordHash.includes('password-1')));
   } finally {
     await db.close();

@@ -6,10 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { conversationFolder, storeObject } from '../../server/store/message-store';
+import { conversationFolder, countObjects, findObjects, storeObject } from '../../server/store/message-store';
 import { freePort } from '../support/ports';
 import { receivedRequests, runSipp, SCENARIOS, startSipp } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { requireUserId } from '../../server/store/users';
+import { countDeferred, listDeferred } from '../../server/store/deferred-queue';
+import { countDecisions, decisionsInOrder } from '../../server/store/decision-search';
 
 const ALICE = 'sip:alice@example.com';
 const BOB = 'sip:bob@example.com';
@@ -46,7 +50,7 @@ test('RX-3, RX-2b, RX-2a-i, RX-2a-ii-1, RX-2a-iii-1, RX-2a-iv, RX-status-rank-1 
     assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 5);
 
     await pf.decisions.flush();
-    const rx = await pf.db.prisma.decision.findMany({ where: { procedure: 'IMDN-RX' }, orderBy: { seq: 'asc' } });
+    const rx = await decisionsInOrder(pf.db.store, { procedure: 'IMDN-RX' });
     assert.deepEqual(
       rx.map((r) => [r.messageId, r.disposition, r.branch, r.outcome]),
       [
@@ -79,17 +83,17 @@ test('DLV-2, DLV-2c over SIP: IMDNs for an offline user get 202 and are queued; 
     assert.equal(bob.code, 0, bob.stderr);
     assert.equal((bob.trace.match(/SIP\/2\.0 202 /g) ?? []).length, 2, 'the two non-duplicates are deferred (202)');
     assert.equal((bob.trace.match(/SIP\/2\.0 200 /g) ?? []).length, 1, 'the duplicate is dropped (200)');
-    const queued = await pf.db.prisma.deferredItem.findMany({ where: { deliveredAt: null } });
+    const queued = await listDeferred(pf.db.store, undefined, 500, { state: 'UNDELIVERED' });
     assert.equal(queued.length, 2);
     assert.ok(queued.every((q) => q.kind === 'IMDN' && q.messageId === 'm1'));
 
     client = startSipp({ scenario: 'uas-message.xml', localPort: clientPort, timeoutSec: 60 });
     await registerClient(target, 'alice', clientPort);
-    await waitFor(async () => (await pf.db.prisma.deferredItem.count({ where: { deliveredAt: null } })) === 0);
+    await waitFor(async () => (await countDeferred(pf.db.store, { state: 'UNDELIVERED' })) === 0);
     const uas = await client.stop();
     assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 2);
     await pf.decisions.flush();
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-2', outcome: 'REDELIVER' } }), 2);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['IMDN-DLV-2'], outcome: 'REDELIVER' }), 2);
   } finally {
     await client?.stop();
     await pf.stop();
@@ -99,8 +103,8 @@ test('DLV-2, DLV-2c over SIP: IMDNs for an offline user get 202 and are queued; 
 test('TX-3 over SIP: bob reads alice\'s stored message; \\Seen is set on it and the report goes on to alice', async () => {
   const pf = await startTestPf();
   const target = `127.0.0.1:${pf.sipAddress.port}`;
-  const bobId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: BOB } })).id;
-  await pf.db.prisma.policyRule.create({ data: { userId: bobId, ruleId: 'store', serviceEnablers: 'CPM', allowStore: true } });
+  const bobId = (await requireUserId(pf.db.store, BOB));
+  await upsertPolicyRule(pf.db.store, bobId, { ruleId: 'store', serviceEnablers: ['CPM'], allowStore: true }, 'test');
   const bobPort = await freePort();
   const bobClient = startSipp({
     scenario: 'client-display.xml', localPort: bobPort, calls: 1, timeoutSec: 30,
@@ -117,14 +121,14 @@ test('TX-3 over SIP: bob reads alice\'s stored message; \\Seen is set on it and 
     const done = await bobClient.done;
     assert.equal(done.code, 0, `bob's client: ${done.stderr}`);
 
-    const stored = await pf.db.prisma.storedObject.findFirstOrThrow({ where: { userId: bobId, imdnMessageId: 'sa-1' } });
+    const [stored] = await findObjects(pf.db.store, { userId: bobId, imdnMessageId: 'sa-1' });
     assert.equal(stored.kind, 'MESSAGE');
-    assert.equal(stored.flags, '\\Seen');
+    assert.deepEqual(stored.flags, ['\\Seen']);
     await pf.decisions.flush();
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-TX-3' } }), 1);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['IMDN-TX-3'] }), 1);
     // The read report reached alice's side: her PF (this one) deferred it, she has no client.
-    const aliceId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } })).id;
-    const forAlice = await pf.db.prisma.deferredItem.findMany({ where: { userId: aliceId } });
+    const aliceId = (await requireUserId(pf.db.store, ALICE));
+    const forAlice = await listDeferred(pf.db.store, aliceId);
     assert.equal(forAlice.length, 1);
     assert.match(forAlice[0].body, /<displayed\/>/);
   } finally {
@@ -149,7 +153,7 @@ test('GEN-1 over SIP: a message alice cannot receive (offline, no deferral) gets
     // The generated report is delivered to bob's client asynchronously, after the 480.
     await waitFor(async () => {
       await pf.decisions.flush();
-      return (await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-1', outcome: 'DELIVERED' } })) === 1;
+      return (await countDecisions(pf.db.store, { branches: ['IMDN-DLV-1'], outcome: 'DELIVERED' })) === 1;
     });
     const uas = await bobClient.stop();
     assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 1);
@@ -157,7 +161,7 @@ test('GEN-1 over SIP: a message alice cannot receive (offline, no deferral) gets
     assert.match(uas.trace, /<failed\/>/);
     assert.doesNotMatch(uas.trace, /imdn\.Disposition-Notification/i, 'a notification never asks for notifications');
     await pf.decisions.flush();
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-1' } }), 1);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['IMDN-GEN-1'] }), 1);
   } finally {
     await bobClient.stop();
     await pf.stop();
@@ -173,19 +177,19 @@ test('DSP-4d over SIP: a deferred-messages SUBSCRIBE gets 200 (never 202), a NOT
       inf: 'imdn-rx-three.csv', calls: 3, limit: 1, rate: 20, timeoutSec: 20,
     });
     assert.equal(bob.code, 0, bob.stderr);
-    const aliceId = (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } })).id;
-    assert.equal(await pf.db.prisma.deferredItem.count({ where: { userId: aliceId, deliveredAt: null } }), 2);
+    const aliceId = (await requireUserId(pf.db.store, ALICE));
+    assert.equal(await countDeferred(pf.db.store, { userId: aliceId, state: 'UNDELIVERED' }), 2);
 
     const sub = await runSipp({ scenario: 'subscribe-deferred.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15 });
     assert.equal(sub.code, 0, `SUBSCRIBE flow failed: ${sub.stderr}`);
     assert.match(sub.trace, /NOTIFY sip:/);
     assert.match(sub.trace, /Subscription-State: active;expires=600/);
-    await waitFor(async () => (await pf.db.prisma.deferredItem.count({ where: { userId: aliceId, deliveredAt: null } })) === 0);
-    const stored = await pf.db.prisma.storedObject.findMany({ where: { userId: aliceId } });
+    await waitFor(async () => (await countDeferred(pf.db.store, { userId: aliceId, state: 'UNDELIVERED' })) === 0);
+    const stored = await findObjects(pf.db.store, { userId: aliceId });
     assert.equal(stored.length, 2);
     assert.ok(stored.every((o) => o.kind === 'IMDN' && o.imdnMessageId === 'm1'));
     await pf.decisions.flush();
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'DSP-4' } }), 1);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['DSP-4'] }), 1);
   } finally {
     await pf.stop();
   }
@@ -197,8 +201,8 @@ test('GEN-1-exp over SIP: a deferred message that expires undelivered gets bob a
   const bobPort = await freePort();
   const bobClient = startSipp({ scenario: 'uas-message.xml', localPort: bobPort, timeoutSec: 60 });
   try {
-    const alice = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
-    await pf.db.prisma.policyRule.create({ data: { userId: alice.id, ruleId: 'defer', serviceEnablers: 'CPM', allowDefer: true } });
+    const alice = { id: await requireUserId(pf.db.store, ALICE) };
+    await upsertPolicyRule(pf.db.store, alice.id, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'test');
     await registerClient(target, 'bob', bobPort);
     const bob = await runSipp({
       scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15,
@@ -211,13 +215,13 @@ test('GEN-1-exp over SIP: a deferred message that expires undelivered gets bob a
     assert.equal(await pf.expireDeferredNow(), 1);
     await waitFor(async () => {
       await pf.decisions.flush();
-      return (await pf.db.prisma.decision.count({ where: { branch: 'IMDN-DLV-1', outcome: 'DELIVERED' } })) === 1;
+      return (await countDecisions(pf.db.store, { branches: ['IMDN-DLV-1'], outcome: 'DELIVERED' })) === 1;
     });
     const uas = await bobClient.stop();
     assert.equal(receivedRequests(uas.trace, 'MESSAGE'), 1);
     assert.match(uas.trace, /<message-id>sa-exp<\/message-id>/);
     assert.match(uas.trace, /<failed\/>/);
-    assert.equal(await pf.db.prisma.deferredItem.count({ where: { userId: alice.id, expiredAt: { not: null } } }), 1);
+    assert.equal(await countDeferred(pf.db.store, { userId: alice.id, state: 'EXPIRED' }), 1);
   } finally {
     await bobClient.stop();
     await pf.stop();
@@ -227,12 +231,12 @@ test('GEN-1-exp over SIP: a deferred message that expires undelivered gets bob a
 test('IMDN-DLV-4a over SIP: with a CPM allow-offline-storage rule the delivered notification is stored beside its original; without one nothing is stored', async () => {
   const pf = await startTestPf();
   const target = `127.0.0.1:${pf.sipAddress.port}`;
-  const db = pf.db.prisma;
+  const db = pf.db.store;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-dlv4-'));
-  const alice = await db.user.findUniqueOrThrow({ where: { aor: ALICE } });
-  const carol = await db.user.findUniqueOrThrow({ where: { aor: 'sip:carol@example.com' } });
+  const alice = { id: await requireUserId(db, ALICE) };
+  const carol = { id: await requireUserId(db, 'sip:carol@example.com') };
   // alice keeps her messages (XDMS rule); carol has no rule
-  await db.policyRule.create({ data: { userId: alice.id, ruleId: 'cpm', serviceEnablers: 'CPM', allowOfflineStorage: true, allowStore: true, allowDefer: false } });
+  await upsertPolicyRule(db, alice.id, { ruleId: 'cpm', serviceEnablers: ['CPM'], allowOfflineStorage: true, allowStore: true, allowDefer: false }, 'test');
   const folders: Record<string, string> = {};
   for (const u of [alice, carol]) {
     const folder = await conversationFolder(db, u.id, 'conv-store');
@@ -252,15 +256,15 @@ test('IMDN-DLV-4a over SIP: with a CPM allow-offline-storage rule the delivered 
       const bob = await runSipp({ scenario: 'uac-imdn.xml', target, localPort: await freePort(), service: u.name, inf: path.relative(SCENARIOS, csv), calls: 1, timeoutSec: 15 });
       assert.equal(bob.code, 0, bob.stderr);
     }
-    await waitFor(async () => (await db.storedObject.count({ where: { kind: 'IMDN' } })) > 0);
+    await waitFor(async () => (await countObjects(db, { kind: 'IMDN' })) > 0);
     await pf.decisions.flush();
-    const stored = await db.storedObject.findMany({ where: { kind: 'IMDN' } });
+    const stored = await findObjects(db, { kind: 'IMDN' });
     assert.equal(stored.length, 1, 'only alice stores the notification');
     assert.equal(stored[0].folderId, folders[alice.id], 'in the folder of the original message');
     assert.ok(stored[0].body.includes(`<message-id>orig-${alice.id}</message-id>`), 'the stored object is the notification about the original');
-    const dlv4 = await db.decision.findMany({ where: { branch: { startsWith: 'IMDN-DLV-4' } }, include: { user: true } });
-    assert.ok(dlv4.some((d) => d.branch === 'IMDN-DLV-4a' && d.outcome === 'STORE' && d.user?.aor === ALICE));
-    assert.ok(!dlv4.some((d) => d.outcome === 'STORE' && d.user?.aor !== ALICE), 'carol has no storage rule');
+    const dlv4 = await decisionsInOrder(db, { branch: 'IMDN-DLV-4' });
+    assert.ok(dlv4.some((d) => d.branch === 'IMDN-DLV-4a' && d.outcome === 'STORE' && d.servedUser === ALICE));
+    assert.ok(!dlv4.some((d) => d.outcome === 'STORE' && d.servedUser !== ALICE), 'carol has no storage rule');
   } finally {
     for (const c of clients) await c.stop();
     await pf.stop();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../support/ports';
 import { receivedRequests, runSipp, startSipp } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 test('OPTIONS to the PF is answered 200 by the app through the edge', async () => {
   const pf = await startTestPf();
@@ -41,7 +42,7 @@ test('RX-3, RX-2a-i-del, RX-2a-iv-a over SIP: first delivery forwarded, repeat s
     assert.match(uas.trace, /display-notification/);
 
     await pf.decisions.flush();
-    const rows = await pf.db.prisma.decision.findMany({ orderBy: { seq: 'asc' } });
+    const rows = await decisionsInOrder(pf.db.store);
     // Every MESSAGE was dispatched as an IMDN (DSP-1a) and each forwarded one was delivered (DLV-1).
     assert.equal(rows.filter((r) => r.branch === 'DSP-1a').length, 3);
     assert.equal(rows.filter((r) => r.branch === 'IMDN-DLV-1' && r.outcome === 'DELIVERED').length, 2);

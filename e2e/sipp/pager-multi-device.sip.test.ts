@@ -9,7 +9,10 @@ import { freePort } from '../support/ports';
 import { receivedRequests, runSipp, startSipp } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
 import { withPolicy } from '../../server/engine/policy';
-import { conversationFolder, storeObject } from '../../server/store/message-store';
+import { conversationFolder, countObjects, findObjects, storeObject } from '../../server/store/message-store';
+import { upsertPolicyRule } from '../../server/store/user-prefs';
+import { countDecisions, decisionsInOrder } from '../../server/store/decision-search';
+import { requireUserId } from '../../server/store/users';
 
 async function register(target: string, user: string, contactPort: number): Promise<void> {
   const reg = await runSipp({
@@ -46,9 +49,9 @@ test('TX-2, 11.1-4 over SIP: a standalone message delivered to two devices; both
     assert.equal(receivedRequests(out.trace, 'MESSAGE'), 1, 'exactly one delivery report leaves toward zed');
 
     await pf.decisions.flush();
-    const tx = await pf.db.prisma.decision.findMany({ where: { procedure: 'IMDN-TX', branch: { in: ['IMDN-TX-2', 'IMDN-TX-2x'] } }, orderBy: { seq: 'asc' } });
+    const tx = await decisionsInOrder(pf.db.store, { procedure: 'IMDN-TX', branches: ['IMDN-TX-2', 'IMDN-TX-2x'] });
     assert.deepEqual(tx.map((d) => [d.branch, d.outcome]), [['IMDN-TX-2', 'FORWARD'], ['IMDN-TX-2', 'DROP']]);
-    const pager = await pf.db.prisma.decision.findMany({ where: { procedure: 'PAGER', branch: '11.1-4' }, orderBy: { seq: 'asc' } });
+    const pager = await decisionsInOrder(pf.db.store, { procedure: 'PAGER', branches: ['11.1-4'] });
     assert.deepEqual(pager.map((d) => d.outcome), ['FORK', 'DELIVERED', 'DELIVERED_ALSO']);
   } finally {
     await proxy.stop();
@@ -64,16 +67,16 @@ test('TX-2, 11.1-4 over SIP: a standalone message delivered to two devices; both
 test('TX-4-client, TX-4-gen, GEN-7 over SIP: with storage on for everyone, the notifications bob’s client sends and the PF generates for carol are stored only on the receiving side', async () => {
   const pf = await startTestPf();
   const target = `127.0.0.1:${pf.sipAddress.port}`;
-  const id = async (user: string) => (await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: `sip:${user}@example.com` } })).id;
+  const id = (user: string) => requireUserId(pf.db.store, `sip:${user}@example.com`);
   for (const user of ['alice', 'bob', 'carol']) {
-    await pf.db.prisma.policyRule.create({ data: { userId: await id(user), ruleId: 'all', serviceEnablers: 'CPM', allowStore: true, allowOfflineStorage: true, allowDefer: false } });
+    await upsertPolicyRule(pf.db.store, await id(user), { ruleId: 'all', serviceEnablers: ['CPM'], allowStore: true, allowOfflineStorage: true, allowDefer: false }, 'test');
   }
   pf.state.policy = withPolicy({ recordingEnabled: true });
   // alice's sent messages are in her store (her client would have recorded them): IMDN-DLV-4a
   // stores the notifications about them beside them
   for (const messageId of ['sa-tx4', 'sa-tx4-c']) {
-    const folder = await conversationFolder(pf.db.prisma, await id('alice'), `conv-${messageId}`);
-    await storeObject(pf.db.prisma, { userId: await id('alice'), folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello', imdnMessageId: messageId } });
+    const folder = await conversationFolder(pf.db.store, await id('alice'), `conv-${messageId}`);
+    await storeObject(pf.db.store, { userId: await id('alice'), folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello', imdnMessageId: messageId } });
   }
   const alicePort = await freePort();
   const bobPort = await freePort();
@@ -94,19 +97,19 @@ test('TX-4-client, TX-4-gen, GEN-7 over SIP: with storage on for everyone, the n
     let aliceImdns: Array<{ imdnMessageId: string | null; body: string }> = [];
     for (let i = 0; i < 100 && aliceImdns.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      aliceImdns = await pf.db.prisma.storedObject.findMany({ where: { userId: aliceId, kind: 'IMDN' }, select: { imdnMessageId: true, body: true } });
+      aliceImdns = await findObjects(pf.db.store, { userId: aliceId, kind: 'IMDN' });
     }
     assert.equal(aliceImdns.length, 2, 'alice, who receives both notifications, stores them (positive control)');
     assert.ok(aliceImdns.some((o) => /<delivered\/>/.test(o.body)) && aliceImdns.some((o) => /<failed\/>/.test(o.body)));
 
     for (const user of ['bob', 'carol']) {
-      const objects = await pf.db.prisma.storedObject.findMany({ where: { userId: await id(user) }, select: { kind: true } });
+      const objects = await findObjects(pf.db.store, { userId: await id(user) });
       assert.deepEqual(objects.filter((o) => o.kind === 'IMDN'), [], `${user}'s store holds no notification`);
     }
-    assert.ok((await pf.db.prisma.storedObject.count({ where: { userId: await id('bob'), kind: 'MESSAGE' } })) === 1, 'bob’s copy of the message itself is stored (recording works for bob)');
+    assert.ok((await countObjects(pf.db.store, { userId: await id('bob'), kind: 'MESSAGE' })) === 1, 'bob’s copy of the message itself is stored (recording works for bob)');
     await pf.decisions.flush();
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-TX-4' } }), 1);
-    assert.equal(await pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-1' } }), 1);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['IMDN-TX-4'] }), 1);
+    assert.equal(await countDecisions(pf.db.store, { branches: ['IMDN-GEN-1'] }), 1);
   } finally {
     await aliceClient.stop();
     await bobClient.stop();

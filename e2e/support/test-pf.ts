@@ -35,7 +35,7 @@ export async function startTestPf(env: Record<string, string> = {}): Promise<Pf>
     if (!pf.recorder) return;
     const db = await openDatabase(config.databaseUrl);
     try {
-      const calls = await recordedCalls(db.prisma, new Date(0), new Date(8.64e15));
+      const calls = await recordedCalls(db.store, new Date(0), new Date(8.64e15));
       const { mismatches } = checkReplay(calls);
       if (mismatches.length) {
         throw new Error(`REPLAY-EQ: ${mismatches.length} of ${calls.length} recorded engine call(s) replay differently (a determinism bug):\n${mismatches.slice(0, 5).map((m) => JSON.stringify(m)).join('\n')}`);

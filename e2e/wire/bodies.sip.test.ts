@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { headerOf, withPfAndPeers } from '../support/raw-sip';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 const MSG_TAG = 'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
 
@@ -73,7 +74,7 @@ test('IMDN-RX-3, IMDN-RX-2b: a gzip- or deflate-compressed notification is recog
     assert.ok(got[0].body.equals(bodies[0]) && got[1].body.equals(bodies[1]), 'compressed bodies relayed unchanged');
     assert.deepEqual(got.map((m) => headerOf(m, 'Content-Encoding')), ['gzip', 'deflate']);
     await pf.decisions.flush();
-    const rx = await pf.db.prisma.decision.findMany({ where: { procedure: 'IMDN-RX' }, orderBy: { seq: 'asc' } });
+    const rx = await decisionsInOrder(pf.db.store, { procedure: 'IMDN-RX' });
     assert.deepEqual(rx.map((d) => [d.messageId, d.branch, d.outcome]), [['gz-1', 'IMDN-RX-3', 'FORWARD'], ['df-1', 'IMDN-RX-2b', 'FORWARD']]);
   }));
 
@@ -103,7 +104,7 @@ test('BODY-2: a compression bomb gets 413 and nothing else is disturbed; a corru
     assert.equal(ok?.startLine, 'SIP/2.0 200 OK');
     assert.equal((await alice.waitForRequests(1)).length, 1);
     await pf.decisions.flush();
-    const refused = await pf.db.prisma.decision.findMany({ where: { branch: { in: ['BODY-2', 'BODY-3'] } }, orderBy: { seq: 'asc' } });
+    const refused = await decisionsInOrder(pf.db.store, { branches: ['BODY-2', 'BODY-3'] });
     assert.deepEqual(refused.map((d) => [d.branch, d.outcome]), [['BODY-2', 'REJECT'], ['BODY-3', 'REJECT']]);
   }));
 
@@ -120,7 +121,7 @@ test('IMDN-TX, IMDN-RX: a client\'s deflate-compressed notification to another u
     assert.ok(got.body.equals(body), 'relayed unchanged');
     assert.equal(headerOf(got, 'Content-Encoding'), 'deflate');
     await pf.decisions.flush();
-    const seen = await pf.db.prisma.decision.findMany({ where: { messageId: 'tx-1' }, orderBy: { seq: 'asc' } });
+    const seen = await decisionsInOrder(pf.db.store, { messageId: 'tx-1' });
     const procedures = new Set(seen.map((d) => d.procedure));
     assert.ok(procedures.has('IMDN-TX') && procedures.has('IMDN-RX'), `decisions: ${seen.map((d) => d.branch).join(', ')}`);
   }));

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { patchProviderPolicy } from '../../server/store/provider-policy';
 import { withPfAndPeers } from '../support/raw-sip';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 const MSG_TAG = 'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
 
@@ -15,7 +16,7 @@ function standalone(id: string): Buffer {
 test('IMDN-GEN-1, IMDN-GEN-6: two messages alice cannot receive give bob their <failed/> reports, aggregated in one window', () =>
   withPfAndPeers(1, async (pf, [bob]) => {
     const port = pf.sipAddress.port;
-    await patchProviderPolicy(pf.db.prisma, { homeDomains: ['example.com'], imdnAggregation: { enabled: true, windowMs: 300, requireClientTag: false } }, 'test');
+    await patchProviderPolicy(pf.db.store, { homeDomains: ['example.com'], imdnAggregation: { enabled: true, windowMs: 300, requireClientTag: false } }, 'test');
     await pf.policyChanged(null);
     assert.equal(await bob.register(port, 'bob'), 200);
     for (const id of ['g1', 'g2']) {
@@ -28,6 +29,6 @@ test('IMDN-GEN-1, IMDN-GEN-6: two messages alice cannot receive give bob their <
     assert.match(reports(), /<message-id>g1<\/message-id>[\s\S]*<failed\/>/);
     assert.match(reports(), /<message-id>g2<\/message-id>/);
     await pf.decisions.flush();
-    const gen = await pf.db.prisma.decision.findMany({ where: { branch: 'IMDN-GEN-6' }, orderBy: { seq: 'asc' } });
+    const gen = await decisionsInOrder(pf.db.store, { branches: ['IMDN-GEN-6'] });
     assert.deepEqual(gen.map((d) => d.outcome), ['BUFFER', 'BUFFER', 'FLUSH']);
   }));

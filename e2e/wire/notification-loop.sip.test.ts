@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rawPeer, type RawPeer, type RawMessage } from '../support/raw-sip';
 import { patchProviderPolicy } from '../../server/store/provider-policy';
 import { startTestPf } from '../support/test-pf';
+import { countDecisions } from '../../server/store/decision-search';
 
 function notification(from: string, to: string, aboutId: string): Buffer {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>\r\n<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>${aboutId}</message-id><datetime>2026-12-04T10:00:00Z</datetime><delivery-notification><status><error/></status></delivery-notification></imdn>`;
@@ -33,7 +34,7 @@ for (const [name, about, branch, directForward] of [
   test(`${branch}: two clients that ${name} exchange a bounded number of notifications through the PF`, async () => {
     const pf = await startTestPf();
     if (directForward) {
-      await patchProviderPolicy(pf.db.prisma, { imdnDirectForward: true }, 'test');
+      await patchProviderPolicy(pf.db.store, { imdnDirectForward: true }, 'test');
       await pf.policyChanged(null);
     }
     const port = pf.sipAddress.port;
@@ -49,7 +50,7 @@ for (const [name, about, branch, directForward] of [
       const total = alice.requests.length + bob.requests.length;
       assert.ok(total <= 25, `${total} notifications delivered in 3 s`);
       await pf.decisions.flush();
-      const loops = await pf.db.prisma.decision.count({ where: { branch } });
+      const loops = await countDecisions(pf.db.store, { branches: [branch] });
       assert.ok(loops >= 1, `a ${branch} decision explains the drop`);
     } finally {
       alice.onRequest = () => {};

@@ -13,6 +13,7 @@ import { checkReplay } from '../../server/engine/replay/replay';
 import { whatIf } from '../../server/engine/replay/what-if';
 import { recordedCalls } from '../../server/store/engine-recording';
 import { withPfAndPeers, type RawPeer } from '../support/raw-sip';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 const MSG_TAG = 'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"';
 const ALICE = 'sip:alice@example.com';
@@ -65,7 +66,7 @@ test('REPLAY-EQ, WHAT-IF 11.1-5: recorded SIP traffic replays to the same decisi
 
     await pf.decisions.flush();
     await pf.recorder!.flush();
-    const calls = await recordedCalls(pf.db.prisma, from, new Date());
+    const calls = await recordedCalls(pf.db.store, from, new Date());
 
     const procedures = new Set(calls.map((c) => c.p));
     for (const p of ['dispatch', 'deliverStandalone', 'standaloneForkOutcome', 'sendImdn', 'receiveImdn', 'deliverImdn', 'imdnForkOutcome', 'routeToCore', 'generateImdn'] as const) {
@@ -76,7 +77,7 @@ test('REPLAY-EQ, WHAT-IF 11.1-5: recorded SIP traffic replays to the same decisi
     assert.deepEqual(checkReplay(calls).mismatches, []);
 
     // Every recorded decision is in the decision log (the record refers to what the console shows).
-    const logged = (await pf.db.prisma.decision.findMany({ select: { branch: true, outcome: true } })).map((d) => `${d.branch} ${d.outcome}`);
+    const logged = (await decisionsInOrder(pf.db.store)).map((d) => `${d.branch} ${d.outcome}`);
     for (const c of calls) for (const [branch, outcome] of c.d) {
       const i = logged.indexOf(`${branch} ${outcome}`);
       assert.ok(i >= 0, `${branch} ${outcome} recorded but not logged`);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPfAndPeers } from '../support/raw-sip';
+import { decisionsInOrder } from '../../server/store/decision-search';
 
 test('CORE-2, CORE-4, CORE-1, 11.1-4, IMDN-TX: an unknown user of the own domain and an unresolvable host get 404 at once, for messages and notifications alike; a reachable host and another user of the PF get the message', () =>
   withPfAndPeers(3, async (pf, [bob, far, alice]) => {
@@ -21,7 +22,7 @@ test('CORE-2, CORE-4, CORE-1, 11.1-4, IMDN-TX: an unknown user of the own domain
     const res = await bob.request(port, { uri: 'sip:erin@no-such-host.invalid', from: 'sip:bob@example.com', headers: ['Content-Type: message/cpim'], body: Buffer.from(imdn) });
     assert.equal(res?.startLine, 'SIP/2.0 404 Not Found');
     await pf.decisions.flush();
-    const core = await pf.db.prisma.decision.findMany({ where: { branch: { startsWith: 'CORE-' } }, orderBy: { seq: 'asc' } });
+    const core = await decisionsInOrder(pf.db.store, { branch: 'CORE-' });
     assert.deepEqual(core.map((d) => [d.branch, d.outcome]), [['CORE-2', 'REJECT'], ['CORE-4', 'REJECT'], ['CORE-1', 'FORWARD'], ['CORE-4', 'REJECT']]);
   }));
 

@@ -16,7 +16,9 @@ export type Procedure =
   /** an initial INVITE: trust, fork, re-join, IWF join (SPEC §11.2, §11.4, §11.5) */
   | 'INVITE'
   /** SPEC §11.7: session history recorded from the media plane (D-168) */
-  | 'HIST';
+  | 'HIST'
+  /** the in-dialog MESSAGE carrier of a session (D-103, D-169): where a message goes, and what its sender hears */
+  | 'CARRIER';
 
 export interface Decision {
   /** spec branch id from SPEC.md, e.g. 'IMDN-RX-2a-i', 'BYE-4-R' */

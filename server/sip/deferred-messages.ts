@@ -5,6 +5,7 @@
 import { header } from '../engine/message';
 import type { Logger } from '../log';
 import { aorOf } from './addresses';
+import type { EffectRunner } from './effect-runner';
 import type { EffectStore } from './effect-store';
 import { viewFromRaw } from './message-view';
 import type { PfState } from './pf-state';
@@ -17,6 +18,7 @@ export interface DeferredMessagesDeps {
   srf: SrfApp;
   state: PfState;
   store: EffectStore;
+  runner: EffectRunner;
   isServed: (aor: string) => boolean;
   record: DecisionSink;
   log: Logger;
@@ -32,7 +34,12 @@ export function deferredMessagesHandler(deps: DeferredMessagesDeps): Handler {
     const servedUser = aorOf(req.uri);
     deps.record(dsp.decisions.map((d) => ({ ...d, servedUser: servedUser ?? undefined })), { callId, now: deps.now() });
     if (!servedUser || !deps.isServed(servedUser)) {
-      res.send(404, 'Not Found');
+      // SUBSCRIBE-1 (D-260): not a user this PF serves
+      const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
+      const r = deps.state.engine.call('refuseNotServed', { method: 'SUBSCRIBE', ...(servedUser ? { target: servedUser } : {}), txn, ...(callId !== undefined ? { callId } : {}) });
+      deps.record(r.decisions, { callId, now: deps.now() });
+      deps.runner.hold(txn, res);
+      void deps.runner.run(r.effects, { servedUser: servedUser ?? '', sourceKey: txn });
       return;
     }
     const asked = Number(header(view, 'expires') ?? MAX_EXPIRES);

@@ -5,7 +5,7 @@
 // ("nothing accepted is lost"). Effects that address a session's legs (dialogs, MSRP, the
 // session's own timers) go to the session shell through `SessionEffects`; everything else
 // (responses, caches, the store, requests toward the core or a contact) is carried out here.
-import type { Effect, TimerRef } from '../engine/effects';
+import type { DeferredItem, Effect, TimerRef } from '../engine/effects';
 import type { CoreRoute } from './core-router';
 import { sendRequest } from './forward';
 import type { StorageGuard } from './storage-unavailable';
@@ -96,6 +96,11 @@ export class EffectRunner {
     for (const [txn, held] of this.responders) if (held === res) this.responders.delete(txn);
   }
 
+  /** The transaction `txn` is held and not answered yet. */
+  isHeld(txn: string): boolean {
+    return this.responders.has(txn);
+  }
+
   respond(txn: string, code: number, reason: string): void {
     const res = this.responders.get(txn);
     this.responders.delete(txn);
@@ -118,7 +123,7 @@ export class EffectRunner {
           (e.cache === 'RX' ? this.deps.state.rxCache : this.deps.state.txCache).apply(e, this.deps.now(), this.deps.state.policy.imdnCacheTtlSec);
           break;
         case 'DEFER': {
-          const key = `${ctx.sourceKey}#${deferred++}`;
+          const key = deferKey(e.item, ctx, deferred++);
           if (ctx.session) {
             // an item intercepted in a session was answered already (its MSRP 200 comes first):
             // there is no answer left to turn into 480, so the queue quota (D-134) does not apply
@@ -294,4 +299,17 @@ function flatten(h: Record<string, string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
+}
+
+/**
+ * The deferred queue's idempotency key (D-261). A request's items are keyed by its transaction, so
+ * a retransmission queues nothing twice. An item a session intercepts is keyed by the session, its
+ * kind and its IMDN Message-ID: the far side may send the same message again in a new transaction
+ * (a SEND or in-dialog MESSAGE sent anew after a lost answer), and a per-step key would queue it
+ * twice. An item without a Message-ID cannot be told from a second message with the same text, so
+ * it keeps the step's own key (as D-210 does for the Message Store).
+ */
+export function deferKey(item: DeferredItem, ctx: { sourceKey: string; session?: { id: string } }, n: number): string {
+  if (ctx.session && item.messageId) return `session:${ctx.session.id}|${item.kind}|${item.messageId}`;
+  return `${ctx.sourceKey}#${n}`;
 }

@@ -64,13 +64,17 @@ async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfRespons
   }
 
   const servedUser = aorOf(req.uri);
+  const callId = header(view, 'call-id');
+  const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
   if (!servedUser || !deps.isServed(servedUser)) {
-    res.send(404, 'Not Found');
+    // MESSAGE-1 (D-260): not a user this PF serves
+    const r = deps.state.engine.call('refuseNotServed', { method: 'MESSAGE', ...(servedUser ? { target: servedUser } : {}), txn, ...(callId !== undefined ? { callId } : {}) });
+    deps.record(r.decisions, { callId, now });
+    deps.runner.hold(txn, res);
+    await deps.runner.run(r.effects, { servedUser: servedUser ?? '', sourceKey: txn });
     return;
   }
   bindLogUser(servedUser);
-  const callId = header(view, 'call-id');
-  const txn = `${callId}|${header(view, 'cseq') ?? ''}`;
   const dsp = deps.state.engine.call('dispatch', { request: view, policy: deps.state.policy, txn });
   deps.record(dsp.decisions.map((d) => ({ ...d, servedUser })), { callId, now });
   if (!dsp.handler) {

@@ -3,7 +3,7 @@
 // literal status code in `res.send(NNN` or `respond(txn, NNN` (the engine's answers arrive as
 // SEND_RESP effects and carry no literal here), and the session-ending requests (BYE, INVITE) it
 // writes itself. Every such place is listed below with why it is not an engine decision, or as a
-// known remainder; a new one fails the test, and so does a listed one that went away (the list
+
 // must shrink with the code). It cannot see a decision made without a literal (a code computed
 // from a variable, a request silently not sent, a branch taken on a header): see D-203.
 import { test } from 'node:test';
@@ -24,20 +24,12 @@ const ANSWERS: Record<string, string> = {
   'conf-subscriber.ts: 500': 'PIN left a NOTIFY unanswered (a defect guard)',
   // transaction bookkeeping: no dialog or subscription to decide about
   'leg-wiring.ts: 481': 'BYE-0a: the engine decides and records; the shell answers for the dialog srf does not hold',
-  'chat-carrier.ts: 481': 'MESSAGE in a dialog no live session owns',
   'session-runtime.ts: 481': 'IMDN in a session released meanwhile',
   'conf-subscriber.ts: 481': "NOTIFY for none of the PF's own subscriptions",
   'conf-relay.ts: 481': 'a relayed subscription that no longer exists',
   'imdn-service.ts: 200': 'a notification loop the engine stopped (its decision recorded) is answered 200',
   'deferred-messages.ts: 200': 'RFC 6665 SUBSCRIBE accepted (8.3.1.6.4, DSP-4 decided in the engine)',
   'effect-runner.ts: 480': 'D-134: the 202 the engine chose becomes 480 when the store refuses (quota)',
-  // known remainder (issue 14): protocol choices still made in the shell, to move into the engine
-  'message-handler.ts: 404': 'MESSAGE for a user the PF does not serve (INVITE-1 is the engine twin)',
-  'deferred-messages.ts: 404': 'deferred-messages SUBSCRIBE for a user the PF does not serve',
-  'chat-carrier.ts: 480': 'in-session MESSAGE with no leg to carry it to, or one the intercept step did not take',
-  'session-runtime.ts: 480': 'in-session IMDN with no far leg to relay it to',
-  'conf-relay.ts: 403': "PIN-N1r: a client's conference subscription for none of its group sessions",
-  'conf-relay.ts: 503': 'PIN-N1r: the conference focus did not answer',
 };
 
 /** `file: METHOD` → why the shell writes that request itself rather than from a SEND_REQ effect. */

@@ -18,7 +18,7 @@ export interface OpenDatabase {
    * server/store passes it on and never queries it (server/store/prisma-boundary.test.ts).
    */
   store: Db;
-  /** The same client, for the tests of server/store and the tests not yet moved onto repositories. */
+  /** The same client, for the tests of server/store only (server/store/prisma-boundary.test.ts). */
   prisma: Db;
   provider: StoreProvider;
   /** migrations applied by this open (empty when the schema was current) */

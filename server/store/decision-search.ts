@@ -16,6 +16,8 @@ export interface DecisionFilter {
   procedure?: string;
   /** branches starting with this text ("IMDN-TX" matches IMDN-TX-2 and IMDN-TX-2x) */
   branch?: string;
+  /** exactly one of these branches */
+  branches?: string[];
   callId?: string;
   /** decisions of a session: on any of these Call-IDs, or tagged with this session id */
   session?: { id: string; callIds: string[] };
@@ -29,7 +31,7 @@ function where(f: DecisionFilter) {
     ...(f.disposition ? { disposition: f.disposition } : {}),
     ...(f.outcome ? { outcome: f.outcome } : {}),
     ...(f.procedure ? { procedure: f.procedure } : {}),
-    ...(f.branch ? { branch: { startsWith: f.branch } } : {}),
+    ...(f.branch || f.branches ? { branch: { ...(f.branch ? { startsWith: f.branch } : {}), ...(f.branches ? { in: f.branches } : {}) } } : {}),
     ...(f.callId ? { callId: f.callId } : {}),
     ...(f.session ? { OR: [{ sessionId: f.session.id }, { callId: { in: f.session.callIds } }] } : {}),
   };
@@ -49,6 +51,17 @@ export async function searchDecisions(db: Db, f: DecisionFilter, limit: number):
     db.decision.count({ where: w }),
   ]);
   return { decisions: rows.map(decisionRecordOf), total };
+}
+
+/** The decisions matching the filter in the order they were made (oldest first), at most `limit`. */
+export async function decisionsInOrder(db: Db, f: DecisionFilter = {}, limit = 10_000): Promise<DecisionRecord[]> {
+  const rows = await db.decision.findMany({ where: where(f), orderBy: { seq: 'asc' }, take: limit, include: { user: { select: { aor: true } } } });
+  return rows.map(decisionRecordOf);
+}
+
+/** How many decisions match the filter. */
+export async function countDecisions(db: Db, f: DecisionFilter = {}): Promise<number> {
+  return db.decision.count({ where: where(f) });
 }
 
 /** The sequence number of the newest decision, null when the log is empty. */

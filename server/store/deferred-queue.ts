@@ -138,6 +138,30 @@ export async function countPendingDeferred(db: Db, userId?: string): Promise<num
   return db.deferredItem.count({ where: { ...(userId ? { userId } : {}), deliveredAt: null, expiredAt: null } });
 }
 
+export type DeferredState = 'PENDING' | 'UNDELIVERED' | 'DELIVERED' | 'EXPIRED';
+
+export interface DeferredQuery {
+  userId?: string;
+  kind?: DeferredItem['kind'];
+  /** PENDING: neither delivered nor expired; UNDELIVERED: not delivered, expired ones included */
+  state?: DeferredState;
+}
+
+function deferredWhere(q: DeferredQuery) {
+  const state =
+    q.state === 'PENDING' ? { deliveredAt: null, expiredAt: null }
+    : q.state === 'UNDELIVERED' ? { deliveredAt: null }
+    : q.state === 'DELIVERED' ? { deliveredAt: { not: null } }
+    : q.state === 'EXPIRED' ? { expiredAt: { not: null } }
+    : {};
+  return { ...(q.userId ? { userId: q.userId } : {}), ...(q.kind ? { kind: q.kind } : {}), ...state };
+}
+
+/** How many queued items match (every user's when no user is given). */
+export async function countDeferred(db: Db, q: DeferredQuery = {}): Promise<number> {
+  return db.deferredItem.count({ where: deferredWhere(q) });
+}
+
 /** Items not delivered yet, expired ones included (what the console counts as deferred). */
 export async function countUndeliveredDeferred(db: Db): Promise<number> {
   return db.deferredItem.count({ where: { deliveredAt: null } });
@@ -145,6 +169,9 @@ export async function countUndeliveredDeferred(db: Db): Promise<number> {
 
 export interface DeferredRecord {
   id: string;
+  userId: string;
+  /** what the item was queued under: the request or session item it came from (D-261) */
+  sourceKey: string;
   kind: DeferredItem['kind'];
   contentType: string;
   messageId: string | null;
@@ -156,11 +183,13 @@ export interface DeferredRecord {
   expiredAt: Date | null;
 }
 
-/** The user's queue in every state (pending, delivered, expired), oldest first. */
-export async function listDeferred(db: Db, userId: string, limit = 500): Promise<DeferredRecord[]> {
-  const rows = await db.deferredItem.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
+/** The queue in every state (pending, delivered, expired), oldest first; a user's, or every user's. */
+export async function listDeferred(db: Db, userId: string | undefined, limit = 500, q: Omit<DeferredQuery, 'userId'> = {}): Promise<DeferredRecord[]> {
+  const rows = await db.deferredItem.findMany({ where: deferredWhere({ ...q, userId }), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
   return rows.map((r) => ({
     id: r.id,
+    userId: r.userId,
+    sourceKey: r.sourceKey,
     kind: r.kind as DeferredItem['kind'],
     contentType: r.contentType,
     messageId: r.messageId,

@@ -196,6 +196,42 @@ export async function listObjects(db: Db, q: ObjectQuery): Promise<ObjectRecord[
   return rows.map(objectRecord);
 }
 
+export interface ObjectSearch {
+  /** one user's objects; every user's when absent */
+  userId?: string;
+  kind?: ObjectKind;
+  imdnMessageId?: string;
+  limit?: number;
+}
+
+function searchWhere(q: ObjectSearch) {
+  return { ...(q.userId ? { userId: q.userId } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.imdnMessageId ? { imdnMessageId: q.imdnMessageId } : {}) };
+}
+
+/** Objects matching the search, oldest first, each with the folder it is in. */
+export async function findObjects(db: Db, q: ObjectSearch = {}): Promise<Array<ObjectRecord & { folder: FolderRecord }>> {
+  const rows = await db.storedObject.findMany({ where: searchWhere(q), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: q.limit ?? 500, include: { folder: true } });
+  return rows.map((r) => ({ ...objectRecord(r), folder: folderRecord(r.folder) }));
+}
+
+/**
+ * A search over every user's objects, newest first, at most `limit` (50): by IMDN-Message-ID and
+ * by text in the body (a plain substring; no full-text index).
+ */
+export async function searchObjects(db: Db, q: Omit<ObjectSearch, 'limit'> & { bodyContains?: string; limit?: number }): Promise<ObjectRecord[]> {
+  const rows = await db.storedObject.findMany({
+    where: { ...searchWhere(q), ...(q.bodyContains ? { body: { contains: bodyToColumn(q.bodyContains) } } : {}) },
+    orderBy: { createdAt: 'desc' },
+    take: q.limit ?? 50,
+  });
+  return rows.map(objectRecord);
+}
+
+/** How many objects match the search. */
+export async function countObjects(db: Db, q: ObjectSearch = {}): Promise<number> {
+  return db.storedObject.count({ where: searchWhere(q) });
+}
+
 /** The conversation-history folder of a Conversation-ID if it exists (nothing is created). */
 export async function findConversationFolder(db: Db, userId: string, conversationId: string): Promise<FolderRecord | null> {
   const f = await db.folder.findFirst({ where: { userId, conversationId, kind: 'CONVERSATION' }, orderBy: { createdAt: 'asc' } });

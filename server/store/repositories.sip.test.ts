@@ -14,6 +14,12 @@ import { deleteExpiredOperatorSessions, deleteOperatorSession, deleteOperatorSes
 import { countActiveAdmins, findOperator, insertOperator, listOperatorRecords, resetAdminPassword } from './operators';
 import { listPeersOldestFirst, upsertTopologyPeers } from './peers';
 import { listAudit } from './audit';
+import { bulkDecisions, bulkObjects, bulkUsers } from './bulk-load';
+import { countDecisions, decisionsInOrder } from './decision-search';
+import { countDeferred } from './deferred-queue';
+import { conversationFolder, countObjects, findObjects, getObject, searchObjects } from './message-store';
+import { countLegs, countSessions, getSession } from './sessions';
+import { requireUserId } from './users';
 import { countConnectedLegs, countLiveSessions, getLeg, getSessionSummary, listSessions, upsertSession } from './sessions';
 import { databaseTargets } from './test-databases';
 import { upsertPolicyRule } from './user-prefs';
@@ -63,6 +69,52 @@ function decision(i: number, servedUser: string | null, over: Partial<DecisionRe
 
 for (const target of databaseTargets()) {
   describe(`repositories on ${target.provider}`, () => {
+    test('issue 14 test reads: decisions by exact branches in order, the queue by state and kind, objects with their folders, session and leg counts, bulk loading', async () => {
+      const d = await target.fresh();
+      const alice = await d.user(ALICE);
+      assert.equal(await requireUserId(d.store, ALICE), alice);
+      await assert.rejects(requireUserId(d.store, 'sip:nobody@example.com'), /not a served user/);
+
+      const log = new DecisionLog(d.store, (aor) => (aor === ALICE ? alice : undefined));
+      await log.init();
+      for (let i = 0; i < 6; i++) log.append(decision(i, ALICE, { branch: ['IMDN-TX-2', 'IMDN-TX-2x', 'IMDN-RX-1'][i % 3] }));
+      await log.close();
+      assert.deepEqual((await decisionsInOrder(d.store, { branches: ['IMDN-TX-2'] })).map((r) => r.messageId), ['m-0', 'm-3'], 'exact, not a prefix');
+      assert.deepEqual((await decisionsInOrder(d.store, { branch: 'IMDN-TX' })).map((r) => r.messageId), ['m-0', 'm-1', 'm-3', 'm-4']);
+      assert.equal(await countDecisions(d.store, { branches: ['IMDN-TX-2x', 'IMDN-RX-1'] }), 4);
+      assert.equal((await decisionsInOrder(d.store))[0].servedUser, ALICE);
+
+      const item = (messageId: string, kind: 'IMDN' | 'CHAT_MESSAGE', expiresAt?: number) => ({ kind, servedUser: ALICE, contentType: 'message/cpim', headers: {}, body: 'b', messageId, ...(expiresAt ? { expiresAt } : {}) });
+      const t0 = new Date('2026-11-01T10:00:00Z');
+      await enqueueDeferred(d.store, alice, 'k1', item('m1', 'IMDN'), t0);
+      await enqueueDeferred(d.store, alice, 'k2', item('m2', 'CHAT_MESSAGE', t0.getTime() + 10), t0);
+      await expireDeferred(d.store, new Date(t0.getTime() + 60_000));
+      assert.deepEqual([await countDeferred(d.store), await countDeferred(d.store, { state: 'PENDING' }), await countDeferred(d.store, { state: 'EXPIRED' }), await countDeferred(d.store, { kind: 'CHAT_MESSAGE', userId: alice })], [2, 1, 1, 1]);
+      assert.deepEqual((await listDeferred(d.store, undefined, 500, { state: 'UNDELIVERED' })).map((r) => [r.sourceKey, r.userId]), [['k1', alice], ['k2', alice]]);
+
+      const folder = await conversationFolder(d.store, alice, 'conv-x');
+      const obj = await storeObject(d.store, { userId: alice, folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello there', imdnMessageId: 'o1' } });
+      await setFlag(d.store, obj.id, '\\Seen');
+      const found = await findObjects(d.store, { imdnMessageId: 'o1' });
+      assert.deepEqual(found.map((o) => [o.folder.conversationId, o.flags]), [['conv-x', ['\\Seen']]]);
+      assert.deepEqual((await getObject(d.store, obj.id))?.flags, ['\\Seen']);
+      assert.equal(await countObjects(d.store, { kind: 'MESSAGE', userId: alice }), 1);
+      assert.equal(await countObjects(d.store, { kind: 'IMDN' }), 0);
+      assert.deepEqual((await searchObjects(d.store, { bodyContains: 'there' })).map((o) => o.id), [obj.id]);
+
+      await upsertSession(d.store, alice, session('s1', ALICE), { instance: 'pf-a' });
+      await upsertSession(d.store, alice, session('s2', ALICE, { mode: 'RELEASED' }));
+      assert.deepEqual([await countSessions(d.store), await countSessions(d.store, { mode: 'ACTIVE' }), await countLegs(d.store)], [2, 1, 4]);
+      assert.equal((await getSession(d.store, 's1'))?.instance, 'pf-a');
+
+      const users = await bulkUsers(d.store, [{ aor: 'sip:u0@example.com' }]);
+      await bulkDecisions(d.store, [{ seq: 1, at: t0, userId: users['sip:u0@example.com'], procedure: 'IMDN-RX', branch: 'IMDN-RX-3', outcome: 'FORWARD', summary: 's', inputs: { a: 1 } }]);
+      const f2 = await conversationFolder(d.store, users['sip:u0@example.com'], 'conv-bulk');
+      await bulkObjects(d.store, [{ userId: users['sip:u0@example.com'], folderId: f2.id, kind: 'MESSAGE', contentType: 'text/plain', headers: { A: 'b' }, body: 'bulk', flags: ['\\Seen'], createdAt: t0 }]);
+      assert.deepEqual((await decisionsInOrder(d.store, { branches: ['IMDN-RX-3'] })).map((r) => [r.servedUser, r.inputs]), [['sip:u0@example.com', { a: 1 }]]);
+      assert.deepEqual((await findObjects(d.store, { userId: users['sip:u0@example.com'] })).map((o) => [o.body, o.flags, o.headers]), [['bulk', ['\\Seen'], { A: 'b' }]]);
+    });
+
     test('users: id by address, one user, counts of rules, live sessions and undelivered items', async () => {
       const d = await target.fresh();
       const alice = await d.user(ALICE);

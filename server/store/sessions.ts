@@ -26,6 +26,8 @@ export interface SessionSummary {
   createdAt: Date;
   updatedAt: Date;
   endedAt: Date | null;
+  /** the PF instance holding the session's dialogs */
+  instance: string | null;
   legCount: number;
   connectedLegs: number;
 }
@@ -190,6 +192,16 @@ const legRecord = (l: LegRow): LegRecord => ({
   releasedAt: l.releasedAt,
 });
 
+/** How many sessions match the query (as listSessions, without its page limit). */
+export async function countSessions(db: Db, q: Omit<SessionQuery, 'limit' | 'updatedBefore'> = {}): Promise<number> {
+  return (await listSessions(db, { ...q, limit: 100_000 })).length;
+}
+
+/** How many legs the stored sessions have, in any state. */
+export async function countLegs(db: Db): Promise<number> {
+  return db.leg.count();
+}
+
 export async function getSession(db: Db, id: string): Promise<SessionDetail | null> {
   const r = await db.cpmSession.findUnique({
     where: { id },
@@ -251,5 +263,6 @@ function sessionFields(r: SessionRowBase) {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     endedAt: r.endedAt,
+    instance: r.instance,
   };
 }

@@ -31,6 +31,13 @@ export async function userIdOf(db: Db, aor: string): Promise<string | null> {
   return u?.id ?? null;
 }
 
+/** The id of a served user that must exist (a seeded or provisioned one); throws otherwise. */
+export async function requireUserId(db: Db, aor: string): Promise<string> {
+  const id = await userIdOf(db, aor);
+  if (id === null) throw new Error(`${aor} is not a served user`);
+  return id;
+}
+
 export interface UserRecord extends UserRow {
   createdAt: Date;
 }

@@ -3,6 +3,7 @@
 import type { CpmSession } from '../../../server/engine/model';
 import { openDatabase } from '../../../server/store/database';
 import { upsertSession } from '../../../server/store/sessions';
+import { requireUserId } from '../../../server/store/users';
 
 export interface SeededSession {
   id: string;
@@ -46,8 +47,7 @@ export async function seedGroupSession(databaseUrl: string, aor: string): Promis
   // beside the running product, which may hold the write lock for a moment: wait for it
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 });
   try {
-    const user = await db.prisma.user.findUniqueOrThrow({ where: { aor }, select: { id: true } });
-    await upsertSession(db.prisma, user.id, session, { releaseReasons: { [cfLeg.id]: 'SIP;cause=480;text="Temporarily Unavailable"' } });
+    await upsertSession(db.store, await requireUserId(db.store, aor), session, { releaseReasons: { [cfLeg.id]: 'SIP;cause=480;text="Temporarily Unavailable"' } });
   } finally {
     await db.close();
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { countLegs } from '../../../server/store/sessions';
 
 const iwfKeys = (contribution: string, reason: string) => ({ ...networkKeys({ from_user: 'iwf', focus: 'iwf', contact_params: '', contribution }), reason });
 
@@ -43,7 +44,7 @@ test('BYE-3a, BYE-3a-ok: one of two IWFs hangs up with IWF_STREAMS_ONLY: 200 to 
   // the first IWF stays until the end, then closes what is left of the session
   const iwf1 = startSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: iwf1Port, service: 'alice', calls: 1, timeoutSec: 20, keys: iwfKeys(contribution, 'SIP;cause=200'), extra: ['-d', '5000'] });
   try {
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.leg.count()) === 2), 'the first IWF session was not set up');
+    assert.ok(await waitFor(async () => (await countLegs(h.pf.db.store)) === 2), 'the first IWF session was not set up');
     const iwf2 = await runSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: iwf2Port, service: 'alice', calls: 1, timeoutSec: 15, keys: iwfKeys(contribution, 'SIP;cause=200;text="MMS side left"'), extra: ['-d', '1000'] });
     expectOk(iwf2, 'second IWF');
     assert.ok(await waitFor(async () => (await decisions(h.pf)).some((x) => x.branch === 'BYE-3a-ok')), 'the client never accepted the streams-only re-INVITE');

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf } from './session-harness';
+import { countDeferred } from '../../../server/store/deferred-queue';
+import { findObjects } from '../../../server/store/message-store';
 
 for (const [cause, cls, branch, offline] of [
   [410, 'CLS-5', 'BYE-2-410', true],
@@ -32,7 +34,7 @@ for (const [cause, cls, branch, offline] of [
       assert.equal(s.mode, 'RELEASED');
       assert.ok(s.legs.every((l) => l.state === 'TERMINATED'));
       assert.equal(JSON.parse(s.snapshot).restartable, cause === 480);
-      const info = await h.pf.db.prisma.storedObject.findMany({ where: { kind: 'SESSION_INFO' }, include: { folder: true } });
+      const info = await findObjects(h.pf.db.store, { kind: 'SESSION_INFO' });
       if (offline) {
         assert.equal(info.length, 1, 'Record CPM Session stores the session info object');
         assert.equal(info[0].folder.kind, 'SESSION_HISTORY');
@@ -70,7 +72,7 @@ test('BYE-4-P, CLS-3: no preference set, the only client is lost (cause=503): 20
     assert.ok(ds.some((d) => d.branch === 'CLS-3'));
     assert.ok(ds.some((d) => d.branch === 'BYE-4-P' && d.outcome === 'PROPAGATE'));
     assert.ok(!ds.some((d) => d.branch === 'BYE-4-R'));
-    assert.equal(await h.pf.db.prisma.deferredItem.count(), 0);
+    assert.equal(await countDeferred(h.pf.db.store), 0);
   } finally {
     await dev.sipp.stop();
     await h.stop();

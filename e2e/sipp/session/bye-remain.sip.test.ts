@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { countDeferred, listDeferred } from '../../../server/store/deferred-queue';
+import { countDecisions, decisionsInOrder } from '../../../server/store/decision-search';
+import { countObjects, findObjects } from '../../../server/store/message-store';
 
 async function remainSetup(prefs: { allowDefer?: boolean; allowStore?: boolean; allowOfflineStorage?: boolean }, focusDelayMs: number) {
   const cfPort = await freePort();
@@ -31,11 +34,11 @@ test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in
   try {
     expectOk(await dev.sipp.done, 'lost device');
     // the CF's message arrives while alice is away: it is answered by the PF and deferred
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count()) === 1, 6000), 'the chat message was not deferred');
+    assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store)) === 1, 6000), 'the chat message was not deferred');
     const mid = await onlySession(h.pf);
     assert.equal(mid.mode, 'REMAIN_DISCONNECTED');
     assert.deepEqual(mid.legs.map((l) => [l.kind, l.state]).sort(), [['CF', 'CONNECTED'], ['CLIENT', 'TERMINATED']]);
-    const item = await h.pf.db.prisma.deferredItem.findFirstOrThrow();
+    const [item] = await listDeferred(h.pf.db.store, undefined);
     assert.equal(item.kind, 'CHAT_MESSAGE');
     assert.equal(item.messageId, 'msg-while-away-1');
     assert.equal(item.sessionId, mid.id);
@@ -63,7 +66,7 @@ test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in
 
     const end = await onlySession(h.pf);
     assert.equal(end.mode, 'RELEASED');
-    assert.notEqual((await h.pf.db.prisma.deferredItem.findFirstOrThrow()).deliveredAt, null);
+    assert.notEqual((await listDeferred(h.pf.db.store, undefined))[0].deliveredAt, null);
     const ds = await decisions(h.pf);
     const branches = ds.map((d) => d.branch);
     for (const b of ['CLS-3', 'BYE-4-R-i', 'PIN-S1', 'BYE-4-R-ans', 'BYE-4-R', 'BYE-4-R-ii', 'BYE-4-R-iii-2', 'BYE-2a']) assert.ok(branches.includes(b), `decision ${b} missing: ${branches.join(' ')}`);
@@ -84,12 +87,12 @@ test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource store
     const rfocus = await focus.done;
     expectOk(rfocus, 'focus');
     assert.equal(received(rfocus, 'SUBSCRIBE').length, 1);
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.storedObject.count({ where: { kind: 'GSO' } })) === 1, 3000), 'no Group State Object stored');
-    const gso = await h.pf.db.prisma.storedObject.findFirstOrThrow({ where: { kind: 'GSO' }, include: { folder: true } });
+    assert.ok(await waitFor(async () => (await countObjects(h.pf.db.store, { kind: 'GSO' })) === 1, 3000), 'no Group State Object stored');
+    const [gso] = await findObjects(h.pf.db.store, { kind: 'GSO' });
     assert.equal(gso.contentType, 'Application/group-state-object+xml');
     assert.equal(gso.folder.kind, 'SESSION_HISTORY');
     // carol departed while the group was active; bob's "booted" in the final NOTIFY is the group's end (AMB-19)
-    const participants = (JSON.parse(gso.participants ?? '[]') as Array<{ entity: string }>).map((p) => p.entity).sort();
+    const participants = ((gso.participants ?? []) as Array<{ entity: string }>).map((p) => p.entity).sort();
     assert.deepEqual(participants, ['sip:alice@example.com', 'sip:bob@example.net']);
     assert.match(gso.body, /lastfocussessionid="sip:group1@cf\.example\.net"/);
     assert.match(gso.body, /comm-addr="sip:bob@example\.net"/);
@@ -130,12 +133,12 @@ test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client 
   });
   try {
     expectOk(await dev.sipp.done, 'lost device');
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count({ where: { kind: 'CHAT_MESSAGE' } })) === 1, 6000), 'the chat message was deferred');
+    assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store, { kind: 'CHAT_MESSAGE' })) === 1, 6000), 'the chat message was deferred');
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(await h.pf.expireDeferredNow(), 1, 'the held chat message expired');
     assert.ok(await waitFor(async () => {
       await h.pf.decisions.flush();
-      return (await h.pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-3', outcome: 'GENERATE' } })) === 1;
+      return (await countDecisions(h.pf.db.store, { branches: ['IMDN-GEN-3'], outcome: 'GENERATE' })) === 1;
     }), 'IMDN-GEN-3 generated a report');
     await new Promise((r) => setTimeout(r, 300));
     const out = received(await proxy.stop(), 'MESSAGE');
@@ -178,7 +181,7 @@ test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a re
   const devicePort = await freePort();
   try {
     expectOk(await dev.sipp.done, 'lost device');
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count({ where: { kind: 'CHAT_MESSAGE' } })) === 1, 6000), 'the chat message was deferred');
+    assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store, { kind: 'CHAT_MESSAGE' })) === 1, 6000), 'the chat message was deferred');
     await registerDevice(h.target, 'alice', devicePort, 'CPM-client/OMA1.0 sipp');
     const back = await runSipp({
       scenario: scenario('device-rejoin.xml'), target: h.target, localPort: devicePort, calls: 1, timeoutSec: 15,
@@ -188,10 +191,10 @@ test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a re
     assert.equal(received(back, 'MESSAGE').length, 1, 'the deferred message reached the returning client');
     assert.ok(await waitFor(async () => {
       await h.pf.decisions.flush();
-      return (await h.pf.db.prisma.decision.count({ where: { branch: 'IMDN-GEN-2-UA', outcome: 'GENERATE' } })) === 1;
+      return (await countDecisions(h.pf.db.store, { branches: ['IMDN-GEN-2-UA'], outcome: 'GENERATE' })) === 1;
     }), 'IMDN-GEN-2-UA generated a report');
-    const gen = await h.pf.db.prisma.decision.findFirstOrThrow({ where: { branch: 'IMDN-GEN-2-UA' } });
-    assert.equal(JSON.parse(gen.inputs).deferred, true, 'judged as a deferred delivery');
+    const gen = (await decisionsInOrder(h.pf.db.store, { branches: ['IMDN-GEN-2-UA'] }))[0];
+    assert.equal(gen.inputs.deferred, true, 'judged as a deferred delivery');
     await new Promise((r) => setTimeout(r, 300));
     const out = received(await proxy.stop(), 'MESSAGE');
     assert.equal(out.length, 1, 'one report leaves toward bob');

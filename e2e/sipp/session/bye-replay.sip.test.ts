@@ -10,6 +10,7 @@ import { recordedCalls } from '../../../server/store/engine-recording';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { ALICE, decisions, expectOk, networkKeys, onlySession, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { countLegs } from '../../../server/store/sessions';
 
 test('REPLAY-EQ, WHAT-IF BYE-2b: a group ended by the CF (410) replays exactly; allow-offline-storage false→true records the session (BYE-2b-x → BYE-2b)', async () => {
   const cfPort = await freePort();
@@ -24,7 +25,7 @@ test('REPLAY-EQ, WHAT-IF BYE-2b: a group ended by the CF (410) replays exactly; 
 
     await h.pf.decisions.flush();
     await h.pf.recorder!.flush();
-    const calls = await recordedCalls(h.pf.db.prisma, from, new Date());
+    const calls = await recordedCalls(h.pf.db.store, from, new Date());
     const byes = calls.filter((c) => c.p === 'handleBye');
     assert.ok(byes.length >= 2, `handleBye recorded ${byes.length} time(s)`);
     assert.ok(byes.some((c) => c.d.some(([b]) => b === 'BYE-2b-x')), 'the recorded run did not record the session');
@@ -55,14 +56,14 @@ test('REPLAY-EQ, WHAT-IF BYE-3: one of two IWFs leaves under IWF_STREAMS_ONLY (B
   const iwfKeys = (reason: string) => ({ ...networkKeys({ from_user: 'iwf', focus: 'iwf', contact_params: '', contribution: 'c-iwf-replay' }), reason });
   const iwf1 = startSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: iwf1Port, service: 'alice', calls: 1, timeoutSec: 20, keys: iwfKeys('SIP;cause=200'), extra: ['-d', '5000'] });
   try {
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.leg.count()) === 2), 'the first IWF session was not set up');
+    assert.ok(await waitFor(async () => (await countLegs(h.pf.db.store)) === 2), 'the first IWF session was not set up');
     expectOk(await runSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: iwf2Port, service: 'alice', calls: 1, timeoutSec: 15, keys: iwfKeys('SIP;cause=200;text="MMS side left"'), extra: ['-d', '1000'] }), 'second IWF');
     assert.ok(await waitFor(async () => (await decisions(h.pf)).some((x) => x.branch === 'BYE-3a-ok')), 'the client never accepted the streams-only re-INVITE');
     expectOk(await iwf1.done, 'first IWF');
     expectOk(await dev.sipp.done, 'device');
 
     await h.pf.recorder!.flush();
-    const calls = await recordedCalls(h.pf.db.prisma, from, new Date());
+    const calls = await recordedCalls(h.pf.db.store, from, new Date());
     assert.deepEqual(checkReplay(calls).mismatches, []);
     const diff = whatIf(calls, { policy: { iwfByeScope: 'WHOLE_SESSION' } });
     const group = diff.groups.find((g) => g.branch === 'BYE-3a' && g.user === ALICE);

@@ -7,6 +7,8 @@ import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf, waitFor, type Prefs } from './session-harness';
 import type { PolicyOverrides } from '../../../server/engine/policy';
+import { countDeferred } from '../../../server/store/deferred-queue';
+import { countLegs } from '../../../server/store/sessions';
 
 const iwfKeys = (from: string, contribution: string, reason: string) => ({ ...networkKeys({ from_user: from, focus: from, contact_params: '', contribution }), reason });
 
@@ -37,7 +39,7 @@ for (const [label, prefs, policy] of [
     // the remote IWF stays until the end, then closes what is left of the session
     const remote = startSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: remotePort, service: 'alice', calls: 1, timeoutSec: 20, keys: iwfKeys('iwf', contribution, 'SIP;cause=200'), extra: ['-d', '5000'] });
     try {
-      assert.ok(await waitFor(async () => (await h.pf.db.prisma.leg.count()) === 2), 'the remote IWF session was not set up');
+      assert.ok(await waitFor(async () => (await countLegs(h.pf.db.store)) === 2), 'the remote IWF session was not set up');
       const served = await runSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: servedPort, service: 'alice', calls: 1, timeoutSec: 15, keys: iwfKeys('alice-iwf', contribution, 'SIP;cause=503;text="Connection lost"'), extra: ['-d', '800'] });
       expectOk(served, 'served-side IWF');
 
@@ -57,7 +59,7 @@ for (const [label, prefs, policy] of [
       assert.equal(received(d, 'BYE').length, 1, 'the client is released only when the remote IWF leaves');
       assert.match(received(d, 'BYE')[0], /Reason: SIP;cause=200/);
       assert.equal((await onlySession(h.pf)).mode, 'RELEASED');
-      assert.equal(await h.pf.db.prisma.deferredItem.count(), 0);
+      assert.equal(await countDeferred(h.pf.db.store), 0);
     } finally {
       await remote.stop();
       await dev.sipp.stop();
@@ -72,10 +74,10 @@ test('BYE-3b, BYE-3b-i, BYE-3c, AMB-4: the remote IWF hangs up: the IWF acting f
   const remote = startSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: remotePort, service: 'alice', calls: 1, timeoutSec: 15, keys: iwfKeys('iwf', contribution, 'SIP;cause=200;text="SMS user left"'), extra: ['-d', '2500'] });
   let served: ReturnType<typeof startSipp> | undefined;
   try {
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.leg.count()) === 2), 'the remote IWF session was not set up');
+    assert.ok(await waitFor(async () => (await countLegs(h.pf.db.store)) === 2), 'the remote IWF session was not set up');
     // the IWF acting for alice joins the session and stays until the PF releases it
     served = startSipp({ scenario: scenario('network-wait-bye.xml'), target: h.target, localPort: servedPort, service: 'alice', calls: 1, timeoutSec: 15, keys: iwfKeys('alice-iwf', contribution, '') });
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.leg.count()) === 3), 'the served-side IWF did not join');
+    assert.ok(await waitFor(async () => (await countLegs(h.pf.db.store)) === 3), 'the served-side IWF did not join');
     expectOk(await remote.done, 'remote IWF');
     const s = await served.done;
     expectOk(s, 'served-side IWF');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf } from './session-harness';
+import { countSessions } from '../../../server/store/sessions';
 
 const icsi = (svc: string) => `urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.${svc}`;
 
@@ -52,7 +53,7 @@ test('DSP-8b: INVITE with only oma.cpm.msg matches no handler and is rejected wi
     expectOk(peer, 'remote PF');
     const d = await dev.sipp.stop();
     assert.equal(received(d, 'INVITE').length, 0);
-    assert.equal(await h.pf.db.prisma.cpmSession.count(), 0);
+    assert.equal(await countSessions(h.pf.db.store), 0);
     assert.ok((await decisions(h.pf)).some((x) => x.branch === 'DSP-8' && x.outcome === 'REJECT'));
   } finally {
     await dev.sipp.stop();
@@ -67,7 +68,7 @@ test('INVITE-0, PF_TRUST=peers: an INVITE from a source that is neither a regist
     const stranger = await runSipp({ scenario: scenario('network-invite-403.xml'), target: h.target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 10, keys: networkKeys() });
     expectOk(stranger, 'stranger');
     assert.equal(received(await dev.sipp.stop(), 'INVITE').length, 0);
-    assert.equal(await h.pf.db.prisma.cpmSession.count(), 0);
+    assert.equal(await countSessions(h.pf.db.store), 0);
     // the refusal is the engine's, explained like every other decision (issue 14)
     const ds = await decisions(h.pf);
     assert.deepEqual(

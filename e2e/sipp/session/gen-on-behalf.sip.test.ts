@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, received, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { requireUserId } from '../../../server/store/users';
+import { countDeferred, listDeferred } from '../../../server/store/deferred-queue';
 
 const icsi = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session';
 
@@ -25,17 +27,17 @@ for (const [branch, userAgent, generated] of [
       expectOk(peer, 'remote PF');
       expectOk(await dev.sipp.done, 'device');
 
-      const bob = await h.pf.db.prisma.user.findUniqueOrThrow({ where: { aor: 'sip:bob@example.com' } });
+      const bob = { id: await requireUserId(h.pf.db.store, 'sip:bob@example.com') };
       if (generated) {
-        assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count({ where: { userId: bob.id } })) === 1), 'the generated report reached bob\'s queue');
-        const [item] = await h.pf.db.prisma.deferredItem.findMany({ where: { userId: bob.id } });
+        assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store, { userId: bob.id })) === 1), 'the generated report reached bob\'s queue');
+        const [item] = await listDeferred(h.pf.db.store, bob.id);
         assert.match(item.body, new RegExp(`<message-id>${messageId}</message-id>`));
         assert.match(item.body, /<delivered\/>/);
         assert.match(item.body, /^From: <sip:alice@example\.com>/m, 'the report speaks for alice');
         assert.doesNotMatch(item.body, /imdn\.Disposition-Notification/i);
       } else {
         await new Promise((r) => setTimeout(r, 500));
-        assert.equal(await h.pf.db.prisma.deferredItem.count({ where: { userId: bob.id } }), 0);
+        assert.equal(await countDeferred(h.pf.db.store, { userId: bob.id }), 0);
       }
       await h.pf.decisions.flush();
       const ds = await decisions(h.pf);

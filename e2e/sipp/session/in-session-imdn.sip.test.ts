@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp } from '../../support/sipp';
 import { ALICE, SESSION_ICSI, decisions, expectOk, networkKeys, received, scenario, startDevice, startSessionPf } from './session-harness';
+import { requireUserId } from '../../../server/store/users';
+import { conversationFolder, getObject, storeObject } from '../../../server/store/message-store';
 
 const INTERWORKING = '<cpmimdn:interworking-notification><cpmimdn:status><cpmimdn:legacy-sms/></cpmimdn:status></cpmimdn:interworking-notification>';
 
@@ -26,6 +28,7 @@ test("IMDN-RX-2a-iii-2, AMB-11: an isComposing without a CPIM wrapper from bob i
     expectOk(iwk, 'interworking notice');
     const ds = await decisions(h.pf);
     const rx = ds.filter((x) => x.procedure === 'IMDN-RX');
+    assert.ok(ds.some((x) => x.branch === 'CARRIER-1' && x.outcome === 'RELAY'), 'the carrier\'s relay to the client is an engine decision (D-260)');
     assert.ok(rx.some((x) => x.branch === 'IMDN-RX-2a-iii-2' && x.outcome === 'DROP'), rx.map((x) => `${x.branch}:${x.outcome}`).join(' '));
     assert.match(iwk.trace, /SIP\/2\.0 200 /, 'the dropped notice is answered by the PF');
   } finally {
@@ -45,9 +48,9 @@ test('IMDN-TX-0, IMDN-TX-2, IMDN-TX-3: notifications alice\'s two devices send i
   });
   const messageId = 'chat-two-reports';
   // alice's Message Store holds a copy of zed's message
-  const alice = await h.pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
-  const folder = await h.pf.db.prisma.folder.create({ data: { userId: alice.id, kind: 'CONVERSATION', conversationId: 'conv-1' } });
-  const stored = await h.pf.db.prisma.storedObject.create({ data: { userId: alice.id, folderId: folder.id, kind: 'MESSAGE', imdnMessageId: messageId, contentType: 'message/cpim', headers: '{}', body: 'x' } });
+  const alice = { id: await requireUserId(h.pf.db.store, ALICE) };
+  const folder = await conversationFolder(h.pf.db.store, alice.id, 'conv-1');
+  const stored = await storeObject(h.pf.db.store, { userId: alice.id, folderId: folder.id, object: { kind: 'MESSAGE', imdnMessageId: messageId, contentType: 'message/cpim', headers: {}, body: 'x' } });
   const peerKey = { message_id: messageId, peer: 'sip:zed@example.com' };
   const d1 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DISPLAYED } });
   const d2 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DELIVERED } });
@@ -64,7 +67,7 @@ test('IMDN-TX-0, IMDN-TX-2, IMDN-TX-3: notifications alice\'s two devices send i
     assert.equal(reports.filter((m) => /<delivered\/>/.test(m)).length, 1, 'one delivered report toward zed, not one per device');
     assert.equal(reports.filter((m) => /<displayed\/>/.test(m)).length, 1);
     assert.equal(reports.length, 2);
-    assert.equal((await h.pf.db.prisma.storedObject.findUniqueOrThrow({ where: { id: stored.id } })).flags, '\\Seen');
+    assert.deepEqual((await getObject(h.pf.db.store, stored.id))?.flags, ['\\Seen']);
     const tx = (await decisions(h.pf)).filter((x) => x.procedure === 'IMDN-TX');
     const seen = tx.map((x) => `${x.branch}:${x.outcome}`);
     assert.ok(seen.includes('IMDN-TX-2:DROP'), seen.join(' '));

@@ -13,6 +13,7 @@ import { startSipp } from '../../support/sipp';
 import { freePort } from '../../support/ports';
 import type { SipMessageRecord } from '../../../server/live/events';
 import { ALICE, SESSION_ICSI, decisions, onlySession, scenario, startSessionPf, waitFor } from './session-harness';
+import { countDeferred, listDeferred } from '../../../server/store/deferred-queue';
 
 const cpim = (o: { from: string; to: string; id: string; type: string; body: string; dn?: string }) =>
   Buffer.from(
@@ -151,7 +152,7 @@ test('D-163, BYE-4-R-ii-def, BYE-4-R-iii-2: alice\'s client is lost in an MSRP g
     const away = chat('msg-while-away-1', 'Are you still there, Alice?');
     const m2 = cfPeer.send(away, { contentType: 'message/cpim', messageId: 'mgx2' });
     assert.equal((await cfPeer.response(m2.tids[0])).code, 200);
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count()) === 1, 5000), 'the chat message was not deferred');
+    assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store)) === 1, 5000), 'the chat message was not deferred');
 
     // alice returns with a new MSRP endpoint: the deferred message arrives over it
     const back = await device.invite(h.pf.sipAddress.port, {
@@ -165,7 +166,7 @@ test('D-163, BYE-4-R-ii-def, BYE-4-R-iii-2: alice\'s client is lost in an MSRP g
     assert.equal((await alicePeer2.connect()).code, 200);
     await alicePeer2.waitFor(() => alicePeer2.wholes.some((w) => w.body.includes(Buffer.from('msg-while-away-1'))), 'the deferred message');
     assert.match(alicePeer2.wholes.find((w) => w.body.includes(Buffer.from('msg-while-away-1')))!.body.toString(), /Are you still there, Alice\?/);
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.findFirstOrThrow()).deliveredAt !== null, 3000));
+    assert.ok(await waitFor(async () => (await listDeferred(h.pf.db.store, undefined))[0].deliveredAt !== null, 3000));
 
     // and the group's messages flow to the returned client again
     const m3 = cfPeer.send(chat('g-3', 'welcome back'), { contentType: 'message/cpim', messageId: 'mgx3' });

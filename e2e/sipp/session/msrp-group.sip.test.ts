@@ -9,6 +9,7 @@ import { readMsrpMedia } from '../../../server/msrp/sdp';
 import { startSipp } from '../../support/sipp';
 import { freePort } from '../../support/ports';
 import { ALICE, SESSION_ICSI, scenario, startSessionPf, onlySession, waitFor, decisions } from './session-harness';
+import { countDeferred } from '../../../server/store/deferred-queue';
 
 export const cpimChat = (o: { from: string; to: string; id: string; body: string }) =>
   Buffer.from([`From: <${o.from}>`, `To: <${o.to}>`, 'NS: imdn <urn:ietf:params:imdn>', `imdn.Message-ID: ${o.id}`, 'DateTime: 2026-11-23T10:00:00Z', '', 'Content-Type: text/plain', '', o.body].join('\r\n'));
@@ -123,7 +124,7 @@ test('D-165, CLS-MSRP, BYE-4-R, BYE-4-R-ii-def, BYE-4-R-iii-2: alice\'s MSRP con
     // the CF's message while alice is away: answered 200 by the PF and deferred
     const m2 = cfPeer.send(cpimChat({ from: 'sip:bob@net.example.net', to: ALICE, id: 'g3-2', body: 'while you were away' }), { contentType: 'message/cpim', messageId: 'g3m2' });
     assert.equal((await cfPeer.response(m2.tids[0])).code, 200);
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.deferredItem.count()) === 1), 'the chat message was deferred');
+    assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store)) === 1), 'the chat message was deferred');
 
     // alice re-joins with a new MSRP endpoint: the deferred message arrives over it
     const back = await device.invite(h.pf.sipAddress.port, {
@@ -187,7 +188,7 @@ test('D-164, D-165, CLS-MSRP, BYE-1b-i-B: one of alice\'s two devices loses its 
     const m = cfPeer.send(cpimChat({ from: 'sip:bob@net.example.net', to: ALICE, id: 'g4-1', body: 'after the laptop went' }), { contentType: 'message/cpim', messageId: 'g4m1' });
     assert.equal((await cfPeer.response(m.tids[0])).code, 200);
     await phonePeer.whole('g4m1');
-    assert.equal(await h.pf.db.prisma.deferredItem.count(), 0, 'nothing deferred: a device is still there');
+    assert.equal(await countDeferred(h.pf.db.store), 0, 'nothing deferred: a device is still there');
     const branches = (await decisions(h.pf)).map((d) => `${d.branch}:${d.outcome}`);
     for (const b of ['CLS-MSRP:NETWORK_RELEASE', 'BYE-1b-i-B:CLIENT_LEG_ERROR']) assert.ok(branches.includes(b), `${b} missing: ${branches.join(' ')}`);
   } finally {

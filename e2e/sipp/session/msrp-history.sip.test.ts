@@ -42,7 +42,7 @@ test('D-168, HIST-1: with allow-store, the chat messages of an MSRP session (sen
     assert.equal((await bobPeer.response(b.tids[0])).code, 200);
     await alicePeer.whole('m-h2');
 
-    const folderOf = async () => (await messageStoreOf(h.pf.db.prisma, ALICE)).folders.find((f) => f.kind === 'SESSION_HISTORY' && f.conversationId === 'conv-hist' && f.contributionId === 'c-hist');
+    const folderOf = async () => (await messageStoreOf(h.pf.db.store, ALICE)).folders.find((f) => f.kind === 'SESSION_HISTORY' && f.conversationId === 'conv-hist' && f.contributionId === 'c-hist');
     assert.ok(await waitFor(async () => ((await folderOf())?.objects.length ?? 0) === 2), 'two objects in the session history folder');
     const objects = (await folderOf())!.objects;
     assert.deepEqual(objects.map((o) => [o.imdnMessageId, o.headers['Message-Direction']]).sort(), [['h-1', 'sent'], ['h-2', 'received']]);

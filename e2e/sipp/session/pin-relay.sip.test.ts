@@ -8,6 +8,7 @@ import type { CpmSession } from '../../../server/engine/model';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
 import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { countSessions } from '../../../server/store/sessions';
 
 test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed both ways through the PF, and its roster becomes the session’s (RELAYED)', async () => {
   const cfPort = await freePort();
@@ -22,7 +23,7 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
     keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '6000'],
   });
   try {
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000), 'the group session is up');
+    assert.ok(await waitFor(async () => (await countSessions(h.pf.db.store, { mode: 'ACTIVE' })) === 1, 10_000), 'the group session is up');
     const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
     const subscriberPort = await freePort();
 
@@ -53,6 +54,7 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
 
     const ds = (await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r');
     assert.deepEqual(ds.map((d) => d.outcome), ['RELAY', 'RELAY']);
+    assert.deepEqual((await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r-S').map((d) => d.outcome), ['REJECT', 'REJECT', 'RELAY'], 'who may subscribe is an engine decision (D-260)');
     await h.pf.decisions.flush();
     const s = JSON.parse((await onlySession(h.pf)).snapshot) as CpmSession;
     assert.equal(s.participants.source, 'RELAYED');
@@ -85,7 +87,7 @@ test('PIN-N1r-b2b, PIN-N2 over SIP: two devices’ relayed subscriptions each st
     keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '8000'],
   });
   try {
-    assert.ok(await waitFor(async () => (await h.pf.db.prisma.cpmSession.count({ where: { mode: 'ACTIVE' } })) === 1, 10_000), 'the group session is up');
+    assert.ok(await waitFor(async () => (await countSessions(h.pf.db.store, { mode: 'ACTIVE' })) === 1, 10_000), 'the group session is up');
     const groupUri = `sip:group1@127.0.0.1:${focusPort}`;
     for (const n of [1, 2]) {
       const port = await freePort();

@@ -10,6 +10,10 @@ import type { TopologyFile } from '../../../server/sip/topology';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
 import { startTestPf } from '../../support/test-pf';
+import { decisionsInOrder } from '../../../server/store/decision-search';
+import { getSession, listSessions } from '../../../server/store/sessions';
+import { upsertPolicyRule } from '../../../server/store/user-prefs';
+import { requireUserId } from '../../../server/store/users';
 
 export const ALICE = 'sip:alice@example.com';
 export const SESSION_ICSI = 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session';
@@ -33,19 +37,14 @@ export async function startSessionPf(opts: { topology: TopologyFile; policy?: Po
   writeFileSync(file, JSON.stringify(opts.topology));
   const pf = await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers', ...opts.env });
   pf.state.policy = withPolicy(opts.policy ?? {});
-  const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor: ALICE } });
   // an explicit rule, also when every value is false (no rule at all reads the same: PREF-1c)
-  await pf.db.prisma.policyRule.deleteMany({ where: { userId: user.id, ruleId: 'cpm' } });
-  await pf.db.prisma.policyRule.create({
-    data: {
-      userId: user.id,
-      ruleId: 'cpm',
-      serviceEnablers: 'CPM',
-      allowOfflineStorage: opts.prefs?.allowOfflineStorage ?? false,
-      allowStore: opts.prefs?.allowStore ?? false,
-      allowDefer: opts.prefs?.allowDefer ?? false,
-    },
-  });
+  await upsertPolicyRule(pf.db.store, await requireUserId(pf.db.store, ALICE), {
+    ruleId: 'cpm',
+    serviceEnablers: ['CPM'],
+    allowOfflineStorage: opts.prefs?.allowOfflineStorage ?? false,
+    allowStore: opts.prefs?.allowStore ?? false,
+    allowDefer: opts.prefs?.allowDefer ?? false,
+  }, 'test');
   // the topology is loaded asynchronously at install: wait for the peers to be known
   const h = sessionHandlersOf(pf.srf);
   for (let i = 0; i < 50 && h && h.topology.list().length < opts.topology.peers.length; i++) await sleep(20);
@@ -102,13 +101,15 @@ export function expectOk(run: SippRun, who: string): void {
 
 export async function decisions(pf: Pf): Promise<Array<{ branch: string; outcome: string; procedure: string }>> {
   await pf.decisions.flush();
-  return pf.db.prisma.decision.findMany({ orderBy: { seq: 'asc' }, select: { branch: true, outcome: true, procedure: true } });
+  return decisionsInOrder(pf.db.store);
 }
 
 export async function onlySession(pf: Pf) {
-  const sessions = await pf.db.prisma.cpmSession.findMany({ include: { legs: { orderBy: { createdAt: 'asc' } } } });
+  const sessions = await listSessions(pf.db.store);
   if (sessions.length !== 1) throw new Error(`expected one session, found ${sessions.length}`);
-  return sessions[0];
+  const s = (await getSession(pf.db.store, sessions[0].id))!;
+  // the snapshot as stored (JSON), as the tests read it
+  return { ...s, snapshot: JSON.stringify(s.snapshot) };
 }
 
 export async function waitFor(cond: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {

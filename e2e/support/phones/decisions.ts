@@ -1,5 +1,6 @@
 // The PF's decision log as the phone tests read it: flushed, in order, the columns they assert on.
 import type { Pf } from '../../../server/pf';
+import { decisionsInOrder } from '../../../server/store/decision-search';
 
 export interface DecisionRow {
   seq: number;
@@ -12,9 +13,9 @@ export interface DecisionRow {
 
 export async function decisions(pf: Pf): Promise<DecisionRow[]> {
   await pf.decisions.flush();
-  const rows = await pf.db.prisma.decision.findMany({ orderBy: { seq: 'asc' } });
+  const rows = await decisionsInOrder(pf.db.store);
   return rows.map((r) => ({
-    seq: Number(r.seq), procedure: r.procedure, branch: r.branch, outcome: r.outcome,
+    seq: r.seq, procedure: r.procedure, branch: r.branch, outcome: r.outcome,
     messageId: r.messageId, disposition: r.disposition,
   }));
 }

@@ -2,9 +2,9 @@
 // seeded users have no rules, which reads as "no deferral" (PREF-1c).
 import type { Pf } from '../../../server/pf';
 import { upsertPolicyRule } from '../../../server/store/user-prefs';
+import { requireUserId } from '../../../server/store/users';
 
 export async function allowDeferral(pf: Pf, aor: string): Promise<void> {
-  const user = await pf.db.prisma.user.findUniqueOrThrow({ where: { aor } });
-  await upsertPolicyRule(pf.db.prisma, user.id, { ruleId: 'cpm-defer', serviceEnablers: ['CPM'], allowDefer: true }, 'phone-test');
+  await upsertPolicyRule(pf.db.store, await requireUserId(pf.db.store, aor), { ruleId: 'cpm-defer', serviceEnablers: ['CPM'], allowDefer: true }, 'phone-test');
   await pf.policyChanged(aor);
 }

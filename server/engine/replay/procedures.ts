@@ -26,6 +26,9 @@ import { routeToCore } from '../route/core-route';
 import { forkAnswered, forkFailed, handleInvite, iwfJoinLost, originationFailed, type InviteInput } from '../invite/invite';
 import { recordChat } from '../history/record-chat';
 import { releaseOnStop } from '../bye/stop';
+import { refuseNotServed } from '../dispatch/not-served';
+import { carrierAnswer, carrierNotTaken, carryInDialog, imdnNoFarLeg } from '../carrier/in-dialog';
+import { confFocusUnreachable, relayConfSubscribe } from '../participants/conf-subscribe';
 
 /** What a recorded procedure returns: its decisions, and the effects when it has any. */
 export interface EngineOutput {
@@ -84,6 +87,13 @@ export const PROCEDURES = {
   iwfJoinLost: procedure(iwfJoinLost),
   recordChat: procedure(recordChat),
   releaseOnStop: procedure((a: { session: CpmSession }) => releaseOnStop(a.session)),
+  refuseNotServed: procedure(refuseNotServed),
+  carryInDialog: procedure(carryInDialog),
+  carrierAnswer: procedure(carrierAnswer),
+  carrierNotTaken: procedure(carrierNotTaken),
+  imdnNoFarLeg: procedure(imdnNoFarLeg),
+  relayConfSubscribe: procedure(relayConfSubscribe),
+  confFocusUnreachable: procedure(confFocusUnreachable),
 } as const;
 
 export type ProcedureName = keyof typeof PROCEDURES;

@@ -37,49 +37,46 @@ export function interceptedItem(contentType: string, body: string): InterceptedI
 
 export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest, res: SrfResponseOut): void {
   const s = rt.sessionOfLeg(legId);
-  const leg = s?.legs.find((l) => l.id === legId);
-  if (!s || !leg || leg.state === 'TERMINATED') {
-    res.send(481, 'Call/Transaction Does Not Exist');
-    return;
-  }
   const contentType = req.get('Content-Type') ?? 'text/plain';
-  if (leg.kind !== 'CLIENT' && s.mode === 'REMAIN_DISCONNECTED') {
-    const txn = rt.hold(res);
-    void rt
-      .bye(s.id, { kind: 'MSRP_SEND_RECEIVED', legId, chunk: txn, item: interceptedItem(contentType, req.body ?? '') })
-      // an item the engine did not take (not intercepted) is refused rather than left unanswered
-      .then(() => rt.respond(txn, 480, 'Temporarily Unavailable'));
+  const body = req.body ?? '';
+  const item = interceptedItem(contentType, body);
+  const txn = rt.hold(res);
+  const ask = { legId, itemKind: item.kind, txn, ...(s ? { session: s } : {}), ...(item.messageId !== undefined ? { messageId: item.messageId } : {}), ...(req.get('Call-ID') ? { callId: req.get('Call-ID') } : {}) };
+  // where the MESSAGE goes, and what its sender hears when it goes nowhere: the engine's (CARRIER-n, D-260)
+  const route = rt.deps.state.engine.call('carryInDialog', ask);
+  const action = route.action;
+  if (action.kind === 'ANSWERED') return void rt.answer(s, route);
+  if (action.kind === 'INTERCEPT') {
+    void rt.bye(s!.id, { kind: 'MSRP_SEND_RECEIVED', legId, chunk: txn, item }).then(() => {
+      // an item the intercept step did not answer is refused rather than left unanswered
+      if (rt.isHeld(txn)) return rt.answer(rt.session(s!.id) ?? s, rt.deps.state.engine.call('carrierNotTaken', ask));
+    });
     return;
   }
-  const fromServedSide = leg.kind === 'CLIENT' || leg.iwfSide === 'SERVED';
-  const item = interceptedItem(contentType, req.body ?? '');
-  if (fromServedSide && item.kind === 'IMDN') {
+  if (action.kind === 'IMDN_TX') {
     // IMDN-TX (SPEC §9): de-duplicated across the user's devices, \Seen for a read report
-    void rt.clientImdn(s.id, legId, contentType, req.body ?? '', rt.hold(res));
+    void rt.clientImdn(s!.id, legId, contentType, body, txn);
     return;
   }
-  void rt.noteChatItem(s.id, fromServedSide, item);
-  const targets = s.legs.filter((l) => l.state === 'CONNECTED' && l.id !== legId && (leg.kind === 'CLIENT' ? l.kind !== 'CLIENT' : l.kind === 'CLIENT'));
-  if (targets.length === 0) {
-    res.send(480, 'Temporarily Unavailable');
-    return;
-  }
+  void rt.answer(s, route);
+  const { targets, fromServedSide } = action;
+  void rt.noteChatItem(s!.id, fromServedSide, item);
   // what IMDN-TX reads of a chat message the user received: where it came from, how many took it
-  if (!fromServedSide && item.kind === 'CHAT' && item.messageId) rt.noteReceivedChat(s, item, legId);
+  if (!fromServedSide && item.kind === 'CHAT' && item.messageId) rt.noteReceivedChat(s!, item, legId);
   void Promise.all(
     targets.map((t) =>
-      rt.relayInDialog(t.id, contentType, req.body ?? '').then((code) => {
-        if (!fromServedSide && item.kind === 'CHAT' && item.messageId && code >= 200 && code < 300) rt.receivedChatAccepted(s.servedUser, item.messageId);
+      rt.relayInDialog(t, contentType, body).then((code) => {
+        if (!fromServedSide && item.kind === 'CHAT' && item.messageId && code >= 200 && code < 300) rt.receivedChatAccepted(s!.servedUser, item.messageId);
         return code;
       }),
     ),
-  ).then((codes) => {
-    const ok = codes.find((c) => c >= 200 && c < 300);
-    res.send(ok ?? codes[0] ?? 480);
-    if (leg.kind === 'CLIENT') return;
+  ).then(async (codes) => {
+    await rt.answer(rt.session(s!.id) ?? s, rt.deps.state.engine.call('carrierAnswer', { ...ask, codes }));
+    if (s!.legs.find((l) => l.id === legId)?.kind === 'CLIENT') return;
     // IMDN-GEN-2: reports on behalf of clients that send none, once per client that took it.
     for (const [i, t] of targets.entries()) {
-      if (codes[i] >= 200 && codes[i] < 300) void rt.chatDelivered(s, t, contentType, req.body ?? '').catch(() => undefined);
+      const leg = s!.legs.find((l) => l.id === t);
+      if (leg && codes[i] >= 200 && codes[i] < 300) void rt.chatDelivered(s!, leg, contentType, body).catch(() => undefined);
     }
   });
 }

@@ -60,16 +60,24 @@ export class ConfRelay {
 
   private initial(req: SrfRequest, res: SrfResponseOut): void {
     const from = parseNameAddr(req.get('From') ?? '')?.uri ?? '';
-    const servedUser = aorOf(from);
-    const session = servedUser && this.isClientOf(servedUser, req)
-      ? this.rt.sessionsOf(servedUser).find((s) => s.type === 'GROUP' && s.mode !== 'RELEASED' && s.groupSessionIdentity !== undefined && sameUri(s.groupSessionIdentity, req.uri))
-      : undefined;
+    const servedUser = aorOf(from) ?? undefined;
+    const callId = req.get('Call-ID');
+    // who may subscribe through the PF, an engine decision (PIN-N1r-S, D-110, D-260)
+    const decided = this.rt.deps.state.engine.call('relayConfSubscribe', {
+      ...(servedUser ? { servedUser } : {}),
+      fromClient: servedUser !== undefined && this.isClientOf(servedUser, req),
+      conference: req.uri,
+      sessions: servedUser ? this.rt.sessionsOf(servedUser) : [],
+      txn: `conf-sub|${callId ?? ''}`,
+      ...(callId ? { callId } : {}),
+    });
+    const session = decided.sessionId === undefined ? undefined : this.rt.session(decided.sessionId);
     if (!servedUser || !session) {
-      // the PF relays a registered client's subscription to the conference of one of its user's
-      // group sessions, nothing else (D-110)
-      res.send(403, 'No group session of this client has that conference');
+      this.rt.deps.runner.hold(`conf-sub|${callId ?? ''}`, res);
+      void this.rt.answer(session, decided);
       return;
     }
+    void this.rt.answer(session, { effects: [], decisions: decided.decisions });
     const headers: Record<string, string> = {
       From: `<${servedUser}>`,
       To: `<${req.uri}>`,
@@ -84,7 +92,9 @@ export class ConfRelay {
     relay.clientDialogId = new Promise((r) => (ready = r));
     this.srf.request(req.uri, { method: 'SUBSCRIBE', headers }, (err, out) => {
       if (err) {
-        res.send(503, 'Conference focus not reachable');
+        const txn = this.rt.hold(res);
+        const r = this.rt.deps.state.engine.call('confFocusUnreachable', { servedUser, sessionId: session.id, conference: req.uri, error: err.message, txn, ...(callId ? { callId } : {}) });
+        void this.rt.answer(this.rt.session(session.id), r);
         return;
       }
       relay.focusCallId = out.get('Call-ID') ?? '';

@@ -275,6 +275,20 @@ export class SessionRuntime implements SessionEffects {
     } else void this.bye(t.sessionId, { kind: 'TIMER_FIRED', name: t.name });
   }
 
+  isHeld(txn: string): boolean {
+    return this.deps.runner.isHeld(txn);
+  }
+
+  /**
+   * Records an engine answer outside a session step (the session may be gone) and carries out its
+   * effects through the one interpreter.
+   */
+  async answer(s: CpmSession | undefined, r: { effects: Effect[]; decisions: Decision[] }): Promise<void> {
+    if (s) this.recordDecisions(s, r.decisions);
+    else if (r.decisions.length > 0) this.deps.record(r.decisions, { callId: r.decisions[0].callId, now: this.deps.now() });
+    if (r.effects.length > 0) await this.deps.runner.run(r.effects, { servedUser: s?.servedUser ?? r.decisions[0]?.servedUser ?? '', sourceKey: `answer|${randomUUID()}` });
+  }
+
   respond(txn: string, code: number, reason: string): void {
     this.deps.runner.respond(txn, code, reason);
   }
@@ -392,7 +406,7 @@ export class SessionRuntime implements SessionEffects {
       const peerLeg =
         (messageId ? this.chatOrigin.get(`${sessionId}|${messageId}`) : undefined) ??
         s.legs.find((l) => l.state === 'CONNECTED' && l.id !== legId && l.kind !== 'CLIENT' && l.iwfSide !== 'SERVED')?.id;
-      if (peerLeg === undefined) return this.respond(txn, 480, 'Temporarily Unavailable');
+      if (peerLeg === undefined) return this.answer(s, this.deps.state.engine.call('imdnNoFarLeg', { session: s, legId, itemKind: 'IMDN', txn, ...(messageId !== undefined ? { messageId } : {}) }));
       const r = this.deps.state.engine.call('sendImdn', {
         servedUser: s.servedUser,
         carrier: { kind: 'MSRP', chunk: txn, contentType, body, peerLeg, sessionId },
