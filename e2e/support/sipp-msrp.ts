@@ -3,6 +3,7 @@
 // with a=setup:passive, so the PF connects to the peer whichever side offered (D-161), and the test
 // sends and reads the SENDs and REPORTs through the peer while SIPp holds the dialog.
 import { MsrpPeer, until } from './msrp-peer';
+import { startSipp, type SippBackground, type SippOptions } from './sipp';
 
 export interface SippMsrp {
   peer: MsrpPeer;
@@ -21,6 +22,23 @@ export async function startSippMsrp(name: string): Promise<SippMsrp> {
       await until(() => peer.requests().length > 0, `${name}: the PF's connection and binding SEND`, ms);
       peer.remotePath = peer.requests()[0].fromPath;
       return peer;
+    },
+  };
+}
+
+/** A SIPp peer in the background whose scenario names its own MSRP peer (its keys merged in); stopping the SIPp closes the peer. */
+export async function startSippWithMsrp(o: SippOptions, name = 'dev'): Promise<SippBackground & { msrp: SippMsrp }> {
+  const msrp = await startSippMsrp(name);
+  const bg = startSipp({ ...o, keys: { ...msrp.keys, ...o.keys } });
+  return {
+    msrp,
+    done: bg.done,
+    async stop() {
+      try {
+        return await bg.stop();
+      } finally {
+        await msrp.peer.close();
+      }
     },
   };
 }

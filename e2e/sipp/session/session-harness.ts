@@ -8,8 +8,8 @@ import type { Pf } from '../../../server/pf';
 import { sessionHandlersOf } from '../../../server/sip/session/install';
 import type { TopologyFile } from '../../../server/sip/topology';
 import { freePort } from '../../support/ports';
-import { runSipp, startSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
-import { startSippMsrp, type SippMsrp } from '../../support/sipp-msrp';
+import { runSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
+import { startSippWithMsrp, type SippMsrp } from '../../support/sipp-msrp';
 import { startTestPf } from '../../support/test-pf';
 
 export const ALICE = 'sip:alice@example.com';
@@ -77,20 +77,9 @@ export async function registerDevice(target: string, user: string, port: number,
  */
 export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}, userAgent?: string): Promise<{ port: number; sipp: SippBackground; msrp: SippMsrp }> {
   const port = await freePort();
-  const msrp = await startSippMsrp('dev');
-  const bg = startSipp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra, keys: { ...msrp.keys, ...extra.keys } });
-  const sipp: SippBackground = {
-    done: bg.done,
-    async stop() {
-      try {
-        return await bg.stop();
-      } finally {
-        await msrp.peer.close();
-      }
-    },
-  };
+  const sipp = await startSippWithMsrp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
   await registerDevice(target, 'alice', port, userAgent);
-  return { port, sipp, msrp };
+  return { port, sipp, msrp: sipp.msrp };
 }
 
 /**
