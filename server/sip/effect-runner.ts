@@ -5,7 +5,7 @@
 // ("nothing accepted is lost"). Effects that address a session's legs (dialogs, MSRP, the
 // session's own timers) go to the session shell through `SessionEffects`; everything else
 // (responses, caches, the store, requests toward the core or a contact) is carried out here.
-import type { Effect, TimerRef } from '../engine/effects';
+import type { Effect, Headers, TimerRef } from '../engine/effects';
 import type { CoreRoute } from './core-router';
 import { sendRequest } from './forward';
 import type { StorageGuard } from './storage-unavailable';
@@ -96,10 +96,18 @@ export class EffectRunner {
     for (const [txn, held] of this.responders) if (held === res) this.responders.delete(txn);
   }
 
-  respond(txn: string, code: number, reason: string): void {
+  /**
+   * Answers a held transaction. Of the engine's response headers only those the transaction layer
+   * does not write itself are sent (Allow of a 405, D-266); Via, From, To, Call-ID and CSeq are
+   * srf's.
+   */
+  respond(txn: string, code: number, reason: string, headers?: Headers): void {
     const res = this.responders.get(txn);
     this.responders.delete(txn);
-    if (res && !res.finished) res.send(code, reason);
+    if (!res || res.finished) return;
+    const extra = answerHeaders(headers);
+    if (extra) res.send(code, reason, { headers: extra });
+    else res.send(code, reason);
   }
 
   private sessions?: SessionEffects;
@@ -151,10 +159,10 @@ export class EffectRunner {
           await (ctx.session ? this.deps.store.setFlag(e.objectRef, e.flag) : this.deps.guard.run(() => this.deps.store.setFlag(e.objectRef, e.flag)));
           break;
         case 'SEND_RESP':
-          this.respond(e.txn, e.code, e.reason);
+          this.respond(e.txn, e.code, e.reason, e.headers);
           break;
         case 'MSRP_RESP':
-          // the held SEND over MSRP, or the in-dialog MESSAGE that carries it (D-103, D-163)
+          // the held SEND over MSRP (D-163)
           this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
           break;
         case 'SEND_REQ':
@@ -173,7 +181,7 @@ export class EffectRunner {
           break;
         case 'RELEASE_MEDIA':
         case 'STOP_MEDIA': {
-          // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
+          // the legs' MSRP connections close; a leg without anchored media only changes state (D-266)
           const at = this.session(e, ctx);
           at?.shell.releaseMedia(at.id, e.legs);
           break;
@@ -294,4 +302,13 @@ function flatten(h: Record<string, string | string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
+}
+
+/** Response headers the PF adds to srf's own (D-266). */
+const ANSWER_HEADERS = new Set(['allow']);
+
+function answerHeaders(h: Headers | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (ANSWER_HEADERS.has(k.toLowerCase())) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

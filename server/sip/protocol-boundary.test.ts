@@ -24,7 +24,6 @@ const ANSWERS: Record<string, string> = {
   'conf-subscriber.ts: 500': 'PIN left a NOTIFY unanswered (a defect guard)',
   // transaction bookkeeping: no dialog or subscription to decide about
   'leg-wiring.ts: 481': 'BYE-0a: the engine decides and records; the shell answers for the dialog srf does not hold',
-  'chat-carrier.ts: 481': 'MESSAGE in a dialog no live session owns',
   'session-runtime.ts: 481': 'IMDN in a session released meanwhile',
   'conf-subscriber.ts: 481': "NOTIFY for none of the PF's own subscriptions",
   'conf-relay.ts: 481': 'a relayed subscription that no longer exists',
@@ -34,7 +33,6 @@ const ANSWERS: Record<string, string> = {
   // known remainder (issue 14): protocol choices still made in the shell, to move into the engine
   'message-handler.ts: 404': 'MESSAGE for a user the PF does not serve (INVITE-1 is the engine twin)',
   'deferred-messages.ts: 404': 'deferred-messages SUBSCRIBE for a user the PF does not serve',
-  'chat-carrier.ts: 480': 'in-session MESSAGE with no leg to carry it to, or one the intercept step did not take',
   'session-runtime.ts: 480': 'in-session IMDN with no far leg to relay it to',
   'conf-relay.ts: 403': "PIN-N1r: a client's conference subscription for none of its group sessions",
   'conf-relay.ts: 503': 'PIN-N1r: the conference focus did not answer',
