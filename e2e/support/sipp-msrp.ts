@@ -29,6 +29,8 @@ export async function startSippMsrp(name: string): Promise<SippMsrp> {
 /** A SIPp peer in the background whose scenario names its own MSRP peer (its keys merged in); stopping the SIPp closes the peer. */
 export async function startSippWithMsrp(o: SippOptions, name = 'dev'): Promise<SippBackground & { msrp: SippMsrp }> {
   const msrp = await startSippMsrp(name);
+  // a test may leave a SIPp that ended by itself unstopped: its peer must not hold the process
+  msrp.peer.unref();
   const bg = startSipp({ ...o, keys: { ...msrp.keys, ...o.keys } });
   return {
     msrp,
