@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
 import { tsharkSip } from '../support/tshark';
 import { runSipp, startSipp, type SippBackground } from '../support/sipp';
+import { startSippWithMsrp } from '../support/sipp-msrp';
 import { signedInProduct } from '../support/signed-in-product';
 
 const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
@@ -22,7 +23,7 @@ const product = signedInProduct(async () => {
 
 test('BYE-1, CLS-1, TIME-TRAVEL: a real 1-1 session appears live, shows its legs and SIP ladder, is released with the decoded Reason, and its recorded inputs step from the invitation to the release', async ({ page }, testInfo) => {
   const devicePort = await freePort();
-  const device = startSipp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
+  const device = await startSippWithMsrp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
   let bob: SippBackground | undefined;
   try {
     const reg = await runSipp({

@@ -3,7 +3,8 @@ import { expect, test } from '@playwright/test';
 import path from 'node:path';
 import { freePort } from '../support/ports';
 import { signedInProduct } from '../support/signed-in-product';
-import { runSipp, startSipp } from '../support/sipp';
+import { runSipp } from '../support/sipp';
+import { startSippWithMsrp } from '../support/sipp-msrp';
 import { shoot } from './helpers/console';
 
 const SESSION_SCENARIOS = path.resolve('e2e/sipp/session/scenarios');
@@ -63,7 +64,7 @@ test('peers are added, validated, edited, deleted and audited', async ({ page },
 test('CLS-1, BYE-1: a remote PF added in the browser is admitted over SIP (403 before, its session set up and released after)', async ({ page }) => {
   const bobPfPort = await freePort();
   const devicePort = await freePort();
-  const device = startSipp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
+  const device = await startSippWithMsrp({ scenario: path.join(SESSION_SCENARIOS, 'device.xml'), localPort: devicePort, calls: 1, timeoutSec: 30 });
   const keys = {
     from_user: 'bob', focus: 'bob', contact_params: '', icsi: 'urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.session',
     contribution: `contrib-topology-${Date.now()}`, conversation: 'conv-topology', reason: 'SIP;cause=200;text="Call completed"',

@@ -14,6 +14,7 @@ import { RESTART_REASON, countSessions, getSession, listSessions, upsertSession 
 import { startPfProcess, type PfProcess } from '../support/pf-process';
 import { freePort } from '../support/ports';
 import { startSipp, type SippBackground } from '../support/sipp';
+import { startSippWithMsrp } from '../support/sipp-msrp';
 import { expectOk, networkKeys, received, registerDevice, scenario, waitFor } from '../sipp/session/session-harness';
 import { decisionsInOrder } from '../../server/store/decision-search';
 
@@ -40,7 +41,7 @@ async function sessionUp(): Promise<Rig> {
   const db = await openDatabase(env.DATABASE_URL, { busyTimeoutMs: 5000 });
   const target = `127.0.0.1:${pf.sipPort}`;
   const devicePort = await freePort();
-  const device = startSipp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });
+  const device = await startSippWithMsrp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });
   await registerDevice(target, 'alice', devicePort);
   const cf = startSipp({ scenario: scenario('network-wait-bye.xml'), target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 60, keys: networkKeys() });
   const up = await waitFor(async () => (await countSessions(db.store, { mode: 'ACTIVE' })) === 1, 10_000);

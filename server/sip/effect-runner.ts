@@ -5,7 +5,7 @@
 // ("nothing accepted is lost"). Effects that address a session's legs (dialogs, MSRP, the
 // session's own timers) go to the session shell through `SessionEffects`; everything else
 // (responses, caches, the store, requests toward the core or a contact) is carried out here.
-import type { DeferredItem, Effect, TimerRef } from '../engine/effects';
+import type { DeferredItem, Effect, Headers, TimerRef } from '../engine/effects';
 import type { CoreRoute } from './core-router';
 import { sendRequest } from './forward';
 import type { StorageGuard } from './storage-unavailable';
@@ -101,10 +101,18 @@ export class EffectRunner {
     return this.responders.has(txn);
   }
 
-  respond(txn: string, code: number, reason: string): void {
+  /**
+   * Answers a held transaction. Of the engine's response headers only those the transaction layer
+   * does not write itself are sent (Allow of a 405, D-266); Via, From, To, Call-ID and CSeq are
+   * srf's.
+   */
+  respond(txn: string, code: number, reason: string, headers?: Headers): void {
     const res = this.responders.get(txn);
     this.responders.delete(txn);
-    if (res && !res.finished) res.send(code, reason);
+    if (!res || res.finished) return;
+    const extra = answerHeaders(headers);
+    if (extra) res.send(code, reason, { headers: extra });
+    else res.send(code, reason);
   }
 
   private sessions?: SessionEffects;
@@ -156,10 +164,10 @@ export class EffectRunner {
           await (ctx.session ? this.deps.store.setFlag(e.objectRef, e.flag) : this.deps.guard.run(() => this.deps.store.setFlag(e.objectRef, e.flag)));
           break;
         case 'SEND_RESP':
-          this.respond(e.txn, e.code, e.reason);
+          this.respond(e.txn, e.code, e.reason, e.headers);
           break;
         case 'MSRP_RESP':
-          // the held SEND over MSRP, or the in-dialog MESSAGE that carries it (D-103, D-163)
+          // the held SEND over MSRP (D-163)
           this.respond(e.chunk, e.code, e.code === 200 ? 'OK' : 'Error');
           break;
         case 'SEND_REQ':
@@ -178,7 +186,7 @@ export class EffectRunner {
           break;
         case 'RELEASE_MEDIA':
         case 'STOP_MEDIA': {
-          // the legs' MSRP connections close; a leg without anchored media only changes state (D-103)
+          // the legs' MSRP connections close; a leg without anchored media only changes state (D-266)
           const at = this.session(e, ctx);
           at?.shell.releaseMedia(at.id, e.legs);
           break;
@@ -312,4 +320,13 @@ function flatten(h: Record<string, string | string[]>): Record<string, string> {
 export function deferKey(item: DeferredItem, ctx: { sourceKey: string; session?: { id: string } }, n: number): string {
   if (ctx.session && item.messageId) return `session:${ctx.session.id}|${item.kind}|${item.messageId}`;
   return `${ctx.sourceKey}#${n}`;
+}
+
+/** Response headers the PF adds to srf's own (D-266). */
+const ANSWER_HEADERS = new Set(['allow']);
+
+function answerHeaders(h: Headers | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (ANSWER_HEADERS.has(k.toLowerCase())) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

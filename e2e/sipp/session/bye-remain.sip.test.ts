@@ -1,15 +1,36 @@
 // BYE-4-R and PIN over real SIP: alice's only client is lost in a group; with allow-defer the PF
 // stays, subscribes to the conference, intercepts the group's chat message, and hands it over
 // when alice's client re-registers and comes back. The group's end (noresource) leaves a Group
-// State Object with the last participants.
+// State Object with the last participants. SIPp holds the dialogs; the group's chat message
+// travels over MSRP between the test's peers through the PF (D-265).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
-import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { until } from '../../support/msrp-peer';
+import { cpim, startSippMsrp, type SippMsrp } from '../../support/sipp-msrp';
+import { decisions, expectOk, networkMsrpKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
 import { countDeferred, listDeferred } from '../../../server/store/deferred-queue';
 import { countDecisions, decisionsInOrder } from '../../../server/store/decision-search';
 import { countObjects, findObjects } from '../../../server/store/message-store';
+
+/** The CF (network-msrp.xml with the group's focus as Contact) holds the group for cfHoldMs, then ends it (410). */
+async function startCf(target: string, cfPort: number, focusPort: number, cfHoldMs: number, contribution?: string) {
+  const msrp = await startSippMsrp('cf');
+  const over: Record<string, string> = contribution ? { contribution } : {};
+  const sipp = startSipp({
+    scenario: scenario('network-msrp.xml'), target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 25,
+    keys: networkMsrpKeys(msrp, focusPort, { contact_params: ';isfocus', reason: 'SIP;cause=410;text="Group ended"', ...over }), extra: ['-d', String(cfHoldMs)],
+  });
+  return { msrp, sipp };
+}
+
+/** Bob's message in the group, sent by the CF over MSRP while alice's client is away: the PF answers it 200 itself. */
+async function sendWhileAway(cf: SippMsrp, dn: string): Promise<void> {
+  const peer = await cf.bound();
+  const m = peer.send(cpim({ from: 'sip:bob@example.net', to: 'sip:group1@cf.example.net', id: 'msg-while-away-1', body: 'Are you still there, Alice?', dn }), { contentType: 'message/cpim' });
+  assert.equal((await peer.response(m.tids[0])).code, 200, 'the PF answers the SEND for the lost client');
+}
 
 async function remainSetup(prefs: { allowDefer?: boolean; allowStore?: boolean; allowOfflineStorage?: boolean }, focusDelayMs: number) {
   const cfPort = await freePort();
@@ -21,19 +42,20 @@ async function remainSetup(prefs: { allowDefer?: boolean; allowStore?: boolean; 
   const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', String(focusDelayMs)] });
   const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
   const contribution = `contrib-${Math.random().toString(36).slice(2, 8)}`;
-  const cf = startSipp({
-    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
-    keys: { ...networkKeys({ contribution }), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
-  });
-  return { h, focus, dev, cf, focusPort, contribution };
+  const { msrp: cfMsrp, sipp: cf } = await startCf(h.target, cfPort, focusPort, 4500, contribution);
+  return { h, focus, dev, cf, cfMsrp, focusPort, contribution };
 }
 
 test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in a group with allow-defer: the PF stays, subscribes, intercepts, and the returning client gets the deferred message', async () => {
-  const { h, focus, dev, cf, focusPort, contribution } = await remainSetup({ allowDefer: true }, 8000);
+  const { h, focus, dev, cf, cfMsrp, focusPort, contribution } = await remainSetup({ allowDefer: true }, 8000);
   const devicePort = await freePort();
+  const rejoin = await startSippMsrp('alice2');
   try {
+    await dev.msrp.bound();
     expectOk(await dev.sipp.done, 'lost device');
+    await until(() => dev.msrp.peer.closed, 'the lost client\'s MSRP connection closed by the PF');
     // the CF's message arrives while alice is away: it is answered by the PF and deferred
+    await sendWhileAway(cfMsrp, 'positive-delivery, display');
     assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store)) === 1, 6000), 'the chat message was not deferred');
     const mid = await onlySession(h.pf);
     assert.equal(mid.mode, 'REMAIN_DISCONNECTED');
@@ -47,11 +69,12 @@ test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in
     await registerDevice(h.target, 'alice', devicePort);
     const back = await runSipp({
       scenario: scenario('device-rejoin.xml'), target: h.target, localPort: devicePort, calls: 1, timeoutSec: 15,
-      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution },
+      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution, ...rejoin.keys },
     });
     expectOk(back, 'returning device');
-    const delivered = received(back, 'MESSAGE');
-    assert.equal(delivered.length, 1);
+    assert.equal(received(back, 'MESSAGE').length, 0, 'nothing travelled as SIP MESSAGE');
+    const delivered = rejoin.peer.wholes.map((w) => w.body.toString());
+    assert.equal(delivered.length, 1, 'the deferred message, over the returning client\'s MSRP connection');
     assert.match(delivered[0], /imdn\.Message-ID: msg-while-away-1/);
     assert.match(delivered[0], /Are you still there, Alice\?/);
     assert.match(received(back, 'BYE')[0] ?? '', /cause=410/, 'the group\'s end reaches the returned client');
@@ -76,12 +99,14 @@ test('BYE-4-R-c, BYE-4-R-sub, BYE-4-R-ans, BYE-4-R-ii-def, BYE-4-R-iii-2: 503 in
     await dev.sipp.stop();
     await cf.stop();
     await focus.stop();
+    await cfMsrp.peer.close();
+    await rejoin.peer.close();
     await h.stop();
   }
 });
 
 test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource stores a Group State Object with the last participants', async () => {
-  const { h, focus, dev, cf } = await remainSetup({ allowStore: true }, 1200);
+  const { h, focus, dev, cf, cfMsrp } = await remainSetup({ allowStore: true }, 1200);
   try {
     expectOk(await dev.sipp.done, 'lost device');
     const rfocus = await focus.done;
@@ -107,6 +132,7 @@ test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource store
     await dev.sipp.stop();
     await cf.stop();
     await focus.stop();
+    await cfMsrp.peer.close();
     await h.stop();
   }
 });
@@ -115,7 +141,7 @@ test('PIN-N5, PIN-S1, PIN-N2, BYE-2-R: NOTIFY terminated;reason=noresource store
 // (BYE-4-R-ii, allow-defer) expires in the queue before any client comes back. That is a chat
 // message discarded after expiry per the user's preferences: bob asked for negative-delivery, so
 // he gets a <failed/> report (it leaves through the outbound proxy, a SIPp UAS here).
-test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client expires undelivered; the sender gets a <failed/> report', async () => {
+test('GEN-3, BYE-4-R-ii-def over SIP and MSRP: a chat message deferred for a lost client expires undelivered; the sender gets a <failed/> report', async () => {
   const cfPort = await freePort();
   const focusPort = await freePort();
   const proxyPort = await freePort();
@@ -127,12 +153,10 @@ test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client 
   });
   const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', '1200'] });
   const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
-  const cf = startSipp({
-    scenario: scenario('cf-remain-neg.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
-    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
-  });
+  const { msrp: cfMsrp, sipp: cf } = await startCf(h.target, cfPort, focusPort, 4500);
   try {
     expectOk(await dev.sipp.done, 'lost device');
+    await sendWhileAway(cfMsrp, 'positive-delivery, negative-delivery, display');
     assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store, { kind: 'CHAT_MESSAGE' })) === 1, 6000), 'the chat message was deferred');
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(await h.pf.expireDeferredNow(), 1, 'the held chat message expired');
@@ -153,6 +177,7 @@ test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client 
     await dev.sipp.stop();
     await cf.stop();
     await focus.stop();
+    await cfMsrp.peer.close();
     await h.stop();
   }
 });
@@ -161,7 +186,7 @@ test('GEN-3, BYE-4-R-ii-def over SIP: a chat message deferred for a lost client 
 // for alice (BYE-4-R-ii) is handed to her returning client (BYE-4-R-iii-2), an OMA 1.0 client that
 // sends no IMDNs for chat messages. Bob asked for positive-delivery: the PF reports <delivered/>
 // for alice (it leaves through the outbound proxy, a SIPp UAS here).
-test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a returning OMA1.0 client gets a <delivered/> report on its behalf', async () => {
+test('GEN-2-def, BYE-4-R-iii-2 over SIP and MSRP: the deferred chat message taken by a returning OMA1.0 client gets a <delivered/> report on its behalf', async () => {
   const cfPort = await freePort();
   const focusPort = await freePort();
   const proxyPort = await freePort();
@@ -174,21 +199,21 @@ test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a re
   const focus = startSipp({ scenario: scenario('focus.xml'), localPort: focusPort, calls: 1, timeoutSec: 20, extra: ['-d', '8000'] });
   const dev = await startDevice(h.target, 'device-bye.xml', { keys: { reason: 'SIP;cause=503;text="Connection lost"' }, extra: ['-d', '500'] });
   const contribution = `contrib-${Math.random().toString(36).slice(2, 8)}`;
-  const cf = startSipp({
-    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 20,
-    keys: { ...networkKeys({ contribution }), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '1500'],
-  });
+  const { msrp: cfMsrp, sipp: cf } = await startCf(h.target, cfPort, focusPort, 4500, contribution);
   const devicePort = await freePort();
+  const rejoin = await startSippMsrp('alice2');
   try {
     expectOk(await dev.sipp.done, 'lost device');
+    await sendWhileAway(cfMsrp, 'positive-delivery, display');
     assert.ok(await waitFor(async () => (await countDeferred(h.pf.db.store, { kind: 'CHAT_MESSAGE' })) === 1, 6000), 'the chat message was deferred');
     await registerDevice(h.target, 'alice', devicePort, 'CPM-client/OMA1.0 sipp');
     const back = await runSipp({
       scenario: scenario('device-rejoin.xml'), target: h.target, localPort: devicePort, calls: 1, timeoutSec: 15,
-      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution },
+      keys: { group_uri: `sip:group1@127.0.0.1:${focusPort}`, contribution, ...rejoin.keys },
     });
     expectOk(back, 'returning device');
-    assert.equal(received(back, 'MESSAGE').length, 1, 'the deferred message reached the returning client');
+    assert.equal(rejoin.peer.wholes.filter((w) => w.body.includes('msg-while-away-1')).length, 1, 'the deferred message reached the returning client over MSRP');
+    assert.equal(received(back, 'MESSAGE').length, 0, 'nothing travelled as SIP MESSAGE');
     assert.ok(await waitFor(async () => {
       await h.pf.decisions.flush();
       return (await countDecisions(h.pf.db.store, { branches: ['IMDN-GEN-2-UA'], outcome: 'GENERATE' })) === 1;
@@ -206,6 +231,8 @@ test('GEN-2-def, BYE-4-R-iii-2 over SIP: the deferred chat message taken by a re
     await dev.sipp.stop();
     await cf.stop();
     await focus.stop();
+    await cfMsrp.peer.close();
+    await rejoin.peer.close();
     await h.stop();
   }
 });

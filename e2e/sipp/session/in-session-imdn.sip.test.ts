@@ -1,10 +1,12 @@
-// Notifications inside a session over real SIP (in-dialog MESSAGE as the chat carrier, D-103):
-// isComposing attribution for IMDN-RX (§12.6) and the served clients' own notifications (IMDN-TX).
+// Notifications inside a session over real SIP and MSRP: SIPp holds the dialogs, the session's
+// messages travel over MSRP between the test's peers through the PF (D-265): isComposing
+// attribution for IMDN-RX (§12.6) and the served clients' own notifications (IMDN-TX).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
-import { runSipp } from '../../support/sipp';
-import { ALICE, SESSION_ICSI, decisions, expectOk, networkKeys, received, scenario, startDevice, startSessionPf } from './session-harness';
+import { runSipp, startSipp } from '../../support/sipp';
+import { cpim, imdnXml, startSippMsrp } from '../../support/sipp-msrp';
+import { ALICE, SESSION_ICSI, decisions, expectOk, networkMsrpKeys, received, scenario, startDevice, startSessionPf } from './session-harness';
 import { requireUserId } from '../../../server/store/users';
 import { conversationFolder, getObject, storeObject } from '../../../server/store/message-store';
 
@@ -13,14 +15,23 @@ const INTERWORKING = '<cpmimdn:interworking-notification><cpmimdn:status><cpmimd
 test("IMDN-RX-2a-iii-2, AMB-11: an isComposing without a CPIM wrapper from bob in a 1-1 session counts as bob's (§12.6): his later interworking notice for alice's chat message is dropped", async () => {
   const pfPort = await freePort();
   const h = await startSessionPf({ topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${pfPort}` }] } });
-  const dev = await startDevice(h.target, 'device-chat.xml', { keys: { message_id: 'm-isc', peer: 'sip:bob@net.example.net' } });
+  const dev = await startDevice(h.target, 'device.xml');
+  const bob = await startSippMsrp('bob');
   try {
-    const keys = { ...networkKeys({ from_user: 'bob', focus: 'bob', contact_params: '', icsi: SESSION_ICSI }), reason: 'SIP;cause=200' };
-    const peer = await runSipp({ scenario: scenario('network-iscomposing.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 15, keys, extra: ['-d', '300'] });
-    expectOk(peer, 'remote PF');
+    const keys = networkMsrpKeys(bob, pfPort, { from_user: 'bob', focus: 'bob', contact_params: '', icsi: SESSION_ICSI });
+    const peer = startSipp({ scenario: scenario('network-msrp.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 20, keys, extra: ['-d', '3000'] });
+    const [bobPeer, alicePeer] = [await bob.bound(), await dev.msrp.bound()];
+    // alice's chat message to bob, then bob's isComposing without a CPIM wrapper, both over MSRP
+    const chat = alicePeer.send(cpim({ from: ALICE, to: 'sip:bob@net.example.net', id: 'm-isc', body: 'Hi from alice', dn: 'positive-delivery' }), { contentType: 'message/cpim' });
+    assert.equal((await alicePeer.response(chat.tids[0])).code, 200, 'bob\'s 200 comes back end to end');
+    assert.match((await bobPeer.whole(chat.messageId)).body.toString(), /imdn\.Message-ID: m-isc/);
+    const isc = bobPeer.send(Buffer.from(ISCOMPOSING), { contentType: 'application/im-iscomposing+xml' });
+    assert.equal((await bobPeer.response(isc.tids[0])).code, 200);
+    assert.match((await alicePeer.whole(isc.messageId)).body.toString(), /<isComposing /, 'the isComposing reached alice\'s client over MSRP');
+    expectOk(await peer.done, 'remote PF');
     const d = await dev.sipp.done;
     expectOk(d, 'device');
-    assert.ok(received(d, 'MESSAGE').some((m) => /application\/im-iscomposing\+xml/.test(m)), 'the isComposing reached alice\'s client');
+    assert.equal(received(d, 'MESSAGE').length, 0, 'nothing travelled as SIP MESSAGE');
 
     // MATRIX RX-2a-iii-2: bob's delivery report for m-isc is already cached
     h.pf.state.rxCache.apply({ kind: 'CACHE_PUT', cache: 'RX', key: { servedUser: ALICE, peer: 'sip:bob@net.example.net', messageId: 'm-isc' }, type: 'delivery', status: 'delivered' }, Date.now());
@@ -28,15 +39,16 @@ test("IMDN-RX-2a-iii-2, AMB-11: an isComposing without a CPIM wrapper from bob i
     expectOk(iwk, 'interworking notice');
     const ds = await decisions(h.pf);
     const rx = ds.filter((x) => x.procedure === 'IMDN-RX');
-    assert.ok(ds.some((x) => x.branch === 'CARRIER-1' && x.outcome === 'RELAY'), 'the carrier\'s relay to the client is an engine decision (D-260)');
     assert.ok(rx.some((x) => x.branch === 'IMDN-RX-2a-iii-2' && x.outcome === 'DROP'), rx.map((x) => `${x.branch}:${x.outcome}`).join(' '));
     assert.match(iwk.trace, /SIP\/2\.0 200 /, 'the dropped notice is answered by the PF');
   } finally {
     await dev.sipp.stop();
+    await bob.peer.close();
     await h.stop();
   }
 });
 
+const ISCOMPOSING = '<?xml version="1.0" encoding="UTF-8"?>\r\n<isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><contenttype>text/plain</contenttype></isComposing>';
 const DELIVERED = '<delivery-notification><status><delivered/></status></delivery-notification>';
 const DISPLAYED = '<display-notification><status><displayed/></status></display-notification>';
 
@@ -51,22 +63,36 @@ test('IMDN-TX-0, IMDN-TX-2, IMDN-TX-3: notifications alice\'s two devices send i
   const alice = { id: await requireUserId(h.pf.db.store, ALICE) };
   const folder = await conversationFolder(h.pf.db.store, alice.id, 'conv-1');
   const stored = await storeObject(h.pf.db.store, { userId: alice.id, folderId: folder.id, object: { kind: 'MESSAGE', imdnMessageId: messageId, contentType: 'message/cpim', headers: {}, body: 'x' } });
-  const peerKey = { message_id: messageId, peer: 'sip:zed@example.com' };
-  const d1 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DISPLAYED } });
-  const d2 = await startDevice(h.target, 'device-imdn.xml', { keys: { ...peerKey, report1: DELIVERED, report2: DELIVERED } });
+  const d1 = await startDevice(h.target, 'device.xml');
+  const d2 = await startDevice(h.target, 'device.xml');
+  const zed = await startSippMsrp('zed');
   try {
-    const keys = { ...networkKeys({ from_user: 'zed', focus: 'zed', contact_params: '', icsi: SESSION_ICSI }), reason: 'SIP;cause=200', message_id: messageId };
-    const peer = await runSipp({ scenario: scenario('network-chat-reports.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 20, keys });
-    expectOk(peer, 'remote PF');
+    const keys = networkMsrpKeys(zed, pfPort, { from_user: 'zed', focus: 'zed', contact_params: '', icsi: SESSION_ICSI });
+    const peer = startSipp({ scenario: scenario('network-msrp.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 20, keys, extra: ['-d', '4000'] });
+    const [zedPeer, p1, p2] = [await zed.bound(), await d1.msrp.bound(), await d2.msrp.bound()];
+    // zed's chat message reaches both of alice's devices (one relay leg each, D-164)
+    const chat = zedPeer.send(cpim({ from: 'sip:zed@example.com', to: ALICE, id: messageId, body: 'Are you there?', dn: 'positive-delivery, display' }), { contentType: 'message/cpim' });
+    assert.equal((await zedPeer.response(chat.tids[0])).code, 200);
+    await p1.whole(chat.messageId);
+    await p2.whole(chat.messageId);
+    // each device reports over MSRP: device 1 delivered then displayed, device 2 delivered twice
+    const report = (p: typeof p1, n: number, xml: string) =>
+      p.send(cpim({ from: ALICE, to: 'sip:zed@example.com', id: `r${n}-${p.path.slice(-12)}`, type: 'message/imdn+xml; charset=utf-8', body: imdnXml(messageId, xml) }), { contentType: 'message/cpim' });
+    const codes: number[] = [];
+    for (const [p, n, xml] of [[p1, 1, DELIVERED], [p2, 1, DELIVERED], [p1, 2, DISPLAYED], [p2, 2, DELIVERED]] as const) {
+      codes.push((await p.response(report(p, n, xml).tids[0])).code);
+    }
+    assert.deepEqual(codes, [200, 200, 200, 200], 'a dropped duplicate is still answered 200');
+    expectOk(await peer.done, 'remote PF');
     const [r1, r2] = [await d1.sipp.done, await d2.sipp.done];
     expectOk(r1, 'device 1');
     expectOk(r2, 'device 2');
-    assert.match(r2.trace, /SIP\/2\.0 200 OK[\s\S]*CSeq: 2 MESSAGE/, 'a dropped duplicate is still answered 200');
 
-    const reports = received(peer, 'MESSAGE');
-    assert.equal(reports.filter((m) => /<delivered\/>/.test(m)).length, 1, 'one delivered report toward zed, not one per device');
-    assert.equal(reports.filter((m) => /<displayed\/>/.test(m)).length, 1);
+    const reports = zedPeer.wholes.filter((w) => /message\/imdn\+xml/.test(w.body.toString()));
+    assert.equal(reports.filter((w) => /<delivered\/>/.test(w.body.toString())).length, 1, 'one delivered report toward zed, not one per device');
+    assert.equal(reports.filter((w) => /<displayed\/>/.test(w.body.toString())).length, 1);
     assert.equal(reports.length, 2);
+    assert.equal(received(await peer.done, 'MESSAGE').length + received(r1, 'MESSAGE').length + received(r2, 'MESSAGE').length, 0, 'nothing travelled as SIP MESSAGE');
     assert.deepEqual((await getObject(h.pf.db.store, stored.id))?.flags, ['\\Seen']);
     const tx = (await decisions(h.pf)).filter((x) => x.procedure === 'IMDN-TX');
     const seen = tx.map((x) => `${x.branch}:${x.outcome}`);
@@ -76,6 +102,7 @@ test('IMDN-TX-0, IMDN-TX-2, IMDN-TX-3: notifications alice\'s two devices send i
   } finally {
     await d1.sipp.stop();
     await d2.sipp.stop();
+    await zed.peer.close();
     await h.stop();
   }
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import type { CpmSession } from '../../../server/engine/model';
 import { freePort } from '../../support/ports';
 import { runSipp, startSipp } from '../../support/sipp';
-import { decisions, expectOk, networkKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { startSippMsrp } from '../../support/sipp-msrp';
+import { decisions, expectOk, networkMsrpKeys, onlySession, received, registerDevice, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
 import { countSessions } from '../../../server/store/sessions';
 
 test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed both ways through the PF, and its roster becomes the session’s (RELAYED)', async () => {
@@ -18,9 +19,10 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
   });
   const focus = startSipp({ scenario: scenario('focus-relay.xml'), localPort: focusPort, calls: 1, timeoutSec: 30 });
   const dev = await startDevice(h.target, 'device.xml', { timeoutSec: 30 });
+  const cfMsrp = await startSippMsrp('cf');
   const cf = startSipp({
-    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
-    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '6000'],
+    scenario: scenario('network-msrp.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
+    keys: networkMsrpKeys(cfMsrp, focusPort, { contact_params: ';isfocus', reason: 'SIP;cause=410;text="Group ended"' }), extra: ['-d', '9000'],
   });
   try {
     assert.ok(await waitFor(async () => (await countSessions(h.pf.db.store, { mode: 'ACTIVE' })) === 1, 10_000), 'the group session is up');
@@ -54,7 +56,6 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
 
     const ds = (await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r');
     assert.deepEqual(ds.map((d) => d.outcome), ['RELAY', 'RELAY']);
-    assert.deepEqual((await decisions(h.pf)).filter((d) => d.branch === 'PIN-N1r-S').map((d) => d.outcome), ['REJECT', 'REJECT', 'RELAY'], 'who may subscribe is an engine decision (D-260)');
     await h.pf.decisions.flush();
     const s = JSON.parse((await onlySession(h.pf)).snapshot) as CpmSession;
     assert.equal(s.participants.source, 'RELAYED');
@@ -65,6 +66,7 @@ test('PIN-N1r-b2b, PIN-N2: a client’s own conference subscription is relayed b
   } finally {
     await focus.stop();
     await cf.stop();
+    await cfMsrp.peer.close();
     await dev.sipp.stop();
     await h.stop();
   }
@@ -82,9 +84,10 @@ test('PIN-N1r-b2b, PIN-N2 over SIP: two devices’ relayed subscriptions each st
   });
   const focus = startSipp({ scenario: scenario('focus-relay-partial.xml'), localPort: focusPort, calls: 2, timeoutSec: 30 });
   const dev = await startDevice(h.target, 'device.xml', { timeoutSec: 30 });
+  const cfMsrp = await startSippMsrp('cf');
   const cf = startSipp({
-    scenario: scenario('cf-remain.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
-    keys: { ...networkKeys(), focus_port: String(focusPort), reason: 'SIP;cause=410;text="Group ended"' }, extra: ['-d', '8000'],
+    scenario: scenario('network-msrp.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 30,
+    keys: networkMsrpKeys(cfMsrp, focusPort, { contact_params: ';isfocus', reason: 'SIP;cause=410;text="Group ended"' }), extra: ['-d', '11000'],
   });
   try {
     assert.ok(await waitFor(async () => (await countSessions(h.pf.db.store, { mode: 'ACTIVE' })) === 1, 10_000), 'the group session is up');
@@ -116,6 +119,7 @@ test('PIN-N1r-b2b, PIN-N2 over SIP: two devices’ relayed subscriptions each st
   } finally {
     await focus.stop();
     await cf.stop();
+    await cfMsrp.peer.close();
     await dev.sipp.stop();
     await h.stop();
   }

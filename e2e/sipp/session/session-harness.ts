@@ -8,7 +8,8 @@ import type { Pf } from '../../../server/pf';
 import { sessionHandlersOf } from '../../../server/sip/session/install';
 import type { TopologyFile } from '../../../server/sip/topology';
 import { freePort } from '../../support/ports';
-import { runSipp, startSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
+import { runSipp, type SippBackground, type SippOptions, type SippRun } from '../../support/sipp';
+import { startSippWithMsrp, type SippMsrp } from '../../support/sipp-msrp';
 import { startTestPf } from '../../support/test-pf';
 import { decisionsInOrder } from '../../../server/store/decision-search';
 import { getSession, listSessions } from '../../../server/store/sessions';
@@ -68,12 +69,24 @@ export async function registerDevice(target: string, user: string, port: number,
   if (reg.code !== 0) throw new Error(`REGISTER of ${user} at ${port} failed: ${reg.stderr}`);
 }
 
-/** A device SIPp UAS on its own port, registered for alice. */
-export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}, userAgent?: string): Promise<{ port: number; sipp: SippBackground }> {
+/**
+ * A device SIPp UAS on its own port, registered for alice. Its SDP names its own MSRP peer
+ * (`msrp`, keys msrp_path/msrp_port), to which the PF connects in an anchored session: the
+ * session's messages reach the device there (D-265). Stopping the SIPp closes the peer too.
+ */
+export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}, userAgent?: string): Promise<{ port: number; sipp: SippBackground; msrp: SippMsrp }> {
   const port = await freePort();
-  const sipp = startSipp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
+  const sipp = await startSippWithMsrp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
   await registerDevice(target, 'alice', port, userAgent);
-  return { port, sipp };
+  return { port, sipp, msrp: sipp.msrp };
+}
+
+/**
+ * The keys of network-msrp.xml: networkKeys, the Contact's port (a group's focus, else SIPp's
+ * own) and the MSRP peer standing for the network side's media.
+ */
+export function networkMsrpKeys(msrp: SippMsrp, contactPort: number, over: Record<string, string> = {}): Record<string, string> {
+  return { ...networkKeys(over), focus_port: String(contactPort), reason: 'SIP;cause=200', ...msrp.keys, ...over };
 }
 
 export function networkKeys(over: Record<string, string> = {}): Record<string, string> {

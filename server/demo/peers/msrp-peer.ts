@@ -43,6 +43,7 @@ export class MsrpPeer {
   private readonly parser = new MsrpParser({ maxBodyBytes: 64 * 1024 * 1024 });
   private readonly reassembler = new Reassembler({ maxMessageBytes: 64 * 1024 * 1024 });
   private n = 0;
+  private unrefd = false;
 
   private constructor(private readonly server: net.Server, port: number, readonly name: string) {
     this.path = `msrp://127.0.0.1:${port}/${name}${randomBytes(4).toString('hex')};tcp`;
@@ -125,6 +126,13 @@ export class MsrpPeer {
     return this.wholes.find((w) => w.messageId === messageId)!;
   }
 
+  /** Lets the process exit while this peer is still open (a test's peer beside a SIPp that may end on its own). */
+  unref(): void {
+    this.unrefd = true;
+    this.server.unref();
+    this.socket?.unref();
+  }
+
   /** Drops the connection (as a client losing its network would). */
   drop(): void { this.socket?.destroy(); }
 
@@ -137,6 +145,7 @@ export class MsrpPeer {
 
   private attach(s: net.Socket): void {
     this.socket = s;
+    if (this.unrefd) s.unref();
     this.closed = false;
     s.on('data', (d: Buffer) => { for (const ev of this.parser.push(d)) this.onEvent(ev); });
     s.on('close', () => { this.closed = true; });

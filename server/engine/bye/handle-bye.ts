@@ -10,6 +10,7 @@ import { okHeadersFor } from './build-request';
 import { classifyBye, clsDecision } from './classify';
 import type { ByeInput, ByeReceived, ResponseReceived } from './inputs';
 import { TIMER_REINVITE_RETRY } from './inputs';
+import { inDialogMessage } from './in-dialog-message';
 import { intercept } from './intercept';
 import { iwfRelease, reinviteAnswered, reinviteRetryTimer } from './iwf-release';
 import { mediaConnectionLost } from './media-lost';
@@ -37,6 +38,8 @@ export function handleBye(
   /** a number in [0, 1) drawn by the shell, used for the 491 back-off */
   random = 0,
 ): ByeOutcome {
+  // D-266: refused whether or not a live session owns the dialog, and the session is unchanged
+  if (input.kind === 'IN_DIALOG_MESSAGE') return { ...inDialogMessage(input, session), session };
   if (session === undefined) {
     if (input.kind === 'BYE_RECEIVED') return { ...noDialog(input.txn, header(input.message, 'call-id')), session };
     return { effects: [], decisions: [], session };

@@ -80,8 +80,18 @@ export interface ClientRejoined {
   txn?: string;
 }
 
+/** A SIP MESSAGE inside a session leg's dialog (D-266: refused, the session's messages travel over MSRP). */
+export interface InDialogMessage {
+  kind: 'IN_DIALOG_MESSAGE';
+  legId: string;
+  /** the MESSAGE's server transaction */
+  txn: string;
+  contentType?: string;
+}
+
 export type ByeInput =
   | ByeReceived
+  | InDialogMessage
   | ResponseReceived
   | TimerFired
   | ConfNotifyApplied

@@ -7,9 +7,9 @@ import { TIMER_REINVITE_RETRY } from './inputs';
 import { sessionTimer } from '../effects';
 import { decision, startRelay } from './relay';
 import { disableMLines } from './sdp';
-import type { ByeOrigin } from './user-leave';
+import type { ByeOrigin, LossOrigin } from './user-leave';
 
-export function iwfRelease(w: Work, o: ByeOrigin): void {
+export function iwfRelease(w: Work, o: LossOrigin): void {
   const { policy } = w.ctx;
   const { src } = o;
   const iwfs = remoteIwfs(w);
@@ -67,7 +67,7 @@ function closeWholeSession(w: Work, a: CloseArgs): void {
   });
 }
 
-function removeStreams(w: Work, o: ByeOrigin): void {
+function removeStreams(w: Work, o: LossOrigin): void {
   const { src } = o;
   const mLines = src.mediaStreams.map((m) => m.mLine);
   const clients = connectedClients(w);
@@ -76,7 +76,7 @@ function removeStreams(w: Work, o: ByeOrigin): void {
     sendReinvite(w, c, disableMLines(c.localSdp ?? '', mLines));
     w.s.bye.streams.clients[c.id] = { state: 'SENT', retries: 0 };
   }
-  w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
+  if (o.txn !== undefined) w.effects.push({ kind: 'SEND_RESP', txn: o.txn, code: 200, reason: 'OK', headers: o.okHeaders });
   w.effects.push({ kind: 'STOP_MEDIA', legs: [src.id] });
   src.state = 'TERMINATED';
   w.decisions.push(decision(w, 'BYE-3a', 'REMOVE_STREAMS', `Only ${src.id}'s streams (m-line ${mLines.join(', ')}) are removed by re-INVITE to ${clients.map((l) => l.id).join(', ') || 'no client'}; its resources are freed after the client accepts.`, {

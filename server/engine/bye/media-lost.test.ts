@@ -1,11 +1,12 @@
 // D-165: a client's MSRP connection lost without a BYE is the client's connection loss (as CLS-3):
 // BYE-4 decides remain or propagate, BYE-1b-i-B applies with another device, the client's dialog is
-// ended by the PF; nothing for a leg already ended or a network leg.
+// ended by the PF; nothing for a leg already ended. D-267: a network leg's lost connection is that
+// side's release (cause 503).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MediaConnectionLost } from './inputs';
-import { G1, G3, G3_POLICY, P, T0, branches, chatItem, msrpOn, pol, run, sigs } from './fixtures';
+import { G1, G3, G3_POLICY, I1, P, R1, T0, branches, chatItem, msrpOn, pol, run, sigs } from './fixtures';
 import { handleBye } from './handle-bye';
 import { MEDIA_LOST_REASON } from './media-lost';
 
@@ -42,10 +43,11 @@ test('CLS-MSRP, BYE-1b-i-B: with another device connected only the lost one ends
   assert.ok(!sigs(out.effects).some((x) => x.startsWith('SEND_RESP')));
 });
 
-test('property CLS-MSRP: a lost connection on a network leg, an unknown or ended leg, or a released session changes nothing', () => {
+test('property CLS-MSRP: a lost connection on an unknown or ended leg, or in a released session, changes nothing', () => {
   fc.assert(fc.property(fc.constantFrom('cf', 'nope', 'c1'), fc.boolean(), (legId, released) => {
     const s = G1();
     if (legId === 'c1') s.legs.find((l) => l.id === 'c1')!.state = 'TERMINATED';
+    if (legId === 'cf' && !released) return; // a connected network leg: see below
     if (released) s.mode = 'RELEASED';
     const out = handleBye(s, lost(legId), P('ad'), pol(), T0);
     assert.deepEqual(out.effects, []);
@@ -53,4 +55,40 @@ test('property CLS-MSRP: a lost connection on a network leg, an unknown or ended
     assert.equal(out.decisions[0].outcome, 'IGNORED');
     assert.deepEqual(out.session?.legs, s.legs);
   }));
+});
+
+test('D-267, CLS-MSRP, CLS-7, BYE-2a: the CF\'s MSRP connection is lost without a BYE: a release by the CF with cause 503; the PF ends the CF\'s dialog and BYEs the client, nothing to answer', () => {
+  const out = handleBye(G1(), lost('cf'), P(), pol(), T0);
+  assert.deepEqual(branches(out).slice(0, 2), ['CLS-MSRP', 'CLS-7']);
+  assert.equal(out.decisions[0].outcome, 'REMOTE_RELEASE');
+  assert.ok(branches(out).includes('BYE-2a'), branches(out).join(' '));
+  const e = sigs(out.effects);
+  assert.ok(e.some((x) => x.startsWith('SEND_REQ(cf,BYE')), e.join(' '));
+  assert.ok(e.some((x) => x.startsWith('SEND_REQ(c1,BYE')), e.join(' '));
+  assert.ok(!e.some((x) => x.startsWith('SEND_RESP')), 'no BYE arrived, nothing to answer');
+  const toCf = out.effects.find((x) => x.kind === 'SEND_REQ' && x.leg === 'cf');
+  assert.ok(toCf?.kind === 'SEND_REQ' && JSON.stringify(toCf.headers).includes('cause=503'));
+});
+
+test('property D-267: whatever the preferences and whether the PF stands in for the user, a network leg\'s lost media ends that leg with the PF\'s BYE 503 and answers nothing', () => {
+  const flags = fc.subarray<'ad' | 'as' | 'aos'>(['ad', 'as', 'aos']);
+  fc.assert(fc.property(flags, fc.boolean(), (f, remain) => {
+    const s = remain ? R1(true) : G1();
+    const out = handleBye(s, lost('cf'), P(...f), pol(), T0);
+    const e = sigs(out.effects);
+    assert.equal(e.filter((x) => x.startsWith('SEND_REQ(cf,BYE')).length, 1, e.join(' '));
+    assert.ok(!e.some((x) => x.startsWith('SEND_RESP')), e.join(' '));
+    assert.equal(out.decisions[0].outcome, 'REMOTE_RELEASE');
+    assert.notEqual(out.session?.legs.find((l) => l.id === 'cf')?.state, 'CONNECTED');
+    if (remain) assert.ok(branches(out).includes('BYE-2-R'), branches(out).join(' '));
+  }));
+});
+
+test('D-267, CLS-MSRP, CLS-8, BYE-3b: a remote IWF\'s lost media closes the interworked session as its hang-up would', () => {
+  const out = handleBye(I1(), lost('w1'), P(), pol(), T0);
+  assert.deepEqual(branches(out).slice(0, 2), ['CLS-MSRP', 'CLS-8']);
+  assert.equal(out.decisions[0].outcome, 'IWF_RELEASE');
+  assert.ok(branches(out).includes('BYE-3b'), branches(out).join(' '));
+  assert.ok(sigs(out.effects).some((x) => x.startsWith('SEND_REQ(w1,BYE')));
+  assert.ok(!sigs(out.effects).some((x) => x.startsWith('SEND_RESP')));
 });

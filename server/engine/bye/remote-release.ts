@@ -3,9 +3,10 @@ import { sendBye } from './build-request';
 import { connectedServedSide, prefsInputs, type Work } from './bye-state';
 import type { Classification } from './classify';
 import { decision, startRelay } from './relay';
-import type { ByeOrigin } from './user-leave';
+import type { LossOrigin } from './user-leave';
 
-export function remoteRelease(w: Work, o: ByeOrigin, cls: Classification): void {
+/** `o.txn` is absent when no BYE arrived: the side's media connection was lost (D-267). */
+export function remoteRelease(w: Work, o: LossOrigin, cls: Classification): void {
   const { prefs } = w.ctx;
   const s = w.s;
   const { src } = o;

@@ -27,7 +27,7 @@ import { forkAnswered, forkFailed, handleInvite, iwfJoinLost, originationFailed,
 import { recordChat } from '../history/record-chat';
 import { releaseOnStop } from '../bye/stop';
 import { refuseNotServed } from '../dispatch/not-served';
-import { carrierAnswer, carrierNotTaken, carryInDialog, imdnNoFarLeg } from '../carrier/in-dialog';
+import { imdnNoFarLeg } from '../carrier/in-dialog';
 import { confFocusUnreachable, relayConfSubscribe } from '../participants/conf-subscribe';
 
 /** What a recorded procedure returns: its decisions, and the effects when it has any. */
@@ -88,9 +88,6 @@ export const PROCEDURES = {
   recordChat: procedure(recordChat),
   releaseOnStop: procedure((a: { session: CpmSession }) => releaseOnStop(a.session)),
   refuseNotServed: procedure(refuseNotServed),
-  carryInDialog: procedure(carryInDialog),
-  carrierAnswer: procedure(carrierAnswer),
-  carrierNotTaken: procedure(carrierNotTaken),
   imdnNoFarLeg: procedure(imdnNoFarLeg),
   relayConfSubscribe: procedure(relayConfSubscribe),
   confFocusUnreachable: procedure(confFocusUnreachable),

@@ -4,7 +4,6 @@
 import { header } from '../../engine/message';
 import { viewFromRaw } from '../message-view';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
-import { onLegMessage } from './chat-carrier';
 import type { SessionRuntime } from './session-runtime';
 import type { SrfDialog, SrfDialogs } from './srf-dialog';
 
@@ -66,4 +65,23 @@ export function onLegBye(rt: SessionRuntime, legId: string | undefined, req: Srf
     return;
   }
   void rt.bye(s.id, { kind: 'BYE_RECEIVED', legId, message, txn });
+}
+
+/**
+ * A MESSAGE inside a session leg's dialog: the engine refuses it (D-266, a session's messages
+ * travel over MSRP only); the shell carries its answer.
+ */
+export function onLegMessage(rt: SessionRuntime, legId: string, req: SrfRequest, res: SrfResponseOut): void {
+  const txn = rt.hold(res);
+  const input = { kind: 'IN_DIALOG_MESSAGE' as const, legId, txn, contentType: req.get('Content-Type') ?? undefined };
+  const s = rt.sessionOfLeg(legId);
+  if (s) {
+    void rt.bye(s.id, input);
+    return;
+  }
+  const now = rt.deps.now();
+  const policy = rt.deps.state.policy;
+  const r = rt.deps.state.engine.call('handleBye', { session: undefined, input, prefs: { ...policy.defaultUserPrefs, source: 'PROVIDER_DEFAULTS' }, policy, now, random: 0 });
+  rt.deps.record(r.decisions, { callId: req.get('Call-ID'), now });
+  for (const e of r.effects) if (e.kind === 'SEND_RESP') rt.respond(e.txn, e.code, e.reason, e.headers);
 }

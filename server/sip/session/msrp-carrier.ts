@@ -4,8 +4,8 @@
 // client) and 'net' (the network side: remote PF, CF, IWF). The SDP sent on each leg names the
 // PF's own URI for that leg (a=path, c=, m= port); who connects follows D-161.
 //
-// What arrives over MSRP goes through the branches an in-dialog MESSAGE goes through
-// (chat-carrier.ts): a client's notification waits in gate mode for IMDN-TX (MSRP_RELAY / MSRP_RESP
+// What arrives over MSRP goes through the session's branches (the only carrier of a session's
+// messages, D-266): a client's notification waits in gate mode for IMDN-TX (MSRP_RELAY / MSRP_RESP
 // become the relay's verdict); a client's chat message and isComposing are noted and relayed; a
 // far-side chat message is noted for IMDN-TX's index and its acceptance by the client counted;
 // while the PF stands in for a disconnected user the net leg is in terminate mode and each whole
@@ -21,7 +21,7 @@ import type { WholeMessage } from '../../msrp/reassembly';
 import type { MsrpListener, MsrpListenerOptions, MsrpSessionHandle, MsrpTrace } from '../../msrp/listener';
 import { readMsrpMedia, rewriteMsrpMedia, roleAnswering, roleOffering, type MsrpMedia, type SetupAttr } from '../../msrp/sdp';
 import type { SrfResponseOut } from '../srf-types';
-import { interceptedItem } from './chat-carrier';
+import { interceptedItem } from './intercepted-item';
 import type { SessionRuntime } from './session-runtime';
 
 export type Side = 'client' | 'net';
@@ -295,7 +295,7 @@ export class MsrpCarrier {
     this.noteWhole(c, item, msg);
   }
 
-  /** What IMDN handling learns of a relayed message (chat-carrier.ts does the same for MESSAGE). */
+  /** What IMDN handling learns of a relayed message. */
   private noteWhole(c: NonNullable<ReturnType<MsrpCarrier['context']>>, item: InterceptedItem, msg: WholeMessage): void {
     const fromServedSide = c.side === 'client';
     void c.rt.noteChatItem(c.s.id, fromServedSide, item);

@@ -6,7 +6,7 @@ import { parseCpim } from '../../engine/parse/cpim';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../../engine/decision';
-import type { Effect } from '../../engine/effects';
+import type { Effect, Headers } from '../../engine/effects';
 import type { InterceptedItem } from '../../engine/bye/inputs';
 import type { CpmSession, DispositionRequest, Leg, UserPrefs } from '../../engine/model';
 import { SipTrace } from './sip-trace';
@@ -56,7 +56,6 @@ export interface SessionRuntimeDeps {
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
 const IN_DIALOG_HEADERS = new Set(['reason', 'content-type', 'subscription-state', 'event', 'expires', 'accept']);
 const REQUEST_TIMEOUT_MS = 8000;
-const RELAY_TIMEOUT_MS = 5000;
 const RELEASED_KEPT_MS = 32_000;
 
 export class SessionRuntime implements SessionEffects {
@@ -239,18 +238,13 @@ export class SessionRuntime implements SessionEffects {
     this.deps.msrp?.mode(sessionId, mode);
   }
 
-  /**
-   * MSRP_RELAY passes the carried message on: an in-dialog MESSAGE is relayed and answered with
-   * the far side's answer, a SEND held by the MSRP relay is let go.
-   */
+  /** MSRP_RELAY lets a SEND held by the MSRP relay go on; its answer comes back end to end. */
   relay(sessionId: string, e: Extract<Effect, { kind: 'MSRP_RELAY' }>, carried: Carried | undefined): void {
-    if (!carried) {
-      this.deps.log.warn(`session ${sessionId}: MSRP_RELAY without a message to relay`);
+    if (!carried?.relay) {
+      this.deps.log.warn(`session ${sessionId}: MSRP_RELAY toward ${e.toLeg} without a held SEND to let go`);
       return;
     }
-    if (carried.relay) return carried.relay();
-    // not awaited: the session's next step does not wait for the far side's answer
-    void this.relayInDialog(e.toLeg, carried.contentType, carried.body).then((code) => this.respond(carried.txn, code, code >= 200 && code < 300 ? 'OK' : 'Error'));
+    carried.relay();
   }
 
   async recordSession(sessionId: string): Promise<void> {
@@ -289,8 +283,8 @@ export class SessionRuntime implements SessionEffects {
     if (r.effects.length > 0) await this.deps.runner.run(r.effects, { servedUser: s?.servedUser ?? r.decisions[0]?.servedUser ?? '', sourceKey: `answer|${randomUUID()}` });
   }
 
-  respond(txn: string, code: number, reason: string): void {
-    this.deps.runner.respond(txn, code, reason);
+  respond(txn: string, code: number, reason: string, headers?: Headers): void {
+    this.deps.runner.respond(txn, code, reason, headers);
   }
 
   private sendRequest(sessionId: string, e: Extract<Effect, { kind: 'SEND_REQ' }>): void {
@@ -320,7 +314,8 @@ export class SessionRuntime implements SessionEffects {
       return;
     }
     if (e.method === 'BYE') this.legMeta.set(e.leg, { ...this.legMeta.get(e.leg), releaseReason: reason ?? this.legMeta.get(e.leg)?.releaseReason });
-    // the deferred item of a re-join travels as an in-dialog MESSAGE (D-103)
+    // a client that re-joined without an MSRP stream (an offer without a=path) gets a deferred
+    // item as an in-dialog MESSAGE: the only use of that carrier left (D-266), so nothing is lost
     const method = e.method === 'SEND' ? 'MESSAGE' : e.method;
     if (method === 'MESSAGE' && !headers['Content-Type']) headers['Content-Type'] = String(e.headers['Content-Type'] ?? 'message/cpim');
     let done = false;
@@ -348,24 +343,6 @@ export class SessionRuntime implements SessionEffects {
         this.trace.response(e.leg, 'in', method, res.status, res.reason ?? '', dialog.sip.callId, method);
         finish(res.status); // srf calls back for provisional responses too
       }
-    });
-  }
-
-  /** Sends a MESSAGE on a leg's dialog (the chat carrier, D-103); resolves with the final status. */
-  relayInDialog(legId: string, contentType: string, body: string): Promise<number> {
-    const d = this.dialogs.get(legId);
-    if (!d) return Promise.resolve(481);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(408), RELAY_TIMEOUT_MS).unref();
-      d.request({ method: 'MESSAGE', headers: { 'Content-Type': contentType }, body }, (err, r) => {
-        if (err || !r) {
-          clearTimeout(timer);
-          return resolve(481);
-        }
-        if (r.status < 200) return;
-        clearTimeout(timer);
-        resolve(r.status);
-      });
     });
   }
 
