@@ -236,3 +236,25 @@ test('GEN-2-def, BYE-4-R-iii-2 over SIP and MSRP: the deferred chat message take
     await h.stop();
   }
 });
+
+test('BYE-4-R-ii-def, D-261: a chat message the CF sends again over MSRP while the PF stands in for a lost client is deferred once', async () => {
+  const { h, focus, dev, cf, cfMsrp } = await remainSetup({ allowDefer: true }, 2000);
+  try {
+    await dev.msrp.bound();
+    expectOk(await dev.sipp.done, 'lost device');
+    await until(() => dev.msrp.peer.closed, 'the lost client\'s MSRP connection closed by the PF');
+    // the same message (same IMDN Message-ID) in two SENDs, as a sender that lost the first answer would
+    await sendWhileAway(cfMsrp, 'positive-delivery');
+    await sendWhileAway(cfMsrp, 'positive-delivery');
+    const ds = (await decisions(h.pf)).filter((d) => d.branch === 'BYE-4-R-ii');
+    assert.deepEqual(ds.map((d) => d.outcome), ['DEFERRED', 'DEFERRED'], 'both SENDs were intercepted');
+    const items = await listDeferred(h.pf.db.store, undefined);
+    assert.deepEqual(items.map((i) => [i.kind, i.messageId]), [['CHAT_MESSAGE', 'msg-while-away-1']], 'the message sent twice is queued once');
+  } finally {
+    await dev.sipp.stop();
+    await cf.stop();
+    await cfMsrp.peer.close();
+    await focus.stop();
+    await h.stop();
+  }
+});
