@@ -61,7 +61,7 @@ export class BaresipPhone {
 
   /** asks `/reginfo` until the account shows OK */
   async waitRegistered(timeoutMs = PHONE_WAIT_MS): Promise<void> {
-    await waitFor(`${this.opts.user}'s baresip to register`, async () => {
+    await waitFor(() => `${this.opts.user}'s baresip to register; its screen ends with:\n${this.screen().slice(-1500)}`, async () => {
       const from = this.screen().length;
       this.console.type('/reginfo');
       await new Promise((r) => setTimeout(r, 300));
