@@ -1,0 +1,40 @@
+// The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts): the
+// INSERTs (better-sqlite3 is synchronous, and the Decision table has seven indexes) were the
+// largest single cost on the PF's main thread under IMDN load (docs/BENCHMARKS.md, D-250).
+// Plain JavaScript: a worker thread does not get the TypeScript loader of the main thread.
+// One connection of its own to the same file (WAL: readers on the main thread see each batch once
+// it is committed); one transaction per batch; each batch answered with its id, and an error text
+// when it failed (the transaction rolled back: nothing of the batch is written). Rows are written
+// exactly as DecisionLog's Prisma INSERT writes them (decision-writer.sip.test.ts compares them).
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const COLUMNS = ['id', 'seq', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs'];
+
+/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
+const sqliteDateTime = (iso) => new Date(iso).toISOString().replace('Z', '+00:00');
+
+const { file, busyTimeoutMs } = workerData;
+const db = new Database(file, { timeout: busyTimeoutMs });
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+const insert = db.prepare(`INSERT INTO "Decision" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+const writeAll = db.transaction((rows) => {
+  for (const d of rows) {
+    insert.run(d.id, d.seq, sqliteDateTime(d.at), d.userId, d.procedure, d.branch, d.outcome, d.summary, d.messageId, d.disposition, d.callId, d.sessionId ?? null, JSON.stringify(d.inputs));
+  }
+});
+
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    writeAll(m.rows);
+    parentPort.postMessage({ id: m.id });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: e?.message ?? String(e) });
+  }
+});
