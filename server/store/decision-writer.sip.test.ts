@@ -82,4 +82,18 @@ describe('D-250 decision writer thread (SQLite)', () => {
     assert.deepEqual(failures, [10]);
     assert.deepEqual((await d.prisma.decision.findMany({ orderBy: { seq: 'asc' } })).map((r) => r.seq), [1, 2, 3, 11, 12, 13, 14, 15]);
   });
+
+  test('a large batch is written in short transactions: a failure keeps what came before it, writes nothing after', async () => {
+    const d = await sqlite.fresh();
+    const failures: number[] = [];
+    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    await log.init();
+    // seq 100 exists already: the transaction holding it (rows 65..128) fails
+    await d.prisma.decision.create({ data: { seq: 100, at: new Date(), procedure: 'X', branch: 'X', outcome: 'X', summary: '', inputs: '{}' } });
+    for (let i = 0; i < 200; i++) log.append({ at: new Date(i).toISOString(), servedUser: null, procedure: 'P', branch: 'B', outcome: 'O', summary: '', messageId: null, disposition: null, callId: null, inputs: {} });
+    await log.close();
+    assert.deepEqual(failures, [200]);
+    const seqs = (await d.prisma.decision.findMany({ where: { procedure: 'P' }, orderBy: { seq: 'asc' }, select: { seq: true } })).map((r) => r.seq);
+    assert.deepEqual(seqs, Array.from({ length: 64 }, (_, i) => i + 1));
+  });
 });
