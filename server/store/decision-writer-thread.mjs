@@ -1,0 +1,49 @@
+// The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts): the
+// INSERTs (better-sqlite3 is synchronous, and the Decision table has seven indexes) were the
+// largest single cost on the PF's main thread under IMDN load (docs/BENCHMARKS.md, D-250).
+// Plain JavaScript: a worker thread does not get the TypeScript loader of the main thread.
+// One connection of its own to the same file (WAL: readers on the main thread see each batch once
+// it is committed); short transactions (see writeAll); each batch answered with its id once all
+// of it is committed, or with an error text when a transaction failed (that transaction rolled
+// back; what came before it in the batch stays, nothing after it is written). Rows are written
+// exactly as DecisionLog's Prisma INSERT writes them (decision-writer.sip.test.ts compares them).
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs'];
+
+/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
+const sqliteDateTime = (iso) => new Date(iso).toISOString().replace('Z', '+00:00');
+
+const { file, busyTimeoutMs } = workerData;
+const db = new Database(file, { timeout: busyTimeoutMs });
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+const insert = db.prepare(`INSERT INTO "Decision" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+const writeRows = db.transaction((rows) => {
+  for (const d of rows) {
+    insert.run(d.id, d.seq, d.instance, sqliteDateTime(d.at), d.userId, d.procedure, d.branch, d.outcome, d.summary, d.messageId, d.disposition, d.callId, d.sessionId ?? null, JSON.stringify(d.inputs));
+  }
+});
+// A transaction holds SQLite's write lock, and the main thread's connection gives up after 250 ms
+// (open-client.ts) and answers 503: short transactions keep its durable writes from waiting on
+// this thread, even when the thread is starved of CPU mid-way.
+const ROWS_PER_TRANSACTION = 64;
+/** Writes the batch in order; on a failure, what came before it stays written and nothing after. */
+function writeAll(rows) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) writeRows(rows.slice(i, i + ROWS_PER_TRANSACTION));
+}
+
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    writeAll(m.rows);
+    parentPort.postMessage({ id: m.id });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: e?.message ?? String(e) });
+  }
+});

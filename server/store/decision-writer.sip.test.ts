@@ -1,0 +1,102 @@
+// D-250: the decision log's SQLite writes on a worker thread. The rows it writes read back through
+// Prisma exactly as the rows of the Prisma INSERT do (for any decision); nothing appended is lost;
+// a batch that fails is reported and later batches are still written.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { DecisionRecord } from '../live/events';
+import { DecisionLog } from './decision-log';
+import { SqliteDecisionWriter } from './decision-writer';
+import { sqliteFileOf } from './open-client';
+import { databaseTargets } from './test-databases';
+
+const sqlite = databaseTargets().find((t) => t.provider === 'sqlite')!;
+
+const text = fc.string({ unit: 'binary', maxLength: 40 });
+const decision = fc.record({
+  at: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  servedUser: fc.option(fc.constant('sip:alice@example.com'), { nil: null }),
+  procedure: text,
+  branch: text,
+  outcome: text,
+  summary: text,
+  messageId: fc.option(text, { nil: null }),
+  disposition: fc.option(text, { nil: null }),
+  callId: fc.option(text, { nil: null }),
+  sessionId: fc.option(text, { nil: null }),
+  inputs: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })) as fc.Arbitrary<Record<string, unknown>>,
+});
+
+// ids come from each log's own clock and slot (D-230): compared apart from the rows
+const comparable = (r: DecisionRecord) => ({ ...r, seq: 0 });
+const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
+/** a served user whose id names no User row: its decision breaks the foreign key, failing its transaction */
+const GHOST = 'sip:ghost@example.com';
+
+describe('D-250 decision writer thread (SQLite)', () => {
+  test('rows written by the thread read back like the rows of the Prisma INSERT', async () => {
+    const viaPrisma = await sqlite.fresh();
+    const viaThread = await sqlite.fresh();
+    const users = [await viaPrisma.user('sip:alice@example.com'), await viaThread.user('sip:alice@example.com')];
+    const a = new DecisionLog(viaPrisma.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[0] : undefined), { flushMs: 1 });
+    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer: new SqliteDecisionWriter(sqliteFileOf(viaThread.url)) });
+    await a.init();
+    await b.init();
+    await fc.assert(
+      fc.asyncProperty(fc.array(decision, { minLength: 1, maxLength: 20 }), async (ds) => {
+        const last = async (log: DecisionLog) => (await log.since(0, 1e9)).at(-1)?.seq ?? 0;
+        const [fromA, fromB] = [await last(a), await last(b)];
+        for (const d of ds) {
+          a.append(d);
+          b.append(d);
+        }
+        const [ra, rb] = [await a.since(fromA, 1e9), await b.since(fromB, 1e9)];
+        assert.equal(rb.length, ds.length);
+        assert.ok(increasing(rb.map((r) => r.seq)), 'ids increase in append order');
+        assert.deepEqual(rb.map(comparable), ra.map(comparable));
+      }),
+      { numRuns: 30 },
+    );
+    await a.close();
+    await b.close();
+  });
+
+  test('nothing appended is lost; close waits for the thread', async () => {
+    const d = await sqlite.fresh();
+    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    await log.init();
+    for (let i = 0; i < 2000; i++) log.append({ at: new Date(i).toISOString(), servedUser: null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: { i } });
+    await log.close();
+    const rows = await d.prisma.decision.findMany({ orderBy: { seq: 'asc' }, select: { seq: true, summary: true } });
+    assert.equal(rows.length, 2000);
+    assert.deepEqual(rows.map((r) => r.summary), Array.from({ length: 2000 }, (_, i) => `n${i}`), 'every decision, in append order');
+  });
+
+  test('a batch that fails is reported, written not at all, and later batches are still written', async () => {
+    const d = await sqlite.fresh();
+    const failures: number[] = [];
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 10, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    await log.init();
+    const one = (i: number, servedUser: string | null = null) => ({ at: new Date(i).toISOString(), servedUser, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
+    // the first batch holds a decision whose user row does not exist: its transaction fails
+    for (let i = 0; i < 10; i++) log.append(one(i, i === 9 ? GHOST : null));
+    await log.flush();
+    for (let i = 10; i < 15; i++) log.append(one(i));
+    await log.close();
+    assert.deepEqual(failures, [10]);
+    assert.deepEqual((await d.prisma.decision.findMany({ orderBy: { seq: 'asc' } })).map((r) => r.summary), ['n10', 'n11', 'n12', 'n13', 'n14']);
+  });
+
+  test('a large batch is written in short transactions: a failure keeps what came before it, writes nothing after', async () => {
+    const d = await sqlite.fresh();
+    const failures: number[] = [];
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    await log.init();
+    // the 100th decision breaks the foreign key: the transaction holding it (rows 65..128) fails
+    for (let i = 0; i < 200; i++) log.append({ at: new Date(i).toISOString(), servedUser: i === 99 ? GHOST : null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
+    await log.close();
+    assert.deepEqual(failures, [200]);
+    const kept = (await d.prisma.decision.findMany({ where: { procedure: 'P' }, orderBy: { seq: 'asc' }, select: { summary: true } })).map((r) => r.summary);
+    assert.deepEqual(kept, Array.from({ length: 64 }, (_, i) => `n${i}`));
+  });
+});

@@ -1,0 +1,67 @@
+// The decision log's SQLite writes off the main thread (D-250): batches go to a worker thread
+// (decision-writer-thread.mjs) with its own connection to the database file, and the promise of a
+// batch settles when the worker has committed it (or failed it). Decisions are not on the
+// "durable before the answer" path (ARCHITECTURE.md): the live stream carries them at once, the
+// database a few ms later, as with the Prisma writes this replaces.
+import { Worker } from 'node:worker_threads';
+import type { DecisionRecord } from '../live/events';
+
+/** a decision with its row id and its served user's row id (the user map lives on the main thread) */
+export type DecisionRowIn = DecisionRecord & { id: string; userId: string | null };
+
+export interface DecisionWriter {
+  write(rows: DecisionRowIn[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const THREAD = new URL('./decision-writer-thread.mjs', import.meta.url);
+
+export class SqliteDecisionWriter implements DecisionWriter {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private failed: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  /** `file`: the SQLite database file (not :memory:, which a second connection cannot share) */
+  constructor(file: string, busyTimeoutMs = 5000) {
+    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs } });
+    // only batches in flight keep the process alive (see write)
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (m.error) p.reject(new Error(m.error));
+      else p.resolve();
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.exited = new Promise((r) => this.worker.once('exit', () => {
+      this.fail(new Error('the decision writer thread exited'));
+      r();
+    }));
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  write(rows: DecisionRowIn[]): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, rows });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.failed) this.worker.postMessage('close');
+    this.worker.ref();
+    await this.exited;
+  }
+}
