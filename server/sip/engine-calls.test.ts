@@ -73,3 +73,53 @@ test('REPLAY-EQ: a line recorded with the older cyrb53 fingerprint still replays
   assert.deepEqual(checkReplay([old]).mismatches, []);
   assert.equal(checkReplay([{ ...old, h: hash53('something else') }]).mismatches.length, 1);
 });
+
+test('REPLAY-EQ, D-275: a notification part is written once per batch for IMDN-DLV and its fork outcome, and both replay equal; a line with the parts by value still replays', async () => {
+  const { imdnMessage } = await import('../engine/imdn/fixtures');
+  const { ImdnCache } = await import('../engine/imdn/cache');
+  const { withPolicy } = await import('../engine/policy');
+  const { beginCall, replayArgs } = await import('../engine/replay/tape');
+  const { PROCEDURES } = await import('../engine/replay/procedures');
+  const fc = (await import('fast-check')).default;
+  const user = 'sip:alice@example.com';
+  const prefs = { allowOfflineStorage: false, allowStore: false, allowDefer: true, hasCpmOfflineStorageRule: false, source: 'XDMS' as const };
+  fc.assert(
+    fc.property(fc.constantFrom('delivered', 'failed'), fc.boolean(), fc.integer({ min: 1, max: 3 }), fc.constantFrom(200, 480, 'timeout' as const), (status, aggregate, clients, answer) => {
+      const s = sink();
+      const engine = recordingEngine(s, () => 1_000);
+      const policy = withPolicy({ imdnAggregation: { enabled: aggregate, requireClientTag: false } });
+      const message = imdnMessage({ messageId: `m-${status}`, type: 'delivery', status });
+      const rx = engine.call('receiveImdn', { servedUser: user, message, cache: new ImdnCache({ name: 'RX', ttlSec: 300 }), messageIndex: () => undefined, session: () => undefined, policy, now: 5_000, txn: 't1' });
+      assert.equal(rx.forward.length, 1);
+      const registrations = Array.from({ length: clients }, (_, n) => ({ contact: `sip:alice@10.0.0.${n}`, icsis: ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg'], imdnAggregation: aggregate }));
+      const dlv = engine.call('deliverImdn', { deliveryId: 'imdn:1', servedUser: user, txn: 't1', message, parts: rx.forward, registrations, prefs, policy, now: 5_000, buffers: {} });
+      let buffers = dlv.buffers;
+      const deliveries = [...(dlv.delivery ? [dlv.delivery] : []), ...dlv.flushed];
+      for (const timer of Object.values(buffers).map((b) => b.timer)) {
+        const f = engine.call('flushImdnAggregate', { buffers, timer, deliveryId: `imdn:f${timer}` });
+        buffers = f.buffers;
+        if (f.delivery) deliveries.push(f.delivery);
+      }
+      for (let d of deliveries) {
+        for (const fork of d.forks) {
+          const r = engine.call('imdnForkOutcome', { delivery: d, forkId: fork.id, code: answer === 'timeout' ? undefined : answer, timedOut: answer === 'timeout', prefs, policy, locator: { folderOfOriginal: () => undefined, conversationFolder: () => undefined }, now: 6_000 });
+          d = r.delivery;
+        }
+      }
+      // the parsed part (its CPIM headers) appears once, in its version line, however many calls carry it
+      assert.equal(s.lines.join('\n').split('"contentHeaders"').length - 1, 1);
+      const calls = parseBatch(s.lines);
+      assert.ok(calls.some((c) => c.p === 'imdnForkOutcome'));
+      assert.deepEqual(checkReplay(calls).mismatches, []);
+      // as recorded before D-275 (parts by value in each line): reads and replays the same
+      const old = s.lines.filter((l) => !l.startsWith('{"v":')).map((l, i) => {
+        const c = calls[i];
+        const rec = beginCall(c.p, replayArgs(c), c.at);
+        return rec.finish((PROCEDURES[c.p].run as (a: unknown) => never)(rec.args));
+      });
+      assert.ok(old.every((l) => !l.includes('{"$v"')));
+      assert.deepEqual(checkReplay(parseBatch(old)).mismatches, []);
+    }),
+    { numRuns: 40 },
+  );
+});

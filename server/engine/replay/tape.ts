@@ -67,6 +67,35 @@ export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
 /** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
 export type Versioner = (value: object) => string;
 
+/**
+ * Objects inside an argument recorded by version (ProcedureSpec.versioned), per procedure: the
+ * argument's name and the path below it. Used both ways: `{"$v":…}` in place of each object when
+ * recording, the batch's value in place of each reference when reading; a line recorded before
+ * a path was listed holds the objects by value and reads unchanged.
+ */
+const NESTED: ReadonlyMap<string, ReadonlyArray<readonly [string, readonly string[]]>> = new Map(
+  Object.entries(PROCEDURES).flatMap(([name, spec]) => {
+    const paths = (spec as { versioned?: readonly string[] }).versioned;
+    return paths ? [[name, paths.map((p) => { const [arg, ...rest] = p.split('.'); return [arg, rest] as const; })]] : [];
+  }),
+);
+
+/** `value` with `leaf` applied at the path (`[]` each element, `*` each value): copies along the path, the original untouched. */
+function mapAt(value: unknown, path: readonly string[], leaf: (v: unknown) => unknown, from = 0): unknown {
+  if (from === path.length) return leaf(value);
+  if (!value || typeof value !== 'object') return value;
+  const seg = path[from];
+  if (seg === '[]') return Array.isArray(value) ? value.map((x) => mapAt(x, path, leaf, from + 1)) : value;
+  if (Array.isArray(value)) return value;
+  const o = value as Record<string, unknown>;
+  if (seg === '*') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = mapAt(o[k], path, leaf, from + 1);
+    return out;
+  }
+  return seg in o ? { ...o, [seg]: mapAt(o[seg], path, leaf, from + 1) } : value;
+}
+
 /** The line that defines a version. */
 export function versionLine(version: string, json: string): string {
   return `{"v":${JSON.stringify(version)},"value":${json}}`;
@@ -82,6 +111,8 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   const wrapped: Record<string, unknown> = {};
   const reads: string[] = [];
   const given: string[] = [];
+  const nested = versioner ? NESTED.get(name) : undefined;
+  const byVersion = (v: unknown) => (v && typeof v === 'object' ? { $v: versioner!(v) } : v);
   const note = (key: string, xs: unknown[], answer: unknown) => {
     reads.push(`[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`);
   };
@@ -108,7 +139,9 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
       }
       wrapped[k] = o;
     } else {
-      plain[k] = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, byVersion);
+      plain[k] = recorded;
       wrapped[k] = v;
     }
   }
@@ -173,6 +206,15 @@ export function parseRecordedCall(line: string, versions: ReadonlyMap<string, un
     if (typeof ref !== 'string') continue;
     if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names ${k} version ${ref}, not defined in its batch`);
     c.a[k] = versions.get(ref);
+  }
+  for (const [arg, path] of NESTED.get(c.p) ?? []) {
+    if (c.a[arg] === undefined) continue;
+    c.a[arg] = mapAt(c.a[arg], path, (v) => {
+      const ref = (v as { $v?: unknown } | null)?.$v;
+      if (typeof ref !== 'string') return v;
+      if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names a ${arg} part version ${ref}, not defined in its batch`);
+      return versions.get(ref);
+    });
   }
   return c;
 }
