@@ -49,15 +49,16 @@ export interface ProcedureSpec<A, R extends EngineOutput> {
    */
   quietWhenEmpty?: boolean;
   /**
-   * Objects inside the arguments recorded by version, like the top-level policy and request view
-   * (tape.ts VERSIONED_ARGS): paths of dotted segments, `[]` for each element of an array, `*`
-   * for each value of a record. The notification parts: one object from IMDN-RX's result to the
-   * delivery's last fork outcome, written once per batch instead of in every call (D-275).
+   * Where IMDN parts (ImdnPart) sit inside the arguments: each is recorded by version, like the
+   * top-level policy and request view (tape.ts VERSIONED_ARGS), and defined as its text
+   * (tape.ts defineImdnPart). Paths of dotted segments, `[]` for each element of an array, `*` for
+   * each value of a record. A part is one object from IMDN-RX's result to the delivery's last
+   * fork outcome, so it is written once per batch instead of in every call (D-275).
    */
-  versioned?: readonly string[];
+  imdnParts?: readonly string[];
 }
 
-function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }, opts: { quietWhenEmpty?: boolean; versioned?: readonly string[] } = {}): ProcedureSpec<A, R> {
+function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }, opts: { quietWhenEmpty?: boolean; imdnParts?: readonly string[] } = {}): ProcedureSpec<A, R> {
   return { run, readers, ...opts };
 }
 
@@ -70,10 +71,10 @@ export const PROCEDURES = {
   dispatch: procedure(dispatch),
   routeToCore: procedure(routeToCore),
   receiveImdn: procedure(receiveImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
-  deliverImdn: procedure(deliverImdn, undefined, { versioned: ['parts.[]', BUFFERED_PARTS] }),
+  deliverImdn: procedure(deliverImdn, undefined, { imdnParts: ['parts.[]', BUFFERED_PARTS] }),
   deliverDeferredImdns: procedure(deliverDeferredImdns),
-  imdnForkOutcome: procedure(imdnForkOutcome, { locator: ['folderOfOriginal', 'conversationFolder'] }, { versioned: ['delivery.parts.[].part'] }),
-  flushImdnAggregate: procedure(flushImdnAggregate, undefined, { versioned: [BUFFERED_PARTS] }),
+  imdnForkOutcome: procedure(imdnForkOutcome, { locator: ['folderOfOriginal', 'conversationFolder'] }, { imdnParts: ['delivery.parts.[].part'] }),
+  flushImdnAggregate: procedure(flushImdnAggregate, undefined, { imdnParts: [BUFFERED_PARTS] }),
   sendImdn: procedure(sendImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
   deliverStandalone: procedure(deliverStandalone),
   standaloneForkOutcome: procedure(standaloneForkOutcome),

@@ -7,6 +7,8 @@ import type { Decision } from '../decision';
 import { hash53 } from './hash';
 import { base64url, sha1 } from './sha1';
 import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
+import type { ImdnPart } from '../imdn/receive';
+import { parseCpimImdn } from '../parse/imdn';
 
 /** A recorded call, parsed back. */
 export interface RecordedCall {
@@ -64,18 +66,24 @@ export function decisionKeys(decisions: Decision[]): Array<[string, string, stri
  */
 export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
 
-/** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
-export type Versioner = (value: object) => string;
+/**
+ * The recorder's side of versioning: the version of a value (it keeps the value for its batch);
+ * `define` writes the value's definition line (default: by value, defineByValue).
+ */
+export type Versioner = (value: object, define?: VersionDefinition) => string;
+
+/** Writes the line that defines `version` as `value`. */
+export type VersionDefinition = (version: string, value: object) => string;
 
 /**
- * Objects inside an argument recorded by version (ProcedureSpec.versioned), per procedure: the
+ * IMDN parts inside an argument, recorded by version (ProcedureSpec.imdnParts), per procedure: the
  * argument's name and the path below it. Used both ways: `{"$v":…}` in place of each object when
  * recording, the batch's value in place of each reference when reading; a line recorded before
  * a path was listed holds the objects by value and reads unchanged.
  */
 const NESTED: ReadonlyMap<string, ReadonlyArray<readonly [string, readonly string[]]>> = new Map(
   Object.entries(PROCEDURES).flatMap(([name, spec]) => {
-    const paths = (spec as { versioned?: readonly string[] }).versioned;
+    const paths = (spec as { imdnParts?: readonly string[] }).imdnParts;
     return paths ? [[name, paths.map((p) => { const [arg, ...rest] = p.split('.'); return [arg, rest] as const; })]] : [];
   }),
 );
@@ -101,6 +109,30 @@ export function versionLine(version: string, json: string): string {
   return `{"v":${JSON.stringify(version)},"value":${json}}`;
 }
 
+export const defineByValue: VersionDefinition = (version, value) => versionLine(version, JSON.stringify(value));
+
+/**
+ * An IMDN part (ImdnPart) parsed from its own message/cpim text is defined without its parsed
+ * form: `{"v":…,"part":…}` holds it less `cpim` and `imdn`, and reading rebuilds them from `raw`
+ * with the parser that made them (parseCpimImdn, pure), so the part is written once, as text
+ * (D-276). Any other part (not parsed, carried compressed, or from a body of another type, whose
+ * `raw` is not what was parsed) is defined by value.
+ */
+export const defineImdnPart: VersionDefinition = (version, value) => {
+  const p = value as ImdnPart;
+  if (p.parsed !== true || p.encoding !== undefined || p.contentType !== 'message/cpim' || typeof p.raw !== 'string' || !p.cpim || !p.imdn) return defineByValue(version, value);
+  const { cpim: _cpim, imdn: _imdn, ...rest } = p;
+  return `{"v":${JSON.stringify(version)},"part":${JSON.stringify(rest)}}`;
+};
+
+/** A part written by defineImdnPart, whole again: its parsed form in the place receiveImdn puts it. */
+function rebuildImdnPart(rest: Omit<ImdnPart, 'cpim' | 'imdn'>, version: string): ImdnPart {
+  const r = parseCpimImdn(rest.raw);
+  if (!r.ok) throw new Error(`recorded IMDN part ${version} does not parse as it did when recorded: ${r.error.message}`);
+  const { raw, contentType, parsed, ...more } = rest;
+  return { raw, contentType, parsed, cpim: r.value.cpim, imdn: r.value.imdn, ...more };
+}
+
 /**
  * Starts recording a call (`hash` must compute fingerprintHash's digest: the shell passes a native one): returns the arguments to call the procedure with (lookups wrapped so
  * their answers are written down) and `finish`, which turns the result into the call's line.
@@ -112,7 +144,7 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   const reads: string[] = [];
   const given: string[] = [];
   const nested = versioner ? NESTED.get(name) : undefined;
-  const byVersion = (v: unknown) => (v && typeof v === 'object' ? { $v: versioner!(v) } : v);
+  const byVersion = (v: unknown) => (v && typeof v === 'object' ? { $v: versioner!(v, defineImdnPart) } : v);
   const note = (key: string, xs: unknown[], answer: unknown) => {
     reads.push(`[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`);
   };
@@ -225,8 +257,8 @@ export function parseBatch(lines: string[]): RecordedCall[] {
   const calls: RecordedCall[] = [];
   for (const line of lines) {
     if (line.startsWith('{"v":')) {
-      const d = JSON.parse(line) as { v: string; value: unknown };
-      versions.set(d.v, d.value);
+      const d = JSON.parse(line) as { v: string; value?: unknown; part?: Omit<ImdnPart, 'cpim' | 'imdn'> };
+      versions.set(d.v, d.part ? rebuildImdnPart(d.part, d.v) : d.value);
     } else calls.push(parseRecordedCall(line, versions));
   }
   return calls;
