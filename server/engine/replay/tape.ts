@@ -88,20 +88,38 @@ const NESTED: ReadonlyMap<string, ReadonlyArray<readonly [string, readonly strin
   }),
 );
 
-/** `value` with `leaf` applied at the path (`[]` each element, `*` each value): copies along the path, the original untouched. */
-function mapAt(value: unknown, path: readonly string[], leaf: (v: unknown) => unknown, from = 0): unknown {
-  if (from === path.length) return leaf(value);
+/** `value` with `leaf(v, ctx)` applied at the path (`[]` each element, `*` each value): copies along the path, the original untouched. */
+function mapAt<C>(value: unknown, path: readonly string[], leaf: (v: unknown, ctx: C) => unknown, ctx: C, from = 0): unknown {
+  if (from === path.length) return leaf(value, ctx);
   if (!value || typeof value !== 'object') return value;
   const seg = path[from];
-  if (seg === '[]') return Array.isArray(value) ? value.map((x) => mapAt(x, path, leaf, from + 1)) : value;
+  if (seg === '[]') return Array.isArray(value) ? value.map((x) => mapAt(x, path, leaf, ctx, from + 1)) : value;
   if (Array.isArray(value)) return value;
   const o = value as Record<string, unknown>;
   if (seg === '*') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) out[k] = mapAt(o[k], path, leaf, from + 1);
+    for (const k of Object.keys(o)) out[k] = mapAt(o[k], path, leaf, ctx, from + 1);
     return out;
   }
-  return seg in o ? { ...o, [seg]: mapAt(o[seg], path, leaf, from + 1) } : value;
+  return seg in o ? { ...o, [seg]: mapAt(o[seg], path, leaf, ctx, from + 1) } : value;
+}
+
+/** An IMDN part in a recorded call: a reference to its definition in the batch. */
+function partRef(v: unknown, versioner: Versioner): unknown {
+  return v && typeof v === 'object' ? { $v: versioner(v, defineImdnPart) } : v;
+}
+
+/** A part reference resolved from the batch's definitions. */
+function partOf(v: unknown, c: { call: RecordedCall; arg: string; versions: ReadonlyMap<string, unknown> }): unknown {
+  const ref = (v as { $v?: unknown } | null)?.$v;
+  if (typeof ref !== 'string') return v;
+  if (!c.versions.has(ref)) throw new Error(`recorded ${c.call.p} call at ${c.call.at} names a ${c.arg} part version ${ref}, not defined in its batch`);
+  return c.versions.get(ref);
+}
+
+/** A lookup as the record holds it: [reader, its arguments, its answer unless absent]. */
+function readLine(key: string, xs: unknown[], answer: unknown): string {
+  return `[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`;
 }
 
 /** The line that defines a version. */
@@ -144,17 +162,13 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   const reads: string[] = [];
   const given: string[] = [];
   const nested = versioner ? NESTED.get(name) : undefined;
-  const byVersion = (v: unknown) => (v && typeof v === 'object' ? { $v: versioner!(v, defineImdnPart) } : v);
-  const note = (key: string, xs: unknown[], answer: unknown) => {
-    reads.push(`[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`);
-  };
   for (const [k, v] of Object.entries(args)) {
     const shape = readers[k];
     if (shape === 'fn' && typeof v === 'function') {
       given.push(k);
       wrapped[k] = (...xs: unknown[]) => {
         const answer = (v as (...a: unknown[]) => unknown)(...xs);
-        note(k, xs, answer);
+        reads.push(readLine(k, xs, answer));
         return answer;
       };
     } else if (Array.isArray(shape) && v && typeof v === 'object') {
@@ -165,14 +179,14 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
         if (typeof f !== 'function') continue;
         o[m] = (...xs: unknown[]) => {
           const answer = (f as (...a: unknown[]) => unknown).apply(v, xs);
-          note(`${k}.${m}`, xs, answer);
+          reads.push(readLine(`${k}.${m}`, xs, answer));
           return answer;
         };
       }
       wrapped[k] = o;
     } else {
       let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
-      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, byVersion);
+      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, versioner!);
       plain[k] = recorded;
       wrapped[k] = v;
     }
@@ -240,13 +254,7 @@ export function parseRecordedCall(line: string, versions: ReadonlyMap<string, un
     c.a[k] = versions.get(ref);
   }
   for (const [arg, path] of NESTED.get(c.p) ?? []) {
-    if (c.a[arg] === undefined) continue;
-    c.a[arg] = mapAt(c.a[arg], path, (v) => {
-      const ref = (v as { $v?: unknown } | null)?.$v;
-      if (typeof ref !== 'string') return v;
-      if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names a ${arg} part version ${ref}, not defined in its batch`);
-      return versions.get(ref);
-    });
+    if (c.a[arg] !== undefined) c.a[arg] = mapAt(c.a[arg], path, partOf, { call: c, arg, versions });
   }
   return c;
 }
