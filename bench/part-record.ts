@@ -10,6 +10,7 @@ import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { recordingSize } from '../server/store/engine-recording';
+import { recordJson } from './record-json';
 import { imdnCsv, USERS } from './imdn-throughput';
 import { startPfChild } from './pf-child';
 import { round, watchProc } from './proc-stats';
@@ -30,6 +31,9 @@ interface Run {
   bytes?: number;
   batches?: number;
   calls?: number;
+  /** the recording's JSON before deflate: all of it, and per procedure (and version definitions) */
+  jsonBytes?: number;
+  jsonByKind?: Record<string, { lines: number; bytes: number }>;
 }
 
 async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
@@ -62,8 +66,10 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
     } finally {
       await db.close();
     }
+    const json = await recordJson(pf.databaseUrl);
+    run = { ...run, jsonBytes: json.bytes, jsonByKind: json.byKind };
   }
-  process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls` : ''}\n`);
+  process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls, ${run.jsonBytes} bytes of JSON before deflate` : ''}\n`);
   return run;
 }
 
@@ -81,16 +87,20 @@ export async function run() {
   const on = mean(onRuns.map((r) => r.cpuMsPerCall));
   const bytesPerMessage = mean(onRuns.map((r) => (r.bytes ?? 0) / Math.max(1, r.successful)));
   const callsPerMessage = mean(onRuns.map((r) => (r.calls ?? 0) / Math.max(1, r.successful)));
+  const jsonPerMessage = mean(onRuns.map((r) => (r.jsonBytes ?? 0) / Math.max(1, r.successful)));
+  const last = onRuns[onRuns.length - 1];
+  const jsonLines = Object.entries(last?.jsonByKind ?? {}).map(([k, v]) => `${k} ${round(v.bytes / v.lines, 0)} B × ${round(v.lines / Math.max(1, last.successful), 2)}`);
   const extraPct = round(((on - off) / off) * 100, 1);
   const profile = PROFILE === '1' ? await profileOn() : undefined;
   return {
     summary: [
       `CPU per MESSAGE: ${round(off, 3)} ms with PF_RECORD=off, ${round(on, 3)} ms with it on: +${extraPct}% (target < 10%)`,
       `on disk: ${round(bytesPerMessage, 0)} bytes per MESSAGE (target < 300), ${round(callsPerMessage, 2)} engine calls recorded per MESSAGE`,
+      `JSON before deflate: ${round(jsonPerMessage, 0)} bytes per MESSAGE; per line and lines per MESSAGE: ${jsonLines.join(', ')}`,
       `all runs held: ${runs.every((r) => r.ok)}`,
       ...(profile ? [`profile of a PF_RECORD=on run: bench/profiles/record.txt`] : []),
     ],
-    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), callsPerMessage: round(callsPerMessage, 2), profile },
+    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), jsonBytesPerMessage: round(jsonPerMessage, 1), callsPerMessage: round(callsPerMessage, 2), profile },
   };
 }
 

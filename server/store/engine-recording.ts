@@ -1,10 +1,10 @@
 // The engine-call recording (replay and what-if): calls arrive as JSON lines on the request path;
-// every few dozen lines go into the batch's deflate stream (compressed on libuv's thread pool, so
+// every hundred or so lines go into the batch's deflate stream (compressed on libuv's thread pool, so
 // the lines die young instead of living in the heap until the batch is written), and a batch is
 // written as one row. Reading a window inflates the rows that overlap it.
 import { promisify } from 'node:util';
 import { createDeflateRaw, inflateRaw, type DeflateRaw } from 'node:zlib';
-import { parseBatch, versionLine, type RecordedCall } from '../engine/replay/tape';
+import { defineByValue, parseBatch, type RecordedCall, type VersionDefinition } from '../engine/replay/tape';
 import type { Db } from './database';
 
 const inflate = promisify(inflateRaw);
@@ -19,8 +19,8 @@ export interface EngineRecorderOptions {
   maxPending?: number;
 }
 
-/** Lines handed to the deflate stream at once: big enough to keep per-write costs small. */
-const CHUNK_LINES = 32;
+/** Lines handed to the deflate stream at once: big enough to keep per-write costs small (128: about 10 µs less per forwarded MESSAGE than 32 in bench/record-micro.ts, 512 no better; D-277). */
+const CHUNK_LINES = 128;
 
 /** A batch being filled: its deflate stream and what came out of it so far. */
 interface OpenBatch {
@@ -44,8 +44,8 @@ export class EngineRecorder {
   /** lines not yet handed to the deflate stream */
   private lines: string[] = [];
   private batch: OpenBatch | undefined;
-  /** versioned values (the policy, request views) by object: serialised once per object, not once per call */
-  private readonly known = new WeakMap<object, { version: string; json: string }>();
+  /** versioned values (the policy, request views, IMDN parts) by object: their definition line is written once per object, not once per call */
+  private readonly known = new WeakMap<object, { version: string; line: string }>();
   private nextVersion = 0;
   /** versions defined in the batch being filled */
   private defined = new Set<string>();
@@ -71,16 +71,16 @@ export class EngineRecorder {
    * The version of a value (tape.ts VERSIONED_ARGS), defined in the current batch on first use.
    * The shell replaces the policy object when it changes and never edits it or a view in place.
    */
-  readonly version = (value: object): string => {
+  readonly version = (value: object, define: VersionDefinition = defineByValue): string => {
     let k = this.known.get(value);
     if (!k) {
-      const json = JSON.stringify(value);
-      k = { version: (this.nextVersion++).toString(36), json };
+      const version = (this.nextVersion++).toString(36);
+      k = { version, line: define(version, value) };
       this.known.set(value, k);
     }
     if (!this.defined.has(k.version)) {
       this.defined.add(k.version);
-      this.push(versionLine(k.version, k.json));
+      this.push(k.line);
     }
     return k.version;
   };

@@ -48,23 +48,33 @@ export interface ProcedureSpec<A, R extends EngineOutput> {
    * the body check that way; D-244).
    */
   quietWhenEmpty?: boolean;
+  /**
+   * Where IMDN parts (ImdnPart) sit inside the arguments: each is recorded by version, like the
+   * top-level policy and request view (tape.ts VERSIONED_ARGS), and defined as its text
+   * (tape.ts defineImdnPart). Paths of dotted segments, `[]` for each element of an array, `*` for
+   * each value of a record. A part is one object from IMDN-RX's result to the delivery's last
+   * fork outcome, so it is written once per batch instead of in every call (D-275).
+   */
+  imdnParts?: readonly string[];
 }
 
-function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }, opts: { quietWhenEmpty?: boolean } = {}): ProcedureSpec<A, R> {
+function procedure<A, R extends EngineOutput>(run: (args: A) => R, readers?: { readonly [K in keyof A]?: ReaderShape }, opts: { quietWhenEmpty?: boolean; imdnParts?: readonly string[] } = {}): ProcedureSpec<A, R> {
   return { run, readers, ...opts };
 }
 
 const CACHE: ReaderShape = ['get', 'isEmptyFor'];
+/** Where the IMDN parts (ImdnPart) sit in the delivery procedures' arguments. */
+const BUFFERED_PARTS = 'buffers.*.items.[].part';
 
 export const PROCEDURES = {
   checkBody: procedure((a: { inspection: Inspectable; servedUser?: string; callId?: string }) => checkBody(a.inspection, a.servedUser, a.callId), undefined, { quietWhenEmpty: true }),
   dispatch: procedure(dispatch),
   routeToCore: procedure(routeToCore),
   receiveImdn: procedure(receiveImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
-  deliverImdn: procedure(deliverImdn),
+  deliverImdn: procedure(deliverImdn, undefined, { imdnParts: ['parts.[]', BUFFERED_PARTS] }),
   deliverDeferredImdns: procedure(deliverDeferredImdns),
-  imdnForkOutcome: procedure(imdnForkOutcome, { locator: ['folderOfOriginal', 'conversationFolder'] }),
-  flushImdnAggregate: procedure(flushImdnAggregate),
+  imdnForkOutcome: procedure(imdnForkOutcome, { locator: ['folderOfOriginal', 'conversationFolder'] }, { imdnParts: ['delivery.parts.[].part'] }),
+  flushImdnAggregate: procedure(flushImdnAggregate, undefined, { imdnParts: [BUFFERED_PARTS] }),
   sendImdn: procedure(sendImdn, { cache: CACHE, messageIndex: 'fn', session: 'fn' }),
   deliverStandalone: procedure(deliverStandalone),
   standaloneForkOutcome: procedure(standaloneForkOutcome),

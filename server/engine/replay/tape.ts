@@ -7,6 +7,8 @@ import type { Decision } from '../decision';
 import { hash53 } from './hash';
 import { base64url, sha1 } from './sha1';
 import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
+import type { ImdnPart } from '../imdn/receive';
+import { parseCpimImdn } from '../parse/imdn';
 
 /** A recorded call, parsed back. */
 export interface RecordedCall {
@@ -64,12 +66,89 @@ export function decisionKeys(decisions: Decision[]): Array<[string, string, stri
  */
 export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
 
-/** The recorder's side of versioning: the version of a value (it keeps the value for its batch). */
-export type Versioner = (value: object) => string;
+/**
+ * The recorder's side of versioning: the version of a value (it keeps the value for its batch);
+ * `define` writes the value's definition line (default: by value, defineByValue).
+ */
+export type Versioner = (value: object, define?: VersionDefinition) => string;
+
+/** Writes the line that defines `version` as `value`. */
+export type VersionDefinition = (version: string, value: object) => string;
+
+/**
+ * IMDN parts inside an argument, recorded by version (ProcedureSpec.imdnParts), per procedure: the
+ * argument's name and the path below it. Used both ways: `{"$v":…}` in place of each object when
+ * recording, the batch's value in place of each reference when reading; a line recorded before
+ * a path was listed holds the objects by value and reads unchanged.
+ */
+const NESTED: ReadonlyMap<string, ReadonlyArray<readonly [string, readonly string[]]>> = new Map(
+  Object.entries(PROCEDURES).flatMap(([name, spec]) => {
+    const paths = (spec as { imdnParts?: readonly string[] }).imdnParts;
+    return paths ? [[name, paths.map((p) => { const [arg, ...rest] = p.split('.'); return [arg, rest] as const; })]] : [];
+  }),
+);
+
+/** `value` with `leaf(v, ctx)` applied at the path (`[]` each element, `*` each value): copies along the path, the original untouched. */
+function mapAt<C>(value: unknown, path: readonly string[], leaf: (v: unknown, ctx: C) => unknown, ctx: C, from = 0): unknown {
+  if (from === path.length) return leaf(value, ctx);
+  if (!value || typeof value !== 'object') return value;
+  const seg = path[from];
+  if (seg === '[]') return Array.isArray(value) ? value.map((x) => mapAt(x, path, leaf, ctx, from + 1)) : value;
+  if (Array.isArray(value)) return value;
+  const o = value as Record<string, unknown>;
+  if (seg === '*') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = mapAt(o[k], path, leaf, ctx, from + 1);
+    return out;
+  }
+  return seg in o ? { ...o, [seg]: mapAt(o[seg], path, leaf, ctx, from + 1) } : value;
+}
+
+/** An IMDN part in a recorded call: a reference to its definition in the batch. */
+function partRef(v: unknown, versioner: Versioner): unknown {
+  return v && typeof v === 'object' ? { $v: versioner(v, defineImdnPart) } : v;
+}
+
+/** A part reference resolved from the batch's definitions. */
+function partOf(v: unknown, c: { call: RecordedCall; arg: string; versions: ReadonlyMap<string, unknown> }): unknown {
+  const ref = (v as { $v?: unknown } | null)?.$v;
+  if (typeof ref !== 'string') return v;
+  if (!c.versions.has(ref)) throw new Error(`recorded ${c.call.p} call at ${c.call.at} names a ${c.arg} part version ${ref}, not defined in its batch`);
+  return c.versions.get(ref);
+}
+
+/** A lookup as the record holds it: [reader, its arguments, its answer unless absent]. */
+function readLine(key: string, xs: unknown[], answer: unknown): string {
+  return `[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`;
+}
 
 /** The line that defines a version. */
 export function versionLine(version: string, json: string): string {
   return `{"v":${JSON.stringify(version)},"value":${json}}`;
+}
+
+export const defineByValue: VersionDefinition = (version, value) => versionLine(version, JSON.stringify(value));
+
+/**
+ * An IMDN part (ImdnPart) parsed from its own message/cpim text is defined without its parsed
+ * form: `{"v":…,"part":…}` holds it less `cpim` and `imdn`, and reading rebuilds them from `raw`
+ * with the parser that made them (parseCpimImdn, pure), so the part is written once, as text
+ * (D-276). Any other part (not parsed, carried compressed, or from a body of another type, whose
+ * `raw` is not what was parsed) is defined by value.
+ */
+export const defineImdnPart: VersionDefinition = (version, value) => {
+  const p = value as ImdnPart;
+  if (p.parsed !== true || p.encoding !== undefined || p.contentType !== 'message/cpim' || typeof p.raw !== 'string' || !p.cpim || !p.imdn) return defineByValue(version, value);
+  const { cpim: _cpim, imdn: _imdn, ...rest } = p;
+  return `{"v":${JSON.stringify(version)},"part":${JSON.stringify(rest)}}`;
+};
+
+/** A part written by defineImdnPart, whole again: its parsed form in the place receiveImdn puts it. */
+function rebuildImdnPart(rest: Omit<ImdnPart, 'cpim' | 'imdn'>, version: string): ImdnPart {
+  const r = parseCpimImdn(rest.raw);
+  if (!r.ok) throw new Error(`recorded IMDN part ${version} does not parse as it did when recorded: ${r.error.message}`);
+  const { raw, contentType, parsed, ...more } = rest;
+  return { raw, contentType, parsed, cpim: r.value.cpim, imdn: r.value.imdn, ...more };
 }
 
 /**
@@ -82,16 +161,14 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   const wrapped: Record<string, unknown> = {};
   const reads: string[] = [];
   const given: string[] = [];
-  const note = (key: string, xs: unknown[], answer: unknown) => {
-    reads.push(`[${JSON.stringify(key)},${JSON.stringify(xs)}${answer === undefined ? '' : `,${JSON.stringify(answer)}`}]`);
-  };
+  const nested = versioner ? NESTED.get(name) : undefined;
   for (const [k, v] of Object.entries(args)) {
     const shape = readers[k];
     if (shape === 'fn' && typeof v === 'function') {
       given.push(k);
       wrapped[k] = (...xs: unknown[]) => {
         const answer = (v as (...a: unknown[]) => unknown)(...xs);
-        note(k, xs, answer);
+        reads.push(readLine(k, xs, answer));
         return answer;
       };
     } else if (Array.isArray(shape) && v && typeof v === 'object') {
@@ -102,13 +179,15 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
         if (typeof f !== 'function') continue;
         o[m] = (...xs: unknown[]) => {
           const answer = (f as (...a: unknown[]) => unknown).apply(v, xs);
-          note(`${k}.${m}`, xs, answer);
+          reads.push(readLine(`${k}.${m}`, xs, answer));
           return answer;
         };
       }
       wrapped[k] = o;
     } else {
-      plain[k] = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, versioner!);
+      plain[k] = recorded;
       wrapped[k] = v;
     }
   }
@@ -174,6 +253,9 @@ export function parseRecordedCall(line: string, versions: ReadonlyMap<string, un
     if (!versions.has(ref)) throw new Error(`recorded ${c.p} call at ${c.at} names ${k} version ${ref}, not defined in its batch`);
     c.a[k] = versions.get(ref);
   }
+  for (const [arg, path] of NESTED.get(c.p) ?? []) {
+    if (c.a[arg] !== undefined) c.a[arg] = mapAt(c.a[arg], path, partOf, { call: c, arg, versions });
+  }
   return c;
 }
 
@@ -183,8 +265,8 @@ export function parseBatch(lines: string[]): RecordedCall[] {
   const calls: RecordedCall[] = [];
   for (const line of lines) {
     if (line.startsWith('{"v":')) {
-      const d = JSON.parse(line) as { v: string; value: unknown };
-      versions.set(d.v, d.value);
+      const d = JSON.parse(line) as { v: string; value?: unknown; part?: Omit<ImdnPart, 'cpim' | 'imdn'> };
+      versions.set(d.v, d.part ? rebuildImdnPart(d.part, d.v) : d.value);
     } else calls.push(parseRecordedCall(line, versions));
   }
   return calls;
