@@ -101,8 +101,10 @@ export function attachGateway(
   bus.on('decision', (d) => io.to('decisions').emit('decision:made', d));
 
   // Session and leg updates read the database only for rooms someone is in (issue 17): a console
-  // that joins later fetches its snapshot after the join, so nothing it needs is skipped.
-  const watched = (room: string) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
+  // that joins later fetches its snapshot after the join, so nothing it needs is skipped. With the
+  // Redis adapter the watchers may be on another instance, which this one cannot see without a
+  // round trip to every node per update: there every room counts as watched (D-263).
+  const watched = (room: string) => adapter !== undefined || (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
   const publishSession = async (sessionId: string) => {
     const store = db();
     if (!store || !(watched('sessions') || watched(`session:${sessionId}`))) return;

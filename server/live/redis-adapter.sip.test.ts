@@ -48,9 +48,15 @@ async function instance(name: string, url: string, db: Awaited<ReturnType<typeof
 
 function next<E extends keyof ServerToClientEvents>(c: Socket, event: E, pred: (...a: Parameters<ServerToClientEvents[E]>) => boolean): Promise<Parameters<ServerToClientEvents[E]>> {
   const s = c as unknown as { on(e: string, f: (...a: unknown[]) => void): void; off(e: string, f: (...a: unknown[]) => void): void };
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    // a bound, not a speed requirement: an event that never comes fails with its name, not a hang
+    const timer = setTimeout(() => {
+      s.off(event, on);
+      reject(new Error(`no ${event} reached the console on the other instance`));
+    }, 15_000);
     const on = (...a: unknown[]) => {
       if (!pred(...(a as Parameters<ServerToClientEvents[E]>))) return;
+      clearTimeout(timer);
       s.off(event, on);
       resolve(a as Parameters<ServerToClientEvents[E]>);
     };
