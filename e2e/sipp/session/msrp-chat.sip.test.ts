@@ -9,38 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { MsrpPeer, until } from '../../support/msrp-peer';
 import { SipUa, msrpOffer } from '../../support/sip-ua';
 import { readMsrpMedia } from '../../../server/msrp/sdp';
+import { cpim } from '../../support/sipp-msrp';
+import { startAnchoredOneToOne } from '../../support/anchored-session';
 import { startSipp } from '../../support/sipp';
 import { freePort } from '../../support/ports';
 import type { SipMessageRecord } from '../../../server/live/events';
 import { ALICE, SESSION_ICSI, decisions, onlySession, scenario, startSessionPf, waitFor } from './session-harness';
 import { countDeferred, listDeferred } from '../../../server/store/deferred-queue';
 
-const cpim = (o: { from: string; to: string; id: string; type: string; body: string; dn?: string }) =>
-  Buffer.from(
-    [
-      `From: <${o.from}>`, `To: <${o.to}>`, 'NS: imdn <urn:ietf:params:imdn>', `imdn.Message-ID: ${o.id}`, 'DateTime: 2026-11-23T10:00:00Z',
-      ...(o.dn ? [`imdn.Disposition-Notification: ${o.dn}`] : []), '', `Content-Type: ${o.type}`, ...(o.type.startsWith('message/imdn') ? ['Content-Disposition: notification'] : []), '', o.body,
-    ].join('\r\n'),
-  );
 
 test('D-163, IMDN-TX-0: a 1-1 session offered with a=path is anchored: chat messages (text, binary, chunked) cross the PF over MSRP both ways with the PF\'s paths in the SDP; alice\'s read report over MSRP takes IMDN-TX; BYE closes both MSRP connections', async () => {
-  const net = await SipUa.start('bob-pf');
-  const h = await startSessionPf({
-    topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${net.port}` }], routes: [{ match: '@example\\.net', peer: 'bob-pf' }] },
-  });
-  const client = await SipUa.start('alice');
-  const alicePeer = await MsrpPeer.start('alice');
-  const bobPeer = await MsrpPeer.start('bob');
+  const { h, net, client, alicePeer, bobPeer, r, close } = await startAnchoredOneToOne('msrp');
   try {
-    // bob's side answers without a=setup (RFC 4975: the offerer, the PF, connects)
-    net.answerSdp = () => msrpOffer(bobPeer.path);
-    assert.equal(await client.register(h.pf.sipAddress.port, ALICE), 200);
-    const r = await client.invite(h.pf.sipAddress.port, {
-      uri: 'sip:bob@example.net', from: ALICE,
-      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-msrp', 'Conversation-ID: conv-msrp'],
-      sdp: msrpOffer(alicePeer.path),
-    });
-    assert.equal(r.status, 200);
 
     // the PF's own endpoint in both SDPs, never the other client's
     const toAlice = readMsrpMedia(r.sdp);
@@ -99,11 +79,7 @@ test('D-163, IMDN-TX-0: a 1-1 session offered with a=path is anchored: chat mess
     assert.equal(await client.inDialog(h.pf.sipAddress.port, r.dialog!, 'BYE', ['Reason: SIP;cause=200;text="bye"']), 200);
     await until(() => alicePeer.closed && bobPeer.closed, 'both MSRP connections closed', 5000);
   } finally {
-    await alicePeer.close();
-    await bobPeer.close();
-    await client.close();
-    await net.close();
-    await h.stop();
+    await close();
   }
 });
 

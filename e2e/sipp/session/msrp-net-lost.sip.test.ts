@@ -4,30 +4,16 @@
 // BYE 503, and releases alice's client as BYE-2 says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MsrpPeer, until } from '../../support/msrp-peer';
-import { SipUa, msrpOffer } from '../../support/sip-ua';
+import { until } from '../../support/msrp-peer';
+import { startAnchoredOneToOne } from '../../support/anchored-session';
 import { headerOf } from '../../support/raw-sip';
 import { readMsrpMedia } from '../../../server/msrp/sdp';
 import { cpim } from '../../support/sipp-msrp';
-import { ALICE, SESSION_ICSI, decisions, onlySession, startSessionPf, waitFor } from './session-harness';
+import { ALICE, decisions, onlySession, waitFor } from './session-harness';
 
 test('D-267, CLS-MSRP, CLS-7, BYE-2a: bob\'s PF loses its MSRP connection without a BYE: the PF ends that dialog (BYE 503) and releases alice\'s client as a remote release', async () => {
-  const net = await SipUa.start('bob-pf');
-  const h = await startSessionPf({
-    topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${net.port}` }], routes: [{ match: '@example\\.net', peer: 'bob-pf' }] },
-  });
-  const client = await SipUa.start('alice');
-  const alicePeer = await MsrpPeer.start('alice');
-  const bobPeer = await MsrpPeer.start('bob');
+  const { h, net, client, alicePeer, bobPeer, r, close } = await startAnchoredOneToOne('netlost');
   try {
-    net.answerSdp = () => msrpOffer(bobPeer.path);
-    assert.equal(await client.register(h.pf.sipAddress.port, ALICE), 200);
-    const r = await client.invite(h.pf.sipAddress.port, {
-      uri: 'sip:bob@example.net', from: ALICE,
-      headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-netlost', 'Conversation-ID: conv-netlost'],
-      sdp: msrpOffer(alicePeer.path),
-    });
-    assert.equal(r.status, 200);
     alicePeer.remotePath = readMsrpMedia(r.sdp)!.path;
     assert.equal((await alicePeer.connect()).code, 200);
     await bobPeer.accepted();
@@ -48,10 +34,6 @@ test('D-267, CLS-MSRP, CLS-7, BYE-2a: bob\'s PF loses its MSRP connection withou
     assert.equal(lost?.outcome, 'REMOTE_RELEASE', ds.map((d) => `${d.branch}:${d.outcome}`).join(' '));
     for (const b of ['CLS-7', 'BYE-2a']) assert.ok(ds.some((d) => d.branch === b), `${b} missing: ${ds.map((d) => d.branch).join(' ')}`);
   } finally {
-    await alicePeer.close();
-    await bobPeer.close();
-    await client.close();
-    await net.close();
-    await h.stop();
+    await close();
   }
 });
