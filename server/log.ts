@@ -38,6 +38,11 @@ export function setLogLevel(level: Level): void {
   threshold = level;
 }
 
+/** Whether debug lines are written: callers check it before building a line per event on a hot path. */
+export function logsDebug(): boolean {
+  return ORDER.debug >= ORDER[threshold];
+}
+
 /** Runs `fn` with every log line it causes (also later, in its promises and callbacks) tied to `ctx`. */
 export function withLogContext<T>(ctx: LogContext, fn: () => T): T {
   return context.run({ ...ctx }, fn);

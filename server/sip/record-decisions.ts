@@ -1,7 +1,9 @@
 // Every engine decision goes to the decision log (batched to the database) and to the live bus,
-// and to the debug log (where it carries the request's Call-ID and served user, D-224).
+// and to the debug log (where it carries the request's Call-ID and served user, D-224). Its
+// inputs are serialised here, once: the writer thread gets text, which crosses threads as a copy
+// where an object graph would be cloned.
 import type { Decision } from '../engine/decision';
-import type { Logger } from '../log';
+import { logsDebug, type Logger } from '../log';
 import type { LiveBus } from '../live/bus';
 import type { DecisionLog } from '../store/decision-log';
 
@@ -9,21 +11,27 @@ export type DecisionSink = (decisions: Decision[], ctx: { callId?: string; now: 
 
 export function decisionSink(log: DecisionLog, bus: LiveBus, debug?: Logger): DecisionSink {
   return (decisions, ctx) => {
+    if (decisions.length === 0) return;
+    const at = new Date(ctx.now).toISOString();
+    const debugLines = debug !== undefined && logsDebug();
     for (const d of decisions) {
-      debug?.debug(`decision ${d.branch} ${d.outcome}: ${d.summary}`);
-      const rec = log.append({
-        at: new Date(ctx.now).toISOString(),
-        servedUser: d.servedUser ?? null,
-        procedure: d.procedure,
-        branch: d.branch,
-        outcome: d.outcome,
-        summary: d.summary,
-        messageId: d.messageId ?? null,
-        disposition: d.disposition ?? null,
-        callId: d.callId ?? ctx.callId ?? null,
-        sessionId: d.sessionId ?? null,
-        inputs: d.inputs,
-      });
+      if (debugLines) debug.debug(`decision ${d.branch} ${d.outcome}: ${d.summary}`);
+      const rec = log.append(
+        {
+          at,
+          servedUser: d.servedUser ?? null,
+          procedure: d.procedure,
+          branch: d.branch,
+          outcome: d.outcome,
+          summary: d.summary,
+          messageId: d.messageId ?? null,
+          disposition: d.disposition ?? null,
+          callId: d.callId ?? ctx.callId ?? null,
+          sessionId: d.sessionId ?? null,
+          inputs: d.inputs,
+        },
+        JSON.stringify(d.inputs ?? {}),
+      );
       bus.emit('decision', rec);
     }
   };

@@ -66,6 +66,8 @@ export class DecisionLog {
   readonly instance: string;
   private readonly now: () => number;
   private queue: DecisionRecord[] = [];
+  /** each queued decision's inputs as the JSON text the row stores (queue's order) */
+  private queueInputs: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
@@ -126,10 +128,18 @@ export class DecisionLog {
     throw new Error(`decision log: could not claim an id slot for instance "${this.instance}"`);
   }
 
-  append(d: Omit<DecisionRecord, 'seq'>): DecisionRecord {
+  /**
+   * Numbers the decision and queues it for the database: `d` becomes the record (the caller hands
+   * it over: one object per decision on the request path). `inputsJson`: `d.inputs` as JSON text
+   * when the caller has it already (D-280).
+   */
+  append(d: Omit<DecisionRecord, 'seq'>, inputsJson: string = JSON.stringify(d.inputs ?? {})): DecisionRecord {
     if (!this.ids) throw new Error('decision log: init() first');
-    const rec: DecisionRecord = { ...d, seq: this.ids.next(), instance: this.instance };
+    const rec = d as DecisionRecord;
+    rec.seq = this.ids.next();
+    rec.instance = this.instance;
     this.queue.push(rec);
+    this.queueInputs.push(inputsJson);
     if (this.queue.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
     return rec;
@@ -139,10 +149,12 @@ export class DecisionLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
+    const inputs = this.queueInputs;
     this.queue = [];
+    this.queueInputs = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.write(batch).then(
+      this.write(batch, inputs).then(
         () => undefined,
         // One failed batch must not poison the chain: later batches still get written.
         (e) => this.onError(e, batch),
@@ -154,16 +166,37 @@ export class DecisionLog {
   // Prisma's createMany costs about 0.6 ms of CPU per row here (its query plan is built per
   // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
   // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
-  private async write(batch: DecisionRecord[]): Promise<void> {
-    // the same row values as below, made by the writer (server/store/decision-writer-thread.mjs)
-    if (this.writer) return this.writer.write(batch.map((d) => ({ ...d, id: randomUUID(), instance: this.instance, userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null })));
+  private async write(batch: DecisionRecord[], inputs: string[]): Promise<void> {
+    // the same row values as below, made by the writer (server/store/decision-writer-thread.mjs);
+    // the inputs go as text: a string crosses to the thread for a copy, an object graph for a clone
+    if (this.writer) {
+      return this.writer.write(
+        batch.map((d, i) => ({
+          id: randomUUID(),
+          seq: d.seq,
+          instance: this.instance,
+          at: d.at,
+          userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null,
+          procedure: d.procedure,
+          branch: d.branch,
+          outcome: d.outcome,
+          summary: d.summary,
+          messageId: d.messageId,
+          disposition: d.disposition,
+          callId: d.callId,
+          sessionId: d.sessionId ?? null,
+          inputs: inputs[i],
+        })),
+      );
+    }
     const provider = await this.provider;
     let i = 0;
     for (const size of insertChunks(batch.length)) {
       const rows = batch.slice(i, i + size);
+      const from = i;
       i += size;
       const params: unknown[] = [];
-      const tuples = rows.map((d) => {
+      const tuples = rows.map((d, j) => {
         const values = [
           randomUUID(),
           d.seq,
@@ -178,12 +211,12 @@ export class DecisionLog {
           d.disposition,
           d.callId,
           d.sessionId ?? null,
-          JSON.stringify(d.inputs),
+          inputs[from + j],
         ];
-        const marks = values.map((v, j) => {
+        const marks = values.map((v, col) => {
           params.push(v);
           if (provider === 'sqlite') return '?';
-          return j === 3 ? `$${params.length}::timestamp(3)` : j === 1 ? `$${params.length}::bigint` : `$${params.length}`;
+          return col === 3 ? `$${params.length}::timestamp(3)` : col === 1 ? `$${params.length}::bigint` : `$${params.length}`;
         });
         return `(${marks.join(', ')})`;
       });

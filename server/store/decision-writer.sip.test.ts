@@ -46,9 +46,10 @@ describe('D-250 decision writer thread (SQLite)', () => {
       fc.asyncProperty(fc.array(decision, { minLength: 1, maxLength: 20 }), async (ds) => {
         const last = async (log: DecisionLog) => (await log.since(0, 1e9)).at(-1)?.seq ?? 0;
         const [fromA, fromB] = [await last(a), await last(b)];
+        // append takes the object over (it becomes the numbered record): each log gets its own
         for (const d of ds) {
-          a.append(d);
-          b.append(d);
+          a.append({ ...d });
+          b.append({ ...d });
         }
         const [ra, rb] = [await a.since(fromA, 1e9), await b.since(fromB, 1e9)];
         assert.equal(rb.length, ds.length);

@@ -6,8 +6,11 @@
 import { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../live/events';
 
-/** a decision with its row id and its served user's row id (the user map lives on the main thread) */
-export type DecisionRowIn = DecisionRecord & { id: string; userId: string | null };
+/**
+ * A decision as its row: its row id, its served user's row id (the user map lives on the main
+ * thread), and its inputs as the JSON text the column holds.
+ */
+export type DecisionRowIn = Omit<DecisionRecord, 'inputs' | 'servedUser'> & { id: string; userId: string | null; inputs: string };
 
 export interface DecisionWriter {
   write(rows: DecisionRowIn[]): Promise<void>;
