@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { defineByValue, parseBatch, type VersionDefinition } from '../engine/replay/tape';
 import { checkReplay } from '../engine/replay/replay';
 import { directEngine, recordingEngine } from './engine-calls';
+import type { EngineOutput } from '../engine/replay/procedures';
 
 function sink() {
   const lines: string[] = [];
@@ -44,21 +45,6 @@ test('REPLAY-EQ: a call whose arguments cannot be written down still runs, and t
   const r = engine.call('checkBody', { inspection: { ok: false, code: 400, encoding: 'gzip', why: 'corrupt' }, servedUser: 'sip:a@x', callId: cyclic as never });
   assert.equal(r.reject?.code, 400);
   assert.deepEqual(lost, ['checkBody']);
-});
-
-test('REPLAY-EQ: the native fingerprint digest the recorder uses is the pure one replay checks, for any text', async () => {
-  const fc = (await import('fast-check')).default;
-  const { fingerprintHash } = await import('../engine/replay/tape');
-  const { nativeFingerprintHash } = await import('./engine-calls');
-  fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ minLength: 50, maxLength: 200 })), (text) => {
-      assert.equal(nativeFingerprintHash(text), fingerprintHash(text));
-    }),
-    { numRuns: 500 },
-  );
-  // lone surrogates: both encode them as U+FFFD
-  assert.equal(nativeFingerprintHash('a\ud800b'), fingerprintHash('a\ud800b'));
-  assert.equal(fingerprintHash('abc').length, 12);
 });
 
 test('REPLAY-EQ: a line recorded with the older cyrb53 fingerprint still replays equal, and a changed one does not', async () => {
@@ -128,5 +114,54 @@ test('REPLAY-EQ, D-275, D-276: a notification part is written once per batch for
       assert.deepEqual(checkReplay(parseBatch(old)).mismatches, []);
     }),
     { numRuns: 40 },
+  );
+});
+
+test('REPLAY-EQ, D-280: lines carry the v2 fingerprint, which tells apart any change to an effect or to what a decision decided, and not a rewording of its explanation (summary, inputs); v1 (SHA-1) and cyrb53 lines still check as taken', async () => {
+  const fc = (await import('fast-check')).default;
+  const { resultFingerprint, fingerprintMatches, fingerprintHashV1 } = await import('../engine/replay/tape');
+  const { hash53 } = await import('../engine/replay/hash');
+  const s = sink();
+  recordingEngine(s, () => 1_000).call('checkBody', { inspection: { ok: false, code: 413, encoding: 'br', why: 'too large' }, servedUser: 'sip:a@x', callId: 'c3' });
+  const h = (JSON.parse(s.lines[s.lines.length - 1]) as { h: string }).h;
+  assert.match(h, /^2[0-9a-z]{12}$/);
+  const text = fc.string({ maxLength: 12 });
+  const decision = fc.record(
+    {
+      branch: text,
+      procedure: fc.constantFrom('IMDN-RX' as const, 'DSP' as const, 'BYE' as const),
+      outcome: text,
+      summary: text,
+      inputs: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean())),
+      servedUser: text,
+      messageId: text,
+      disposition: text,
+      sessionId: text,
+      callId: text,
+    },
+    { requiredKeys: ['branch', 'procedure', 'outcome', 'summary', 'inputs'] },
+  );
+  const output = fc.record({ effects: fc.array(fc.record({ kind: text, to: text }), { maxLength: 3 }), decisions: fc.array(decision, { minLength: 1, maxLength: 3 }) });
+  const behaviour = ['effect', 'branch', 'procedure', 'outcome', 'servedUser', 'messageId', 'disposition', 'sessionId', 'callId'] as const;
+  fc.assert(
+    fc.property(output, fc.nat(), fc.constantFrom(...behaviour, 'summary', 'inputs'), (generated, pick, what) => {
+      // effects of any shape: the fingerprint takes them as data
+      const r = generated as unknown as EngineOutput & { effects: unknown[] };
+      const recorded = resultFingerprint(r);
+      assert.ok(fingerprintMatches(structuredClone(r), recorded));
+      const changed = structuredClone(r);
+      const d = changed.decisions[pick % changed.decisions.length] as unknown as Record<string, unknown>;
+      if (what === 'effect') changed.effects.push({ kind: 'extra' });
+      else if (what === 'inputs') (d.inputs as Record<string, unknown>)['changed-by-test'] = 1;
+      else d[what] = `${String(d[what] ?? '')}~`;
+      const isBehaviour = (behaviour as readonly string[]).includes(what);
+      assert.equal(fingerprintMatches(changed, recorded), !isBehaviour, isBehaviour ? `a changed ${what} went unnoticed` : `a reworded ${what} counted as a different decision`);
+      // the older forms are still checked as they were taken: the whole decision
+      const v1 = JSON.stringify([r.effects, r.decisions]);
+      assert.ok(fingerprintMatches(r, fingerprintHashV1(v1)));
+      assert.ok(fingerprintMatches(r, hash53(v1)));
+      assert.equal(fingerprintMatches(changed, fingerprintHashV1(v1)), false);
+    }),
+    { numRuns: 400 },
   );
 });

@@ -1,17 +1,8 @@
 // The one way the shell calls the engine: by procedure name, through the table replay uses too
 // (engine/replay/procedures.ts). When recording is on, each call's inputs go to the recorder as
 // one line of JSON, built during the call; compressing and writing happen later, off the request.
-import { hash } from 'node:crypto';
 import { PROCEDURES, type EngineOutput, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
-import { beginCall, type TextHash, type Versioner } from '../engine/replay/tape';
-
-/**
- * tape.ts's fingerprintHash computed natively: the fingerprint of every recorded call is taken on
- * the request path, where the JavaScript digest cost about 5 µs a call and this one about 1 µs.
- * The first 12 characters of the whole digest in base64url are its first 9 bytes' (3 bytes make 4
- * characters); the one-shot `hash` saves the Hash object's 1.5–2 µs of createHash (D-277).
- */
-export const nativeFingerprintHash: TextHash = (text) => hash('sha1', text, 'base64url').slice(0, 12);
+import { beginCall, type Versioner } from '../engine/replay/tape';
 
 export interface EngineCalls {
   call<K extends ProcedureName>(name: K, args: ProcedureArgs<K>): ProcedureResult<K>;
@@ -45,7 +36,7 @@ export function recordingEngine(sink: RecordingSink, now: () => number, onError:
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;
       try {
-        rec = beginCall(name, args as object, at, sink.version, nativeFingerprintHash);
+        rec = beginCall(name, args as object, at, sink.version);
       } catch (e) {
         onError(e, name);
         return run(args) as never;

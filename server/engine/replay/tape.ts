@@ -31,25 +31,55 @@ export interface RecordedCall {
 /** A digest of a text, as a short string. */
 export type TextHash = (text: string) => string;
 
-/**
- * The fingerprint's digest: the first 72 bits of SHA-1, base64url (12 characters). The recorder
- * computes it natively (the same digest), replay with this pure one. Recordings made before it
- * carry an 11-character-at-most cyrb53 (hash.ts), told apart by length and still checked.
- */
-export const fingerprintHash: TextHash = (text) => base64url(sha1(text).subarray(0, 9));
+/** The v1 digest: the first 72 bits of SHA-1, base64url (12 characters). */
+export const fingerprintHashV1: TextHash = (text) => base64url(sha1(text).subarray(0, 9));
 
-/** The effects and decisions of a result, in the one textual form fingerprints are taken of. */
-function fingerprintText(r: EngineOutput): string {
+/**
+ * A recorded fingerprint's form, told apart by its length: `2` and 12 characters for lines
+ * recorded now (v2, D-280: fingerprintTextV2, the behaviour only, under cyrb53 padded to 12
+ * base-36 digits); 12 characters for v1 (the first text form, fingerprintTextV1, under SHA-1);
+ * 11 at most for the oldest, cyrb53 of the first text form. Every form is still checked, so
+ * recordings made before a change replay. v2 is back on cyrb53: on the request path, inside the
+ * PF, the native SHA digests cost 4–6 µs a call (OpenSSL's per-call setup, measured with the
+ * load running), cyrb53 of the shorter v2 text about 3.5 µs; it only has to tell a replayed result
+ * from the recorded one, and 53 bits do.
+ */
+const V2_MARK = '2';
+
+/** The first text form: effects and whole decisions as one JSON array. */
+function fingerprintTextV1(r: EngineOutput): string {
   return JSON.stringify([r.effects ?? [], r.decisions]);
 }
 
-export function resultFingerprint(r: EngineOutput, hash: TextHash = fingerprintHash): string {
-  return hash(fingerprintText(r));
+/**
+ * What a v2 fingerprint takes of each decision (D-280): what was decided and for whom, not how it
+ * is explained. A decision's `summary` and `inputs` are its explanation to an operator: a later
+ * version may word or detail them differently without deciding anything else, and a recording
+ * must still replay equal under it; they were also most of the text hashed per call (about 2.5 of
+ * 3.8 KB per forwarded IMDN). Effects are taken whole.
+ */
+const DECISION_FIELDS = ['branch', 'procedure', 'outcome', 'servedUser', 'messageId', 'disposition', 'sessionId', 'callId'] as const;
+const EXPLANATION_FIELDS = ['summary', 'inputs'] as const;
+// a field added to Decision must be put in one list or the other: otherwise a type error here
+const everyField: Exclude<keyof Decision, (typeof DECISION_FIELDS)[number] | (typeof EXPLANATION_FIELDS)[number]> extends never ? true : never = true;
+void everyField;
+
+/** The v2 text form: effects and each decision's DECISION_FIELDS (absent as null), as one JSON array. */
+function fingerprintTextV2(r: EngineOutput): string {
+  const fields = r.decisions.map((d) => DECISION_FIELDS.map((k) => d[k] ?? null));
+  return JSON.stringify([r.effects ?? [], fields]);
 }
 
-/** Whether a result has the recorded fingerprint (either digest, see fingerprintHash). */
+/** The fingerprint lines are recorded with now (v2). */
+export function resultFingerprint(r: EngineOutput): string {
+  return V2_MARK + hash53(fingerprintTextV2(r)).padStart(12, '0');
+}
+
+/** Whether a result has the recorded fingerprint, in whichever form it was recorded. */
 export function fingerprintMatches(r: EngineOutput, recorded: string): boolean {
-  return resultFingerprint(r, recorded.length === 12 ? fingerprintHash : hash53) === recorded;
+  if (recorded.length === 13 && recorded.startsWith(V2_MARK)) return resultFingerprint(r) === recorded;
+  if (recorded.length === 12) return fingerprintHashV1(fingerprintTextV1(r)) === recorded;
+  return hash53(fingerprintTextV1(r)) === recorded;
 }
 
 export function decisionKeys(decisions: Decision[]): Array<[string, string, string]> {
@@ -151,52 +181,69 @@ function rebuildImdnPart(rest: Omit<ImdnPart, 'cpim' | 'imdn'>, version: string)
   return { raw, contentType, parsed, cpim: r.value.cpim, imdn: r.value.imdn, ...more };
 }
 
+/** A call being recorded: the arguments to run it with, and `finish`, which makes its line. */
+export interface CallRecording {
+  args: object;
+  finish(result: EngineOutput): string;
+}
+
+// A class, not an object of closures: under the TypeScript loader every named closure made per call
+// also costs a defineProperty of its name (esbuild's keepNames), on the request path.
+class Recording implements CallRecording {
+  readonly args: Record<string, unknown> = {};
+  readonly reads: string[] = [];
+  readonly given: string[] = [];
+  head = '';
+
+  finish(result: EngineOutput): string {
+    const given = this.given.length ? `,"l":${JSON.stringify(this.given)}` : '';
+    const reads = this.reads.length ? `,"r":[${this.reads.join(',')}]` : '';
+    return `${this.head}${given}${reads},"h":"${resultFingerprint(result)}","d":${JSON.stringify(decisionKeys(result.decisions))}}`;
+  }
+
+  /** `f` (a lookup named `key`) with each answer written down */
+  reader(key: string, f: (...a: unknown[]) => unknown, self: unknown): (...xs: unknown[]) => unknown {
+    const reads = this.reads;
+    return (...xs) => {
+      const answer = f.apply(self, xs);
+      reads.push(readLine(key, xs, answer));
+      return answer;
+    };
+  }
+}
+
 /**
- * Starts recording a call (`hash` must compute fingerprintHash's digest: the shell passes a native one): returns the arguments to call the procedure with (lookups wrapped so
- * their answers are written down) and `finish`, which turns the result into the call's line.
+ * Starts recording a call: the arguments to call the procedure with (lookups wrapped so their
+ * answers are written down) and `finish`, which turns the result into the call's line.
  */
-export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner, hash: TextHash = fingerprintHash): { args: object; finish: (result: EngineOutput) => string } {
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): CallRecording {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
+  const rec = new Recording();
   const plain: Record<string, unknown> = {};
-  const wrapped: Record<string, unknown> = {};
-  const reads: string[] = [];
-  const given: string[] = [];
   const nested = versioner ? NESTED.get(name) : undefined;
-  for (const [k, v] of Object.entries(args)) {
+  for (const k in args) {
+    const v = (args as Record<string, unknown>)[k];
     const shape = readers[k];
     if (shape === 'fn' && typeof v === 'function') {
-      given.push(k);
-      wrapped[k] = (...xs: unknown[]) => {
-        const answer = (v as (...a: unknown[]) => unknown)(...xs);
-        reads.push(readLine(k, xs, answer));
-        return answer;
-      };
+      rec.given.push(k);
+      rec.args[k] = rec.reader(k, v as (...a: unknown[]) => unknown, undefined);
     } else if (Array.isArray(shape) && v && typeof v === 'object') {
-      given.push(k);
+      rec.given.push(k);
       const o: Record<string, unknown> = {};
       for (const m of shape as string[]) {
         const f = (v as Record<string, unknown>)[m];
-        if (typeof f !== 'function') continue;
-        o[m] = (...xs: unknown[]) => {
-          const answer = (f as (...a: unknown[]) => unknown).apply(v, xs);
-          reads.push(readLine(`${k}.${m}`, xs, answer));
-          return answer;
-        };
+        if (typeof f === 'function') o[m] = rec.reader(`${k}.${m}`, f as (...a: unknown[]) => unknown, v);
       }
-      wrapped[k] = o;
+      rec.args[k] = o;
     } else {
       let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
       if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, versioner!);
       plain[k] = recorded;
-      wrapped[k] = v;
+      rec.args[k] = v;
     }
   }
-  const head = `{"p":${JSON.stringify(name)},"at":${at},"a":${JSON.stringify(plain)}`;
-  return {
-    args: wrapped,
-    finish: (result) =>
-      `${head}${given.length ? `,"l":${JSON.stringify(given)}` : ''}${reads.length ? `,"r":[${reads.join(',')}]` : ''},"h":"${resultFingerprint(result, hash)}","d":${JSON.stringify(decisionKeys(result.decisions))}}`,
-  };
+  rec.head = `{"p":${JSON.stringify(name)},"at":${at},"a":${JSON.stringify(plain)}`;
+  return rec;
 }
 
 /** What replay reports about lookups the recording cannot answer (only possible under what-if). */
