@@ -29,8 +29,15 @@ interface OpenBatch {
   ended: Promise<void>;
 }
 
+/**
+ * zlib's fastest level (D-281): on the recording's JSON it costs about half of level 6's CPU
+ * (14 against 25 µs per forwarded MESSAGE's 4 KB) for about a quarter more bytes (224 against 176
+ * per forwarded MESSAGE), still under the 300 bytes per MESSAGE the recording may take.
+ */
+const DEFLATE_LEVEL = 1;
+
 function openBatch(): OpenBatch {
-  const stream = createDeflateRaw({ level: 6 });
+  const stream = createDeflateRaw({ level: DEFLATE_LEVEL });
   const out: Buffer[] = [];
   stream.on('data', (b: Buffer) => out.push(b));
   const ended = new Promise<void>((resolve, reject) => {
