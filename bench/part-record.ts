@@ -1,7 +1,7 @@
 // `npm run bench -- record`: what recording the engine's inputs (replay, what-if; D-240) costs per
 // MESSAGE. The IMDN load of bench/imdn-throughput.ts (half first-seen and forwarded to the users'
 // client, half duplicates) at one fixed rate, to fresh PFs with PF_RECORD=off and =on in turn
-// (off, on, off, on: a shared machine drifts); CPU is the PF process's, from /proc, per answered
+// (off then on, BENCH_RECORD_PAIRS times: a shared machine drifts); CPU is the PF process's, from /proc, per answered
 // MESSAGE; bytes are the deflated batches stored, per answered MESSAGE.
 import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,8 @@ const RATE = Number(process.env.BENCH_RECORD_RATE || 500);
 const CALLS = Number(process.env.BENCH_RECORD_CALLS || 6000);
 /** BENCH_RECORD_PROFILE=1: one more PF_RECORD=on run under the V8 CPU profiler, its hot spots in bench/profiles/record.txt (=only: that run alone) */
 const PROFILE = process.env.BENCH_RECORD_PROFILE ?? '';
+/** off/on pairs run in turn (a shared machine drifts; the figure is the median of the pairs' extra CPU) */
+const PAIRS = Number(process.env.BENCH_RECORD_PAIRS || 3);
 
 interface Run {
   record: 'on' | 'off';
@@ -78,9 +80,16 @@ export async function run() {
     const profile = await profileOn();
     return { summary: ['profile of a PF_RECORD=on run: bench/profiles/record.txt'], data: { rate: RATE, calls: CALLS, profile } };
   }
-  process.stderr.write(`recording cost: ${CALLS} IMDN MESSAGEs at ${RATE}/s, PF_RECORD off and on, twice\n`);
+  process.stderr.write(`recording cost: ${CALLS} IMDN MESSAGEs at ${RATE}/s, PF_RECORD off and on, ${PAIRS} times\n`);
   const runs: Run[] = [];
-  for (const r of ['off', 'on', 'off', 'on'] as const) runs.push(await once(r));
+  const pairPct: number[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const off = await once('off');
+    const on = await once('on');
+    runs.push(off, on);
+    pairPct.push(round(((on.cpuMsPerCall - off.cpuMsPerCall) / off.cpuMsPerCall) * 100, 1));
+  }
+  const medianPct = [...pairPct].sort((a, b) => a - b)[Math.floor(pairPct.length / 2)];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const off = mean(runs.filter((r) => r.record === 'off').map((r) => r.cpuMsPerCall));
   const onRuns = runs.filter((r) => r.record === 'on');
@@ -94,13 +103,13 @@ export async function run() {
   const profile = PROFILE === '1' ? await profileOn() : undefined;
   return {
     summary: [
-      `CPU per MESSAGE: ${round(off, 3)} ms with PF_RECORD=off, ${round(on, 3)} ms with it on: +${extraPct}% (target < 10%)`,
+      `CPU per MESSAGE: ${round(off, 3)} ms with PF_RECORD=off, ${round(on, 3)} ms with it on (means): +${extraPct}%; per pair ${pairPct.map((p) => `+${p}%`).join(', ')}, median +${medianPct}% (target < 10%)`,
       `on disk: ${round(bytesPerMessage, 0)} bytes per MESSAGE (target < 300), ${round(callsPerMessage, 2)} engine calls recorded per MESSAGE`,
       `JSON before deflate: ${round(jsonPerMessage, 0)} bytes per MESSAGE; per line and lines per MESSAGE: ${jsonLines.join(', ')}`,
       `all runs held: ${runs.every((r) => r.ok)}`,
       ...(profile ? [`profile of a PF_RECORD=on run: bench/profiles/record.txt`] : []),
     ],
-    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct }, bytesPerMessage: round(bytesPerMessage, 1), jsonBytesPerMessage: round(jsonPerMessage, 1), callsPerMessage: round(callsPerMessage, 2), profile },
+    data: { rate: RATE, calls: CALLS, runs, cpuMsPerMessage: { off: round(off, 3), on: round(on, 3), extraPct, pairExtraPct: pairPct, medianPairExtraPct: medianPct }, bytesPerMessage: round(bytesPerMessage, 1), jsonBytesPerMessage: round(jsonPerMessage, 1), callsPerMessage: round(callsPerMessage, 2), profile },
   };
 }
 

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     process.on('SIGUSR2', () => {
       if (profiling) return;
       profiling = true;
-      void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.start'));
+      void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US || 1000) })).then(() => profiler.post('Profiler.start'));
     });
   }
   let stopping = false;
