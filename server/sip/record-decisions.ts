@@ -1,7 +1,5 @@
 // Every engine decision goes to the decision log (batched to the database) and to the live bus,
-// and to the debug log (where it carries the request's Call-ID and served user, D-224). Its
-// inputs are serialised here, once: the writer thread gets text, which crosses threads as a copy
-// where an object graph would be cloned.
+// and to the debug log (where it carries the request's Call-ID and served user, D-224).
 import type { Decision } from '../engine/decision';
 import { logsDebug, type Logger } from '../log';
 import type { LiveBus } from '../live/bus';
@@ -16,22 +14,19 @@ export function decisionSink(log: DecisionLog, bus: LiveBus, debug?: Logger): De
     const debugLines = debug !== undefined && logsDebug();
     for (const d of decisions) {
       if (debugLines) debug.debug(`decision ${d.branch} ${d.outcome}: ${d.summary}`);
-      const rec = log.append(
-        {
-          at,
-          servedUser: d.servedUser ?? null,
-          procedure: d.procedure,
-          branch: d.branch,
-          outcome: d.outcome,
-          summary: d.summary,
-          messageId: d.messageId ?? null,
-          disposition: d.disposition ?? null,
-          callId: d.callId ?? ctx.callId ?? null,
-          sessionId: d.sessionId ?? null,
-          inputs: d.inputs,
-        },
-        JSON.stringify(d.inputs ?? {}),
-      );
+      const rec = log.append({
+        at,
+        servedUser: d.servedUser ?? null,
+        procedure: d.procedure,
+        branch: d.branch,
+        outcome: d.outcome,
+        summary: d.summary,
+        messageId: d.messageId ?? null,
+        disposition: d.disposition ?? null,
+        callId: d.callId ?? ctx.callId ?? null,
+        sessionId: d.sessionId ?? null,
+        inputs: d.inputs,
+      });
       bus.emit('decision', rec);
     }
   };

@@ -66,8 +66,6 @@ export class DecisionLog {
   readonly instance: string;
   private readonly now: () => number;
   private queue: DecisionRecord[] = [];
-  /** each queued decision's inputs as the JSON text the row stores (queue's order) */
-  private queueInputs: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
@@ -130,16 +128,14 @@ export class DecisionLog {
 
   /**
    * Numbers the decision and queues it for the database: `d` becomes the record (the caller hands
-   * it over: one object per decision on the request path). `inputsJson`: `d.inputs` as JSON text
-   * when the caller has it already (D-280).
+   * it over: one object per decision on the request path, D-282).
    */
-  append(d: Omit<DecisionRecord, 'seq'>, inputsJson: string = JSON.stringify(d.inputs ?? {})): DecisionRecord {
+  append(d: Omit<DecisionRecord, 'seq'>): DecisionRecord {
     if (!this.ids) throw new Error('decision log: init() first');
     const rec = d as DecisionRecord;
     rec.seq = this.ids.next();
     rec.instance = this.instance;
     this.queue.push(rec);
-    this.queueInputs.push(inputsJson);
     if (this.queue.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
     return rec;
@@ -149,12 +145,10 @@ export class DecisionLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
-    const inputs = this.queueInputs;
     this.queue = [];
-    this.queueInputs = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.write(batch, inputs).then(
+      this.write(batch).then(
         () => undefined,
         // One failed batch must not poison the chain: later batches still get written.
         (e) => this.onError(e, batch),
@@ -166,12 +160,12 @@ export class DecisionLog {
   // Prisma's createMany costs about 0.6 ms of CPU per row here (its query plan is built per
   // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
   // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
-  private async write(batch: DecisionRecord[], inputs: string[]): Promise<void> {
+  private async write(batch: DecisionRecord[]): Promise<void> {
     // the same row values as below, made by the writer (server/store/decision-writer-thread.mjs);
-    // the inputs go as text: a string crosses to the thread for a copy, an object graph for a clone
+    // the inputs go as the object: cloning it costs the main thread less than serialising it
     if (this.writer) {
       return this.writer.write(
-        batch.map((d, i) => ({
+        batch.map((d) => ({
           id: randomUUID(),
           seq: d.seq,
           instance: this.instance,
@@ -185,7 +179,7 @@ export class DecisionLog {
           disposition: d.disposition,
           callId: d.callId,
           sessionId: d.sessionId ?? null,
-          inputs: inputs[i],
+          inputs: d.inputs,
         })),
       );
     }
@@ -193,10 +187,9 @@ export class DecisionLog {
     let i = 0;
     for (const size of insertChunks(batch.length)) {
       const rows = batch.slice(i, i + size);
-      const from = i;
       i += size;
       const params: unknown[] = [];
-      const tuples = rows.map((d, j) => {
+      const tuples = rows.map((d) => {
         const values = [
           randomUUID(),
           d.seq,
@@ -211,7 +204,7 @@ export class DecisionLog {
           d.disposition,
           d.callId,
           d.sessionId ?? null,
-          inputs[from + j],
+          JSON.stringify(d.inputs ?? {}),
         ];
         const marks = values.map((v, col) => {
           params.push(v);

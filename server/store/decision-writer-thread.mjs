@@ -22,7 +22,7 @@ db.pragma('foreign_keys = ON');
 const insert = db.prepare(`INSERT INTO "Decision" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
 const writeRows = db.transaction((rows) => {
   for (const d of rows) {
-    insert.run(d.id, d.seq, d.instance, sqliteDateTime(d.at), d.userId, d.procedure, d.branch, d.outcome, d.summary, d.messageId, d.disposition, d.callId, d.sessionId ?? null, d.inputs);
+    insert.run(d.id, d.seq, d.instance, sqliteDateTime(d.at), d.userId, d.procedure, d.branch, d.outcome, d.summary, d.messageId, d.disposition, d.callId, d.sessionId ?? null, JSON.stringify(d.inputs ?? {}));
   }
 });
 // A transaction holds SQLite's write lock, and the main thread's connection gives up after 250 ms

@@ -6,11 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../live/events';
 
-/**
- * A decision as its row: its row id, its served user's row id (the user map lives on the main
- * thread), and its inputs as the JSON text the column holds.
- */
-export type DecisionRowIn = Omit<DecisionRecord, 'inputs' | 'servedUser'> & { id: string; userId: string | null; inputs: string };
+/** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
+export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
 
 export interface DecisionWriter {
   write(rows: DecisionRowIn[]): Promise<void>;
