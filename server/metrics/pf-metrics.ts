@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { WireMessage } from '../capture/wire';
 import type { OperationalCounts } from '../store/operational-counts';
 import { sipLabels } from './sip-labels';
+import { tallyCounter } from './tally';
 
 export interface MetricSources {
   /** sessions, legs and the deferred queue (database counts) */
@@ -36,19 +37,20 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
+  // counted per message and per decision: tallied, added to prom-client's counters at each scrape
+  const requests = tallyCounter({
     name: 'pf_sip_requests_total',
     help: 'SIP requests that crossed the SIP edge (in: received, out: sent), retransmissions included',
     labelNames: ['direction', 'method'] as const,
     registers: [registry],
   });
-  const responses = new Counter({
+  const responses = tallyCounter({
     name: 'pf_sip_responses_total',
     help: 'SIP responses that crossed the SIP edge, by the method they answer and their status code',
     labelNames: ['direction', 'method', 'code'] as const,
     registers: [registry],
   });
-  const decisions = new Counter({
+  const decisions = tallyCounter({
     name: 'pf_decisions_total',
     help: 'engine decisions by procedure and outcome',
     labelNames: ['procedure', 'outcome'] as const,
@@ -147,11 +149,11 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
     wire(m) {
       const labels = sipLabels(m.head);
       if (!labels) return;
-      if (labels.kind === 'request') requests.inc({ direction: m.direction, method: labels.method });
-      else responses.inc({ direction: m.direction, method: labels.method, code: labels.code });
+      if (labels.kind === 'request') requests.add(m.direction, labels.method);
+      else responses.add(m.direction, labels.method, labels.code);
     },
     decision(d) {
-      decisions.inc({ procedure: d.procedure, outcome: d.outcome });
+      decisions.add(d.procedure, d.outcome);
     },
     dbQuery(ms) {
       dbQueries.observe(ms / 1000);
