@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock, type TimerHandle } from './clock';
 import { dialogIdFor, withoutTag, type Dialog } from './dialog';
-import { SipMessage, SipParseError, headerKey, parseSipMessage, splitList } from './sip/message';
+import { SipMessage, SipParseError, parseSipMessage, splitList } from './sip/message';
 import { formatVia, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf } from './sip/headers';
 import { requestProblem, responseProblem } from './sip/validate';
 import {
@@ -205,7 +205,7 @@ export class SipUa {
   }
 
   private stampVia(m: SipMessage, peer: Peer): void {
-    const h = m.headers.find((x) => headerKey(x.name) === 'via')!;
+    const h = m.headers.find((x) => x.key === 'via')!;
     const values = splitList(h.value);
     const via = parseVia(values[0])!;
     if (via.host !== peer.host) via.params.set('received', peer.host);
@@ -365,7 +365,7 @@ export class SipUa {
       for (const rr of m.getAll('record-route')) res.add('Record-Route', rr);
     }
     for (const h of skeleton.headers) {
-      const k = headerKey(h.name);
+      const k = h.key;
       if (IMMUTABLE.has(k) || DIALOG_OWNED.has(k)) continue;
       res.headers.push({ ...h });
     }
@@ -580,7 +580,7 @@ export class SipUa {
 
   private fillInDialog(d: Dialog, m: SipMessage, seq: number): void {
     for (const h of [...m.headers]) {
-      const k = headerKey(h.name);
+      const k = h.key;
       if (IMMUTABLE.has(k) || DIALOG_OWNED.has(k)) m.remove(k);
     }
     m.uri = d.remoteTarget;
@@ -636,7 +636,7 @@ export class SipUa {
     const inv = invite.request;
     const c = SipMessage.request('CANCEL', inv.uri);
     for (const h of extra?.headers ?? []) {
-      const k = headerKey(h.name);
+      const k = h.key;
       if (!IMMUTABLE.has(k) && !DIALOG_OWNED.has(k)) c.headers.push({ ...h });
     }
     c.add('Via', inv.getAll('via')[0]);

@@ -3,7 +3,8 @@
 // malformed request can still be answered with a 400 that copies its Via/From/To/...), and
 // `validateRequest`/`validateResponse` (in validate.ts) decide whether it is acceptable.
 
-export interface SipHeader { name: string; value: string }
+/** A header line: `key` is headerKey(name), kept with it so a lookup does not work it out per line. */
+export interface SipHeader { name: string; value: string; key: string }
 
 const COMPACT: Record<string, string> = {
   i: 'call-id', m: 'contact', e: 'content-encoding', l: 'content-length', c: 'content-type',
@@ -116,13 +117,13 @@ export class SipMessage {
 
   has(name: string): boolean {
     const k = headerKey(name);
-    return this.headers.some((h) => headerKey(h.name) === k);
+    return this.headers.some((h) => h.key === k);
   }
 
   /** The first header line's value (unsplit). */
   get(name: string): string | undefined {
     const k = headerKey(name);
-    return this.headers.find((h) => headerKey(h.name) === k)?.value;
+    return this.headers.find((h) => h.key === k)?.value;
   }
 
   /** Every value across header lines, comma lists split for multi-valued headers. */
@@ -130,7 +131,7 @@ export class SipMessage {
     const k = headerKey(name);
     const out: string[] = [];
     for (const h of this.headers) {
-      if (headerKey(h.name) !== k) continue;
+      if (h.key !== k) continue;
       if (MULTI.has(k)) out.push(...splitList(h.value));
       else out.push(h.value);
     }
@@ -139,26 +140,26 @@ export class SipMessage {
 
   remove(name: string): void {
     const k = headerKey(name);
-    this.headers = this.headers.filter((h) => headerKey(h.name) !== k);
+    this.headers = this.headers.filter((h) => h.key !== k);
   }
 
   set(name: string, value: string): void {
     const k = headerKey(name);
-    const i = this.headers.findIndex((h) => headerKey(h.name) === k);
-    const header = { name: canonicalName(name), value };
+    const i = this.headers.findIndex((h) => h.key === k);
+    const header = { name: canonicalName(name), value, key: k };
     if (i < 0) { this.headers.push(header); return; }
     this.headers[i] = header;
-    this.headers = this.headers.filter((h, j) => j <= i || headerKey(h.name) !== k);
+    this.headers = this.headers.filter((h, j) => j <= i || h.key !== k);
   }
 
   add(name: string, value: string): void {
-    this.headers.push({ name: canonicalName(name), value });
+    this.headers.push({ name: canonicalName(name), value, key: headerKey(name) });
   }
 
   prepend(name: string, value: string): void {
     const k = headerKey(name);
-    const i = this.headers.findIndex((h) => headerKey(h.name) === k);
-    const header = { name: canonicalName(name), value };
+    const i = this.headers.findIndex((h) => h.key === k);
+    const header = { name: canonicalName(name), value, key: k };
     if (i < 0) this.headers.unshift(header);
     else this.headers.splice(i, 0, header);
   }
@@ -171,7 +172,7 @@ export class SipMessage {
   toBuffer(): Buffer {
     const lines = [this.startLine()];
     for (const h of this.headers) {
-      if (headerKey(h.name) === 'content-length') continue;
+      if (h.key === 'content-length') continue;
       lines.push(`${h.name}: ${h.value}`);
     }
     lines.push(`Content-Length: ${this.body.length}`);
@@ -252,7 +253,7 @@ export function parseSipMessage(buf: Buffer, opts: { ignoreContentLength?: boole
     const rawName = line.slice(0, colon).trim();
     if (!/^[A-Za-z0-9.!%*_+`'~-]+$/.test(rawName)) { headerErr ??= 'malformed header name'; continue; }
     const k = headerKey(rawName);
-    msg.headers.push({ name: CANONICAL[k] ?? (COMPACT[rawName.toLowerCase()] ? k : rawName), value: line.slice(colon + 1).trim() });
+    msg.headers.push({ name: CANONICAL[k] ?? (COMPACT[rawName.toLowerCase()] ? k : rawName), value: line.slice(colon + 1).trim(), key: k });
   }
   if (startErr) throw new SipParseError(startErr, msg);
   if (!he) throw new SipParseError('no end of headers', msg);
