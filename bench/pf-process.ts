@@ -5,7 +5,6 @@
 // minus the start-up) and the stop writes pf.cpuprofile there.
 // Prints one line `BENCH_READY {"sipPort":…,"apiPort":…}` when it answers; stops on SIGTERM.
 import { writeFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -15,33 +14,7 @@ import { consoleRoutes } from '../server/http/routes';
 import { setLogLevel } from '../server/log';
 import { startPf } from '../server/pf';
 
-/**
- * BENCH_EDGE_THREAD=1: the edge runs in a worker thread (bench/edge-thread.mjs) and the PF uses
- * it as an external drachtio-server (DRACHTIO_HOST): an experiment, see docs/BENCHMARKS.md.
- */
-async function edgeThread(): Promise<{ stop(): Promise<void> } | undefined> {
-  if (process.env.BENCH_EDGE_THREAD !== '1') return undefined;
-  const secret = `bench-${process.pid}`;
-  const worker = new Worker(new URL('./edge-thread.mjs', import.meta.url), {
-    workerData: { host: process.env.SIP_HOST || '127.0.0.1', port: Number(process.env.SIP_PORT), transports: (process.env.SIP_TRANSPORTS || 'udp').split(','), secret },
-  });
-  const ready = await new Promise<{ control: { host: string; port: number } }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  process.env.DRACHTIO_HOST = ready.control.host;
-  process.env.DRACHTIO_PORT = String(ready.control.port);
-  process.env.DRACHTIO_SECRET = secret;
-  return {
-    async stop() {
-      worker.postMessage('close');
-      await new Promise((r) => worker.once('exit', r));
-    },
-  };
-}
-
 async function main(): Promise<void> {
-  const thread = await edgeThread();
   const config = loadConfig();
   setLogLevel(config.logLevel);
   const pf = await startPf(config);
@@ -82,7 +55,6 @@ async function main(): Promise<void> {
     }
     http?.close();
     await pf.stop();
-    await thread?.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

@@ -9,6 +9,8 @@ export interface Config {
     host: string; port: number; transports: Array<'udp' | 'tcp'>;
     /** SIP over TCP bounds (connections overall and per source, message and idle timeouts, buffer per connection) */
     tcp: { maxConnections: number; maxConnectionsPerSource: number; headerTimeoutMs: number; idleTimeoutMs: number; maxBufferBytes: number };
+    /** PF_EDGE_THREAD: the embedded edge runs on a worker thread of its own (D-285) */
+    edgeThread: boolean;
   };
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
@@ -109,6 +111,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
   return n;
+}
+
+/** PF_EDGE_THREAD (on | off, default off): the embedded edge on a worker thread (D-285). */
+function edgeThread(env: Env): boolean {
+  const raw = (env.PF_EDGE_THREAD ?? 'off').trim().toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_EDGE_THREAD must be on or off, got "${env.PF_EDGE_THREAD}"`);
+  return raw === 'on';
 }
 
 /** PF_RECORD (on | off, default on) and PF_RECORD_RETENTION_HOURS (default 48: the console's longest what-if window is a day, D-240). */
@@ -225,7 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
   const trust = sipTrust(env);
   return {
     http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
-    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes), edgeThread: edgeThread(env) },
     drachtio: drachtioHost
       ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
       : undefined,

@@ -3,7 +3,9 @@
 // SIP tests start just this.
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
-import { startEdge, type Edge } from './edge';
+import { startEdge, type EdgeStats } from './edge';
+import { startEdgeThread } from './edge/edge-thread';
+import type { WireMessage } from './capture/wire';
 import { BYTE_STRINGS_TAG } from './edge/control-server';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
@@ -46,10 +48,26 @@ import { operationalCounts } from './store/operational-counts';
 import { HepExporter } from './capture/hep-exporter';
 import { CaptureRing } from './capture/capture-ring';
 
+/** What the PF and its console read of the embedded edge, on this thread or its own (D-285). */
+export interface EmbeddedEdge {
+  sipAddress: { host: string; port: number };
+  controlAddress: { host: string; port: number };
+  stats(): EdgeStats;
+  /** on its own thread: `refresh` brings stats() and the metrics' counts of its messages up to now */
+  threaded: boolean;
+  refresh?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The captured SIP messages of Call-IDs, oldest first (D-223). */
+export interface CaptureSource {
+  of(callIds: Iterable<string>): WireMessage[] | Promise<WireMessage[]>;
+}
+
 export interface Pf {
   config: Config;
   db: OpenDatabase;
-  edge?: Edge;
+  edge?: EmbeddedEdge;
   /** the MSRP listener of the sessions' media plane (D-163) */
   msrp: MsrpListener;
   srf: SrfApp;
@@ -64,7 +82,7 @@ export interface Pf {
   /** Prometheus metrics (served at /metrics by the console's HTTP server) */
   metrics: PfMetrics;
   /** the recent SIP messages as bytes, for a session's pcap (embedded edge only; D-223) */
-  capture?: CaptureRing;
+  capture?: CaptureSource;
   /**
    * Tells the running engine that stored policy changed: a user's preference rules (aor), or the
    * service-provider policy (null). The next request is decided with the new values.
@@ -110,7 +128,8 @@ export async function startPf(config: Config): Promise<Pf> {
     counts: () => operationalCounts(db.store, config.instance),
     lagMs: () => lag.lagMs(),
     registrations: () => registrar.count(now()),
-    hep: () => hep?.counts,
+    hep: () => hepCounts?.(),
+    refresh: () => edge?.refresh?.(),
   });
   db.onQuery((ms) => metrics.dbQuery(ms));
   if (db.applied.length) log.info(`applied migrations: ${db.applied.join(', ')}`);
@@ -135,33 +154,60 @@ export async function startPf(config: Config): Promise<Pf> {
   const recorder = config.record.enabled ? new EngineRecorder(db.store, { onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
   if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
-  // Overload control (D-150): the verdict is pure; here it gets the measured headroom.
-  const lag = startLagMeter();
+  // Overload control (D-150): the verdict is pure; here it gets the measured headroom. The lag is
+  // also published for the edge's own thread, which admits requests by this thread's lag (D-285).
+  const lagShared = new Int32Array(new SharedArrayBuffer(4));
+  const lag = startLagMeter(undefined, undefined, lagShared);
   const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
   const admit = (req: OfferedRequest & { pending: number }) => {
     const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending }, overloadLimits);
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) } };
   };
-  let edge: Edge | undefined;
-  let hep: HepExporter | undefined;
-  let capture: CaptureRing | undefined;
+  let edge: EmbeddedEdge | undefined;
+  let hepCounts: (() => { sent: number; dropped: number } | undefined) | undefined;
+  let closeHep: (() => Promise<void>) | undefined;
+  let capture: CaptureSource | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
   if (!control) {
-    edge = await startEdge({ sip: { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp }, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
+    const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
+    const hepTarget = config.observe.hepUrl ? { target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance } : undefined;
+    if (config.sip.edgeThread) {
+      const threaded = await startEdgeThread({
+        sip,
+        control: config.edgeControl,
+        overload: overloadLimits,
+        lag: lagShared.buffer as SharedArrayBuffer,
+        captureMaxBytes: config.observe.captureMaxBytes,
+        hep: hepTarget,
+        onWire: (tally) => metrics.wireTally(tally),
+        warn: (line) => log.warn(`edge: ${line}`),
+      });
+      edge = { ...threaded, threaded: true };
+      capture = threaded.capture;
+      hepCounts = threaded.hepCounts;
+    } else {
+      const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
+      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, close: () => local.close() };
+      local.tap((m) => metrics.wire(m));
+      if (config.observe.captureMaxBytes > 0) {
+        const ring = new CaptureRing(config.observe.captureMaxBytes);
+        local.tap(ring.tap);
+        capture = ring;
+      }
+      if (hepTarget) {
+        const hep = new HepExporter({ ...hepTarget, warn: (line) => log.warn(line) });
+        local.tap(hep.tap);
+        hepCounts = () => hep.counts;
+        closeHep = () => hep.close();
+      }
+    }
     // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
     control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
-    edge.tap((m) => metrics.wire(m));
-    if (config.observe.captureMaxBytes > 0) {
-      capture = new CaptureRing(config.observe.captureMaxBytes);
-      edge.tap(capture.tap);
-    }
-    if (config.observe.hepUrl) {
-      const { proto, host, port } = config.observe.hepUrl;
-      hep = new HepExporter({ target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance, warn: (line) => log.warn(line) });
-      edge.tap(hep.tap);
+    if (hepTarget) {
+      const { proto, host, port } = hepTarget.target;
       log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
     }
-    log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})`);
+    log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
   }
   if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
   const srf = await connectSrf(control);
@@ -275,7 +321,7 @@ export async function startPf(config: Config): Promise<Pf> {
       srf.disconnect();
       await msrp.close();
       await edge?.close();
-      await hep?.close();
+      await closeHep?.();
       await decisions.close();
       await recorder?.close();
       await db.close();

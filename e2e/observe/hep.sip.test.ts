@@ -51,10 +51,11 @@ function assertCaptured(packets: DecodedHep[], peers: WirePeer[], pfPort: number
   }
 }
 
-for (const proto of ['udp', 'tcp'] as const) {
-  test(`issue 19 HEP over ${proto}: every SIP message in and out reaches the collector with its bytes, addresses, ports, time and Call-ID`, async () => {
+// UDP with the edge on the main thread and on its own (D-285: the exporter runs there)
+for (const [proto, edgeThread] of [['udp', 'off'], ['tcp', 'off'], ['udp', 'on']] as const) {
+  test(`issue 19 HEP over ${proto} (edge thread ${edgeThread}): every SIP message in and out reaches the collector with its bytes, addresses, ports, time and Call-ID`, async () => {
     const homer = await collector(proto);
-    const pf = await startTestPf({ HEP_URL: `${proto}://127.0.0.1:${homer.port}`, PF_INSTANCE: 'pf-under-test' });
+    const pf = await startTestPf({ HEP_URL: `${proto}://127.0.0.1:${homer.port}`, PF_INSTANCE: 'pf-under-test', PF_EDGE_THREAD: edgeThread });
     const alice = await wirePeer('alice');
     const bob = await wirePeer('bob');
     try {

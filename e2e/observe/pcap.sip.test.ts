@@ -38,8 +38,10 @@ function tcpMessage(pfPort: number, callId: string): Promise<number> {
   });
 }
 
-test('issue 19 pcap: tshark reads the captured SIP of a call (UDP and TCP) with its methods, statuses and Call-IDs', async () => {
-  const pf = await startTestPf();
+// the capture ring on the main thread's edge, and on the edge's own thread (D-285)
+for (const edgeThread of ['off', 'on'] as const) test(`issue 19 pcap (edge thread ${edgeThread}): tshark reads the captured SIP of a call (UDP and TCP) with its methods, statuses and Call-IDs`, async () => {
+  const pf = await startTestPf({ PF_EDGE_THREAD: edgeThread });
+  assert.equal(pf.edge?.threaded, edgeThread === 'on');
   const alice = await wirePeer('alice');
   const bob = await wirePeer('bob');
   try {
@@ -51,7 +53,7 @@ test('issue 19 pcap: tshark reads the captured SIP of a call (UDP and TCP) with 
     const tcpCallId = `tcp-${Date.now()}@pcap-test`;
     assert.equal(await tcpMessage(port, tcpCallId), 200);
 
-    const messages = pf.capture!.of([udp.callId, tcpCallId]);
+    const messages = await pf.capture!.of([udp.callId, tcpCallId]);
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-pcap-')), 'call.pcap');
     writeFileSync(file, writePcap(messages));
     const rows = tsharkSip(file);

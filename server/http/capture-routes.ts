@@ -39,7 +39,7 @@ export function captureRoutes(pf: Pf) {
       // the ladder's messages: the legs' Call-IDs and any the SIP trace tied to the session
       const callIds = new Set(session.legsList.map((l) => l.callId));
       for (const t of registeredServices(pf.bus)?.trace.of(session.id, [...callIds]) ?? []) if (t.callId) callIds.add(t.callId);
-      const messages = pf.capture.of(callIds);
+      const messages = await pf.capture.of(callIds);
       if (!messages.length) {
         sendError(res, 404, `no SIP message of session ${id} is held any more (the capture keeps the newest ${Math.round(pf.config.observe.captureMaxBytes / 1048576)} MiB)`);
         return true;

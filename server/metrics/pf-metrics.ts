@@ -7,6 +7,7 @@ import type { WireMessage } from '../capture/wire';
 import type { OperationalCounts } from '../store/operational-counts';
 import { sipLabels } from './sip-labels';
 import { tallyCounter } from './tally';
+import { TALLY_SEP, type WireTally } from '../edge/wire-tally';
 
 export interface MetricSources {
   /** sessions, legs and the deferred queue (database counts) */
@@ -16,12 +17,16 @@ export interface MetricSources {
   registrations(): number;
   /** HEP packets sent and dropped, when HEP_URL is set */
   hep(): { sent: number; dropped: number } | undefined;
+  /** brings what other threads counted up to now before a scrape (the edge's own thread, D-285) */
+  refresh?(): Promise<void> | undefined;
 }
 
 export interface PfMetrics {
   registry: Registry;
   /** counts a SIP message that crossed the edge */
   wire(m: WireMessage): void;
+  /** what the edge's own thread counted of the messages that crossed it (D-285) */
+  wireTally(tally: WireTally): void;
   decision(d: { procedure: string; outcome: string }): void;
   /** one database query took this long */
   dbQuery(ms: number): void;
@@ -152,12 +157,21 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
       if (labels.kind === 'request') requests.add(m.direction, labels.method);
       else responses.add(m.direction, labels.method, labels.code);
     },
+    wireTally(tally) {
+      for (const [key, n] of tally) {
+        const [kind, ...labels] = key.split(TALLY_SEP);
+        (kind === 'request' ? requests : responses).addMany(n, labels);
+      }
+    },
     decision(d) {
       decisions.add(d.procedure, d.outcome);
     },
     dbQuery(ms) {
       dbQueries.observe(ms / 1000);
     },
-    exposition: () => registry.metrics(),
+    async exposition() {
+      await sources.refresh?.()?.catch(() => undefined);
+      return registry.metrics();
+    },
   };
 }

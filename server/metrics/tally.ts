@@ -8,6 +8,8 @@ export interface Tally<L extends string> {
   counter: Counter<L>;
   /** one more of what these label values name (in labelNames' order) */
   add(...values: string[]): void;
+  /** `n` more of it */
+  addMany(n: number, values: readonly string[]): void;
 }
 
 const SEP = '\u0000';
@@ -29,6 +31,10 @@ export function tallyCounter<L extends string>(config: { name: string; help: str
     add(...values) {
       const key = values.join(SEP);
       pending.set(key, (pending.get(key) ?? 0) + 1);
+    },
+    addMany(n, values) {
+      const key = values.join(SEP);
+      pending.set(key, (pending.get(key) ?? 0) + n);
     },
   };
 }

@@ -10,7 +10,11 @@ export interface LagMeter {
   stop(): void;
 }
 
-export function startLagMeter(windowMs = 100, resolutionMs = 10): LagMeter {
+/**
+ * `publish`: where the lag is also written, in µs at index 0, for another thread to read with
+ * Atomics.load (the edge on its own thread admits requests by this thread's lag, D-285).
+ */
+export function startLagMeter(windowMs = 100, resolutionMs = 10, publish?: Int32Array): LagMeter {
   const h = monitorEventLoopDelay({ resolution: resolutionMs });
   h.enable();
   let last = 0;
@@ -18,6 +22,7 @@ export function startLagMeter(windowMs = 100, resolutionMs = 10): LagMeter {
     // a window with no sample at all was one long block: it lasted at least the window
     last = h.count ? Math.max(0, h.max / 1e6 - resolutionMs) : windowMs;
     h.reset();
+    if (publish) Atomics.store(publish, 0, Math.min(2 ** 31 - 1, Math.round(last * 1000)));
   }, windowMs);
   timer.unref();
   return {

@@ -1,0 +1,122 @@
+// The main thread's side of the edge on a worker thread (PF_EDGE_THREAD=on, D-285): starts the
+// worker (edge-worker.mjs → edge-worker-main.ts), and keeps what the PF reads of the edge
+// synchronously (its counters, HEP's counts) from the worker's periodic reports.
+import { Worker } from 'node:worker_threads';
+import type { WireMessage } from '../capture/wire';
+import type { EdgeStats } from './index';
+import type { EdgeWorkerData, FromEdgeWorker, ToEdgeWorker } from './edge-worker-main';
+import type { WireTally } from './wire-tally';
+
+export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs'> {
+  /** what the worker's wire observer counted since its last report */
+  onWire(tally: WireTally): void;
+  warn(line: string): void;
+  reportMs?: number;
+}
+
+export interface ThreadEdge {
+  sipAddress: { host: string; port: number };
+  controlAddress: { host: string; port: number };
+  /** the edge's counters at its last report (every reportMs) */
+  stats(): EdgeStats;
+  /** asks for a report now: stats(), the HEP counts and the wire tally are then up to date */
+  refresh(): Promise<void>;
+  hepCounts(): { sent: number; dropped: number } | undefined;
+  /** the captured messages of these Call-IDs, when the capture is on */
+  capture?: { of(callIds: Iterable<string>): Promise<WireMessage[]> };
+  close(): Promise<void>;
+}
+
+const WORKER = new URL('./edge-worker.mjs', import.meta.url);
+/** a capture request the worker does not answer in this time fails (a stuck thread, not a slow one) */
+const ASK_TIMEOUT_MS = 5000;
+
+export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
+  const { onWire, warn, reportMs = 100, ...rest } = opts;
+  const data: EdgeWorkerData = { ...rest, reportMs };
+  const worker = new Worker(WORKER, { workerData: data });
+  let stats: EdgeStats | undefined;
+  let hep: { sent: number; dropped: number } | undefined;
+  let nextId = 1;
+  const asked = new Map<number, (m: FromEdgeWorker) => void>();
+  let closed: Promise<void> | undefined;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
+    exited = true;
+    for (const done of asked.values()) done({ op: 'closed' });
+    asked.clear();
+    resolve();
+  }));
+  const ask = <T>(m: ToEdgeWorker & { id: number }, read: (reply: FromEdgeWorker) => T): Promise<T> =>
+    new Promise((resolve, reject) => {
+      if (exited) return reject(new Error('the edge thread has stopped'));
+      const timer = setTimeout(() => {
+        asked.delete(m.id);
+        reject(new Error(`the edge thread did not answer in ${ASK_TIMEOUT_MS} ms`));
+      }, ASK_TIMEOUT_MS);
+      asked.set(m.id, (reply) => {
+        clearTimeout(timer);
+        if (reply.op === 'closed') reject(new Error('the edge thread has stopped'));
+        else resolve(read(reply));
+      });
+      worker.postMessage(m);
+    });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (m: FromEdgeWorker) => {
+      switch (m.op) {
+        case 'report':
+          stats = m.stats;
+          hep = m.hep;
+          if (m.wire.length) onWire(m.wire);
+          if (m.id !== undefined) {
+            asked.get(m.id)?.(m);
+            asked.delete(m.id);
+          }
+          return;
+        case 'capture':
+          asked.get(m.id)?.(m);
+          asked.delete(m.id);
+          return;
+        case 'warn':
+          warn(m.line);
+          return;
+        case 'failed':
+          reject(new Error(m.error));
+          return;
+        case 'closed':
+          return;
+        case 'ready':
+          worker.off('error', reject);
+          worker.on('error', (e) => warn(`edge thread: ${e.message}`));
+          resolve({
+            sipAddress: m.sip,
+            controlAddress: m.control,
+            stats: () => stats ?? emptyStats(),
+            refresh: () => ask({ op: 'report', id: nextId++ }, () => undefined),
+            hepCounts: () => hep,
+            capture: opts.captureMaxBytes > 0
+              ? {
+                  of: (callIds) =>
+                    ask({ op: 'capture', id: nextId++, callIds: [...callIds] }, (reply) =>
+                      // the bytes arrive as a Uint8Array: pcap and HEP code reads Buffers
+                      reply.op === 'capture' ? reply.messages.map((w) => ({ ...w, bytes: Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength) })) : [],
+                    ),
+                }
+              : undefined,
+            close() {
+              closed ??= (async () => {
+                if (!exited) worker.postMessage({ op: 'close' } satisfies ToEdgeWorker);
+                await exit;
+              })();
+              return closed;
+            },
+          });
+      }
+    });
+  });
+}
+
+function emptyStats(): EdgeStats {
+  return { transactions: 0, serverTransactions: 0, clientTransactions: 0, dialogs: 0, apps: 0, appTransactions: 0, tcpConnections: 0, tcpBuffered: 0, tcpRefused: 0, received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0, appPending: 0 };
+}
