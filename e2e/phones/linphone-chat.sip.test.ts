@@ -44,11 +44,16 @@ test('IMDN-TX and IMDN-RX over real phones: each linphone\'s delivery notificati
     await alice.waitForSentState('yes bob, and this?', ['DeliveredToUser', 'Displayed']);
 
     const ids = [bob.sentMessageId('did you get this, alice?'), alice.sentMessageId('yes bob, and this?')];
-    const rows = await waitFor('IMDN-TX and IMDN-RX delivery decisions for both messages', async () => {
+    // the sender's phone shows DeliveredToUser when the notification reaches it, before its 200
+    // to the PF does: IMDN-DLV-1 DELIVERED (the fork's outcome) is waited for, not assumed
+    const delivered = (r: Awaited<ReturnType<typeof decisions>>, id: string | undefined) => r.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED' && d.messageId === id);
+    const rows = await waitFor('IMDN-TX, IMDN-RX and IMDN-DLV-1 DELIVERED delivery decisions for both messages', async () => {
       const r = await decisions(pf);
       const has = (proc: string, id: string | undefined) => r.some((d) => d.procedure === proc && d.messageId === id && d.disposition === 'delivery');
-      return ids.every((id) => has('IMDN-TX', id) && has('IMDN-RX', id)) ? r : undefined;
-    }, { timeoutMs: 5000 });
+      return ids.every((id) => has('IMDN-TX', id) && has('IMDN-RX', id) && delivered(r, id)) ? r : undefined;
+    }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${describe(await decisions(pf))}`);
+    });
     for (const id of ids) {
       assert.ok(rows.some((d) => d.branch === 'IMDN-DLV-1' && d.outcome === 'DELIVERED' && d.messageId === id), `IMDN-DLV-1 DELIVERED for ${id}\n${describe(rows)}`);
     }
