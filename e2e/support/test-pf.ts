@@ -24,7 +24,7 @@ export async function startTestPf(env: Record<string, string> = {}): Promise<Pf>
     DATABASE_URL: `file:${path.join(dir, 'pf.db')}`,
     // the suites send MESSAGEs from SIPp and raw sockets no topology knows (D-134); trust tests set peers
     PF_TRUST: 'open',
-    // the whole suite can run with the edge on its own thread (D-285)
+    // the whole suite can run with the edge on the main thread or on its own (PF_EDGE_THREAD=off|on, D-285)
     ...(process.env.PF_EDGE_THREAD ? { PF_EDGE_THREAD: process.env.PF_EDGE_THREAD } : {}),
     ...env,
   });
