@@ -41,8 +41,10 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
   const asked = new Map<number, (m: FromEdgeWorker) => void>();
   let closed: Promise<void> | undefined;
   let exited = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
+  const exit = new Promise<void>((resolve) => worker.once('exit', (code) => {
     exited = true;
+    // an edge that stops on its own leaves the PF without SIP: say so loudly
+    if (!closed) warn(`the edge thread stopped unexpectedly (exit code ${code}): SIP is not served until the PF is restarted`);
     for (const done of asked.values()) done({ op: 'closed' });
     asked.clear();
     resolve();
