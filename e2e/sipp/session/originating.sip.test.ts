@@ -39,3 +39,28 @@ test('BYE-1-O, BYE-1d, CLS-2: an originated 1-1 session: the client INVITE goes 
     await h.stop();
   }
 });
+
+test('BYE-2-410, BYE-2a, D-286: the CF ends the group the moment the PF ACKs its 200, before alice\'s client has ACKed the PF: the PF still releases the client with the CF\'s Reason', async () => {
+  const cfPort = await freePort();
+  const h = await startSessionPf({
+    topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }], routes: [{ match: '@conf\\.example\\.net', peer: 'cf' }] },
+  });
+  const cf = startSipp({ scenario: scenario('network-uas-bye-at-once.xml'), localPort: cfPort, calls: 1, timeoutSec: 15, keys: { pf: h.target, reason: 'SIP;cause=410;text="Group terminated"' } });
+  try {
+    const clientPort = await freePort();
+    await registerDevice(h.target, 'alice', clientPort);
+    // the client takes a second to ACK: the CF's BYE reaches the PF while the client's leg is not up yet
+    const client = await runSipp({
+      scenario: scenario('client-invite-late-ack.xml'), target: h.target, localPort: clientPort, calls: 1, timeoutSec: 15,
+      keys: { group_uri: 'sip:club@conf.example.net', contribution: 'c-race', conversation: 'conv-race' }, extra: ['-d', '1000'],
+    });
+    expectOk(await cf.done, 'CF');
+    expectOk(client, 'alice\'s client');
+    assert.match(received(client, 'BYE')[0] ?? '', /Reason: SIP;cause=410/);
+    const branches = (await decisions(h.pf)).map((x) => x.branch);
+    for (const b of ['CLS-5', 'BYE-2-410', 'BYE-2a', 'BYE-2d']) assert.ok(branches.includes(b), `decision ${b} missing: ${branches.join(' ')}`);
+  } finally {
+    await cf.stop();
+    await h.stop();
+  }
+});

@@ -6,15 +6,50 @@ import { viewFromRaw } from '../message-view';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
 import type { SessionRuntime } from './session-runtime';
 import type { SrfDialog, SrfDialogs } from './srf-dialog';
+import { trackAck } from './uas-ack';
+
+const HELD = Symbol('held until wired');
+interface Held {
+  requests: Array<[SrfRequest, SrfResponseOut, (() => void) | undefined]>;
+  srfHandle: SrfDialog['handle'];
+}
+const heldOf = (dialog: SrfDialog) => (dialog as unknown as Record<symbol, Held | undefined>)[HELD];
+
+/**
+ * From its creation until wireLeg, a leg's dialog keeps the BYE and MESSAGE its far end sends
+ * instead of letting srf answer them. srf's Dialog answers a BYE with 200 at once, and the PF
+ * would never hear of it. The far end may end the session the moment it has the PF's ACK, while
+ * the PF is still answering the other side of the session (D-286). wireLeg hands what was kept
+ * to the session, and refuseHeld answers it when the leg is dropped instead.
+ */
+export function holdUntilWired<D extends SrfDialog>(dialog: D): D {
+  const held: Held = { requests: [], srfHandle: dialog.handle.bind(dialog) };
+  (dialog as unknown as Record<symbol, Held>)[HELD] = held;
+  trackAck(dialog);
+  dialog.handle = (req: SrfRequest, res: SrfResponseOut, next?: () => void) => {
+    if (req.method === 'BYE' || req.method === 'MESSAGE') held.requests.push([req, res, next]);
+    else held.srfHandle(req, res, next);
+  };
+  return dialog;
+}
+
+/** A held dialog that is not wired after all (the PF hangs it up): what it kept gets 481. */
+export function refuseHeld(dialog: SrfDialog): void {
+  const held = heldOf(dialog);
+  if (!held) return;
+  for (const [, res] of held.requests.splice(0)) res.send(481);
+}
 
 export function wireLeg(rt: SessionRuntime, srf: SrfDialogs, sessionId: string, legId: string, dialog: SrfDialog): void {
+  const held = heldOf(dialog);
+  if (held) delete (dialog as unknown as Record<symbol, Held | undefined>)[HELD];
   rt.addLeg(sessionId, legId, dialog);
   // The INVITE transaction that created the leg: received from the far end, or sent by the PF.
   // srf's Dialog says 'uas' when the far end sent the INVITE (dialogType is INVITE or SUBSCRIBE).
   const inbound = (dialog as { type?: string }).type === 'uas';
   rt.trace.request(legId, inbound ? 'in' : 'out', 'INVITE', dialog.local.uri, dialog.sip.callId, '1 INVITE');
   rt.trace.response(legId, inbound ? 'out' : 'in', 'INVITE', 200, 'OK', dialog.sip.callId, '1 INVITE');
-  const srfHandle = dialog.handle.bind(dialog);
+  const srfHandle = held?.srfHandle ?? dialog.handle.bind(dialog);
   dialog.handle = (req: SrfRequest, res: SrfResponseOut, next?: () => void) => {
     traceIncoming(rt, legId, req, res);
     if (req.method === 'BYE') {
@@ -30,6 +65,10 @@ export function wireLeg(rt: SessionRuntime, srf: SrfDialogs, sessionId: string, 
     }
     srfHandle(req, res, next);
   };
+  // Every caller puts the session right after wiring its legs, in the same turn: what the far end
+  // sent before is handled once it has (D-286).
+  const early = held?.requests.splice(0) ?? [];
+  if (early.length) setImmediate(() => { for (const [req, res, next] of early) dialog.handle(req, res, next); });
 }
 
 /** Records an in-dialog request on the leg and the final answer the PF sends back. */

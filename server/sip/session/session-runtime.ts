@@ -25,6 +25,7 @@ import { gsoParticipantsOf, recordSession } from './history-store';
 import { upsertSession } from '../../store/sessions';
 import { userIdOf } from '../../store/users';
 import type { SrfDialog } from './srf-dialog';
+import { untilAcked } from './uas-ack';
 import type { MsrpCarrier } from './msrp-carrier';
 
 export interface StepResult {
@@ -319,6 +320,7 @@ export class SessionRuntime implements SessionEffects {
     const method = e.method === 'SEND' ? 'MESSAGE' : e.method;
     if (method === 'MESSAGE' && !headers['Content-Type']) headers['Content-Type'] = String(e.headers['Content-Type'] ?? 'message/cpim');
     let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (status: number) => {
       if (done) return;
       done = true;
@@ -335,15 +337,21 @@ export class SessionRuntime implements SessionEffects {
       }
       void this.bye(sessionId, { kind: 'RESPONSE_RECEIVED', legId: e.leg, method: e.method, status });
     };
-    const timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS).unref();
-    this.trace.request(e.leg, 'out', method, dialog.remote.uri, dialog.sip.callId, method, reason);
-    dialog.request({ method, headers, body: e.body }, (err, res) => {
-      if (err || !res) return finish(481);
-      if (res.status >= 200) {
-        this.trace.response(e.leg, 'in', method, res.status, res.reason ?? '', dialog.sip.callId, method);
-        finish(res.status); // srf calls back for provisional responses too
-      }
-    });
+    const send = () => {
+      timer = setTimeout(() => finish(408), REQUEST_TIMEOUT_MS).unref();
+      this.trace.request(e.leg, 'out', method, dialog.remote.uri, dialog.sip.callId, method, reason);
+      dialog.request({ method, headers, body: e.body }, (err, res) => {
+        if (err || !res) return finish(481);
+        if (res.status >= 200) {
+          this.trace.response(e.leg, 'in', method, res.status, res.reason ?? '', dialog.sip.callId, method);
+          finish(res.status); // srf calls back for provisional responses too
+        }
+      });
+    };
+    // RFC 3261 §15: not before the ACK of the PF's 200 on this leg (D-286)
+    const acked = untilAcked(dialog);
+    if (acked) void acked.then(send);
+    else send();
   }
 
   /** A chat message from the far side is being relayed to the user's clients (IMDN-TX's index). */
