@@ -13,10 +13,10 @@ import { Topology, type TrustMode } from '../topology';
 import { ConfRelay, RELAY_SUBSCRIPTION_USER } from './conf-relay';
 import { ConfSubscriber, OWN_SUBSCRIPTION_USER } from './conf-subscriber';
 import { inviteHandler } from './invite-handler';
-import { onLegBye } from './leg-wiring';
+import { holdNewDialogs, onLegBye } from './leg-wiring';
 import type { MsrpCarrier } from './msrp-carrier';
 import { SessionRuntime } from './session-runtime';
-import type { SrfDialogs } from './srf-dialog';
+import type { SrfDialog, SrfDialogs } from './srf-dialog';
 
 export interface SessionDeps {
   state: PfState;
@@ -65,6 +65,8 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
   const topology = deps.topology ?? new Topology(deps.registrar, trust);
   const ready = topology.load(db, file);
   const dialogs = srf as unknown as SrfDialogs;
+  // a session leg's dialog is held from srf's creation of it until it is wired (D-286)
+  holdNewDialogs(srf as unknown as { addDialog(d: SrfDialog): void });
   let subscriber: ConfSubscriber | undefined;
   const runtime = new SessionRuntime({
     db,

@@ -14,6 +14,21 @@ interface Held {
   srfHandle: SrfDialog['handle'];
 }
 const heldOf = (dialog: SrfDialog) => (dialog as unknown as Record<symbol, Held | undefined>)[HELD];
+const WIRED = new WeakSet<SrfDialog>();
+
+/**
+ * Holds every INVITE dialog from the moment srf creates it (D-286). srf reads several frames from
+ * the edge in one go: the confirmation that created a dialog, then the far end's ACK and BYE or
+ * MESSAGE, all before the promise of createUAS or createUAC lets the shell see the dialog. So
+ * the hold starts in srf's addDialog, synchronously.
+ */
+export function holdNewDialogs(srf: { addDialog(d: SrfDialog): void }): void {
+  const add = srf.addDialog.bind(srf);
+  srf.addDialog = (d: SrfDialog) => {
+    add(d);
+    if ((d as { dialogType?: string }).dialogType === 'INVITE') holdUntilWired(d);
+  };
+}
 
 /**
  * From its creation until wireLeg, a leg's dialog keeps the BYE and MESSAGE its far end sends
@@ -23,6 +38,7 @@ const heldOf = (dialog: SrfDialog) => (dialog as unknown as Record<symbol, Held 
  * to the session, and refuseHeld answers it when the leg is dropped instead.
  */
 export function holdUntilWired<D extends SrfDialog>(dialog: D): D {
+  if (heldOf(dialog) || WIRED.has(dialog)) return dialog;
   const held: Held = { requests: [], srfHandle: dialog.handle.bind(dialog) };
   (dialog as unknown as Record<symbol, Held>)[HELD] = held;
   trackAck(dialog);
@@ -43,6 +59,7 @@ export function refuseHeld(dialog: SrfDialog): void {
 export function wireLeg(rt: SessionRuntime, srf: SrfDialogs, sessionId: string, legId: string, dialog: SrfDialog): void {
   const held = heldOf(dialog);
   if (held) delete (dialog as unknown as Record<symbol, Held | undefined>)[HELD];
+  WIRED.add(dialog);
   rt.addLeg(sessionId, legId, dialog);
   // The INVITE transaction that created the leg: received from the far end, or sent by the PF.
   // srf's Dialog says 'uas' when the far end sent the INVITE (dialogType is INVITE or SUBSCRIBE).
