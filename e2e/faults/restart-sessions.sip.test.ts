@@ -37,8 +37,9 @@ async function sessionUp(): Promise<Rig> {
     PF_INSTANCE: 'pf-a', PF_TOPOLOGY_FILE: topologyFile, PF_TRUST: 'peers',
   };
   const pf = await startPfProcess(env);
-  // beside the running PF, which may hold the write lock for a moment: wait for it
-  const db = await openDatabase(env.DATABASE_URL, { busyTimeoutMs: 5000 });
+  // beside the running PF, which may hold the write lock for a moment: wait for it (a "moment"
+  // exceeded 5 s once in a fresh-clone CI run with both cores busy: the test writes a session then)
+  const db = await openDatabase(env.DATABASE_URL, { busyTimeoutMs: 20_000 });
   const target = `127.0.0.1:${pf.sipPort}`;
   const devicePort = await freePort();
   const device = await startSippWithMsrp({ scenario: scenario('device.xml'), localPort: devicePort, calls: 1, timeoutSec: 60 });
