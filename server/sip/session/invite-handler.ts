@@ -17,7 +17,7 @@ import type { DecisionSink } from '../record-decisions';
 import type { Registrar } from '../registrar';
 import type { SrfRequest, SrfResponseOut } from '../srf-types';
 import { Topology, type SourceClass, type TopologyPeer } from '../topology';
-import { holdUntilWired, refuseHeld, wireLeg } from './leg-wiring';
+import { refuseHeld, wireLeg } from './leg-wiring';
 import { appendMedia, mediaAfter, mediaProtocol, mLineCount } from './sdp';
 import { MsrpCarrier } from './msrp-carrier';
 import type { SessionRuntime } from './session-runtime';
@@ -176,7 +176,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
       const clientOffer = msrp && relayLeg ? msrp.sdpFor(sessionId, relayLeg, offer, 'actpass') : offer;
       let d: SrfDialog;
       try {
-        d = holdUntilWired(await srf.createUAC(b.contact, { headers, localSdp: clientOffer }, { cbRequest: (_e, r) => pending.push(r) }));
+        d = await srf.createUAC(b.contact, { headers, localSdp: clientOffer }, { cbRequest: (_e, r) => pending.push(r) });
       } catch (err) {
         if (relayLeg) msrp?.drop(sessionId, relayLeg);
         failures.push((err as { status?: number }).status ?? 408);
@@ -200,7 +200,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
           if (msrp && offered && relayLeg && msrp.answered(sessionId, relayLeg, d.remote.sdp)) ({ sdp: netAnswer, connect: connectNet } = msrp.answerTo(sessionId, 'net', offered, d.remote.sdp));
           else msrp?.close(sessionId);
           rt.deps.runner.release(res); // answered by the dialog, not by an effect
-          const uas = holdUntilWired(await srf.createUAS(req, res, { localSdp: netAnswer }));
+          const uas = await srf.createUAS(req, res, { localSdp: netAnswer });
           connectNet();
           const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: focusUri(req), prefs, peerUser: parseNameAddr(req.get('From') ?? '')?.uri });
           const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uas, netAnswer, { uac: false, iwfSide: peer.iwfSide });
@@ -242,11 +242,11 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   const offer = msrp ? msrp.sdpFor(sessionId, 'net', clientOffer, 'actpass') : clientOffer;
   let uac: SrfDialog;
   try {
-    uac = holdUntilWired(await srf.createUAC(req.uri, {
+    uac = await srf.createUAC(req.uri, {
       proxy: Topology.targetOf(peer),
       headers: { ...passedOn(req), From: `<${servedUser}>`, To: req.get('To') ?? `<${req.uri}>`, 'P-Asserted-Identity': `<${servedUser}>` },
       localSdp: offer,
-    }));
+    });
   } catch (err) {
     msrp?.close(sessionId);
     const e = err as { status?: number; reason?: string };
@@ -260,7 +260,7 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   if (msrp && offered && msrp.answered(sessionId, 'net', uac.remote.sdp)) ({ sdp: clientAnswer, connect: connectClient } = msrp.answerTo(sessionId, 'client', offered, uac.remote.sdp));
   else msrp?.close(sessionId);
   rt.deps.runner.release(res); // answered by the dialog, not by an effect
-  const uas = holdUntilWired(await srf.createUAS(req, res, { localSdp: clientAnswer }));
+  const uas = await srf.createUAS(req, res, { localSdp: clientAnswer });
   connectClient();
   const prefs = await rt.prefs(servedUser);
   const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: req.uri.split(';')[0], prefs, peerUser: parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri });
@@ -285,7 +285,7 @@ async function rejoin(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, se
   const media = offered && farDialog ? deps.msrp?.rejoin(s.id, offered, farDialog.remote.sdp) : undefined;
   const answer = media?.sdp ?? farDialog?.remote.sdp ?? req.body ?? '';
   rt.deps.runner.release(res); // answered by the dialog, not by an effect
-  const uas = holdUntilWired(await srf.createUAS(req, res, { localSdp: answer }));
+  const uas = await srf.createUAS(req, res, { localSdp: answer });
   media?.connect();
   // deferred items go out once the client has ACKed, so they never overtake the ACK
   await new Promise<void>((resolve) => {
@@ -334,7 +334,7 @@ async function joinIwf(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut, t
       legs[legs.indexOf(c)] = { ...c, localSdp: sdp };
     }
     rt.deps.runner.release(res); // answered by the dialog, not by an effect
-    const uas = holdUntilWired(await srf.createUAS(req, res, { localSdp: answer || offer }));
+    const uas = await srf.createUAS(req, res, { localSdp: answer || offer });
     const k = mLineCount(offer);
     const leg = makeLeg(`iwf-${shortId()}`, 'IWF', uas, answer || offer, { uac: false, iwfSide: peer.iwfSide, mLines: Array.from({ length: k }, (_, i) => first + i + 1) });
     wireLeg(rt, srf, s.id, leg.id, uas);
