@@ -94,12 +94,16 @@ test('REPLAY-EQ, D-275, D-276: a notification part is written once per batch for
           d = r.delivery;
         }
       }
-      // the part is defined once, however many calls carry it: as its text when it parsed
-      // (no parsed form written anywhere), by value when it did not
-      const defs = s.lines.filter((l) => l.startsWith('{"v":') && l.includes('"raw":'));
+      // the part is defined once, however many calls carry it: when it parsed, as a reference to
+      // the request's body, which is its text (D-288; no parsed form and no second copy of the
+      // text written anywhere), by value when it did not
+      const defs = s.lines.filter((l) => l.startsWith('{"v":') && (l.includes('"raw":') || l.includes('"part":')));
       assert.equal(defs.length, 1);
-      assert.equal(/^\{"v":"[^"]*","part":/.test(defs[0]), status !== 'unreadable');
-      if (status !== 'unreadable') assert.ok(!s.lines.some((l) => l.includes('"contentHeaders"')));
+      assert.equal(/^\{"v":"[^"]*","part":\{.*\},"rawOf":"[^"]+"\}$/.test(defs[0]), status !== 'unreadable');
+      if (status !== 'unreadable') {
+        assert.ok(!s.lines.some((l) => l.includes('"contentHeaders"')));
+        assert.equal(s.lines.join('\n').split('NS: imdn').length - 1, 1, 'the notification text is written once');
+      }
       assert.ok(!s.lines.some((l) => !l.startsWith('{"v":') && l.includes('"raw":')));
       const calls = parseBatch(s.lines);
       assert.ok(calls.some((c) => c.p === 'imdnForkOutcome'));
@@ -117,14 +121,14 @@ test('REPLAY-EQ, D-275, D-276: a notification part is written once per batch for
   );
 });
 
-test('REPLAY-EQ, D-280: lines carry the v2 fingerprint, which tells apart any change to an effect or to what a decision decided, and not a rewording of its explanation (summary, inputs); v1 (SHA-1) and cyrb53 lines still check as taken', async () => {
+test('REPLAY-EQ, D-280, D-288: lines carry the v3 fingerprint, which tells apart any change to an effect or to what a decision decided, and not a rewording of its explanation (summary, inputs); v2, v1 (SHA-1) and cyrb53 lines still check as taken', async () => {
   const fc = (await import('fast-check')).default;
-  const { resultFingerprint, fingerprintMatches, fingerprintHashV1 } = await import('../engine/replay/tape');
+  const { resultFingerprint, resultFingerprintV2, fingerprintMatches, fingerprintHashV1 } = await import('../engine/replay/tape');
   const { hash53 } = await import('../engine/replay/hash');
   const s = sink();
   recordingEngine(s, () => 1_000).call('checkBody', { inspection: { ok: false, code: 413, encoding: 'br', why: 'too large' }, servedUser: 'sip:a@x', callId: 'c3' });
   const h = (JSON.parse(s.lines[s.lines.length - 1]) as { h: string }).h;
-  assert.match(h, /^2[0-9a-z]{12}$/);
+  assert.match(h, /^3[0-9a-z]{12}$/);
   const text = fc.string({ maxLength: 12 });
   const decision = fc.record(
     {
@@ -156,7 +160,14 @@ test('REPLAY-EQ, D-280: lines carry the v2 fingerprint, which tells apart any ch
       else d[what] = `${String(d[what] ?? '')}~`;
       const isBehaviour = (behaviour as readonly string[]).includes(what);
       assert.equal(fingerprintMatches(changed, recorded), !isBehaviour, isBehaviour ? `a changed ${what} went unnoticed` : `a reworded ${what} counted as a different decision`);
-      // the older forms are still checked as they were taken: the whole decision
+      // a result rebuilt from JSON (as replay rebuilds its arguments) has the same fingerprint
+      assert.ok(fingerprintMatches(JSON.parse(JSON.stringify(r)), recorded));
+      // the older forms are still checked as they were taken: v2 the same content as JSON text,
+      // v1 and cyrb53 the whole decision
+      const v2 = resultFingerprintV2(r);
+      assert.match(v2, /^2[0-9a-z]{12}$/);
+      assert.ok(fingerprintMatches(r, v2));
+      assert.equal(fingerprintMatches(changed, v2), !isBehaviour);
       const v1 = JSON.stringify([r.effects, r.decisions]);
       assert.ok(fingerprintMatches(r, fingerprintHashV1(v1)));
       assert.ok(fingerprintMatches(r, hash53(v1)));

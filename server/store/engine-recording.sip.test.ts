@@ -51,6 +51,37 @@ for (const target of databaseTargets()) {
       assert.deepEqual(mid.map((c) => c.a.txn), ['t9', 't10', 't11']);
     });
 
+    test('REPLAY-EQ, D-288: an IMDN part recorded as its request\'s body and the preferences by version are defined again in each batch that uses them, so every batch reads alone', async () => {
+      const { imdnMessage } = await import('../engine/imdn/fixtures');
+      const { ImdnCache } = await import('../engine/imdn/cache');
+      const { recordedBatches } = await import('./engine-recording');
+      const { parseBatch } = await import('../engine/replay/tape');
+      const d = await target.fresh();
+      // a batch per two calls: IMDN-RX and IMDN-DLV in one, each fork's outcome in the next ones
+      const rec = new EngineRecorder(d.prisma, { maxBatch: 2 });
+      const now = Date.UTC(2026, 11, 4, 10);
+      const engine = recordingEngine(rec, () => now);
+      const prefs = { allowOfflineStorage: false, allowStore: false, allowDefer: true, hasCpmOfflineStorageRule: false, source: 'XDMS' as const };
+      const message = imdnMessage({ messageId: 'm-1', type: 'delivery', status: 'delivered' });
+      const rx = engine.call('receiveImdn', { servedUser: ALICE, message, cache: new ImdnCache({ name: 'RX', ttlSec: 300 }), messageIndex: () => undefined, session: () => undefined, policy: DEFAULT_POLICY, now, txn: 't1' });
+      const registrations = [0, 1, 2].map((n) => ({ contact: `sip:alice@10.0.0.${n}`, icsis: ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg'], imdnAggregation: false }));
+      const dlv = engine.call('deliverImdn', { deliveryId: 'imdn:1', servedUser: ALICE, txn: 't1', message, parts: rx.forward, registrations, prefs, policy: DEFAULT_POLICY, now, buffers: {} });
+      let delivery = dlv.delivery!;
+      for (const fork of delivery.forks) {
+        delivery = engine.call('imdnForkOutcome', { delivery, forkId: fork.id, code: 480, prefs, policy: DEFAULT_POLICY, locator: { folderOfOriginal: () => undefined, conversationFolder: () => undefined }, now: now + 1 }).delivery;
+      }
+      await rec.close();
+      const batches = [];
+      for await (const b of recordedBatches(d.prisma, new Date(now - 1), new Date(now + 1000))) batches.push(b.lines);
+      assert.equal(batches.length, 3, 'IMDN-RX and IMDN-DLV, then the three fork outcomes two by two');
+      for (const lines of batches) {
+        // the part refers to the request view, which is in the same batch, before it
+        assert.ok(lines.some((l) => /"rawOf":/.test(l)), lines.join('\n'));
+        assert.ok(lines.some((l) => l.startsWith('{"v":') && l.includes('"allowDefer":true')), 'the preferences are defined in each batch');
+        assert.deepEqual(checkReplay(parseBatch(lines)).mismatches, []);
+      }
+    });
+
     test('retention deletes batches whose last call is older than the cut', async () => {
       const d = await target.fresh();
       const rec = new EngineRecorder(d.prisma, { maxBatch: 2 });

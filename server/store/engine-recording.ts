@@ -52,7 +52,7 @@ export class EngineRecorder {
   private lines: string[] = [];
   private batch: OpenBatch | undefined;
   /** versioned values (the policy, request views, IMDN parts) by object: their definition line is written once per object, not once per call */
-  private readonly known = new WeakMap<object, { version: string; line: string }>();
+  private readonly known = new WeakMap<object, { version: string; line: string; needs?: object }>();
   private nextVersion = 0;
   /** versions defined in the batch being filled */
   private defined = new Set<string>();
@@ -78,14 +78,16 @@ export class EngineRecorder {
    * The version of a value (tape.ts VERSIONED_ARGS), defined in the current batch on first use.
    * The shell replaces the policy object when it changes and never edits it or a view in place.
    */
-  readonly version = (value: object, define: VersionDefinition = defineByValue): string => {
+  readonly version = (value: object, define: VersionDefinition = defineByValue, needs?: object): string => {
     let k = this.known.get(value);
     if (!k) {
       const version = (this.nextVersion++).toString(36);
-      k = { version, line: define(version, value) };
+      k = { version, line: define(version, value), needs };
       this.known.set(value, k);
     }
     if (!this.defined.has(k.version)) {
+      // what the definition refers to goes first, in this batch too (each batch reads alone)
+      if (k.needs) this.version(k.needs);
       this.defined.add(k.version);
       this.push(k.line);
     }

@@ -102,7 +102,7 @@ test('WHAT-IF: a result compared with itself has no changes; every decision of e
   );
 });
 
-test('REPLAY-EQ: the policy and the request view recorded by version are read back from their batch; a version not defined there is an error', () => {
+test('REPLAY-EQ, D-288: the policy, the request view and the preferences recorded by version are read back from their batch; a version not defined there is an error', () => {
   const defs: string[] = [];
   const ids = new Map<object, string>();
   const versioner = (v: object) => {
@@ -114,19 +114,22 @@ test('REPLAY-EQ: the policy and the request view recorded by version are read ba
     return id;
   };
   const message = standaloneView('x\xe9');
+  const userPrefs = prefs();
   const lines = [1, 2].map((n) => {
-    const args = { deliveryId: `pager:${n}`, servedUser: ALICE, txn: 't', message, registrations: [], prefs: prefs(), skip: [], policy: DEFAULT_POLICY };
+    const args = { deliveryId: `pager:${n}`, servedUser: ALICE, txn: 't', message, registrations: [], prefs: userPrefs, skip: [], policy: DEFAULT_POLICY };
     const rec = beginCall('deliverStandalone', args, 1_000, versioner);
     return rec.finish(PROCEDURES.deliverStandalone.run(rec.args as typeof args));
   });
   assert.match(lines[1], /"message":\{"\$v":"v0"\}/);
-  assert.match(lines[1], /"policy":\{"\$v":"v1"\}/);
-  assert.equal(defs.length, 2, 'each value is written once');
+  assert.match(lines[1], /"prefs":\{"\$v":"v1"\}/);
+  assert.match(lines[1], /"policy":\{"\$v":"v2"\}/);
+  assert.equal(defs.length, 3, 'each value is written once');
   const calls = parseBatch([...defs, ...lines]);
   assert.deepEqual(calls[1].a.policy, JSON.parse(JSON.stringify(DEFAULT_POLICY)));
+  assert.deepEqual(calls[1].a.prefs, userPrefs);
   assert.equal((calls[1].a.message as SipMessageView).body, 'x\xe9');
   assert.deepEqual(checkReplay(calls).mismatches, []);
-  assert.throws(() => parseBatch(lines), /names (policy|message) version v\d, not defined in its batch/);
+  assert.throws(() => parseBatch(lines), /names (policy|message|prefs) version v\d, not defined in its batch/);
 });
 
 test('WHAT-IF: a window diffed batch by batch and merged equals the window diffed at once', () => {

@@ -5,6 +5,7 @@
 // when it is made, so later changes to the shell's state cannot leak into the record.
 import type { Decision } from '../decision';
 import { hash53 } from './hash';
+import { valueHash53 } from './value-hash';
 import { base64url, sha1 } from './sha1';
 import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
 import type { ImdnPart } from '../imdn/receive';
@@ -35,16 +36,18 @@ export type TextHash = (text: string) => string;
 export const fingerprintHashV1: TextHash = (text) => base64url(sha1(text).subarray(0, 9));
 
 /**
- * A recorded fingerprint's form, told apart by its length: `2` and 12 characters for lines
- * recorded now (v2, D-280: fingerprintTextV2, the behaviour only, under cyrb53 padded to 12
- * base-36 digits); 12 characters for v1 (the first text form, fingerprintTextV1, under SHA-1);
- * 11 at most for the oldest, cyrb53 of the first text form. Every form is still checked, so
- * recordings made before a change replay. v2 is back on cyrb53: on the request path, inside the
- * PF, the native SHA digests cost 4–6 µs a call (OpenSSL's per-call setup, measured with the
- * load running), cyrb53 of the shorter v2 text about 3.5 µs; it only has to tell a replayed result
- * from the recorded one, and 53 bits do.
+ * A recorded fingerprint's form, told apart by its length and first character: `3` and 12
+ * characters for lines recorded now (v3, D-288: the v2 form's content, hashed by walking it,
+ * valueHash53); `2` and 12 characters for v2 (D-280: fingerprintTextV2, the behaviour only, under
+ * cyrb53 of its JSON text, padded to 12 base-36 digits); 12 characters for v1 (the first text
+ * form, fingerprintTextV1, under SHA-1); 11 at most for the oldest, cyrb53 of the first text form.
+ * Every form is still checked, so recordings made before a change replay. On the request path,
+ * inside the PF, the native SHA digests cost 4–6 µs a call (OpenSSL's per-call setup, measured
+ * with the load running), JSON text then cyrb53 about 5 µs, the walk about a fifth of that; it
+ * only has to tell a replayed result from the recorded one, and 53 bits do.
  */
 const V2_MARK = '2';
+const V3_MARK = '3';
 
 /** The first text form: effects and whole decisions as one JSON array. */
 function fingerprintTextV1(r: EngineOutput): string {
@@ -66,18 +69,38 @@ void everyField;
 
 /** The v2 text form: effects and each decision's DECISION_FIELDS (absent as null), as one JSON array. */
 function fingerprintTextV2(r: EngineOutput): string {
-  const fields = r.decisions.map((d) => DECISION_FIELDS.map((k) => d[k] ?? null));
-  return JSON.stringify([r.effects ?? [], fields]);
+  return JSON.stringify(fingerprintContent(r));
 }
 
-/** The fingerprint lines are recorded with now (v2). */
-export function resultFingerprint(r: EngineOutput): string {
+/** What v2 and v3 take of a result: its effects, and each decision's DECISION_FIELDS (absent as null). */
+function fingerprintContent(r: EngineOutput): [unknown[], unknown[][]] {
+  const fields: unknown[][] = [];
+  for (const d of r.decisions) fields.push(decisionFields(d));
+  return [r.effects ?? [], fields];
+}
+
+// DECISION_FIELDS read by name, not through the list: a lookup by a varying key cost as much as
+// hashing the result (D-288); the test below keeps the two in step
+function decisionFields(d: Decision): unknown[] {
+  return [d.branch, d.procedure, d.outcome, d.servedUser ?? null, d.messageId ?? null, d.disposition ?? null, d.sessionId ?? null, d.callId ?? null];
+}
+const inStep = DECISION_FIELDS.every((k, i) => decisionFields({ [k]: `~${k}` } as unknown as Decision)[i] === `~${k}`);
+if (!inStep) throw new Error('tape.ts: decisionFields does not read DECISION_FIELDS in their order');
+
+/** The v2 fingerprint (D-280): cyrb53 of the content's JSON text. */
+export function resultFingerprintV2(r: EngineOutput): string {
   return V2_MARK + hash53(fingerprintTextV2(r)).padStart(12, '0');
+}
+
+/** The fingerprint lines are recorded with now (v3, D-288): the v2 content, hashed as a value. */
+export function resultFingerprint(r: EngineOutput): string {
+  return V3_MARK + valueHash53(fingerprintContent(r)).padStart(12, '0');
 }
 
 /** Whether a result has the recorded fingerprint, in whichever form it was recorded. */
 export function fingerprintMatches(r: EngineOutput, recorded: string): boolean {
-  if (recorded.length === 13 && recorded.startsWith(V2_MARK)) return resultFingerprint(r) === recorded;
+  if (recorded.length === 13 && recorded.startsWith(V3_MARK)) return resultFingerprint(r) === recorded;
+  if (recorded.length === 13 && recorded.startsWith(V2_MARK)) return resultFingerprintV2(r) === recorded;
   if (recorded.length === 12) return fingerprintHashV1(fingerprintTextV1(r)) === recorded;
   return hash53(fingerprintTextV1(r)) === recorded;
 }
@@ -90,17 +113,19 @@ export function decisionKeys(decisions: Decision[]): Array<[string, string, stri
  * Arguments recorded by version instead of by value: the provider policy is the same object for
  * every call until an operator changes it, and a request's view is the same object for each
  * procedure that request goes through (dispatch, IMDN-RX, IMDN-DLV); both are the largest
- * arguments. A line then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}`
+ * arguments; a served user's preferences are one object per user in the shell's cache until they
+ * change (D-288). A line then holds `{"$v":"<version>"}`; a definition line `{"v":"<version>","value":…}`
  * earlier in the same batch holds the value (the recorder writes it once per batch), so every batch
- * reads alone. The shell never edits a policy or a view in place (it builds new ones).
+ * reads alone. The shell never edits a policy, a view or preferences in place (it builds new ones).
  */
-export const VERSIONED_ARGS = ['policy', 'message', 'request'] as const;
+export const VERSIONED_ARGS = ['policy', 'message', 'request', 'prefs'] as const;
 
 /**
  * The recorder's side of versioning: the version of a value (it keeps the value for its batch);
- * `define` writes the value's definition line (default: by value, defineByValue).
+ * `define` writes the value's definition line (default: by value, defineByValue); `needs`, a value
+ * the definition refers to, is defined first in every batch that defines this one.
  */
-export type Versioner = (value: object, define?: VersionDefinition) => string;
+export type Versioner = (value: object, define?: VersionDefinition, needs?: object) => string;
 
 /** Writes the line that defines `version` as `value`. */
 export type VersionDefinition = (version: string, value: object) => string;
@@ -134,9 +159,18 @@ function mapAt<C>(value: unknown, path: readonly string[], leaf: (v: unknown, ct
   return seg in o ? { ...o, [seg]: mapAt(o[seg], path, leaf, ctx, from + 1) } : value;
 }
 
+/** What an IMDN part is recorded with: the versioner, and the request view of the same call, whose body a part may be. */
+interface PartContext {
+  versioner: Versioner;
+  view?: { value: object; version: string; body: string };
+}
+
 /** An IMDN part in a recorded call: a reference to its definition in the batch. */
-function partRef(v: unknown, versioner: Versioner): unknown {
-  return v && typeof v === 'object' ? { $v: versioner(v, defineImdnPart) } : v;
+function partRef(v: unknown, c: PartContext): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const view = c.view;
+  if (view && (v as ImdnPart).raw === view.body) return { $v: c.versioner(v, imdnPartOfView(view.version), view.value) };
+  return { $v: c.versioner(v, defineImdnPart) };
 }
 
 /** A part reference resolved from the batch's definitions. */
@@ -168,10 +202,29 @@ export const defineByValue: VersionDefinition = (version, value) => versionLine(
  */
 export const defineImdnPart: VersionDefinition = (version, value) => {
   const p = value as ImdnPart;
-  if (p.parsed !== true || p.encoding !== undefined || p.contentType !== 'message/cpim' || typeof p.raw !== 'string' || !p.cpim || !p.imdn) return defineByValue(version, value);
+  if (!rebuildsFromText(p)) return defineByValue(version, value);
   const { cpim: _cpim, imdn: _imdn, ...rest } = p;
   return `{"v":${JSON.stringify(version)},"part":${JSON.stringify(rest)}}`;
 };
+
+/** Whether a part is one message/cpim text, parsed by parseCpimImdn and nothing else: its parsed form can be rebuilt from `raw`. */
+function rebuildsFromText(p: ImdnPart): boolean {
+  return p.parsed === true && p.encoding === undefined && p.contentType === 'message/cpim' && typeof p.raw === 'string' && !!p.cpim && !!p.imdn;
+}
+
+/**
+ * An IMDN part whose text is the whole body of a request view defined in the same batch (a
+ * MESSAGE carrying one notification, the usual case): written as defineImdnPart writes it, less
+ * `raw`, and `"rawOf"`, the view's version, instead (D-288). The body was half of the part's line,
+ * and already in the batch once.
+ */
+function imdnPartOfView(viewVersion: string): VersionDefinition {
+  return (version, value) => {
+    if (!rebuildsFromText(value as ImdnPart)) return defineByValue(version, value);
+    const { raw: _raw, cpim: _cpim, imdn: _imdn, ...rest } = value as ImdnPart;
+    return `{"v":${JSON.stringify(version)},"part":${JSON.stringify(rest)},"rawOf":${JSON.stringify(viewVersion)}}`;
+  };
+}
 
 /** A part written by defineImdnPart, whole again: its parsed form in the place receiveImdn puts it. */
 function rebuildImdnPart(rest: Omit<ImdnPart, 'cpim' | 'imdn'>, version: string): ImdnPart {
@@ -221,6 +274,13 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
   const rec = new Recording();
   const plain: Record<string, unknown> = {};
   const nested = versioner ? NESTED.get(name) : undefined;
+  let parts: PartContext | undefined;
+  if (nested) {
+    parts = { versioner: versioner! };
+    const a = args as { message?: { body?: unknown }; request?: { body?: unknown } };
+    const view = a.message ?? a.request;
+    if (view && typeof view === 'object' && typeof view.body === 'string') parts.view = { value: view, version: versioner!(view), body: view.body };
+  }
   for (const k in args) {
     const v = (args as Record<string, unknown>)[k];
     const shape = readers[k];
@@ -237,7 +297,7 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
       rec.args[k] = o;
     } else {
       let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
-      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, versioner!);
+      if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, parts!);
       plain[k] = recorded;
       rec.args[k] = v;
     }
@@ -312,7 +372,12 @@ export function parseBatch(lines: string[]): RecordedCall[] {
   const calls: RecordedCall[] = [];
   for (const line of lines) {
     if (line.startsWith('{"v":')) {
-      const d = JSON.parse(line) as { v: string; value?: unknown; part?: Omit<ImdnPart, 'cpim' | 'imdn'> };
+      const d = JSON.parse(line) as { v: string; value?: unknown; part?: Omit<ImdnPart, 'cpim' | 'imdn'>; rawOf?: string };
+      if (d.part && d.rawOf !== undefined) {
+        const body = (versions.get(d.rawOf) as { body?: unknown } | undefined)?.body;
+        if (typeof body !== 'string') throw new Error(`recorded IMDN part ${d.v} takes its text from ${d.rawOf}, not a request view defined before it in its batch`);
+        d.part = { ...d.part, raw: body };
+      }
       versions.set(d.v, d.part ? rebuildImdnPart(d.part, d.v) : d.value);
     } else calls.push(parseRecordedCall(line, versions));
   }
