@@ -3,7 +3,11 @@
 // UASs), the CF ACKs the 200 and sends BYE. Rising rates, each step bounded; the figure is the
 // highest rate with zero failed calls. A one-call probe runs first: when the PF does not set up
 // a session yet, the figure is "not measurable yet" with what the PF answered.
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
+import { hotSpots, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { highestHeld, USERS, type Step } from './imdn-throughput';
 import { startPfChild } from './pf-child';
@@ -13,6 +17,8 @@ import { createPeer } from '../server/store/peers';
 
 const RATES = (process.env.BENCH_SESSION_RATES ?? '50,100,200,300,400,600,800').split(',').map(Number);
 const STEP_SEC = Number(process.env.BENCH_STEP_SEC || 6);
+/** BENCH_SESSION_PROFILE=1: the PF runs the steps under the V8 CPU profiler (from after the probe); its hot spots go to bench/profiles/session.txt */
+const PROFILE = process.env.BENCH_SESSION_PROFILE === '1';
 
 function csv(calls: number): string[] {
   return ['SEQUENTIAL', ...Array.from({ length: calls }, (_, i) => USERS[i % USERS.length])];
@@ -36,7 +42,8 @@ export async function run() {
   } finally {
     await db.close();
   }
-  const pf = await startPfChild({ databaseUrl, env: { SEED_USERS: USERS.join(',') } });
+  const profDir = PROFILE ? mkdtempSync(path.join(os.tmpdir(), 'bench-session-prof-')) : undefined;
+  const pf = await startPfChild({ databaseUrl, env: { SEED_USERS: USERS.join(','), ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}) } });
   const clients = [startUas('client-invite.xml', await freePort()), startUas('client-invite.xml', await freePort())];
   const target = `127.0.0.1:${pf.sipPort}`;
   let steps: Step[] = [];
@@ -48,6 +55,7 @@ export async function run() {
     probe = await runOnce('cf-invite-bye.xml', target, uacPort, { csvLines: csv(1), calls: 1, timeoutSec: 15 });
     process.stderr.write(`  probe: ${probe.code === 0 ? 'session set up and ended' : `failed: ${firstAnswer(probe.errors)}`}\n`);
     if (probe.code === 0) {
+      if (profDir) process.kill(pf.pid, 'SIGUSR2'); // the profiler starts after start-up, the REGISTERs and the probe
       for (const rate of RATES) {
         const calls = Math.ceil((rate * STEP_SEC) / 100) * 100;
         const w = watchProc(pf.pid);
@@ -73,6 +81,7 @@ export async function run() {
       data: { measurable: false, why, probeErrors: probe?.errors.slice(0, 1500) },
     };
   }
+  const profile = profDir ? writeProfile(profDir, steps) : undefined;
   const best = highestHeld(steps);
   const top = steps.filter((s) => s.ok).at(-1);
   return {
@@ -80,6 +89,26 @@ export async function run() {
       `session setup (INVITE forked to 2 clients, ACK, BYE): highest zero-failure rate ${best}/s (target ≥ 300/s)`,
       top ? `at ${top.rate}/s: INVITE→200 p50 ${top.rttMs.p50} ms, p99 ${top.rttMs.p99} ms; BYE→200 p99 ${top.rtd2Ms?.p99 ?? 'n/a'} ms; PF CPU ${top.pf?.cpuPct}% (${top.cpuMsPerCall} ms per session), RSS ${top.pf?.rssMaxMiB} MiB` : 'no step held',
     ],
-    data: { measurable: true, highest: best, steps },
+    data: { measurable: true, highest: best, steps, profile },
   };
+}
+
+/** The profiled PF's hot spots, as text in bench/profiles/session.txt. */
+function writeProfile(dir: string, steps: Step[]): HotSpots | { error: string } {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return { error: 'the profiled PF wrote no .cpuprofile' };
+  const hot = hotSpots(path.join(dir, file), 40);
+  mkdirSync('bench/profiles', { recursive: true });
+  const text = [
+    `session setup under the CPU profiler, steps ${steps.map((s) => `${s.rate}/s${s.ok ? '' : ' (failed)'}`).join(', ')}; ${hot.sampledMs} ms sampled, busy ${hot.busyPct}% of the samples`,
+    '',
+    'self time by function (% of all samples):',
+    ...hot.functions.map((f) => `  ${String(f.selfPct).padStart(5)}  ${f.name}  ${f.where}`),
+    '',
+    'self time by area:',
+    ...hot.areas.map((a) => `  ${String(a.selfPct).padStart(5)}  ${a.area}`),
+    '',
+  ].join('\n');
+  writeFileSync('bench/profiles/session.txt', text);
+  return hot;
 }

@@ -1,10 +1,12 @@
 // A 1-1 session through the PF whose offer carries MSRP with a=path, as a real CPM client makes:
 // alice's client (a SipUa) registers and invites bob@example.net, routed to bob's PF (another
 // SipUa) that answers with its own MSRP endpoint. The MSRP ends are MsrpPeers; nothing is
-// connected yet, so a test can look at the SDP the PF wrote before the media starts.
+// connected yet, so a test can look at the SDP the PF wrote before the media starts, then call
+// `connectMedia` for both MSRP connections through the PF.
 import assert from 'node:assert/strict';
 import { MsrpPeer } from './msrp-peer';
 import { SipUa, msrpOffer } from './sip-ua';
+import { readMsrpMedia } from '../../server/msrp/sdp';
 import { ALICE, SESSION_ICSI, startSessionPf } from '../sipp/session/session-harness';
 
 export async function startAnchoredOneToOne(conversation: string) {
@@ -32,7 +34,16 @@ export async function startAnchoredOneToOne(conversation: string) {
       sdp: msrpOffer(alicePeer.path),
     });
     assert.equal(r.status, 200);
-    return { h, net, client, alicePeer, bobPeer, r, close };
+    /** alice's peer connects to the PF's endpoint of her answer, bob's takes the PF's connection; returns the INVITE bob's PF got */
+    const connectMedia = async () => {
+      const [invite] = await net.waitFor('INVITE');
+      alicePeer.remotePath = readMsrpMedia(r.sdp)!.path;
+      assert.equal((await alicePeer.connect()).code, 200);
+      await bobPeer.accepted();
+      bobPeer.remotePath = readMsrpMedia(invite.body.toString())!.path;
+      return invite;
+    };
+    return { h, net, client, alicePeer, bobPeer, r, close, connectMedia };
   } catch (e) {
     await close();
     throw e;

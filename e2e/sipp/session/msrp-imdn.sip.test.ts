@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { MsrpPeer } from '../../support/msrp-peer';
 import { SipUa, msrpOffer } from '../../support/sip-ua';
 import { readMsrpMedia } from '../../../server/msrp/sdp';
+import { startAnchoredOneToOne } from '../../support/anchored-session';
 import { ALICE, SESSION_ICSI, decisions, startSessionPf, waitFor } from './session-harness';
 
 const BOB = 'sip:bob@example.net';
@@ -23,25 +24,9 @@ const delivered = (id: string, of: string) =>
   });
 
 test('D-166, IMDN-RX-2, IMDN-RX-3: two delivery notifications from bob\'s devices over MSRP for alice\'s chat message: the first reaches alice\'s client, the duplicate is answered 200 by the PF and stops', async () => {
-  const net = await SipUa.start('bob-pf');
-  const h = await startSessionPf({
-    topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${net.port}` }], routes: [{ match: '@example\\.net', peer: 'bob-pf' }] },
-  });
-  const client = await SipUa.start('alice');
-  const alicePeer = await MsrpPeer.start('alice');
-  const bobPeer = await MsrpPeer.start('bob');
+  const { h, alicePeer, bobPeer, close, connectMedia } = await startAnchoredOneToOne('rx');
   try {
-    net.answerSdp = () => msrpOffer(bobPeer.path);
-    assert.equal(await client.register(h.pf.sipAddress.port, ALICE), 200);
-    const r = await client.invite(h.pf.sipAddress.port, {
-      uri: BOB, from: ALICE, headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-rx', 'Conversation-ID: conv-rx'], sdp: msrpOffer(alicePeer.path),
-    });
-    assert.equal(r.status, 200);
-    const [invite] = await net.waitFor('INVITE');
-    alicePeer.remotePath = readMsrpMedia(r.sdp)!.path;
-    assert.equal((await alicePeer.connect()).code, 200);
-    await bobPeer.accepted();
-    bobPeer.remotePath = readMsrpMedia(invite.body.toString())!.path;
+    await connectMedia();
 
     const a1 = alicePeer.send(cpim({ from: ALICE, to: BOB, id: 'rx-1', type: 'text/plain', body: 'did you get this?', dn: 'positive-delivery' }), { contentType: 'message/cpim', messageId: 'm-rx1' });
     assert.equal((await alicePeer.response(a1.tids[0])).code, 200);
@@ -63,11 +48,7 @@ test('D-166, IMDN-RX-2, IMDN-RX-3: two delivery notifications from bob\'s device
     const rx = (await decisions(h.pf)).filter((d) => d.procedure === 'IMDN-RX').map((d) => d.outcome);
     assert.deepEqual(rx, ['FORWARD', 'DROP']);
   } finally {
-    await alicePeer.close();
-    await bobPeer.close();
-    await client.close();
-    await net.close();
-    await h.stop();
+    await close();
   }
 });
 

@@ -4,31 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { MsrpPeer } from '../../support/msrp-peer';
-import { SipUa, msrpOffer } from '../../support/sip-ua';
-import { readMsrpMedia } from '../../../server/msrp/sdp';
-import { ALICE, SESSION_ICSI, startSessionPf } from './session-harness';
+import { startAnchoredOneToOne } from '../../support/anchored-session';
 
 test('D-160, D-162: a 1 MiB message in 64 KiB chunks crosses the PF byte for byte with its success REPORT; a malformed frame gets 400 and the session goes on', async () => {
-  const net = await SipUa.start('bob-pf');
-  const h = await startSessionPf({
-    topology: { peers: [{ role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${net.port}` }], routes: [{ match: '@example\\.net', peer: 'bob-pf' }] },
-  });
-  const client = await SipUa.start('alice');
-  const alicePeer = await MsrpPeer.start('alice');
-  const bobPeer = await MsrpPeer.start('bob');
+  const { alicePeer, bobPeer, close, connectMedia } = await startAnchoredOneToOne('large');
   try {
-    net.answerSdp = () => msrpOffer(bobPeer.path);
-    assert.equal(await client.register(h.pf.sipAddress.port, ALICE), 200);
-    const r = await client.invite(h.pf.sipAddress.port, {
-      uri: 'sip:bob@example.net', from: ALICE, headers: [`Accept-Contact: *;+g.3gpp.icsi-ref="${SESSION_ICSI}"`, 'Contribution-ID: c-large', 'Conversation-ID: conv-large'], sdp: msrpOffer(alicePeer.path),
-    });
-    assert.equal(r.status, 200);
-    const [invite] = await net.waitFor('INVITE');
-    alicePeer.remotePath = readMsrpMedia(r.sdp)!.path;
-    assert.equal((await alicePeer.connect()).code, 200);
-    await bobPeer.accepted();
-    bobPeer.remotePath = readMsrpMedia(invite.body.toString())!.path;
+    await connectMedia();
 
     const big = randomBytes(1024 * 1024);
     const sent = alicePeer.send(big, { contentType: 'application/octet-stream', messageId: 'm-big', chunkSize: 64 * 1024, successReport: 'yes' });
@@ -49,10 +30,6 @@ test('D-160, D-162: a 1 MiB message in 64 KiB chunks crosses the PF byte for byt
     assert.equal((await bobPeer.whole('m-after')).body.toString(), 'still here');
     assert.ok(!bobPeer.wholes.some((w) => w.messageId === 'badmsg01'), 'the malformed frame went nowhere');
   } finally {
-    await alicePeer.close();
-    await bobPeer.close();
-    await client.close();
-    await net.close();
-    await h.stop();
+    await close();
   }
 });
