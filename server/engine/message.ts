@@ -47,9 +47,14 @@ export function headerValues(msg: Pick<SipMessageView, 'headers'>, name: string)
   const full = name.toLowerCase();
   const compact = LONG_TO_COMPACT[full];
   const out: string[] = [];
-  for (const [key, values] of Object.entries(msg.headers)) {
-    const k = key.toLowerCase();
-    if (k === full || (compact !== undefined && k === compact)) out.push(...values);
+  const headers = msg.headers;
+  // by key, without lower-casing every key of every message on every lookup: a key of another
+  // length cannot be this header, and views usually carry their keys in lower case already
+  for (const key in headers) {
+    const n = key.length;
+    if (!(n === full.length && (key === full || key.toLowerCase() === full)) && !(compact !== undefined && n === compact.length && (key === compact || key.toLowerCase() === compact))) continue;
+    const values = headers[key];
+    for (let i = 0; i < values.length; i++) out.push(values[i]);
   }
   return out;
 }
