@@ -68,7 +68,7 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<OpenedPri
   // `timeout` is better-sqlite3's busy timeout. better-sqlite3 is synchronous: while it waits for
   // another connection's lock the whole event loop waits too, so keep it short and let the caller
   // answer 503 (server/sip/storage-unavailable.ts) rather than freeze every SIP transaction.
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs }), log: [...QUERY_EVENTS] });
+  const client = new PrismaClient({ adapter: beginImmediate(new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs })), log: [...QUERY_EVENTS] });
   const onQuery = queryListeners(client);
   try {
     // WAL is stored in the file; synchronous is per connection (the adapter holds one).
@@ -84,6 +84,30 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<OpenedPri
     throw e;
   }
   return { client, provider: 'sqlite', onQuery, close: () => client.$disconnect() };
+}
+
+/**
+ * Makes every transaction of the adapter's connection begin IMMEDIATE (D-290). The file has a
+ * second writer, the decision log's thread (D-250). In WAL mode a transaction that began with a
+ * read cannot take the write lock once that writer committed after the read, or while it holds
+ * the lock: SQLite fails it at once, without the busy timeout (SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY;
+ * Prisma says "Operation has timed out"). A transaction that takes the lock at BEGIN waits for it
+ * up to the busy timeout instead, and every read in it is current. The adapter (pinned in
+ * package.json) begins a transaction with its connection's `prepare("BEGIN")` and has no option
+ * for the mode, so that one statement is rewritten; when the adapter no longer has that shape,
+ * opening the database fails rather than running with deferred transactions.
+ */
+function beginImmediate<F extends { connect(): Promise<unknown> }>(factory: F): F {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const sqlite = (adapter as { client?: { prepare?: (sql: string) => unknown } }).client;
+    if (!sqlite || typeof sqlite.prepare !== 'function') throw new Error('the better-sqlite3 adapter has no client.prepare: its transactions cannot be made to begin IMMEDIATE (D-290)');
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
+    return adapter;
+  };
+  return factory;
 }
 
 async function openPostgres(url: string): Promise<OpenedPrismaClient> {
