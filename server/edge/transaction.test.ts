@@ -35,9 +35,11 @@ function response(status: number, method = 'INVITE'): SipMessage {
 }
 
 function recorder() {
-  const sent: Array<{ at: number; m: SipMessage }> = [];
-  return { sent, send: (clock: FakeClock) => (m: SipMessage) => sent.push({ at: clock.now(), m }) };
+  const sent: Array<{ at: number; m: SipMessage | Buffer }> = [];
+  return { sent, send: (clock: FakeClock) => (m: SipMessage | Buffer) => sent.push({ at: clock.now(), m }) };
 }
+
+const bytesOf = (m: SipMessage | Buffer) => (Buffer.isBuffer(m) ? m : m.toBuffer());
 
 test('Timer A: client INVITE retransmits at T1, 2T1, 4T1 ... (UDP only)', () => {
   const { clock, fired, e } = env();
@@ -88,7 +90,7 @@ test('Timer D: non-2xx final is ACKed by the transaction; retransmitted finals r
   const t = new ClientInviteTxn(e, 'k', request('INVITE'), false, r.send(clock), { onResponse(res) { finals.push(res.status); }, onTimeout() {} });
   t.begin();
   t.receive(response(486));
-  const acks = () => r.sent.filter((s) => s.m.isRequest && s.m.method === 'ACK');
+  const acks = () => r.sent.map((s) => s.m).filter((m): m is SipMessage => !Buffer.isBuffer(m) && m.isRequest && m.method === 'ACK').map((m) => ({ m }));
   assert.equal(acks().length, 1);
   assert.equal(acks()[0].m.get('cseq'), '1 ACK');
   assert.match(acks()[0].m.get('via')!, /branch=z9hG4bKabc/, 'ACK for non-2xx shares the INVITE branch');
@@ -188,6 +190,32 @@ test('Timer J: server non-INVITE keeps answering retransmissions for 64*T1 (UDP)
   assert.equal(t.state, 'completed');
   clock.advance(1);
   assert.equal(t.state, 'terminated');
+  const tcp = new ServerNonInviteTxn(e, 'k2', request('MESSAGE'), true, () => {});
+  tcp.respond(response(200, 'MESSAGE'));
+  assert.equal(tcp.state, 'terminated');
+});
+
+test('Timer J, D-291: a completed server non-INVITE over UDP keeps only its final response\'s bytes, re-sent unchanged; it no longer holds the request or the response message', () => {
+  const { clock, e } = env();
+  const r = recorder();
+  const t = new ServerNonInviteTxn(e, 'k', request('MESSAGE'), false, r.send(clock));
+  assert.equal(t.request.method, 'MESSAGE', 'the request is there until the final response');
+  t.respond(response(100, 'MESSAGE'));
+  t.retransmission();
+  assert.equal((r.sent[1].m as SipMessage).status, 100, 'a provisional is re-sent while proceeding');
+  const final = response(202, 'MESSAGE');
+  t.respond(final);
+  t.retransmission();
+  t.retransmission();
+  const finals = r.sent.slice(2).map((s) => bytesOf(s.m));
+  assert.equal(finals.length, 3);
+  for (const b of finals) assert.ok(b.equals(final.toBuffer()), 'the same bytes each time');
+  assert.equal(t.lastResponse, undefined, 'the response message is released');
+  assert.equal(t.finalStatus, 202);
+  assert.throws(() => t.request, /released/, 'the request is released');
+  clock.advance(64 * T1);
+  assert.equal(t.state, 'terminated');
+  // over TCP nothing is kept: the transaction ends with its final response
   const tcp = new ServerNonInviteTxn(e, 'k2', request('MESSAGE'), true, () => {});
   tcp.respond(response(200, 'MESSAGE'));
   assert.equal(tcp.state, 'terminated');

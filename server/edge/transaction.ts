@@ -23,15 +23,30 @@ export interface TxnEnv {
   onTimer?: (txn: Transaction, name: TimerName) => void;
 }
 
-export type SendFn = (m: SipMessage) => void;
+/** Sends a message, or bytes already serialised (a completed transaction's final response, D-291). */
+export type SendFn = (m: SipMessage | Buffer) => void;
 
 abstract class TxnBase {
   abstract state: string;
   private handles = new Map<TimerName, TimerHandle>();
   onTerminated: (() => void) | undefined;
 
-  constructor(readonly env: TxnEnv, readonly key: string, readonly request: SipMessage,
-    readonly reliable: boolean, readonly send: SendFn) {}
+  private req: SipMessage | undefined;
+
+  constructor(readonly env: TxnEnv, readonly key: string, request: SipMessage,
+    readonly reliable: boolean, readonly send: SendFn) {
+    this.req = request;
+  }
+
+  /** The request that began the transaction (a completed server non-INVITE has let it go, D-291). */
+  get request(): SipMessage {
+    if (!this.req) throw new Error(`transaction ${this.key}: its request was released when it completed`);
+    return this.req;
+  }
+
+  protected releaseRequest(): void {
+    this.req = undefined;
+  }
 
   protected start(name: TimerName, ms: number, fn: () => void): void {
     this.stop(name);
@@ -71,21 +86,44 @@ abstract class TxnBase {
 export class ServerNonInviteTxn extends TxnBase {
   readonly kind = 'server-non-invite' as const;
   state: 'trying' | 'proceeding' | 'completed' | 'terminated' = 'trying';
+  /** the provisional response being re-sent while proceeding */
   lastResponse: SipMessage | undefined;
+  /** the final response's status, 0 before it */
+  finalStatus = 0;
+  /** the final response as sent, kept for Timer J */
+  private finalBytes: Buffer | undefined;
 
   /** A retransmitted request: absorbed; the last response (if any) is sent again. */
   retransmission(): void {
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) this.send(this.lastResponse);
+    if (this.state === 'completed' && this.finalBytes) this.send(this.finalBytes);
+    else if (this.state === 'proceeding' && this.lastResponse) this.send(this.lastResponse);
   }
 
+  // Over UDP a completed transaction lives 64*T1 (32 s) only to answer retransmissions of its
+  // request. At a few thousand requests a second that is tens of thousands of them: each keeps
+  // the bytes of its final response and no parsed message (the request, the response, and the
+  // datagram the request's strings were cut from), a few KB of heap less each (D-291).
   respond(res: SipMessage): boolean {
     if (this.state === 'completed' || this.state === 'terminated') return false;
-    this.lastResponse = res;
-    this.send(res);
-    if (res.status < 200) { this.state = 'proceeding'; return true; }
+    if (res.status < 200) {
+      this.lastResponse = res;
+      this.send(res);
+      this.state = 'proceeding';
+      return true;
+    }
     this.state = 'completed';
-    if (this.reliable) this.terminate();
-    else this.start('J', 64 * this.t1, () => this.terminate());
+    this.finalStatus = res.status;
+    this.lastResponse = undefined;
+    if (this.reliable) {
+      this.send(res);
+      this.terminate();
+      return true;
+    }
+    const bytes = res.toBuffer();
+    this.send(bytes);
+    this.finalBytes = bytes;
+    this.releaseRequest();
+    this.start('J', 64 * this.t1, () => this.terminate());
     return true;
   }
 }

@@ -130,9 +130,9 @@ export class SipUa {
     return `<sip:${this.local.host}:${this.local.port}${proto === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
-  send(peer: Peer, m: SipMessage): void {
+  send(peer: Peer, m: SipMessage | Buffer): void {
     this.counters.sent++;
-    this.transport.send(peer, m.toBuffer());
+    this.transport.send(peer, Buffer.isBuffer(m) ? m : m.toBuffer());
   }
 
   // ------------------------------------------------------------------ incoming
@@ -234,7 +234,7 @@ export class SipUa {
       if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
     }
     const reliable = peer.proto !== 'udp';
-    const send = (m: SipMessage) => this.send(peer, m);
+    const send = (m: SipMessage | Buffer) => this.send(peer, m);
     const txn = method === 'INVITE'
       ? new ServerInviteTxn(this.env(), key, msg, reliable, send)
       : new ServerNonInviteTxn(this.env(), key, msg, reliable, send);
@@ -407,6 +407,8 @@ export class SipUa {
     if (status >= 200) {
       const g = this.guards.get(txn);
       if (g !== undefined) { this.clock.clearTimeout(g); this.guards.delete(txn); }
+      // answered: a non-INVITE transaction needs nothing of the request any more (D-291)
+      if (txn instanceof ServerNonInviteTxn) this.requestsByTxn.delete(txn);
     }
     return res;
   }
@@ -487,7 +489,7 @@ export class SipUa {
     const branch = this.addVia(m, dest.proto);
     const key = `${branch}|${m.method}`;
     const reliable = dest.proto !== 'udp';
-    const send = (x: SipMessage) => this.send(dest, x);
+    const send = (x: SipMessage | Buffer) => this.send(dest, x);
     let txn: ClientTxn;
     const cb = {
       onResponse: (res: SipMessage) => h.onResponse(res, txn),
