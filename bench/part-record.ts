@@ -13,7 +13,7 @@ import { recordingSize } from '../server/store/engine-recording';
 import { recordJson } from './record-json';
 import { imdnCsv, USERS } from './imdn-throughput';
 import { startPfChild } from './pf-child';
-import { round, watchProc } from './proc-stats';
+import { round, threadCpu, threadCpuSince, watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
 
 const RATE = Number(process.env.BENCH_RECORD_RATE || 500);
@@ -36,6 +36,8 @@ interface Run {
   /** the recording's JSON before deflate: all of it, and per procedure (and version definitions) */
   jsonBytes?: number;
   jsonByKind?: Record<string, { lines: number; bytes: number }>;
+  /** CPU ms per MESSAGE by thread name (main thread "node", libuv's pool, V8's GC helpers, worker threads) */
+  threadMsPerCall?: Record<string, number>;
 }
 
 async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
@@ -53,9 +55,12 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
     if (reg.code !== 0) throw new Error(`REGISTER of the bench users failed: ${reg.errors}`);
     if (profDir) process.kill(pf.pid, 'SIGUSR2'); // the profiler starts after the start-up and the REGISTERs
     const w = watchProc(pf.pid);
+    const threads0 = threadCpu(pf.pid);
     const r = await runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate: RATE, calls: CALLS, csvLines: imdnCsv(CALLS) });
     const p = w.stop();
-    run = { record, ok: r.ok, successful: r.successful, cpuMsPerCall: r.successful ? round((p.cpuSec * 1000) / r.successful, 3) : NaN, cpuPct: p.cpuPct, p99Ms: r.rttMs.p99 };
+    const threads = threadCpuSince(threads0, threadCpu(pf.pid));
+    const threadMsPerCall = Object.fromEntries(Object.entries(threads).map(([k, v]) => [k, r.successful ? round((v * 1000) / r.successful, 3) : NaN]));
+    run = { record, ok: r.ok, successful: r.successful, cpuMsPerCall: r.successful ? round((p.cpuSec * 1000) / r.successful, 3) : NaN, cpuPct: p.cpuPct, p99Ms: r.rttMs.p99, threadMsPerCall };
   } finally {
     await client.stop();
     await pf.stop();
@@ -71,7 +76,8 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
     const json = await recordJson(pf.databaseUrl);
     run = { ...run, jsonBytes: json.bytes, jsonByKind: json.byKind };
   }
-  process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls, ${run.jsonBytes} bytes of JSON before deflate` : ''}\n`);
+  const byThread = Object.entries(run.threadMsPerCall ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core; by thread: ${byThread}), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls, ${run.jsonBytes} bytes of JSON before deflate` : ''}\n`);
   return run;
 }
 

@@ -84,3 +84,38 @@ export function round(n: number, digits = 1): number {
   const m = 10 ** digits;
   return Math.round(n * m) / m;
 }
+
+/**
+ * CPU seconds used so far by the threads of a process, by thread name (/proc/<pid>/task/<tid>/comm);
+ * the main thread is "main" (Node names neither libuv's pool nor V8's helpers: they are "node").
+ */
+export function threadCpu(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** What each thread name used between two threadCpu readings, in CPU seconds (threads that used none left out). */
+export function threadCpuSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = round(v - (before[k] ?? 0), 2);
+    if (d > 0) out[k] = d;
+  }
+  return out;
+}
