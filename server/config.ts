@@ -113,9 +113,9 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-/** PF_EDGE_THREAD (on | off, default off): the embedded edge on a worker thread (D-285). */
+/** PF_EDGE_THREAD (on | off, default on): the embedded edge on a worker thread (D-285, D-292). */
 function edgeThread(env: Env): boolean {
-  const raw = (env.PF_EDGE_THREAD ?? 'off').trim().toLowerCase();
+  const raw = (env.PF_EDGE_THREAD ?? 'on').trim().toLowerCase();
   if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_EDGE_THREAD must be on or off, got "${env.PF_EDGE_THREAD}"`);
   return raw === 'on';
 }
