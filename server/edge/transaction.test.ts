@@ -207,6 +207,7 @@ test('Timer J, D-291: a completed server non-INVITE over UDP keeps only its fina
   t.respond(final);
   t.retransmission();
   t.retransmission();
+  assert.equal(r.sent[2].m, final, 'the final response goes out as the message, for what watches messages sent');
   const finals = r.sent.slice(2).map((s) => bytesOf(s.m));
   assert.equal(finals.length, 3);
   for (const b of finals) assert.ok(b.equals(final.toBuffer()), 'the same bytes each time');

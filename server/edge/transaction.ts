@@ -23,8 +23,11 @@ export interface TxnEnv {
   onTimer?: (txn: Transaction, name: TimerName) => void;
 }
 
-/** Sends a message, or bytes already serialised (a completed transaction's final response, D-291). */
-export type SendFn = (m: SipMessage | Buffer) => void;
+/**
+ * Sends a message (`bytes`: its serialisation, when the caller made it already), or the bytes
+ * alone: a completed transaction's final response when a retransmission asks for it again (D-291).
+ */
+export type SendFn = (m: SipMessage | Buffer, bytes?: Buffer) => void;
 
 abstract class TxnBase {
   abstract state: string;
@@ -119,8 +122,9 @@ export class ServerNonInviteTxn extends TxnBase {
       this.terminate();
       return true;
     }
+    // sent as a message, so what watches messages sent sees it; kept as its bytes
     const bytes = res.toBuffer();
-    this.send(bytes);
+    this.send(res, bytes);
     this.finalBytes = bytes;
     this.releaseRequest();
     this.start('J', 64 * this.t1, () => this.terminate());

@@ -130,9 +130,10 @@ export class SipUa {
     return `<sip:${this.local.host}:${this.local.port}${proto === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
-  send(peer: Peer, m: SipMessage | Buffer): void {
+  /** `m` on the wire; `bytes`, when given, is its serialisation already made (D-291) */
+  send(peer: Peer, m: SipMessage | Buffer, bytes?: Buffer): void {
     this.counters.sent++;
-    this.transport.send(peer, Buffer.isBuffer(m) ? m : m.toBuffer());
+    this.transport.send(peer, bytes ?? (Buffer.isBuffer(m) ? m : m.toBuffer()));
   }
 
   // ------------------------------------------------------------------ incoming
@@ -234,7 +235,7 @@ export class SipUa {
       if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
     }
     const reliable = peer.proto !== 'udp';
-    const send = (m: SipMessage | Buffer) => this.send(peer, m);
+    const send = (m: SipMessage | Buffer, bytes?: Buffer) => this.send(peer, m, bytes);
     const txn = method === 'INVITE'
       ? new ServerInviteTxn(this.env(), key, msg, reliable, send)
       : new ServerNonInviteTxn(this.env(), key, msg, reliable, send);
@@ -489,7 +490,7 @@ export class SipUa {
     const branch = this.addVia(m, dest.proto);
     const key = `${branch}|${m.method}`;
     const reliable = dest.proto !== 'udp';
-    const send = (x: SipMessage | Buffer) => this.send(dest, x);
+    const send = (x: SipMessage | Buffer, bytes?: Buffer) => this.send(dest, x, bytes);
     let txn: ClientTxn;
     const cb = {
       onResponse: (res: SipMessage) => h.onResponse(res, txn),

@@ -63,13 +63,14 @@ class RecordingUa extends SipUa {
     super(opts);
   }
 
-  override send(peer: Peer, m: SipMessage): void {
-    // Retransmissions re-send the same object: the ladder shows each message once.
-    if (!this.seen.has(m)) {
+  override send(peer: Peer, m: SipMessage | Buffer, bytes?: Buffer): void {
+    // Retransmissions re-send the same object, or a completed transaction's bytes (D-291): the
+    // ladder shows each message once.
+    if (!Buffer.isBuffer(m) && !this.seen.has(m)) {
       this.seen.add(m);
       this.record(m, peer);
     }
-    super.send(peer, m);
+    super.send(peer, m, bytes);
   }
 }
 
