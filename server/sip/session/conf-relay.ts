@@ -12,6 +12,9 @@ import { viewFromRaw } from '../message-view';
 import type { Handler, SrfApp, SrfRequest, SrfResponseIn, SrfResponseOut } from '../srf-types';
 import type { SessionRuntime } from './session-runtime';
 
+/** how long a conference SUBSCRIBE waits for its user's sessions being set up (D-293) */
+const SET_UP_WAIT_MS = 5000;
+
 /** The user part of the Contact the PF puts on subscriptions it relays for clients. */
 export const RELAY_SUBSCRIPTION_USER = 'pf-relay';
 
@@ -54,8 +57,17 @@ export class ConfRelay {
       const ev = parseEvent(req.get('Event'));
       if (!ev.ok || ev.value.eventType !== 'conference') return next();
       if (tagOf(req.get('To')) !== undefined) return this.inDialog(req, res);
-      this.initial(req, res);
+      void this.afterSetUp(req, res);
     };
+  }
+
+  // A client subscribes to its group's conference as soon as it has the 200 of its join, which
+  // can overtake the shell putting the session in state (D-293): the decision waits for the
+  // user's sessions being set up, at most a few seconds, then decides on what is there.
+  private async afterSetUp(req: SrfRequest, res: SrfResponseOut): Promise<void> {
+    const servedUser = aorOf(parseNameAddr(req.get('From') ?? '')?.uri ?? '') ?? undefined;
+    if (servedUser) await this.rt.settled(servedUser, SET_UP_WAIT_MS);
+    this.initial(req, res);
   }
 
   private initial(req: SrfRequest, res: SrfResponseOut): void {

@@ -83,7 +83,9 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
     case 'ANSWERED':
       return;
     case 'ORIGINATE':
-      return originating(deps, req, res, txn, a.servedUser, a.peer);
+      // the client has its 200 before the session is in state: a conference SUBSCRIBE it sends
+      // at once waits for this (D-293)
+      return deps.rt.settingUpFor(a.servedUser, () => originating(deps, req, res, txn, a.servedUser, a.peer));
     case 'REJOIN':
       return rejoin(deps, req, res, a.sessionId);
     case 'JOIN_IWF':

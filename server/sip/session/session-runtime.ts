@@ -92,6 +92,37 @@ export class SessionRuntime implements SessionEffects {
     return [...this.deps.state.sessions.values()].filter((s) => s.servedUser === servedUser);
   }
 
+  /** per served user: sessions the shell is setting up, not yet in state (D-293) */
+  private readonly settingUp = new Map<string, Set<Promise<void>>>();
+
+  /**
+   * Runs `setUp`, the set-up of a session of `servedUser` that answers the client before the
+   * session is in state (srf's createUAS resolves after the 200 has gone out); settled() waits
+   * for it.
+   */
+  async settingUpFor(servedUser: string, setUp: () => Promise<void>): Promise<void> {
+    const pending = this.settingUp.get(servedUser) ?? new Set<Promise<void>>();
+    this.settingUp.set(servedUser, pending);
+    const p = setUp();
+    pending.add(p);
+    try {
+      await p;
+    } finally {
+      pending.delete(p);
+      if (pending.size === 0 && this.settingUp.get(servedUser) === pending) this.settingUp.delete(servedUser);
+    }
+  }
+
+  /** Resolves once the sessions of `servedUser` being set up are in state (or `maxMs` passed). */
+  async settled(servedUser: string, maxMs: number): Promise<void> {
+    const pending = this.settingUp.get(servedUser);
+    if (!pending || pending.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    await Promise.race([Promise.allSettled([...pending]), late]);
+    clearTimeout(timer);
+  }
+
   async userId(aor: string): Promise<string> {
     let id = this.userIds.get(aor);
     if (id === undefined) {
