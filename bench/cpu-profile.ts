@@ -54,3 +54,17 @@ export function hotSpots(file: string, top = 15): HotSpots {
     areas: [...byArea.entries()].filter(([a]) => a !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, h]) => ({ area, selfPct: pct(h) })),
   };
 }
+
+/** Hot spots as the text kept in bench/profiles/<name>.txt: `title`, then self time by function and by area. */
+export function hotSpotsText(title: string, hot: HotSpots): string {
+  return [
+    `${title}; ${hot.sampledMs} ms sampled, busy ${hot.busyPct}% of the samples`,
+    '',
+    'self time by function (% of all samples):',
+    ...hot.functions.map((f) => `  ${String(f.selfPct).padStart(5)}  ${f.name}  ${f.where}`),
+    '',
+    'self time by area:',
+    ...hot.areas.map((a) => `  ${String(a.selfPct).padStart(5)}  ${a.area}`),
+    '',
+  ].join('\n');
+}

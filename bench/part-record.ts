@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
-import { hotSpots, type HotSpots } from './cpu-profile';
+import { hotSpots, hotSpotsText, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { recordingSize } from '../server/store/engine-recording';
 import { recordJson } from './record-json';
@@ -127,16 +127,6 @@ async function profileOn(): Promise<HotSpots> {
   if (!file) throw new Error('the profiled PF wrote no .cpuprofile');
   const hot = hotSpots(path.join(dir, file), 30);
   mkdirSync('bench/profiles', { recursive: true });
-  const text = [
-    `PF_RECORD=on, ${CALLS} IMDN MESSAGEs at ${RATE}/s; ${hot.sampledMs} ms sampled, busy ${hot.busyPct}% of the samples`,
-    '',
-    'self time by function (% of all samples):',
-    ...hot.functions.map((f) => `  ${String(f.selfPct).padStart(5)}  ${f.name}  ${f.where}`),
-    '',
-    'self time by area:',
-    ...hot.areas.map((a) => `  ${String(a.selfPct).padStart(5)}  ${a.area}`),
-    '',
-  ].join('\n');
-  writeFileSync('bench/profiles/record.txt', text);
+  writeFileSync('bench/profiles/record.txt', hotSpotsText(`PF_RECORD=on, ${CALLS} IMDN MESSAGEs at ${RATE}/s`, hot));
   return hot;
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
-import { hotSpots, type HotSpots } from './cpu-profile';
+import { hotSpots, hotSpotsText, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { highestHeld, USERS, type Step } from './imdn-throughput';
 import { startPfChild } from './pf-child';
@@ -99,16 +99,6 @@ function writeProfile(dir: string, steps: Step[]): HotSpots | { error: string } 
   if (!file) return { error: 'the profiled PF wrote no .cpuprofile' };
   const hot = hotSpots(path.join(dir, file), 40);
   mkdirSync('bench/profiles', { recursive: true });
-  const text = [
-    `session setup under the CPU profiler, steps ${steps.map((s) => `${s.rate}/s${s.ok ? '' : ' (failed)'}`).join(', ')}; ${hot.sampledMs} ms sampled, busy ${hot.busyPct}% of the samples`,
-    '',
-    'self time by function (% of all samples):',
-    ...hot.functions.map((f) => `  ${String(f.selfPct).padStart(5)}  ${f.name}  ${f.where}`),
-    '',
-    'self time by area:',
-    ...hot.areas.map((a) => `  ${String(a.selfPct).padStart(5)}  ${a.area}`),
-    '',
-  ].join('\n');
-  writeFileSync('bench/profiles/session.txt', text);
+  writeFileSync('bench/profiles/session.txt', hotSpotsText(`session setup under the CPU profiler, steps ${steps.map((s) => `${s.rate}/s${s.ok ? '' : ' (failed)'}`).join(', ')}`, hot));
   return hot;
 }
