@@ -60,17 +60,13 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
     mode: s.mode,
     snapshot: JSON.stringify(s),
   };
-  const released = s.mode === 'RELEASED';
+  // BEGIN IMMEDIATE on SQLite (D-290): reading first cannot make the write fail beside the
+  // decision log's writer thread (D-289)
   await db.$transaction(async (tx) => {
-    // Written before anything is read (D-289). In SQLite, a transaction that has read cannot take
-    // the write lock once another connection (the decision log's thread, D-250) has committed
-    // since its read, or while that connection holds the lock: it fails at once, without the busy
-    // timeout (SQLITE_BUSY_SNAPSHOT / SQLITE_BUSY). A transaction whose first statement writes
-    // waits for the lock instead, and reads the newest data after.
-    const updated = await tx.cpmSession.updateMany({ where: { id: s.id }, data: { ...row, ...(released ? {} : { endedAt: null }) } });
-    if (updated.count === 0) await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: at, endedAt: released ? at : null } });
-    // endedAt is set once, at the first write that finds the session RELEASED
-    else if (released) await tx.cpmSession.updateMany({ where: { id: s.id, endedAt: null }, data: { endedAt: at } });
+    const old = await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } });
+    const endedAt = s.mode === 'RELEASED' ? (old?.endedAt ?? at) : null;
+    if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
+    else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: at, endedAt } });
     const legs = await tx.leg.findMany({ where: { sessionId: s.id } });
     const known = new Map(legs.map((l) => [l.id, l]));
     for (const l of s.legs) {
