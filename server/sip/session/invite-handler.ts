@@ -83,9 +83,7 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
     case 'ANSWERED':
       return;
     case 'ORIGINATE':
-      // the client has its 200 before the session is in state: a conference SUBSCRIBE it sends
-      // at once waits for this (D-293)
-      return deps.rt.settingUpFor(a.servedUser, () => originating(deps, req, res, txn, a.servedUser, a.peer));
+      return originating(deps, req, res, txn, a.servedUser, a.peer);
     case 'REJOIN':
       return rejoin(deps, req, res, a.sessionId);
     case 'JOIN_IWF':
@@ -262,18 +260,22 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
   if (msrp && offered && msrp.answered(sessionId, 'net', uac.remote.sdp)) ({ sdp: clientAnswer, connect: connectClient } = msrp.answerTo(sessionId, 'client', offered, uac.remote.sdp));
   else msrp?.close(sessionId);
   rt.deps.runner.release(res); // answered by the dialog, not by an effect
-  const uas = await srf.createUAS(req, res, { localSdp: clientAnswer });
-  connectClient();
-  const prefs = await rt.prefs(servedUser);
-  const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: req.uri.split(';')[0], prefs, peerUser: parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri });
-  const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, clientAnswer, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
-  const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uac, offer, { uac: true, iwfSide: peer.iwfSide });
-  msrp?.bind(sessionId, 'client', clientLeg.id);
-  msrp?.bind(sessionId, 'net', netLeg.id);
-  s.legs.push(clientLeg, netLeg);
-  wireLeg(rt, srf, sessionId, clientLeg.id, uas);
-  wireLeg(rt, srf, sessionId, netLeg.id, uac);
-  await rt.put(s);
+  // the client has its 200 before the session is in state: a conference SUBSCRIBE it sends at
+  // once waits for the rest of this (D-293)
+  await rt.settingUpFor(servedUser, async () => {
+    const uas = await srf.createUAS(req, res, { localSdp: clientAnswer });
+    connectClient();
+    const prefs = await rt.prefs(servedUser);
+    const s = newSession({ id: sessionId, servedUser, request: viewOf(req), peerRole: peer.role, groupUri: req.uri.split(';')[0], prefs, peerUser: parseNameAddr(req.get('To') ?? '')?.uri ?? req.uri });
+    const clientLeg = makeLeg(`client-${shortId()}`, 'CLIENT', uas, clientAnswer, { uac: false, device: parseNameAddr(req.get('Contact') ?? '')?.uri, userAgent: req.get('User-Agent') });
+    const netLeg = makeLeg(`${peer.role.toLowerCase().replace('_', '-')}-${shortId()}`, peer.role, uac, offer, { uac: true, iwfSide: peer.iwfSide });
+    msrp?.bind(sessionId, 'client', clientLeg.id);
+    msrp?.bind(sessionId, 'net', netLeg.id);
+    s.legs.push(clientLeg, netLeg);
+    wireLeg(rt, srf, sessionId, clientLeg.id, uas);
+    wireLeg(rt, srf, sessionId, netLeg.id, uac);
+    await rt.put(s);
+  });
 }
 
 /** BYE-4-R-iii-2: the new client dialog is answered with the kept CF leg's SDP, then the engine binds it. */

@@ -96,9 +96,8 @@ export class SessionRuntime implements SessionEffects {
   private readonly settingUp = new Map<string, Set<Promise<void>>>();
 
   /**
-   * Runs `setUp`, the set-up of a session of `servedUser` that answers the client before the
-   * session is in state (srf's createUAS resolves after the 200 has gone out); settled() waits
-   * for it.
+   * Runs `setUp`: the part of a session's set-up from answering the client to putting the session
+   * in state (srf's createUAS resolves after the 200 has gone out); settled() waits for it.
    */
   async settingUpFor(servedUser: string, setUp: () => Promise<void>): Promise<void> {
     const pending = this.settingUp.get(servedUser) ?? new Set<Promise<void>>();
