@@ -147,7 +147,7 @@ export class ControlServer {
       if (e.app !== app) continue;
       this.txns.delete(id);
       // Nobody is left to answer: fail the request now rather than leave its transaction open.
-      if (e.kind === 'server' && e.req.txn && e.req.txn.state !== 'terminated' && (e.req.txn.state === 'trying' || e.req.txn.state === 'proceeding')) {
+      if (e.kind === 'server' && (e.req.txn?.state === 'trying' || e.req.txn?.state === 'proceeding')) {
         this.ua.respondStatus(e.req, 503);
       }
     }
