@@ -121,9 +121,9 @@ test('REPLAY-EQ, D-275, D-276: a notification part is written once per batch for
   );
 });
 
-test('REPLAY-EQ, D-280, D-288: lines carry the v3 fingerprint, which tells apart any change to an effect or to what a decision decided, and not a rewording of its explanation (summary, inputs); v2, v1 (SHA-1) and cyrb53 lines still check as taken', async () => {
+test('REPLAY-EQ, D-280, D-288, D-294: lines carry the v3 fingerprint, which tells apart any change to an effect or to what a decision decided, and not a rewording of its explanation (summary, inputs); v2, v1 (SHA-1) and cyrb53 lines still check as taken', async () => {
   const fc = (await import('fast-check')).default;
-  const { resultFingerprint, resultFingerprintV2, fingerprintMatches, fingerprintHashV1 } = await import('../engine/replay/tape');
+  const { resultFingerprint, resultFingerprintByDefinition, resultFingerprintV2, fingerprintMatches, fingerprintHashV1 } = await import('../engine/replay/tape');
   const { hash53 } = await import('../engine/replay/hash');
   const s = sink();
   recordingEngine(s, () => 1_000).call('checkBody', { inspection: { ok: false, code: 413, encoding: 'br', why: 'too large' }, servedUser: 'sip:a@x', callId: 'c3' });
@@ -152,6 +152,8 @@ test('REPLAY-EQ, D-280, D-288: lines carry the v3 fingerprint, which tells apart
       // effects of any shape: the fingerprint takes them as data
       const r = generated as unknown as EngineOutput & { effects: unknown[] };
       const recorded = resultFingerprint(r);
+      // fed to the hash piece by piece (D-294), as the content the v3 form is defined by hashes
+      assert.equal(recorded, resultFingerprintByDefinition(r));
       assert.ok(fingerprintMatches(structuredClone(r), recorded));
       const changed = structuredClone(r);
       const d = changed.decisions[pick % changed.decisions.length] as unknown as Record<string, unknown>;

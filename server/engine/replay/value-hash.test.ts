@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import fc from 'fast-check';
-import { valueHash53 } from './value-hash';
+import { base36, valueHash53 } from './value-hash';
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -61,4 +61,36 @@ test('REPLAY-EQ, D-288: structure is told apart where the characters are the sam
     [NaN, null],
   ];
   for (const [a, b] of same) assert.equal(valueHash53(a), valueHash53(b), `${json(a)} and ${json(b)}`);
+});
+
+// Hashes taken with the walk as D-288 first wrote it (numbers through String(), the result through
+// toString(36)): recordings carry them, so a faster walk must give every one of them unchanged.
+test('REPLAY-EQ, D-294: the hash of recorded values does not move (numbers fed as their digits, base 36 written by hand)', () => {
+  const taken: Array<[unknown, string]> = [
+    [0, 'dscinu079'],
+    [7, '15rxo2vclcn'],
+    [10, '1as0jm6tzq2'],
+    [100, '1wl9ntj6ekr'],
+    [12345, '158tk4r1n8n'],
+    [1764840000000, '1oo4fvd9c04'],
+    [2 ** 31, 'r03jlg9o5f'],
+    [2 ** 53 - 1, '197b4yjo9c9'],
+    [-250, '2129l4t4sd5'],
+    [0.5, '2g2na5lhb6h'],
+    [1e21, 'wairgtd3jq'],
+    [1e-7, 'xnjqtewcxo'],
+    [[1, 'a', null], '27h1l2mnh6d'],
+    [{ at: 1764840000123, code: 200, n: 0 }, '12urjikswcd'],
+    [{ kind: 'SEND_RESP', txn: 'x', code: 486, reason: 'Busy Here' }, 'p7z384ai30'],
+  ];
+  for (const [v, h] of taken) assert.equal(valueHash53(v), h, json(v));
+});
+
+test('REPLAY-EQ, D-294: base36 writes every safe integer as toString(36) does, around each multiple of 36^5 too', () => {
+  const P5 = 36 ** 5;
+  const near = fc.tuple(fc.integer({ min: 0, max: Math.floor((2 ** 53 - 1) / P5) }), fc.integer({ min: -2, max: 2 })).map(([k, d]) => Math.min(2 ** 53 - 1, Math.max(0, k * P5 + d)));
+  fc.assert(
+    fc.property(fc.oneof(fc.maxSafeNat(), near, fc.nat(100)), (x) => assert.equal(base36(x), x.toString(36))),
+    { numRuns: 5000 },
+  );
 });
