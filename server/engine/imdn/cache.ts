@@ -228,6 +228,8 @@ export class ImdnCache implements ImdnCacheReader {
 export class OverlayCache implements ImdnCacheReader {
   private readonly local = new Map<string, ImdnCacheEntry>();
   private readonly users = new Set<string>();
+  /** what the base answered, by key, time and TTL: a put reads the entry it extends, and the base is asked once (each question is a recorded lookup, D-295) */
+  private readonly asked = new Map<string, ImdnCacheEntry | undefined>();
 
   constructor(
     private readonly base: ImdnCacheReader,
@@ -235,7 +237,14 @@ export class OverlayCache implements ImdnCacheReader {
   ) {}
 
   get(key: ImdnCacheKey, now: number, ttlSec?: number): ImdnCacheEntry | undefined {
-    return this.local.get(cacheKeyString(key)) ?? this.base.get(key, now, ttlSec);
+    const k = cacheKeyString(key);
+    const own = this.local.get(k);
+    if (own) return own;
+    const q = `${k}|${now}|${ttlSec}`;
+    if (this.asked.has(q)) return this.asked.get(q);
+    const answer = this.base.get(key, now, ttlSec);
+    this.asked.set(q, answer);
+    return answer;
   }
 
   isEmptyFor(servedUser: string, now: number, ttlSec?: number): boolean {

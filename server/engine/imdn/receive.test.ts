@@ -339,3 +339,30 @@ test('RX-resp-drop: a dropped IMDN is answered 200 on the incoming transaction',
   const r = setup({ seed: [{ type: 'delivery' }] }).run(imdn('delivery'));
   assert.deepEqual(r.effects.filter((e) => e.kind === 'SEND_RESP'), [{ kind: 'SEND_RESP', txn: 't1', code: 200, reason: 'OK' }]);
 });
+
+test('IMDN-RX-2, D-295: no lookup is asked the same question twice in one call (each is a recorded read), forwarded or dropped, the message known or not', () => {
+  for (const known of [true, false]) {
+    for (const seed of [[], [{ type: 'delivery' as const }]]) {
+      const policy = withPolicy({});
+      const cache = new ImdnCache({ name: 'RX', ttlSec: policy.imdnCacheTtlSec });
+      for (const s of seed) cache.apply({ kind: 'CACHE_PUT', cache: 'RX', key: { servedUser: ALICE, peer: BOB_KEY, messageId: 'm1' }, type: s.type, status: 'delivered' }, NOW - 1000);
+      const asked: string[] = [];
+      const ask = <A extends unknown[], R>(name: string, f: (...a: A) => R) => (...a: A): R => {
+        asked.push(`${name} ${JSON.stringify(a)}`);
+        return f(...a);
+      };
+      const r = receiveImdn({
+        servedUser: ALICE,
+        message: imdn('delivery'),
+        cache: { get: ask('cache.get', cache.get.bind(cache)), isEmptyFor: ask('cache.isEmptyFor', cache.isEmptyFor.bind(cache)) },
+        messageIndex: ask('messageIndex', () => (known ? { kind: 'CHAT' as const, sessionId: 'S', requested: [] } : undefined)),
+        session: ask('session', () => ({ isComposingFrom: [] })),
+        policy,
+        now: NOW,
+        txn: 't1',
+      });
+      assert.equal(r.decisions[0].outcome, seed.length ? 'DROP' : 'FORWARD');
+      assert.deepEqual(asked, [...new Set(asked)], `known ${known}, cached ${seed.length > 0}: ${asked.join('; ')}`);
+    }
+  }
+});

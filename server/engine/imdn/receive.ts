@@ -130,7 +130,7 @@ export function receiveImdn(input: ReceiveImdnInput): EngineResult & { forward: 
       effects.push(put);
       overlay.put(put, now, ttl);
     }
-    if (o.forward) forward.push(toPart(part, 'message/cpim', recipient, input, original));
+    if (o.forward) forward.push(toPart(part, 'message/cpim', recipient, input, { entry: original }));
     else effects.push({ kind: 'DROP', reason: o.dropReason ?? 'duplicate' });
 
     decisions.push(
@@ -175,7 +175,8 @@ function describe(part: ImdnBodyPart): string {
   return part.ok ? `the ${part.imdn.type} notification (${part.imdn.status}) for message ${part.imdn.messageId}` : 'the unparsed notification';
 }
 
-function toPart(part: ImdnBodyPart, contentType: string, recipient: string | undefined, input: ReceiveImdnInput, original?: MessageIndexEntry): ImdnPart {
+/** `original`: the message index's answer when it was already asked (each question is a recorded lookup, D-295) */
+function toPart(part: ImdnBodyPart, contentType: string, recipient: string | undefined, input: ReceiveImdnInput, original?: { entry: MessageIndexEntry | undefined }): ImdnPart {
   const encoding = input.message.text !== undefined && part.raw === input.message.body ? header(input.message, 'content-encoding') : undefined;
   return {
     raw: part.raw,
@@ -185,6 +186,6 @@ function toPart(part: ImdnBodyPart, contentType: string, recipient: string | und
     cpim: part.cpim,
     imdn: part.ok ? part.imdn : undefined,
     recipient,
-    original: original ?? (part.ok ? input.messageIndex(part.imdn.messageId) : undefined),
+    original: original ? original.entry : part.ok ? input.messageIndex(part.imdn.messageId) : undefined,
   };
 }
