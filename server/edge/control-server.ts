@@ -2,6 +2,7 @@
 // the SIP UA core: apps connect, authenticate, route verbs, receive requests/responses and send
 // SIP through `sip|<txn>|<dialog>` frames.
 import net from 'node:net';
+import { corkPerTurn } from './cork-per-turn';
 import { randomUUID } from 'node:crypto';
 import { dialogIdFor, type Dialog } from './dialog';
 import { SipMessage, canonicalName, headerKey, parseSipMessage } from './sip/message';
@@ -27,8 +28,6 @@ interface AppConn {
    * character per byte (latin1), so binary and compressed bodies survive srf's UTF-8 decoding.
    */
   bytes: boolean;
-  /** frames written this turn are held until its end (see write) */
-  corked: boolean;
 }
 
 /**
@@ -133,9 +132,10 @@ export class ControlServer {
   // ------------------------------------------------------------------ connections and framing
 
   private accept(socket: net.Socket): void {
-    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false, corked: false };
+    const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false };
     this.apps.add(app);
     socket.setNoDelay(true);
+    corkPerTurn(socket);
     socket.on('data', (chunk) => this.onData(app, chunk));
     socket.on('error', (e) => this.log(`control app#${app.id} error ${e.message}`));
     socket.on('close', () => this.dropApp(app));
@@ -184,18 +184,7 @@ export class ControlServer {
 
   private write(app: AppConn, payload: string): void {
     if (app.socket.destroyed) return;
-    // The frames of one turn of the event loop leave in one write (D-251): under load the UDP
-    // reads of one poll phase each hand srf a frame, and one syscall per frame was the largest
-    // single cost left on the PF's main thread. Uncorked in the same turn (check phase), before
-    // srf could read anything more, so nothing waits longer than it did.
-    if (!app.corked) {
-      app.corked = true;
-      app.socket.cork();
-      setImmediate(() => {
-        app.corked = false;
-        app.socket.uncork();
-      });
-    }
+    // the socket holds the frames of one turn for one write (corkPerTurn, D-251)
     app.socket.write(`${Buffer.byteLength(payload, 'utf8')}#${payload}`);
   }
 
