@@ -7,6 +7,7 @@ import { startEdge, type EdgeStats } from './edge';
 import { startEdgeThread } from './edge/edge-thread';
 import type { WireMessage } from './capture/wire';
 import { BYTE_STRINGS_TAG } from './edge/control-server';
+import { corkSrfSends } from './sip/srf-cork';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
@@ -117,6 +118,7 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
     });
     srf.on('error', (err) => log.warn(`srf: ${err?.message ?? 'connection error'}`));
     srf.connect(target);
+    if (!corkSrfSends(srf)) log.warn('srf: its connection is not where drachtio-srf 5.0 keeps it; each frame to the edge is a write of its own (D-296)');
   });
 }
 
