@@ -118,7 +118,6 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
     });
     srf.on('error', (err) => log.warn(`srf: ${err?.message ?? 'connection error'}`));
     srf.connect(target);
-    if (!corkSrfSends(srf)) log.warn('srf: its connection is not where drachtio-srf 5.0 keeps it; each frame to the edge is a write of its own (D-296)');
   });
 }
 
@@ -262,6 +261,9 @@ export async function startPf(config: Config): Promise<Pf> {
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
+  // Corked only now: srf sends a route frame for each verb as its handler is installed, and they
+  // must reach the edge before startPf returns, or the first requests find no route (D-296).
+  if (!corkSrfSends(srf)) log.warn('srf: its connection is not where drachtio-srf 5.0 keeps it; each frame to the edge is a write of its own (D-296)');
   // Requests this PF originates toward one of its own users re-enter the terminating path.
   localTerminating = (view, servedUser, res) => {
     const run = viewHasImdn(view) ? imdn.terminating(view, servedUser, res) : pager.terminating(view, servedUser, [], res);
