@@ -11,6 +11,8 @@ export interface Config {
     tcp: { maxConnections: number; maxConnectionsPerSource: number; headerTimeoutMs: number; idleTimeoutMs: number; maxBufferBytes: number };
     /** PF_EDGE_THREAD: the embedded edge runs on a worker thread of its own (D-285) */
     edgeThread: boolean;
+    /** PF_EDGE_LINK: srf reaches the embedded edge in process (D-297) or over the control port's TCP */
+    edgeLink: 'in-process' | 'tcp';
   };
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
@@ -118,6 +120,13 @@ function edgeThread(env: Env): boolean {
   const raw = (env.PF_EDGE_THREAD ?? 'on').trim().toLowerCase();
   if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_EDGE_THREAD must be on or off, got "${env.PF_EDGE_THREAD}"`);
   return raw === 'on';
+}
+
+/** PF_EDGE_LINK (in-process | tcp, default in-process): how srf reaches the embedded edge (D-297). */
+function edgeLink(env: Env): 'in-process' | 'tcp' {
+  const raw = (env.PF_EDGE_LINK ?? 'in-process').trim().toLowerCase();
+  if (raw !== 'in-process' && raw !== 'tcp') throw new ConfigError(`PF_EDGE_LINK must be in-process or tcp, got "${env.PF_EDGE_LINK}"`);
+  return raw;
 }
 
 /** PF_RECORD (on | off, default on) and PF_RECORD_RETENTION_HOURS (default 48: the console's longest what-if window is a day, D-240). */
@@ -234,7 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
   const trust = sipTrust(env);
   return {
     http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
-    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes), edgeThread: edgeThread(env) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes), edgeThread: edgeThread(env), edgeLink: edgeLink(env) },
     drachtio: drachtioHost
       ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
       : undefined,

@@ -1,6 +1,7 @@
 // The Participating Function without its web console: database, SIP edge (or an external
 // drachtio-server), drachtio-srf and the request handlers. server/index.ts adds HTTP on top;
 // SIP tests start just this.
+import net from 'node:net';
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
 import { startEdge, type EdgeStats } from './edge';
@@ -57,6 +58,8 @@ export interface EmbeddedEdge {
   /** on its own thread: `refresh` brings stats() and the metrics' counts of its messages up to now */
   threaded: boolean;
   refresh?(): Promise<void>;
+  /** srf's end of the in-process control link (D-297), when PF_EDGE_LINK=in-process */
+  link?: () => net.Socket;
   close(): Promise<void>;
 }
 
@@ -106,7 +109,34 @@ const SHUTDOWN_BYE_WAIT_MS = 2000;
 /** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
 const OVERLOAD_RETRY_AFTER_SEC = 1;
 
-function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }): Promise<SrfApp> {
+/**
+ * srf's connect, over `link` when given (D-297): srf makes its socket with net.connect and takes
+ * it from there (drachtio-srf 5.0's wire protocol), so for that one call net.connect hands it the
+ * link, which then says it is connected. A srf that no longer asks net.connect connects over TCP
+ * as before, and the link is closed.
+ */
+function startSrfConnect(srf: SrfApp, target: { host: string; port: number; secret: string; tags?: string[] }, link?: net.Socket): void {
+  if (!link) return srf.connect(target);
+  const real = net.connect;
+  let taken = false;
+  (net as { connect: unknown }).connect = () => {
+    (net as { connect: unknown }).connect = real;
+    taken = true;
+    setImmediate(() => link.emit('connect'));
+    return link;
+  };
+  try {
+    srf.connect(target);
+  } finally {
+    (net as { connect: unknown }).connect = real;
+  }
+  if (!taken) {
+    log.warn('srf did not take the in-process link to the edge; it connects over the control port (PF_EDGE_LINK=tcp stops this warning)');
+    link.destroy();
+  }
+}
+
+function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }, link?: net.Socket): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer from drachtio at ${target.host}:${target.port} within 10 s`)), 10_000);
@@ -117,7 +147,7 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
       resolve(srf);
     });
     srf.on('error', (err) => log.warn(`srf: ${err?.message ?? 'connection error'}`));
-    srf.connect(target);
+    startSrfConnect(srf, target, link);
   });
 }
 
@@ -182,13 +212,14 @@ export async function startPf(config: Config): Promise<Pf> {
         hep: hepTarget,
         onWire: (tally) => metrics.wireTally(tally),
         warn: (line) => log.warn(`edge: ${line}`),
+        link: config.sip.edgeLink === 'in-process',
       });
       edge = { ...threaded, threaded: true };
       capture = threaded.capture;
       hepCounts = threaded.hepCounts;
     } else {
       const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
-      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, close: () => local.close() };
+      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
       local.tap((m) => metrics.wire(m));
       if (config.observe.captureMaxBytes > 0) {
         const ring = new CaptureRing(config.observe.captureMaxBytes);
@@ -211,7 +242,7 @@ export async function startPf(config: Config): Promise<Pf> {
     log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
   }
   if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
-  const srf = await connectSrf(control);
+  const srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
   const carrier = new MsrpCarrier(msrpLog);

@@ -131,6 +131,11 @@ export class ControlServer {
 
   // ------------------------------------------------------------------ connections and framing
 
+  /** An app's connection that did not come through the control port: an in-process link (D-297). */
+  acceptLink(socket: net.Socket): void {
+    this.accept(socket);
+  }
+
   private accept(socket: net.Socket): void {
     const app: AppConn = { id: this.nextAppId++, socket, authenticated: false, buf: Buffer.alloc(0), routes: new Set(), tags: [], bytes: false };
     this.apps.add(app);

@@ -1,13 +1,17 @@
 // The main thread's side of the edge on a worker thread (PF_EDGE_THREAD=on, D-285): starts the
 // worker (edge-worker.mjs → edge-worker-main.ts), and keeps what the PF reads of the edge
 // synchronously (its counters, HEP's counts) from the worker's periodic reports.
-import { Worker } from 'node:worker_threads';
+import type net from 'node:net';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { LinkSocket } from './link-socket';
 import type { WireMessage } from '../capture/wire';
 import type { EdgeStats } from './index';
 import type { EdgeWorkerData, FromEdgeWorker, ToEdgeWorker } from './edge-worker-main';
 import type { WireTally } from './wire-tally';
 
-export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs'> {
+export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs' | 'link'> {
+  /** srf reaches the edge over an in-process link (D-297) instead of the control port */
+  link?: boolean;
   /** what the worker's wire observer counted since its last report */
   onWire(tally: WireTally): void;
   warn(line: string): void;
@@ -17,6 +21,8 @@ export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs'> {
 export interface ThreadEdge {
   sipAddress: { host: string; port: number };
   controlAddress: { host: string; port: number };
+  /** the app's end of the in-process control link (D-297), when asked for at start; once */
+  link?: () => net.Socket;
   /** the edge's counters at its last report (every reportMs) */
   stats(): EdgeStats;
   /** asks for a report now: stats(), the HEP counts and the wire tally are then up to date */
@@ -32,9 +38,11 @@ const WORKER = new URL('./edge-worker.mjs', import.meta.url);
 const ASK_TIMEOUT_MS = 5000;
 
 export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
-  const { onWire, warn, reportMs = 100, ...rest } = opts;
-  const data: EdgeWorkerData = { ...rest, reportMs };
-  const worker = new Worker(WORKER, { workerData: data });
+  const { onWire, warn, reportMs = 100, link, ...rest } = opts;
+  const channel = link ? new MessageChannel() : undefined;
+  const data: EdgeWorkerData = { ...rest, reportMs, ...(channel ? { link: channel.port2 } : {}) };
+  const worker = new Worker(WORKER, { workerData: data, transferList: channel ? [channel.port2] : [] });
+  let linked = false;
   let stats: EdgeStats | undefined;
   let hep: { sent: number; dropped: number } | undefined;
   let nextId = 1;
@@ -94,6 +102,13 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
           resolve({
             sipAddress: m.sip,
             controlAddress: m.control,
+            link: channel
+              ? () => {
+                  if (linked) throw new Error('the in-process control link is already in use');
+                  linked = true;
+                  return new LinkSocket(channel.port1);
+                }
+              : undefined,
             stats: () => stats ?? emptyStats(),
             refresh: () => ask({ op: 'report', id: nextId++ }, () => undefined),
             hepCounts: () => hep,

@@ -4,7 +4,7 @@
 // control protocol on loopback exactly as it reaches an embedded edge on its own thread or a
 // drachtio-server. What crosses to the main thread is small and periodic: the edge's counters,
 // the wire tally, warnings, and the captured messages of a session when a console asks for them.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { HepTarget } from '../config';
 import { CaptureRing } from '../capture/capture-ring';
 import { HepExporter } from '../capture/hep-exporter';
@@ -24,6 +24,8 @@ export interface EdgeWorkerData {
   hep?: { target: HepTarget; captureId: number; nodeName: string };
   /** how often the counters and the tally go to the main thread */
   reportMs: number;
+  /** the edge's end of the in-process control link to srf on the main thread (D-297) */
+  link?: MessagePort;
 }
 
 /** the main thread's requests */
@@ -54,6 +56,7 @@ export async function runEdgeWorker(): Promise<void> {
     port.close();
     return;
   }
+  if (data.link) edge.acceptLink(data.link);
   const tally = new Map<string, number>();
   edge.tap((m) => {
     const key = tallyKey(m);

@@ -1,7 +1,10 @@
 // Embedded SIP edge: a stand-in for drachtio-server (SIP transport, transactions, dialogs)
 // that drachtio-srf apps connect to over the drachtio control protocol.
 import type { WireTap } from '../capture/wire';
+import type net from 'node:net';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ControlServer } from './control-server';
+import { LinkSocket } from './link-socket';
 import { Transport, type Proto, type TcpLimits } from './transport';
 import { SipUa, type UaOptions } from './ua';
 
@@ -45,6 +48,10 @@ export interface Edge {
   stats(): EdgeStats;
   /** observes every SIP message the edge receives or sends, as bytes (metrics, HEP, capture) */
   tap(observer: WireTap): void;
+  /** An app's end of a control link inside this thread (D-297): srf reads and writes it as its socket to the edge. */
+  link(): net.Socket;
+  /** Takes the edge's end of a control link whose app is on another thread (D-297). */
+  acceptLink(port: MessagePort): void;
   close(): Promise<void>;
   /** The SIP core underneath (for tests and tooling). */
   readonly ua: SipUa;
@@ -83,6 +90,12 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, appPending: ua.appPending };
     },
     tap: (observer) => transport.addTap(observer),
+    link(): net.Socket {
+      const { port1, port2 } = new MessageChannel();
+      control.acceptLink(new LinkSocket(port2));
+      return new LinkSocket(port1);
+    },
+    acceptLink: (port) => control.acceptLink(new LinkSocket(port)),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
