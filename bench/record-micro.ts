@@ -10,21 +10,30 @@ import type { Db } from '../server/store/database';
 import { DEFAULT_POLICY } from '../server/engine/policy';
 import { ImdnCache } from '../server/engine/imdn/cache';
 import type { SipMessageView } from '../server/engine/message';
+import { viewOnly } from '../server/sip/message-view';
 
 const N = Number(process.argv[2] || 20_000);
 const prefs = { allowOfflineStorage: false, allowStore: false, allowDefer: false, hasCpmOfflineStorageRule: false, source: 'XDMS' as const };
 
+// built as the shell builds a request's view: parsed from the SIP text (viewOnly), which the
+// recording then writes as that text (D-298)
 function view(i: number): SipMessageView {
   const body = `From: <sip:bob@example.com>\r\nTo: <sip:u0@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: n${i}x1\r\nDateTime: 2026-11-23T10:00:00Z\r\n\r\nContent-Type: message/imdn+xml; charset=utf-8\r\nContent-Disposition: notification\r\n\r\n<?xml version="1.0" encoding="UTF-8"?>\r\n<imdn xmlns="urn:ietf:params:xml:ns:imdn">\r\n<message-id>k0p${i}</message-id>\r\n<datetime>2026-11-23T09:59:00Z</datetime>\r\n<recipient-uri>sip:bob@example.com</recipient-uri>\r\n<delivery-notification><status><delivered/></status></delivery-notification>\r\n</imdn>\r\n`;
-  return {
-    method: 'MESSAGE',
-    uri: 'sip:u0@example.com',
-    headers: {
-      via: [`SIP/2.0/UDP 127.0.0.1:33643;branch=z9hG4bK-27413-${i}-0`], from: ['<sip:bob@example.com>;tag=27413b1'], to: ['<sip:u0@example.com>'], 'call-id': [`${i}-27413@127.0.0.1`], cseq: ['1 MESSAGE'], 'max-forwards': ['70'],
-      'accept-contact': ['*;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"'], 'p-asserted-service': ['urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg'], 'content-type': ['message/cpim'], 'content-length': [String(body.length)],
-    },
-    body,
-  };
+  const head = [
+    'MESSAGE sip:u0@example.com SIP/2.0',
+    `Via: SIP/2.0/UDP 127.0.0.1:33643;branch=z9hG4bK-27413-${i}-0`,
+    'From: <sip:bob@example.com>;tag=27413b1',
+    'To: <sip:u0@example.com>',
+    `Call-ID: ${i}-27413@127.0.0.1`,
+    'CSeq: 1 MESSAGE',
+    'Max-Forwards: 70',
+    'Accept-Contact: *;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.msg"',
+    'P-Asserted-Service: urn:urn-7:3gpp-service.ims.icsi.oma.cpm.msg',
+    'Content-Type: message/cpim',
+    `Content-Length: ${body.length}`,
+  ];
+  // one string, as the edge hands srf a message (flat, not a concatenation tree)
+  return viewOnly(Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`, 'latin1').toString('latin1'));
 }
 
 function message(engine: EngineCalls, cache: ImdnCache, i: number): void {

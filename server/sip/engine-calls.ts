@@ -3,6 +3,7 @@
 // one line of JSON, built during the call; compressing and writing happen later, off the request.
 import { PROCEDURES, type EngineOutput, type ProcedureArgs, type ProcedureName, type ProcedureResult } from '../engine/replay/procedures';
 import { beginCall, type Versioner } from '../engine/replay/tape';
+import { sourceTextOf } from './message-view';
 
 export interface EngineCalls {
   call<K extends ProcedureName>(name: K, args: ProcedureArgs<K>): ProcedureResult<K>;
@@ -36,7 +37,7 @@ export function recordingEngine(sink: RecordingSink, now: () => number, onError:
       const at = typeof given === 'number' ? given : now();
       let rec: ReturnType<typeof beginCall>;
       try {
-        rec = beginCall(name, args as object, at, sink.version);
+        rec = beginCall(name, args as object, at, sink.version, sourceTextOf);
       } catch (e) {
         onError(e, name);
         return run(args) as never;

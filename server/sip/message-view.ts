@@ -4,6 +4,7 @@
 // edge the raw message is a byte string (one character per byte, D-112), so the body is exactly
 // the bytes that came; a compressed body is inflated here, once, for the engine to inspect.
 import { header, type SipMessageView } from '../engine/message';
+import { viewOfText } from '../engine/parse/sip-view';
 import type { Inspectable } from '../engine/parse/content-encoding';
 import { inspectable } from './inflate';
 
@@ -19,23 +20,16 @@ export function inspectView(view: SipMessageView): { view: SipMessageView; inspe
   return { view: inspection.encoding ? { ...view, text: inspection.text } : view, inspection };
 }
 
+/** The text each view was parsed from: the recording writes such a view as that text (D-298). */
+const sourceText = new WeakMap<SipMessageView, string>();
+
 export function viewOnly(raw: string): SipMessageView {
-  const sep = raw.indexOf('\r\n\r\n');
-  const head = sep >= 0 ? raw.slice(0, sep) : raw;
-  const body = sep >= 0 ? raw.slice(sep + 4) : '';
-  // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
-  const lines = head.split(/\r\n(?![ \t])/);
-  const start = lines.shift() ?? '';
-  const headers: Record<string, string[]> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).replace(/\r\n[ \t]+/g, ' ').trim();
-    (headers[name] ??= []).push(value);
-  }
-  const req = /^([A-Za-z]+) (\S+) SIP\/2\.0$/.exec(start);
-  if (req) return { method: req[1].toUpperCase(), uri: req[2], headers, body };
-  const res = /^SIP\/2\.0 (\d{3})/.exec(start);
-  return { status: res ? Number(res[1]) : undefined, headers, body };
+  const view = viewOfText(raw);
+  sourceText.set(view, raw);
+  return view;
+}
+
+/** The text `view` was parsed from, when viewOnly made it (a copy made from it has none). */
+export function sourceTextOf(view: object): string | undefined {
+  return sourceText.get(view as SipMessageView);
 }

@@ -4,7 +4,7 @@
 // written as one row. Reading a window inflates the rows that overlap it.
 import { promisify } from 'node:util';
 import { createDeflateRaw, inflateRaw, type DeflateRaw } from 'node:zlib';
-import { defineByValue, parseBatch, type RecordedCall, type VersionDefinition } from '../engine/replay/tape';
+import { defineByValue, parseBatch, splitBatchText, type RecordedCall, type VersionDefinition } from '../engine/replay/tape';
 import type { Db } from './database';
 
 const inflate = promisify(inflateRaw);
@@ -187,8 +187,7 @@ export async function* recordedBatches(db: Db, from: Date, to: Date, pageSize = 
       const lo = from.getTime();
       const hi = to.getTime();
       // a call line's "at" is its second field: {"p":"…","at":<ms>,…; version lines are kept
-      const lines = text.split('\n').filter((l) => {
-        if (l === '') return false;
+      const lines = splitBatchText(text).filter((l) => {
         if (l.startsWith('{"v":')) return true;
         const m = /"at":(\d+)/.exec(l);
         const at = m ? Number(m[1]) : NaN;

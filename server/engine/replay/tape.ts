@@ -10,6 +10,7 @@ import { base64url, sha1 } from './sha1';
 import { PROCEDURES, type EngineOutput, type ProcedureName, type ReaderShape } from './procedures';
 import type { ImdnPart } from '../imdn/receive';
 import { parseCpimImdn } from '../parse/imdn';
+import { viewOfText } from '../parse/sip-view';
 
 /** A recorded call, parsed back. */
 export interface RecordedCall {
@@ -223,6 +224,49 @@ export function versionLine(version: string, json: string): string {
 export const defineByValue: VersionDefinition = (version, value) => versionLine(version, JSON.stringify(value));
 
 /**
+ * A request view parsed from its SIP text (viewOfText) is defined as that text (D-298): a header
+ * `{"v":…,"sip":<length>}`, a newline, then the text itself, unescaped; reading parses it again.
+ * The view was the largest value written per MESSAGE (1.1 KB of JSON), and its JSON escaping
+ * the largest single cost of the recording. The length is in UTF-16 units, which the UTF-8 round
+ * trip of the batch keeps for a string without surrogates; a text with any is defined by value,
+ * as JSON escapes it.
+ */
+function defineViewByText(text: string): VersionDefinition {
+  return (version) => `{"v":${JSON.stringify(version)},"sip":${text.length}}\n${text}`;
+}
+
+// any surrogate, paired or not: such a text is rare (the embedded edge hands srf one character per
+// byte) and is defined by value rather than checked pair by pair
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+const SIP_HEADER = /^\{"v":("(?:[^"\\]|\\.)*"),"sip":(\d+)\}$/;
+
+/**
+ * A batch's text as its lines: one per call or definition, a view defined by its text (D-298)
+ * as one line with that text after its header. What the recorder wrote joined with newlines.
+ */
+export function splitBatchText(text: string): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(at, nl);
+    const m = line.startsWith('{"v":') ? SIP_HEADER.exec(line) : null;
+    if (m) {
+      const end = nl + 1 + Number(m[2]);
+      if (end > text.length) throw new Error(`recorded view ${m[1]} is cut short: ${m[2]} characters announced, ${text.length - nl - 1} there`);
+      out.push(text.slice(at, end));
+      at = end + 1;
+    } else {
+      if (line !== '') out.push(line);
+      at = nl + 1;
+    }
+  }
+  return out;
+}
+
+/**
  * An IMDN part (ImdnPart) parsed from its own message/cpim text is defined without its parsed
  * form: `{"v":…,"part":…}` holds it less `cpim` and `imdn`, and reading rebuilds them from `raw`
  * with the parser that made them (parseCpimImdn, pure), so the part is written once, as text
@@ -298,7 +342,13 @@ class Recording implements CallRecording {
  * Starts recording a call: the arguments to call the procedure with (lookups wrapped so their
  * answers are written down) and `finish`, which turns the result into the call's line.
  */
-export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner): CallRecording {
+/** The version of argument `k`'s value; a request view the shell parsed from text is defined as that text (D-298). */
+function versionOf(versioner: Versioner, viewText: ((view: object) => string | undefined) | undefined, k: string, v: object): string {
+  const text = viewText && (k === 'request' || k === 'message') ? viewText(v) : undefined;
+  return text !== undefined && !SURROGATE.test(text) ? versioner(v, defineViewByText(text)) : versioner(v);
+}
+
+export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner, viewText?: (view: object) => string | undefined): CallRecording {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
   const rec = new Recording();
   const plain: Record<string, unknown> = {};
@@ -308,7 +358,7 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
     parts = { versioner: versioner! };
     const a = args as { message?: { body?: unknown }; request?: { body?: unknown } };
     const view = a.message ?? a.request;
-    if (view && typeof view === 'object' && typeof view.body === 'string') parts.view = { value: view, version: versioner!(view), body: view.body };
+    if (view && typeof view === 'object' && typeof view.body === 'string') parts.view = { value: view, version: versionOf(versioner!, viewText, a.message ? 'message' : 'request', view), body: view.body };
   }
   for (const k in args) {
     const v = (args as Record<string, unknown>)[k];
@@ -325,7 +375,7 @@ export function beginCall(name: ProcedureName, args: object, at: number, version
       }
       rec.args[k] = o;
     } else {
-      let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versioner(v) } : v;
+      let recorded: unknown = versioner && v && typeof v === 'object' && (VERSIONED_ARGS as readonly string[]).includes(k) ? { $v: versionOf(versioner, viewText, k, v) } : v;
       if (nested) for (const [arg, path] of nested) if (arg === k) recorded = mapAt(recorded, path, partRef, parts!);
       plain[k] = recorded;
       rec.args[k] = v;
@@ -401,6 +451,15 @@ export function parseBatch(lines: string[]): RecordedCall[] {
   const calls: RecordedCall[] = [];
   for (const line of lines) {
     if (line.startsWith('{"v":')) {
+      const nl = line.indexOf('\n');
+      if (nl >= 0) {
+        // a view defined by its SIP text (D-298)
+        const m = SIP_HEADER.exec(line.slice(0, nl));
+        const text = line.slice(nl + 1);
+        if (!m || Number(m[2]) !== text.length) throw new Error(`not a recorded view's text: ${line.slice(0, 80)}`);
+        versions.set(JSON.parse(m[1]) as string, viewOfText(text));
+        continue;
+      }
       const d = JSON.parse(line) as { v: string; value?: unknown; part?: Omit<ImdnPart, 'cpim' | 'imdn'>; rawOf?: string };
       if (d.part && d.rawOf !== undefined) {
         const body = (versions.get(d.rawOf) as { body?: unknown } | undefined)?.body;
