@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import test from 'node:test';
 import { corkPerTurn } from './cork-per-turn';
+import { countHandleWrites } from '../../e2e/support/socket-writes';
 
 /** a connected TCP pair on loopback */
 async function pair(): Promise<{ a: net.Socket; b: net.Socket; close(): void }> {
@@ -14,21 +15,11 @@ async function pair(): Promise<{ a: net.Socket; b: net.Socket; close(): void }> 
   return { a, b, close: () => { a.destroy(); b.destroy(); server.close(); } };
 }
 
-/** how many times the socket's handle was asked to write (each is a syscall) */
-function countWrites(s: net.Socket): () => number {
-  const handle = (s as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
-  let n = 0;
-  for (const m of ['writev', 'writeUtf8String', 'writeLatin1String', 'writeBuffer', 'writeAsciiString']) {
-    const f = handle[m];
-    if (typeof f === 'function') handle[m] = (...a: unknown[]) => { n++; return f.apply(handle, a); };
-  }
-  return () => n;
-}
 
 test('D-296: the frames written in one turn of the event loop leave in one write, in order, and each write callback runs', async () => {
   const { a, b, close } = await pair();
   try {
-    const writes = countWrites(a);
+    const writes = countHandleWrites(a);
     corkPerTurn(a);
     let got = '';
     b.on('data', (d: Buffer) => (got += d.toString('latin1')));
@@ -52,7 +43,7 @@ test('D-296: the frames written in one turn of the event loop leave in one write
 test('D-296: without it, each frame is a write of its own (what the test above tells apart)', async () => {
   const { a, close } = await pair();
   try {
-    const writes = countWrites(a);
+    const writes = countHandleWrites(a);
     for (let i = 0; i < 5; i++) a.write(`frame${i};`);
     await new Promise((r) => setImmediate(r));
     assert.equal(writes(), 5);

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import type net from 'node:net';
 import test from 'node:test';
 import { startEdge } from '../edge/index';
 import { connectSrf } from '../edge/conformance/harness';
 import { corkSrfSends, srfSockets } from './srf-cork';
+import { countHandleWrites } from '../../e2e/support/socket-writes';
 
-/** counts the writes (syscalls) asked of a socket's handle */
-function countWrites(s: net.Socket): () => number {
-  const handle = (s as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
-  let n = 0;
-  for (const m of ['writev', 'writeUtf8String', 'writeLatin1String', 'writeBuffer', 'writeAsciiString']) {
-    const f = handle[m];
-    if (typeof f === 'function') handle[m] = (...a: unknown[]) => { n++; return f.apply(handle, a); };
-  }
-  return () => n;
-}
 
 /** OPTIONS from one UDP peer, all sent at once; resolves with the answers' count once all came (or after 5 s) */
 async function burst(edgePort: number, n: number): Promise<number> {
@@ -49,7 +39,7 @@ for (const corked of [true, false]) {
       if (corked) assert.equal(corkSrfSends(srf), true, 'srf internals are where this srf version keeps them');
       const [socket] = srfSockets(srf);
       assert.ok(socket, 'srf has a socket to the edge');
-      const writes = countWrites(socket);
+      const writes = countHandleWrites(socket);
       assert.equal(await burst(edge.sipAddress.port, N), N);
       if (corked) assert.ok(writes() <= 2, `${writes()} writes for ${N} answers`);
       else assert.equal(writes(), N);
