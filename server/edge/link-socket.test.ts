@@ -5,6 +5,12 @@ import { MessageChannel } from 'node:worker_threads';
 import { corkPerTurn } from './cork-per-turn';
 import { LinkSocket } from './link-socket';
 
+/** the two ends of a link over a fresh channel */
+function linked(): [LinkSocket, LinkSocket] {
+  const { port1, port2 } = new MessageChannel();
+  return [new LinkSocket(port1), new LinkSocket(port2)];
+}
+
 const turn = () => new Promise((r) => setImmediate(r));
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -12,9 +18,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 test('D-297: a link socket is a net.Socket (srf checks) that carries text both ways, in order, as the UTF-8 bytes a TCP socket would carry', async () => {
-  const { port1, port2 } = new MessageChannel();
-  const a = new LinkSocket(port1);
-  const b = new LinkSocket(port2);
+  const [a, b] = linked();
   assert.ok(a instanceof net.Socket);
   // srf's wire protocol sets these on its socket; with no handle they must not throw
   a.setNoDelay(true);
@@ -35,9 +39,7 @@ test('D-297: a link socket is a net.Socket (srf checks) that carries text both w
 });
 
 test('D-297: corked per turn, the frames of a turn cross as one message; write callbacks run', async () => {
-  const { port1, port2 } = new MessageChannel();
-  const a = new LinkSocket(port1);
-  const b = new LinkSocket(port2);
+  const [a, b] = linked();
   corkPerTurn(a);
   const chunks: string[] = [];
   b.on('data', (d: Buffer) => chunks.push(d.toString()));
@@ -52,9 +54,7 @@ test('D-297: corked per turn, the frames of a turn cross as one message; write c
 });
 
 test('D-297: an end reaches the other side as an end, and a destroy closes the other side', async () => {
-  const { port1, port2 } = new MessageChannel();
-  const a = new LinkSocket(port1);
-  const b = new LinkSocket(port2);
+  const [a, b] = linked();
   let ended = false;
   let closedB = false;
   let closedA = false;
