@@ -2,8 +2,8 @@
 // the SIP UA core: apps connect, authenticate, route verbs, receive requests/responses and send
 // SIP through `sip|<txn>|<dialog>` frames.
 import net from 'node:net';
-import { corkPerTurn } from './cork-per-turn';
 import { randomUUID } from 'node:crypto';
+import { corkPerTurn } from './cork-per-turn';
 import { dialogIdFor, type Dialog } from './dialog';
 import { SipMessage, canonicalName, headerKey, parseSipMessage } from './sip/message';
 import { parseCSeq, tagOf } from './sip/headers';

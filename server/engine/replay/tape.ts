@@ -111,7 +111,7 @@ export function resultFingerprint(r: EngineOutput): string {
   const ds = r.decisions;
   s.arrayHead(ds.length);
   for (let i = 0; i < ds.length; i++) {
-    // DECISION_FIELDS in their order (the load-time check below keeps decisionFields in step, and the test this with it)
+    // DECISION_FIELDS in their order, as decisionFields reads them; the property test holds this equal to resultFingerprintByDefinition
     const d = ds[i];
     s.arrayHead(DECISION_FIELDS.length);
     s.element(d.branch);
@@ -338,16 +338,16 @@ class Recording implements CallRecording {
   }
 }
 
-/**
- * Starts recording a call: the arguments to call the procedure with (lookups wrapped so their
- * answers are written down) and `finish`, which turns the result into the call's line.
- */
 /** The version of argument `k`'s value; a request view the shell parsed from text is defined as that text (D-298). */
 function versionOf(versioner: Versioner, viewText: ((view: object) => string | undefined) | undefined, k: string, v: object): string {
   const text = viewText && (k === 'request' || k === 'message') ? viewText(v) : undefined;
   return text !== undefined && !SURROGATE.test(text) ? versioner(v, defineViewByText(text)) : versioner(v);
 }
 
+/**
+ * Starts recording a call: the arguments to call the procedure with (lookups wrapped so their
+ * answers are written down) and `finish`, which turns the result into the call's line.
+ */
 export function beginCall(name: ProcedureName, args: object, at: number, versioner?: Versioner, viewText?: (view: object) => string | undefined): CallRecording {
   const readers: Record<string, ReaderShape | undefined> = PROCEDURES[name].readers ?? {};
   const rec = new Recording();
