@@ -199,50 +199,63 @@ export async function startPf(config: Config): Promise<Pf> {
   let closeHep: (() => Promise<void>) | undefined;
   let capture: CaptureSource | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
-  if (!control) {
-    const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
-    const hepTarget = config.observe.hepUrl ? { target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance } : undefined;
-    if (config.sip.edgeThread) {
-      const threaded = await startEdgeThread({
-        sip,
-        control: config.edgeControl,
-        overload: overloadLimits,
-        lag: lagShared.buffer as SharedArrayBuffer,
-        captureMaxBytes: config.observe.captureMaxBytes,
-        hep: hepTarget,
-        onWire: (tally) => metrics.wireTally(tally),
-        warn: (line) => log.warn(`edge: ${line}`),
-        link: config.sip.edgeLink === 'in-process',
-      });
-      edge = { ...threaded, threaded: true };
-      capture = threaded.capture;
-      hepCounts = threaded.hepCounts;
-    } else {
-      const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
-      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
-      local.tap((m) => metrics.wire(m));
-      if (config.observe.captureMaxBytes > 0) {
-        const ring = new CaptureRing(config.observe.captureMaxBytes);
-        local.tap(ring.tap);
-        capture = ring;
+  let srf: SrfApp;
+  try {
+    if (!control) {
+      const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
+      const hepTarget = config.observe.hepUrl ? { target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance } : undefined;
+      if (config.sip.edgeThread) {
+        const threaded = await startEdgeThread({
+          sip,
+          control: config.edgeControl,
+          overload: overloadLimits,
+          lag: lagShared.buffer as SharedArrayBuffer,
+          captureMaxBytes: config.observe.captureMaxBytes,
+          hep: hepTarget,
+          onWire: (tally) => metrics.wireTally(tally),
+          warn: (line) => log.warn(`edge: ${line}`),
+          link: config.sip.edgeLink === 'in-process',
+        });
+        edge = { ...threaded, threaded: true };
+        capture = threaded.capture;
+        hepCounts = threaded.hepCounts;
+      } else {
+        const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
+        edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
+        local.tap((m) => metrics.wire(m));
+        if (config.observe.captureMaxBytes > 0) {
+          const ring = new CaptureRing(config.observe.captureMaxBytes);
+          local.tap(ring.tap);
+          capture = ring;
+        }
+        if (hepTarget) {
+          const hep = new HepExporter({ ...hepTarget, warn: (line) => log.warn(line) });
+          local.tap(hep.tap);
+          hepCounts = () => hep.counts;
+          closeHep = () => hep.close();
+        }
       }
+      // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
+      control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
       if (hepTarget) {
-        const hep = new HepExporter({ ...hepTarget, warn: (line) => log.warn(line) });
-        local.tap(hep.tap);
-        hepCounts = () => hep.counts;
-        closeHep = () => hep.close();
+        const { proto, host, port } = hepTarget.target;
+        log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
       }
+      log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
     }
-    // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
-    control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
-    if (hepTarget) {
-      const { proto, host, port } = hepTarget.target;
-      log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
-    }
-    log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
+    if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
+    srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
+  } catch (e) {
+    // A start that fails here (a taken SIP port, no drachtio-server) leaves nothing running:
+    // the decision writer's thread and the lag meter would keep the process alive (D-299).
+    await edge?.close().catch(() => undefined);
+    await closeHep?.().catch(() => undefined);
+    lag.stop();
+    await decisions.close();
+    await recorder?.close();
+    await db.close();
+    throw e;
   }
-  if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
-  const srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
   const carrier = new MsrpCarrier(msrpLog);

@@ -1,0 +1,41 @@
+// A PF that cannot bind its SIP port fails its start with the bind's error and leaves nothing
+// running: the process it was started in ends on its own (D-299). A start that failed there used
+// to leave the decision log's writer thread and the lag meter alive, and a test file that met a
+// taken port hung until its timeout.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import test from 'node:test';
+import { freePort } from '../support/ports';
+
+for (const thread of ['on', 'off'] as const) {
+  test(`D-299: edge thread ${thread}: a taken SIP port fails the start with EADDRINUSE, and the process ends on its own`, async () => {
+    const port = await freePort();
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(port, '127.0.0.1', () => r()));
+    const tcp = net.createServer();
+    await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/support/start-pf-once.ts', String(port), thread], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null | 'hung'>((resolve) => {
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve('hung');
+        }, 20_000);
+        child.once('exit', (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
+      });
+      assert.match(out, /FAILED .*EADDRINUSE/, out);
+      assert.notEqual(code, 'hung', `the process was still running 20 s after the failed start:\n${out}`);
+    } finally {
+      udp.close();
+      tcp.close();
+    }
+  });
+}
