@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { CaptureRing } from './capture-ring';
+import { CaptureRing, OVERHEAD_BYTES } from './capture-ring';
 import { sipHead } from './sip-head';
 import type { WireMessage } from './wire';
+import { fullGc } from '../../e2e/support/gc';
 
 const wire = (bytes: Buffer, atUs: number): WireMessage => ({
   direction: 'in', proto: 'udp', src: { host: '127.0.0.1', port: 1 }, dst: { host: '127.0.0.1', port: 2 }, atUs, bytes, head: sipHead(bytes),
@@ -20,7 +21,7 @@ test('capture ring: never holds more than its budget, keeps the newest messages,
       assert.ok(ring.heldBytes <= budget);
       const held = ring.of(['a', 'b', 'c', 'd']);
       // what is held is a suffix of what came, in order (older messages leave first), less messages too big alone
-      const fits = all.filter((m) => m.bytes.length + 200 <= budget);
+      const fits = all.filter((m) => m.bytes.length + OVERHEAD_BYTES <= budget);
       assert.deepEqual(held, fits.slice(fits.length - held.length));
       assert.deepEqual(ring.of(['b']), held.filter((m) => m.bytes.includes(Buffer.from('Call-ID: b\r\n'))));
     }),
@@ -34,4 +35,40 @@ test('capture ring: bytes without a Call-ID are not kept; a budget of 0 keeps no
   const off = new CaptureRing(0);
   off.tap(msg('x', 1, 0));
   assert.deepEqual(off.of(['x']), []);
+});
+
+test('capture ring, D-300: what it holds stays near its budget when the messages are cut from larger buffers (a TCP read, Node\'s 8 KB pool)', () => {
+  const budget = 1024 * 1024;
+  const ring = new CaptureRing(budget);
+  fullGc();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 20_000; i++) {
+    const slab = Buffer.allocUnsafeSlow(8192);
+    const text = Buffer.from(`MESSAGE sip:a@b SIP/2.0\r\nCall-ID: call-${i % 50}\r\nContent-Length: 0\r\n\r\n`);
+    text.copy(slab, 100);
+    ring.tap(wire(slab.subarray(100, 100 + text.length), i));
+  }
+  fullGc();
+  const held = process.memoryUsage().arrayBuffers - before;
+  assert.ok(ring.heldBytes <= budget);
+  assert.ok(held < 2 * budget, `a ring of ${budget} bytes holds ${(held / 1048576).toFixed(1)} MB of buffers`);
+  assert.match(ring.of(['call-7']).at(-1)!.bytes.toString(), /Call-ID: call-7\r\n/, 'the bytes held are the message\'s');
+});
+
+test('capture ring, D-301: PF_CAPTURE_MAX_BYTES bounds the memory the ring takes, its bookkeeping included', () => {
+  const budget = 4 * 1024 * 1024;
+  const ring = new CaptureRing(budget);
+  fullGc();
+  const m0 = process.memoryUsage();
+  for (let i = 0; i < 40_000; i++) {
+    // as the edge's transport hands a datagram to its taps: the bytes, two addresses, the head
+    const bytes = Buffer.from(`MESSAGE sip:u${i % 10}@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK${i}\r\nFrom: <sip:a@b>;tag=${i}\r\nTo: <sip:u1@example.com>\r\nCall-ID: ${i}-call@127.0.0.1\r\nCSeq: 1 MESSAGE\r\nContent-Length: 300\r\n\r\n${'x'.repeat(300)}`);
+    const own = Buffer.allocUnsafeSlow(bytes.length);
+    own.set(bytes);
+    ring.tap({ direction: 'in', proto: 'udp', src: { host: '127.0.0.1', port: 5070 }, dst: { host: '127.0.0.1', port: 5060 }, atUs: i, bytes: own, head: sipHead(own) });
+  }
+  fullGc();
+  const m1 = process.memoryUsage();
+  const took = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
+  assert.ok(took < 1.2 * budget, `a ring of ${budget / 1048576} MB takes ${(took / 1048576).toFixed(1)} MB`);
 });

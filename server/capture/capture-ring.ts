@@ -9,11 +9,26 @@ interface Held {
   size: number;
 }
 
-/** bookkeeping per message besides its bytes (addresses, index entries) */
-const OVERHEAD_BYTES = 200;
+/**
+ * Bookkeeping per message besides its bytes: the record, its addresses and head, the Buffer and
+ * ArrayBuffer objects, the Call-ID and the index entries. Measured at about 690 bytes of heap per
+ * message (capture-ring.test.ts D-301), so that the budget bounds what the ring really takes.
+ */
+export const OVERHEAD_BYTES = 700;
+
+// A message cut from a larger buffer (a TCP read, Node's 8 KB pool) would hold all of it for as
+// long as the ring holds the message, far beyond the budget counted: such bytes are copied (D-300).
+const ownsItsBytes = (m: WireMessage): boolean => m.bytes.byteOffset === 0 && m.bytes.buffer.byteLength === m.bytes.byteLength;
+
+/** an unpooled copy (Buffer.from would cut it from the pool again) */
+function copyOf(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.byteLength);
+  out.set(b);
+  return out;
+}
 
 export class CaptureRing {
-  private readonly fifo: Held[] = [];
+  private readonly fifo: (Held | undefined)[] = [];
   private head = 0;
   private readonly byCallId = new Map<string, Held[]>();
   private bytes = 0;
@@ -25,7 +40,7 @@ export class CaptureRing {
     const callId = m.head.callId;
     const size = m.bytes.length + OVERHEAD_BYTES;
     if (!callId || size > this.maxBytes) return;
-    const held: Held = { m, callId, size };
+    const held: Held = { m: ownsItsBytes(m) ? m : { ...m, bytes: copyOf(m.bytes) }, callId, size };
     this.fifo.push(held);
     const list = this.byCallId.get(callId);
     if (list) list.push(held);
@@ -35,7 +50,10 @@ export class CaptureRing {
   };
 
   private evict(): void {
-    const old = this.fifo[this.head++];
+    const old = this.fifo[this.head]!;
+    // the slot is cleared now: the array is compacted only now and then, and until then it would
+    // keep every evicted message alive beside the budget (D-301)
+    this.fifo[this.head++] = undefined;
     this.bytes -= old.size;
     const list = this.byCallId.get(old.callId)!;
     // the oldest of a Call-ID is the first in its list

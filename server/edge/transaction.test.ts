@@ -222,6 +222,34 @@ test('Timer J, D-291: a completed server non-INVITE over UDP keeps only its fina
   assert.equal(tcp.state, 'terminated');
 });
 
+test('Timer J, D-300: the bytes a completed server non-INVITE keeps for 32 s own their memory, so they do not hold a shared 8 KB pool slab for that long', () => {
+  const { clock, e } = env();
+  const r = recorder();
+  const t = new ServerNonInviteTxn(e, 'k', request('MESSAGE'), false, r.send(clock));
+  t.respond(response(200, 'MESSAGE'));
+  t.retransmission();
+  const kept = r.sent.at(-1)!.m as Buffer;
+  assert.ok(Buffer.isBuffer(kept));
+  assert.equal(kept.byteOffset, 0);
+  assert.equal(kept.buffer.byteLength, kept.byteLength, `a ${kept.byteLength}-byte response holds a ${kept.buffer.byteLength}-byte ArrayBuffer`);
+});
+
+test('Timer K, D-300: a completed client non-INVITE lets its request go (it only absorbs retransmitted finals until K)', () => {
+  const { clock, e } = env();
+  const t = new ClientNonInviteTxn(e, 'k', request('MESSAGE'), false, () => {}, { onResponse() {}, onTimeout() {} });
+  t.begin();
+  t.receive(response(100, 'MESSAGE'));
+  assert.equal(t.request.method, 'MESSAGE', 'held while a retransmission may still be due');
+  let seen: string | undefined;
+  const t2 = new ClientNonInviteTxn(e, 'k2', request('MESSAGE'), false, () => {}, { onResponse() { seen = t2.request.method; }, onTimeout() {} });
+  t2.begin();
+  t2.receive(response(200, 'MESSAGE'));
+  assert.equal(seen, 'MESSAGE', 'the final response\'s handler still reads the request');
+  assert.throws(() => t2.request, /released/);
+  clock.advance(T4);
+  assert.equal(t2.state, 'terminated');
+});
+
 test('Timer K: client non-INVITE absorbs response retransmissions for T4', () => {
   const { clock, e } = env();
   const got: number[] = [];

@@ -244,6 +244,8 @@ export class ClientNonInviteTxn extends TxnBase {
     this.stop('E');
     this.stop('F');
     this.cb.onResponse(res);
+    // nothing is sent again from here: Timer K only absorbs retransmitted finals (D-300)
+    this.releaseRequest();
     if (this.reliable) this.terminate();
     else this.start('K', this.t4, () => this.terminate());
   }

@@ -176,8 +176,14 @@ export class SipMessage {
       lines.push(`${h.name}: ${h.value}`);
     }
     lines.push(`Content-Length: ${this.body.length}`);
-    const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8');
-    return this.body.length ? Buffer.concat([head, this.body]) : head;
+    const head = lines.join('\r\n') + '\r\n\r\n';
+    // Not from Node's shared 8 KB pool: a transaction keeps these bytes for up to 32 s (Timer J),
+    // and a pool slice would keep its whole slab alive that long (D-300).
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafeSlow(headBytes + this.body.length);
+    out.write(head, 0, 'utf8');
+    if (this.body.length) out.set(this.body, headBytes);
+    return out;
   }
 
   toString(): string {
