@@ -2,6 +2,8 @@
 // does not do (server/edge/PARITY.md): a request that carries one of our own addresses in a Via
 // left this PF and came back; a request without a To tag with the Call-ID, From tag and CSeq of a
 // recent one but another branch reached us twice by different paths (a forking loop).
+import { detached } from '../detached-string';
+
 export interface HostPort {
   host: string;
   port: number;
@@ -41,7 +43,8 @@ export class MergedRequests {
       if (now - v.at < TIMER_F_MS && this.seen.size < this.max) break;
       this.seen.delete(k);
     }
-    this.seen.set(key, { branch, at: now });
+    // kept up to 32 s: copies, not views into the request's text (D-302)
+    this.seen.set(detached(key), { branch: detached(branch), at: now });
     return false;
   }
 

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MergedRequests, viaSentBys } from './loop-detector';
+import { fullGc } from '../../../e2e/support/gc';
 import { RateLimiter } from './rate-limiter';
 import { loadConfig } from '../../config';
 
@@ -39,4 +40,24 @@ test('SIP trust: settings from the environment, bad values refused in words', ()
   assert.deepEqual(loadConfig({}).sipTrust, { rate: 500, burst: 1000, maxMessageBytes: 65535 });
   assert.deepEqual(loadConfig({ PF_SIP_RATE: '0' }).sipTrust, { rate: 0, burst: 1, maxMessageBytes: 65535 });
   assert.throws(() => loadConfig({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be a whole number of at least 1024/);
+});
+
+test('merged requests, D-302: what is remembered for 32 s does not keep the requests\' text alive', () => {
+  const m = new MergedRequests(() => 0);
+  const pad = 'v'.repeat(4000);
+  const n = 4000;
+  fullGc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) {
+    // as srf hands them over: header values cut from the request's text
+    const text = `${pad}|Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-${String(i).padStart(30, '0')}|Call-ID: call-${String(i).padStart(30, '0')}`;
+    const branch = /branch=([^|]+)/.exec(text)![1];
+    const callId = /Call-ID: ([^|]+)/.exec(text)![1];
+    assert.equal(m.check(`${callId}|from-tag|1 MESSAGE`, branch), false);
+  }
+  fullGc();
+  const grew = process.memoryUsage().heapUsed - before;
+  assert.equal(m.size, n);
+  // 4,000 entries of two short strings are about 1 MB; each request's text would be 16 MB more
+  assert.ok(grew < 4 * 1024 * 1024, `${n} entries grew the heap by ${(grew / 1048576).toFixed(1)} MB`);
 });
