@@ -34,6 +34,13 @@ export interface ThreadEdge {
 }
 
 const WORKER = new URL('./edge-worker.mjs', import.meta.url);
+/**
+ * The edge thread's young generation (V8's default is 32 MB, all of it resident under load). What
+ * the edge allocates per message is garbage by the end of the turn, and what lives on (the
+ * transactions) outlives any young generation: 8 MB took 30–60 MB off the PF's RSS at 3,000
+ * MESSAGEs/s with no change in CPU (D-304).
+ */
+const YOUNG_GENERATION_MB = 8;
 /** a capture request the worker does not answer in this time fails (a stuck thread, not a slow one) */
 const ASK_TIMEOUT_MS = 5000;
 
@@ -41,7 +48,7 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
   const { onWire, warn, reportMs = 100, link, ...rest } = opts;
   const channel = link ? new MessageChannel() : undefined;
   const data: EdgeWorkerData = { ...rest, reportMs, ...(channel ? { link: channel.port2 } : {}) };
-  const worker = new Worker(WORKER, { workerData: data, transferList: channel ? [channel.port2] : [] });
+  const worker = new Worker(WORKER, { workerData: data, transferList: channel ? [channel.port2] : [], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   let linked = false;
   let stats: EdgeStats | undefined;
   let hep: { sent: number; dropped: number } | undefined;

@@ -8,7 +8,7 @@ import { formatVia, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf } from '
 import { requestProblem, responseProblem } from './sip/validate';
 import {
   ClientInviteTxn, ClientNonInviteTxn, DEFAULT_TIMERS, ServerInviteTxn, ServerNonInviteTxn,
-  type ClientTxn, type ServerTxn, type TimerName, type Transaction, type TxnTimers,
+  type ClientTxn, type ServerTxn, type TimerName, type Transaction, type TxnTimers, type TxnEnv, type SendFn,
 } from './transaction';
 import type { Peer, Proto, Transport } from './transport';
 
@@ -122,8 +122,18 @@ export class SipUa {
 
   private log(s: string): void { this.opts.log?.(s); }
 
-  private env() {
-    return { clock: this.clock, timers: this.timers, onTimer: this.opts.onTimer };
+  // One environment for every transaction, made once: a completed UDP transaction lives 32 s,
+  // and tens of thousands of them each held a copy under load (D-303).
+  private txnEnvCache: TxnEnv | undefined;
+  private env(): TxnEnv {
+    return (this.txnEnvCache ??= { clock: this.clock, timers: this.timers, onTimer: this.opts.onTimer });
+  }
+
+  // A function returned from here has no name of its own. A `const send = () => …` is given one
+  // at run time by the TypeScript loader's keep-names transform, and that costs every closure a
+  // property array of its own (about 250 bytes), kept as long as its transaction (D-303).
+  private sendTo(peer: Peer): SendFn {
+    return (m, bytes) => this.send(peer, m, bytes);
   }
 
   contactFor(proto: Proto): string {
@@ -235,7 +245,7 @@ export class SipUa {
       if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
     }
     const reliable = peer.proto !== 'udp';
-    const send = (m: SipMessage | Buffer, bytes?: Buffer) => this.send(peer, m, bytes);
+    const send = this.sendTo(peer);
     const txn = method === 'INVITE'
       ? new ServerInviteTxn(this.env(), key, msg, reliable, send)
       : new ServerNonInviteTxn(this.env(), key, msg, reliable, send);
@@ -490,7 +500,7 @@ export class SipUa {
     const branch = this.addVia(m, dest.proto);
     const key = `${branch}|${m.method}`;
     const reliable = dest.proto !== 'udp';
-    const send = (x: SipMessage | Buffer, bytes?: Buffer) => this.send(dest, x, bytes);
+    const send = this.sendTo(dest);
     let txn: ClientTxn;
     const cb = {
       onResponse: (res: SipMessage) => h.onResponse(res, txn),

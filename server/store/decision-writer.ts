@@ -25,7 +25,8 @@ export class SqliteDecisionWriter implements DecisionWriter {
 
   /** `file`: the SQLite database file (not :memory:, which a second connection cannot share) */
   constructor(file: string, busyTimeoutMs = 5000) {
-    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs } });
+    // a batch's rows are garbage once written: a small young generation is enough (D-304)
+    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     // only batches in flight keep the process alive (see write)
     this.worker.unref();
     this.worker.on('message', (m: { id: number; error?: string }) => {
