@@ -96,6 +96,8 @@ export interface Pf {
   topologyChanged(): Promise<void>;
   /** expires queued items past their time now (a timer does it every minute); returns how many */
   expireDeferredNow(): Promise<number>;
+  /** resolves once every session change made so far is in the database (sessions are written behind their steps, D-306) */
+  sessionsWritten(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -294,7 +296,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, msrp: carrier, route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, msrp: carrier, userPrefs: (aor: string) => prefs.get(aor), route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
@@ -345,6 +347,7 @@ export async function startPf(config: Config): Promise<Pf> {
     metrics,
     capture,
     expireDeferredNow: expireNow,
+    sessionsWritten: () => sessionHandlersOf(srf)?.runtime.written() ?? Promise.resolve(),
     async policyChanged(aor) {
       prefs.invalidate(aor);
       if (aor === null) {

@@ -39,6 +39,11 @@ export interface SessionDetail extends Omit<SessionSummary, 'legCount' | 'connec
 
 export interface UpsertSessionOptions {
   now?: Date;
+  /**
+   * When what is written stands for several steps (D-306): when each thing first happened in them,
+   * where it differs from `now` (the session or a leg first seen, RELEASED, a leg TERMINATED).
+   */
+  firstAt?: { session?: Date; released?: Date; leftReleased?: boolean; legSeen?: Map<string, Date>; legEnded?: Map<string, Date> };
   /** the PF process holding the session's dialogs (written when the session is created) */
   instance?: string;
   /** Reason header of the BYE that released a leg, by leg id (kept once set) */
@@ -50,6 +55,28 @@ export interface UpsertSessionOptions {
  * marked TERMINATED (the console shows what a session had); releasedAt is set once.
  */
 export async function upsertSession(db: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}): Promise<void> {
+  // BEGIN IMMEDIATE on SQLite (D-290): reading first cannot make the write fail beside the
+  // decision log's writer thread (D-289)
+  await db.$transaction((tx) => writeSession(tx as unknown as Db, userId, s, opts));
+}
+
+/** A leg's row as this process last wrote it. */
+type WrittenLeg = { kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; releasedAt: Date | null };
+
+/**
+ * What this process last wrote of a session: with it, the next write needs no read (D-306). Only
+ * the process holding a live session's dialogs writes it.
+ */
+export interface WrittenSession {
+  endedAt: Date | null;
+  legs: Map<string, WrittenLeg>;
+}
+
+/**
+ * Writes the session and its legs inside the caller's transaction, and gives what is now written.
+ * `last`: what this process wrote before; without it, the rows are read first.
+ */
+export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}, last?: WrittenSession): Promise<WrittenSession> {
   const at = opts.now ?? new Date();
   const reasons = opts.releaseReasons ?? {};
   const row = {
@@ -60,39 +87,41 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
     mode: s.mode,
     snapshot: JSON.stringify(s),
   };
-  // BEGIN IMMEDIATE on SQLite (D-290): reading first cannot make the write fail beside the
-  // decision log's writer thread (D-289)
-  await db.$transaction(async (tx) => {
-    const old = await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } });
-    const endedAt = s.mode === 'RELEASED' ? (old?.endedAt ?? at) : null;
-    if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
-    else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: at, endedAt } });
-    const legs = await tx.leg.findMany({ where: { sessionId: s.id } });
-    const known = new Map(legs.map((l) => [l.id, l]));
-    for (const l of s.legs) {
-      const prev = known.get(l.id);
-      const terminated = l.state === 'TERMINATED';
-      const data = {
-        kind: l.kind,
-        device: l.device ?? null,
-        callId: l.dialog.callId,
-        state: l.state,
-        releaseReason: prev?.releaseReason ?? reasons[l.id] ?? null,
-        releasedAt: prev?.releasedAt ?? (terminated ? at : null),
-      };
-      // a session is written at every step: only legs that changed are written again
-      if (!prev) await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: at, ...data } });
-      else if (!sameLegRow(prev, data)) await tx.leg.update({ where: { id: l.id }, data });
-      known.delete(l.id);
+  const old = last ?? (await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } }));
+  const first = opts.firstAt;
+  // a step between that left RELEASED would have cleared the row's endedAt
+  const endedAt = s.mode === 'RELEASED' ? ((first?.leftReleased ? null : old?.endedAt) ?? first?.released ?? at) : null;
+  if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
+  else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: first?.session ?? at, endedAt } });
+  const known: Map<string, WrittenLeg> = last ? new Map(last.legs) : new Map((await tx.leg.findMany({ where: { sessionId: s.id } })).map((l) => [l.id, l]));
+  const written = new Map<string, WrittenLeg>();
+  for (const l of s.legs) {
+    const prev = known.get(l.id);
+    const terminated = l.state === 'TERMINATED';
+    const data: WrittenLeg = {
+      kind: l.kind,
+      device: l.device ?? null,
+      callId: l.dialog.callId,
+      state: l.state,
+      releaseReason: prev?.releaseReason ?? reasons[l.id] ?? null,
+      releasedAt: prev?.releasedAt ?? (terminated ? (first?.legEnded?.get(l.id) ?? at) : null),
+    };
+    // a session is written at every step: only legs that changed are written again
+    if (!prev) await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: first?.legSeen?.get(l.id) ?? at, ...data } });
+    else if (!sameLegRow(prev, data)) await tx.leg.update({ where: { id: l.id }, data });
+    written.set(l.id, data);
+    known.delete(l.id);
+  }
+  for (const [id, gone] of known) {
+    if (gone.state === 'TERMINATED') {
+      written.set(id, gone);
+      continue;
     }
-    for (const gone of known.values()) {
-      if (gone.state === 'TERMINATED') continue;
-      await tx.leg.update({
-        where: { id: gone.id },
-        data: { state: 'TERMINATED', releasedAt: gone.releasedAt ?? at, releaseReason: gone.releaseReason ?? reasons[gone.id] ?? null },
-      });
-    }
-  });
+    const data = { ...gone, state: 'TERMINATED', releasedAt: gone.releasedAt ?? first?.legEnded?.get(id) ?? at, releaseReason: gone.releaseReason ?? reasons[id] ?? null };
+    await tx.leg.update({ where: { id }, data: { state: data.state, releasedAt: data.releasedAt, releaseReason: data.releaseReason } });
+    written.set(id, data);
+  }
+  return { endedAt, legs: written };
 }
 
 function sameLegRow(

@@ -118,6 +118,8 @@ export async function decisions(pf: Pf): Promise<Array<{ branch: string; outcome
 }
 
 export async function onlySession(pf: Pf) {
+  // as the console reads it once told of the change: after the write behind the step (D-306)
+  await pf.sessionsWritten();
   const sessions = await listSessions(pf.db.store);
   if (sessions.length !== 1) throw new Error(`expected one session, found ${sessions.length}`);
   const s = (await getSession(pf.db.store, sessions[0].id))!;

@@ -2,6 +2,7 @@
 // (BYE-0a), and NOTIFYs of the PF's own conference subscriptions.
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
+import type { UserPrefs } from '../../engine/model';
 import type { Db } from '../../store/database';
 import type { EffectRunner } from '../effect-runner';
 import type { EffectStore } from '../effect-store';
@@ -41,6 +42,8 @@ export interface SessionDeps {
   sipAddress?: { host: string; port: number };
   /** the MSRP media plane (D-163); without it every session keeps the in-dialog MESSAGE carrier */
   msrp?: MsrpCarrier;
+  /** served users' preferences from the PF's cache (invalidated by pf.policyChanged); without it, read per step */
+  userPrefs?: (aor: string) => Promise<UserPrefs>;
 }
 
 export interface SessionHandlers {
@@ -81,6 +84,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
     bus: deps.bus,
     subscribeConf: (id, e) => subscriber?.send(id, e),
     msrp: deps.msrp,
+    userPrefs: deps.userPrefs,
   });
   deps.msrp?.attach(runtime);
   const contact = (user: string) => () => {

@@ -22,7 +22,7 @@ import type { SrfResponseOut } from '../srf-types';
 import type { Carried, EffectRunner, SessionEffects, SessionTimerRef } from '../effect-runner';
 import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession } from './history-store';
-import { upsertSession } from '../../store/sessions';
+import { SessionWriter } from '../../store/session-writer';
 import { userIdOf } from '../../store/users';
 import type { SrfDialog } from './srf-dialog';
 import { untilAcked } from './uas-ack';
@@ -52,6 +52,8 @@ export interface SessionRuntimeDeps {
   runner: EffectRunner;
   /** the MSRP media plane of sessions whose offer had a=path (D-163) */
   msrp?: MsrpCarrier;
+  /** served users' preferences from the PF's cache (D-307); without it, read at every step */
+  userPrefs?: (aor: string) => Promise<UserPrefs>;
 }
 
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
@@ -74,9 +76,19 @@ export class SessionRuntime implements SessionEffects {
   readonly store: EffectStore;
   closed = false;
 
+  /** sessions are written behind their steps, coalesced (D-306); the console hears of a change once it is written */
+  private readonly writer: SessionWriter;
+
   constructor(readonly deps: SessionRuntimeDeps) {
     this.store = deps.store;
     deps.runner.attachSessions(this);
+    this.writer = new SessionWriter(deps.db, {
+      onWritten: (s) => {
+        this.deps.bus?.emit('session:updated', { sessionId: s.id });
+        for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
+      },
+      onError: (e, ids) => this.deps.log.error(`sessions ${ids.join(', ')} not written: ${(e as Error)?.message ?? e}`),
+    });
   }
 
   session(id: string): CpmSession | undefined {
@@ -134,6 +146,7 @@ export class SessionRuntime implements SessionEffects {
   }
 
   async prefs(aor: string): Promise<UserPrefs> {
+    if (this.deps.userPrefs) return this.deps.userPrefs(aor);
     return loadUserPrefs(this.deps.db, await this.userId(aor));
   }
 
@@ -213,6 +226,7 @@ export class SessionRuntime implements SessionEffects {
     const t = setTimeout(() => {
       this.timers.delete(key);
       this.deps.state.sessions.delete(s.id);
+      this.writer.forget(s.id);
       this.queues.delete(s.id);
       this.stepSeq.delete(s.id);
       for (const k of this.chatOrigin.keys()) if (k.startsWith(`${s.id}|`)) this.chatOrigin.delete(k);
@@ -235,15 +249,19 @@ export class SessionRuntime implements SessionEffects {
     );
   }
 
+  /** Hands the session's new value to the writer: the step does not wait for the database (D-306). */
   private async persist(s: CpmSession): Promise<void> {
     const releaseReasons: Record<string, string> = {};
     for (const l of s.legs) {
       const reason = this.legMeta.get(l.id)?.releaseReason;
       if (reason !== undefined) releaseReasons[l.id] = reason;
     }
-    await upsertSession(this.deps.db, await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons, instance: this.deps.instance });
-    this.deps.bus?.emit('session:updated', { sessionId: s.id });
-    for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
+    this.writer.write(await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons, instance: this.deps.instance });
+  }
+
+  /** Resolves once every session value handed over so far is in the database. */
+  written(): Promise<void> {
+    return this.writer.settled();
   }
 
   /**
@@ -532,6 +550,8 @@ export class SessionRuntime implements SessionEffects {
     this.stopping = { waitMs, answers };
     const steps = live.map((s) => this.step(s.id, (cur) => this.deps.state.engine.call('releaseOnStop', { session: cur })));
     await Promise.race([Promise.all(steps).then(() => Promise.all(answers)), new Promise((r) => setTimeout(r, waitMs + 500).unref())]);
+    // what the stop released is in the database before the PF closes it
+    await this.writer.settled();
     return live.length;
   }
 
