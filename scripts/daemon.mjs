@@ -2,7 +2,9 @@
 // watched for a "ready" line, stopped on request, and killed when this process exits, so a test
 // that fails half-way leaves nothing running. Plain JS so that `npm run cluster` needs no build.
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from './free-ports.mjs';
+
+export { freePort };
 
 const live = new Set();
 let hooked = false;
@@ -16,19 +18,6 @@ function hook() {
         c.kill('SIGKILL');
       } catch {}
     }
-  });
-}
-
-/** A free TCP port on loopback (free when asked; a daemon that cannot bind says so in its output). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
   });
 }
 

@@ -9,10 +9,10 @@
 //                                                              set, then stops; exits with its code
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-ports.mjs';
 
 const BIN_DIRS = ['/usr/local/bin', '/usr/lib/postgresql/15/bin'];
 const READY = /database system is ready to accept connections/;
@@ -32,18 +32,6 @@ function serverIdentity() {
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
   return { uid, gid };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function run(cmd, args, opts, onSpawn) {

@@ -5,9 +5,8 @@
 // SIP message it sends and receives, which is how the final response to its MESSAGE is read.
 // baresip answers MESSAGEs that are not text/plain (CPIM, IMDN) with 415 and sends no notifications.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { freePort } from '../ports';
+import { freePorts } from '../ports';
 import { TmuxConsole } from './tmux-console';
 import { PHONE_WAIT_MS, waitFor } from './wait';
 
@@ -51,8 +50,8 @@ export class BaresipPhone {
   }
 
   static async start(opts: BaresipOptions): Promise<BaresipPhone> {
-    // baresip also listens on TCP for TLS at the SIP port + 1
-    return new BaresipPhone(opts, await freePortAndNext(), await freePort());
+    // baresip also listens on TCP for TLS at the SIP port + 1; RTP takes a pair
+    return new BaresipPhone(opts, await freePorts(2), await freePorts(2));
   }
 
   screen(): string {
@@ -97,20 +96,4 @@ export class BaresipPhone {
   kill(): void {
     this.console.kill();
   }
-}
-
-async function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-async function freePortAndNext(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const p = await freePort();
-    if (await tcpFree(p + 1)) return p;
-  }
-  throw new Error('no free port pair found');
 }
