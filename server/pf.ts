@@ -110,6 +110,8 @@ const ANSWER_FLUSH_MS = 200;
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 /** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
 const OVERLOAD_RETRY_AFTER_SEC = 1;
+/** how soon a peer edited in another instance's console applies here (D-309): as the MESSAGE gate's re-read (D-134) */
+const TOPOLOGY_REFRESH_MS = 5000;
 
 /**
  * srf's connect, over `link` when given (D-297): srf makes its socket with net.connect and takes
@@ -324,6 +326,11 @@ export async function startPf(config: Config): Promise<Pf> {
   };
   const expiry = setInterval(() => void expireNow().catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`)), 60_000);
   expiry.unref();
+  // Peers edited in this PF's console are reloaded at once (topologyChanged). Edits made in another
+  // instance's console (a cluster shares the database) reach this one by this re-read, not by a
+  // read per INVITE on the request path (D-309). A database that is down is reported elsewhere.
+  const topologyRefresh = setInterval(() => void sessionHandlersOf(srf)?.topology.reload(db.store).catch(() => undefined), TOPOLOGY_REFRESH_MS);
+  topologyRefresh.unref();
   const stopRetention = startRetention({
     db: db.store,
     decisionDays: config.retentionDays,
@@ -366,6 +373,7 @@ export async function startPf(config: Config): Promise<Pf> {
       if (released) log.info(`released ${released} session(s) with BYE (${STOP_REASON})`);
       await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
+      clearInterval(topologyRefresh);
       await stopRetention();
       handlers.close();
       runner.close();

@@ -74,7 +74,7 @@ function values(prefix: string, steps: Step[]) {
 const seen = (d: SessionDetail | null) => d && { ...d, updatedAt: undefined, legs: [...d.legs].sort((a, b) => a.id.localeCompare(b.id)) };
 
 for (const target of databaseTargets()) {
-  test(`D-306 (${target.provider}): sessions written behind their steps, coalesced and without reads, end as one transaction per step leaves them`, async () => {
+  test(`D-306, D-308 (${target.provider}): sessions written behind their steps, coalesced and without reads, end as one transaction per step leaves them`, async () => {
     const d = await target.fresh();
     const alice = await d.user(ALICE);
     let run = 0;
@@ -85,8 +85,12 @@ for (const target of databaseTargets()) {
         const byStep = values(`ref${run}`, steps);
         for (const v of byStep) await upsertSession(d.store, alice, v.s, { now: v.at, releaseReasons: v.reasons, instance: 'pf-a' });
         const behind = values(`wb${run}`, steps);
+        // each session's first value is handed over as created here (D-308): its rows are not read
+        const first = new Set<string>();
         for (const v of behind) {
-          writer.write(alice, v.s, { now: v.at, releaseReasons: v.reasons, instance: 'pf-a' });
+          const created = !first.has(v.s.id);
+          first.add(v.s.id);
+          writer.write(alice, v.s, { now: v.at, releaseReasons: v.reasons, instance: 'pf-a' }, created);
           if (v.settle) await writer.settled();
         }
         await writer.settled();
@@ -124,5 +128,26 @@ for (const target of databaseTargets()) {
     // the refused value is tried again with the next writes, three times in all
     for (let i = 0; i < 3; i++) await writer.settled();
     assert.deepEqual(errors, [['bad'], ['bad'], ['bad']]);
+  });
+}
+
+for (const target of databaseTargets()) {
+  test(`D-308 (${target.provider}): a session created here is written without reading its rows; one not known here is read first`, async () => {
+    const d = await target.fresh();
+    const alice = await d.user(ALICE);
+    let queries = 0;
+    d.onQuery(() => queries++);
+    const writer = new SessionWriter(d.store, { delayMs: 1000 });
+    const count = async (f: () => void) => {
+      await writer.settled();
+      const before = queries;
+      f();
+      await writer.settled();
+      return queries - before;
+    };
+    const created = await count(() => writer.write(alice, session('made-here'), { now: new Date(T0) }, true));
+    const unknown = await count(() => writer.write(alice, session('from-elsewhere'), { now: new Date(T0) }));
+    assert.equal(unknown - created, 2, `${created} queries for a created session, ${unknown} for one read first`);
+    assert.equal((await getSession(d.store, 'made-here'))?.legs.length, 1);
   });
 }

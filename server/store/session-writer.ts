@@ -7,7 +7,7 @@
 // events go out then, so what it reads is there).
 import type { CpmSession } from '../engine/model';
 import type { Db } from './database';
-import { writeSession, type UpsertSessionOptions, type WrittenSession } from './sessions';
+import { NO_ROWS, writeSession, type UpsertSessionOptions, type WrittenSession } from './sessions';
 
 export interface SessionWriterOptions {
   /** how long a value waits for others to share its transaction */
@@ -34,6 +34,8 @@ const ATTEMPTS = 3;
 export class SessionWriter {
   private pending = new Map<string, Pending>();
   private readonly written = new Map<string, WrittenSession>();
+  /** sessions created here whose first value is not committed yet: no rows to read (D-308) */
+  private readonly created = new Set<string>();
   /** the last value handed over of each session, written or not */
   private readonly handed = new Map<string, CpmSession>();
   private timer: NodeJS.Timeout | undefined;
@@ -48,9 +50,13 @@ export class SessionWriter {
     this.maxBatch = opts.maxBatch ?? 64;
   }
 
-  /** Hands over a session's new value; it is written within delayMs (or with the next batch). */
-  write(userId: string, session: CpmSession, opts: UpsertSessionOptions = {}): void {
+  /**
+   * Hands over a session's new value; it is written within delayMs (or with the next batch).
+   * `created`: this process made the session now (a fresh id), so the database has no rows of it.
+   */
+  write(userId: string, session: CpmSession, opts: UpsertSessionOptions = {}, created = false): void {
     this.counts.values++;
+    if (created) this.created.add(session.id);
     let before = this.pending.get(session.id);
     const last = this.handed.get(session.id);
     const dropsLegs = last !== undefined && !last.legs.every((l) => session.legs.some((n) => n.id === l.id));
@@ -83,7 +89,10 @@ export class SessionWriter {
   /** The session is gone from this process: what was written of it is forgotten after any write in flight. */
   forget(sessionId: string): void {
     this.handed.delete(sessionId);
-    this.chain = this.chain.then(() => void this.written.delete(sessionId));
+    this.chain = this.chain.then(() => {
+      this.written.delete(sessionId);
+      this.created.delete(sessionId);
+    });
   }
 
   /** Writes what is waiting now; resolves once everything handed over so far is written. */
@@ -107,10 +116,11 @@ export class SessionWriter {
     try {
       this.counts.transactions++;
       await this.db.$transaction(async (tx) => {
-        for (const p of batch) now.set(p.session.id, await writeSession(tx as unknown as Db, p.userId, p.session, p.opts, this.written.get(p.session.id)));
+        for (const p of batch) now.set(p.session.id, await writeSession(tx as unknown as Db, p.userId, p.session, p.opts, this.lastOf(p.session.id)));
       });
     } catch (e) {
-      // what was written is not known now: the next write of these sessions reads first
+      // what was written is not known now: the next write of these sessions reads first (a
+      // created session's rows are still absent: its transaction was rolled back)
       for (const p of batch) this.written.delete(p.session.id);
       if (batch.length > 1) {
         // one bad value must not keep the others out: each is tried alone, in order, now
@@ -129,8 +139,13 @@ export class SessionWriter {
     }
     for (const p of batch) {
       this.written.set(p.session.id, now.get(p.session.id)!);
+      this.created.delete(p.session.id);
       this.opts.onWritten?.(p.session);
     }
+  }
+
+  private lastOf(sessionId: string): WrittenSession | typeof NO_ROWS | undefined {
+    return this.written.get(sessionId) ?? (this.created.has(sessionId) ? NO_ROWS : undefined);
   }
 }
 

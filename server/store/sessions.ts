@@ -72,11 +72,14 @@ export interface WrittenSession {
   legs: Map<string, WrittenLeg>;
 }
 
+/** A session this process created and has not written yet: it has no rows, and nothing need be read (D-308). */
+export const NO_ROWS = 'absent';
+
 /**
  * Writes the session and its legs inside the caller's transaction, and gives what is now written.
- * `last`: what this process wrote before; without it, the rows are read first.
+ * `last`: what this process wrote before, or NO_ROWS; without it, the rows are read first.
  */
-export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}, last?: WrittenSession): Promise<WrittenSession> {
+export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}, last?: WrittenSession | typeof NO_ROWS): Promise<WrittenSession> {
   const at = opts.now ?? new Date();
   const reasons = opts.releaseReasons ?? {};
   const row = {
@@ -87,13 +90,14 @@ export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: 
     mode: s.mode,
     snapshot: JSON.stringify(s),
   };
-  const old = last ?? (await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } }));
+  const old = last === NO_ROWS ? null : (last ?? (await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } })));
   const first = opts.firstAt;
   // a step between that left RELEASED would have cleared the row's endedAt
   const endedAt = s.mode === 'RELEASED' ? ((first?.leftReleased ? null : old?.endedAt) ?? first?.released ?? at) : null;
   if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
   else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: first?.session ?? at, endedAt } });
-  const known: Map<string, WrittenLeg> = last ? new Map(last.legs) : new Map((await tx.leg.findMany({ where: { sessionId: s.id } })).map((l) => [l.id, l]));
+  const known: Map<string, WrittenLeg> =
+    last === NO_ROWS ? new Map() : last ? new Map(last.legs) : new Map((await tx.leg.findMany({ where: { sessionId: s.id } })).map((l) => [l.id, l]));
   const written = new Map<string, WrittenLeg>();
   for (const l of s.legs) {
     const prev = known.get(l.id);

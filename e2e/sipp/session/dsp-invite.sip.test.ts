@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/ports';
 import { runSipp } from '../../support/sipp';
-import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf } from './session-harness';
+import { decisions, expectOk, networkKeys, onlySession, received, scenario, startDevice, startSessionPf, waitFor } from './session-harness';
+import { sessionHandlersOf } from '../../../server/sip/session/install';
+import { createPeer } from '../../../server/store/peers';
 import { countSessions } from '../../../server/store/sessions';
 
 const icsi = (svc: string) => `urn%3Aurn-7%3A3gpp-service.ims.icsi.oma.cpm.${svc}`;
@@ -75,6 +77,26 @@ test('INVITE-0, PF_TRUST=peers: an INVITE from a source that is neither a regist
       ds.map((x) => [x.procedure, x.branch, x.outcome]),
       [['INVITE', 'INVITE-0', 'REJECT']],
     );
+  } finally {
+    await dev.sipp.stop();
+    await h.stop();
+  }
+});
+
+test('INVITE-0, D-309: a peer another instance added to the shared database (no topologyChanged here) is admitted after the periodic re-read', async () => {
+  const pfPort = await freePort();
+  const h = await startSessionPf({ topology: { peers: [{ role: 'CF', name: 'cf', address: '127.0.0.1:9' }] } });
+  const dev = await startDevice(h.target, 'device.xml');
+  try {
+    // as another instance's console writes it: straight to the database this PF shares
+    await createPeer(h.pf.db.store, { role: 'REMOTE_PF', name: 'bob-pf', address: `127.0.0.1:${pfPort}` }, 'console@instance-b');
+    const topology = sessionHandlersOf(h.pf.srf)!.topology;
+    assert.ok(await waitFor(async () => topology.byName('bob-pf') !== undefined, 8000), 'the new peer was not read within 8 s');
+    const keys = { ...networkKeys({ from_user: 'bob', focus: 'bob', contact_params: '', icsi: icsi('session') }), reason: 'SIP;cause=200' };
+    const peer = await runSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: pfPort, service: 'alice', calls: 1, timeoutSec: 15, keys, extra: ['-d', '300'] });
+    expectOk(peer, 'remote PF');
+    expectOk(await dev.sipp.done, 'device');
+    assert.deepEqual((await onlySession(h.pf)).legs.map((l) => l.kind).sort(), ['CLIENT', 'REMOTE_PF']);
   } finally {
     await dev.sipp.stop();
     await h.stop();

@@ -54,8 +54,6 @@ export function inviteHandler(deps: InviteDeps) {
 
 async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
   const now = deps.now();
-  // an initial INVITE is rare next to MESSAGEs: re-reading the peers keeps console edits live
-  if (!req.get('To')?.match(/;\s*tag=/i)) await deps.topology.reload(deps.rt.deps.db);
   const src = deps.topology.classifySource({ host: req.source_address, port: req.source_port, from: req.get('From'), contact: req.get('Contact'), now });
   const view = viewFromRaw(req.msg.raw ?? req.msg.toString());
   const callId = header(view, 'call-id');
@@ -209,7 +207,7 @@ async function terminating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
           s.legs.push(netLeg, clientLeg);
           wireLeg(rt, srf, sessionId, netLeg.id, uas);
           wireLeg(rt, srf, sessionId, clientLeg.id, d);
-          await rt.put(s);
+          await rt.create(s);
           return;
         }
         const s = rt.session(sessionId);
@@ -274,7 +272,7 @@ async function originating(deps: InviteDeps, req: SrfRequest, res: SrfResponseOu
     s.legs.push(clientLeg, netLeg);
     wireLeg(rt, srf, sessionId, clientLeg.id, uas);
     wireLeg(rt, srf, sessionId, netLeg.id, uac);
-    await rt.put(s);
+    await rt.create(s);
   });
 }
 

@@ -182,12 +182,24 @@ export class SessionRuntime implements SessionEffects {
     return next;
   }
 
-  /** Creates or replaces a session value outside the engine (new invitation, re-INVITE join). */
+  /** Replaces a session value outside the engine (a device joining the fork, a re-INVITE join). */
   async put(s: CpmSession, decisions: Decision[] = []): Promise<void> {
     this.deps.state.sessions.set(s.id, s);
     this.trace.flush();
     this.recordDecisions(s, decisions);
     await this.persist(s);
+  }
+
+  /**
+   * A session this process has just set up, under a fresh id: its first write needs no read of
+   * rows that cannot exist (D-308).
+   */
+  async create(s: CpmSession, decisions: Decision[] = []): Promise<void> {
+    if (this.deps.state.sessions.has(s.id)) throw new Error(`session ${s.id} exists already`);
+    this.deps.state.sessions.set(s.id, s);
+    this.trace.flush();
+    this.recordDecisions(s, decisions);
+    await this.persist(s, true);
   }
 
   /** One BYE-procedure step (SPEC §5) on the session, effects carried out before the next step. */
@@ -250,13 +262,13 @@ export class SessionRuntime implements SessionEffects {
   }
 
   /** Hands the session's new value to the writer: the step does not wait for the database (D-306). */
-  private async persist(s: CpmSession): Promise<void> {
+  private async persist(s: CpmSession, created = false): Promise<void> {
     const releaseReasons: Record<string, string> = {};
     for (const l of s.legs) {
       const reason = this.legMeta.get(l.id)?.releaseReason;
       if (reason !== undefined) releaseReasons[l.id] = reason;
     }
-    this.writer.write(await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons, instance: this.deps.instance });
+    this.writer.write(await this.userId(s.servedUser), s, { now: new Date(this.deps.now()), releaseReasons, instance: this.deps.instance }, created);
   }
 
   /** Resolves once every session value handed over so far is in the database. */
