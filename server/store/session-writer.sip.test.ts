@@ -147,7 +147,8 @@ for (const target of databaseTargets()) {
     };
     const created = await count(() => writer.write(alice, session('made-here'), { now: new Date(T0) }, true));
     const unknown = await count(() => writer.write(alice, session('from-elsewhere'), { now: new Date(T0) }));
-    assert.equal(unknown - created, 2, `${created} queries for a created session, ${unknown} for one read first`);
+    // one read for the session not known here (its row is absent, so its legs are not read)
+    assert.equal(unknown - created, 1, `${created} queries for a created session, ${unknown} for one read first`);
     assert.equal((await getSession(d.store, 'made-here'))?.legs.length, 1);
   });
 }

@@ -61,7 +61,7 @@ export async function upsertSession(db: Db, userId: string, s: CpmSession, opts:
 }
 
 /** A leg's row as this process last wrote it. */
-type WrittenLeg = { kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; releasedAt: Date | null };
+export type WrittenLeg = { kind: string; device: string | null; callId: string; state: string; releaseReason: string | null; releasedAt: Date | null };
 
 /**
  * What this process last wrote of a session: with it, the next write needs no read (D-306). Only
@@ -75,14 +75,45 @@ export interface WrittenSession {
 /** A session this process created and has not written yet: it has no rows, and nothing need be read (D-308). */
 export const NO_ROWS = 'absent';
 
+/** The session row's columns a write sets (besides the times). */
+export interface SessionRowData {
+  type: string;
+  conversationId: string;
+  contributionId: string;
+  groupSessionIdentity: string | null;
+  mode: string;
+  snapshot: string;
+}
+
 /**
- * Writes the session and its legs inside the caller's transaction, and gives what is now written.
- * `last`: what this process wrote before, or NO_ROWS; without it, the rows are read first.
+ * The row writes that take a session's rows from `prior` to the value `s`: plain data, so that the
+ * same plan runs through Prisma (applyPlan) or on the SQLite writer thread (D-310).
  */
-export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}, last?: WrittenSession | typeof NO_ROWS): Promise<WrittenSession> {
+export interface SessionWritePlan {
+  id: string;
+  session:
+    | { op: 'create'; userId: string; instance: string; createdAt: Date; row: SessionRowData; endedAt: Date | null }
+    | { op: 'update'; row: SessionRowData; endedAt: Date | null };
+  legs: Array<{ op: 'create'; id: string; createdAt: Date; data: WrittenLeg } | { op: 'update'; id: string; data: WrittenLeg }>;
+}
+
+/** What is written of a session now, as writeSession needs it: NO_ROWS when it has no row. */
+async function readWritten(tx: Db, id: string): Promise<WrittenSession | typeof NO_ROWS> {
+  const old = await tx.cpmSession.findUnique({ where: { id }, select: { endedAt: true } });
+  if (!old) return NO_ROWS;
+  const legs = await tx.leg.findMany({ where: { sessionId: id } });
+  return { endedAt: old.endedAt, legs: new Map(legs.map((l) => [l.id, { kind: l.kind, device: l.device, callId: l.callId, state: l.state, releaseReason: l.releaseReason, releasedAt: l.releasedAt }])) };
+}
+
+/**
+ * The writes from `prior` (what is written, or NO_ROWS) to `s`, and what is written after them. A
+ * leg the value no longer holds is kept and marked TERMINATED; a leg's releasedAt and first
+ * Reason are set once; only legs that changed are written again.
+ */
+export function planSessionWrite(userId: string, s: CpmSession, opts: UpsertSessionOptions, prior: WrittenSession | typeof NO_ROWS): { plan: SessionWritePlan; written: WrittenSession } {
   const at = opts.now ?? new Date();
   const reasons = opts.releaseReasons ?? {};
-  const row = {
+  const row: SessionRowData = {
     type: s.type,
     conversationId: s.conversationId,
     contributionId: s.contributionId,
@@ -90,14 +121,16 @@ export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: 
     mode: s.mode,
     snapshot: JSON.stringify(s),
   };
-  const old = last === NO_ROWS ? null : (last ?? (await tx.cpmSession.findUnique({ where: { id: s.id }, select: { endedAt: true } })));
+  const old = prior === NO_ROWS ? undefined : prior;
   const first = opts.firstAt;
   // a step between that left RELEASED would have cleared the row's endedAt
   const endedAt = s.mode === 'RELEASED' ? ((first?.leftReleased ? null : old?.endedAt) ?? first?.released ?? at) : null;
-  if (old) await tx.cpmSession.update({ where: { id: s.id }, data: { ...row, endedAt } });
-  else await tx.cpmSession.create({ data: { id: s.id, userId, ...row, instance: opts.instance ?? '', createdAt: first?.session ?? at, endedAt } });
-  const known: Map<string, WrittenLeg> =
-    last === NO_ROWS ? new Map() : last ? new Map(last.legs) : new Map((await tx.leg.findMany({ where: { sessionId: s.id } })).map((l) => [l.id, l]));
+  const plan: SessionWritePlan = {
+    id: s.id,
+    session: old ? { op: 'update', row, endedAt } : { op: 'create', userId, instance: opts.instance ?? '', createdAt: first?.session ?? at, row, endedAt },
+    legs: [],
+  };
+  const known = new Map(old?.legs);
   const written = new Map<string, WrittenLeg>();
   for (const l of s.legs) {
     const prev = known.get(l.id);
@@ -111,8 +144,8 @@ export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: 
       releasedAt: prev?.releasedAt ?? (terminated ? (first?.legEnded?.get(l.id) ?? at) : null),
     };
     // a session is written at every step: only legs that changed are written again
-    if (!prev) await tx.leg.create({ data: { id: l.id, sessionId: s.id, createdAt: first?.legSeen?.get(l.id) ?? at, ...data } });
-    else if (!sameLegRow(prev, data)) await tx.leg.update({ where: { id: l.id }, data });
+    if (!prev) plan.legs.push({ op: 'create', id: l.id, createdAt: first?.legSeen?.get(l.id) ?? at, data });
+    else if (!sameLegRow(prev, data)) plan.legs.push({ op: 'update', id: l.id, data });
     written.set(l.id, data);
     known.delete(l.id);
   }
@@ -122,10 +155,31 @@ export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: 
       continue;
     }
     const data = { ...gone, state: 'TERMINATED', releasedAt: gone.releasedAt ?? first?.legEnded?.get(id) ?? at, releaseReason: gone.releaseReason ?? reasons[id] ?? null };
-    await tx.leg.update({ where: { id }, data: { state: data.state, releasedAt: data.releasedAt, releaseReason: data.releaseReason } });
+    plan.legs.push({ op: 'update', id, data });
     written.set(id, data);
   }
-  return { endedAt, legs: written };
+  return { plan, written: { endedAt, legs: written } };
+}
+
+/** Runs a plan through Prisma, inside the caller's transaction. */
+export async function applyPlan(tx: Db, plan: SessionWritePlan): Promise<void> {
+  const p = plan.session;
+  if (p.op === 'update') await tx.cpmSession.update({ where: { id: plan.id }, data: { ...p.row, endedAt: p.endedAt } });
+  else await tx.cpmSession.create({ data: { id: plan.id, userId: p.userId, ...p.row, instance: p.instance, createdAt: p.createdAt, endedAt: p.endedAt } });
+  for (const l of plan.legs) {
+    if (l.op === 'create') await tx.leg.create({ data: { id: l.id, sessionId: plan.id, createdAt: l.createdAt, ...l.data } });
+    else await tx.leg.update({ where: { id: l.id }, data: l.data });
+  }
+}
+
+/**
+ * Writes the session and its legs inside the caller's transaction, and gives what is now written.
+ * `last`: what this process wrote before, or NO_ROWS; without it, the rows are read first.
+ */
+export async function writeSession(tx: Db, userId: string, s: CpmSession, opts: UpsertSessionOptions = {}, last?: WrittenSession | typeof NO_ROWS): Promise<WrittenSession> {
+  const { plan, written } = planSessionWrite(userId, s, opts, last ?? (await readWritten(tx, s.id)));
+  await applyPlan(tx, plan);
+  return written;
 }
 
 function sameLegRow(
