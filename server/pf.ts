@@ -298,7 +298,7 @@ export async function startPf(config: Config): Promise<Pf> {
   imdn.attach(runner);
   pager.attach(runner);
   const inFlight = new InFlight();
-  const handlerDeps = { srf, msrp: carrier, userPrefs: (aor: string) => prefs.get(aor), route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
+  const handlerDeps = { srf, msrp: carrier, userPrefs: (aor: string) => prefs.get(aor), sessionRows: writer, route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).

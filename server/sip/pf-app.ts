@@ -10,7 +10,7 @@ import type { SrfApp } from './srf-types';
 import { RETRY_AFTER_SEC } from './storage-unavailable';
 import { installSessionHandlers, type SessionDeps } from './session/install';
 
-export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps, Pick<SessionDeps, 'instance' | 'topologyConfig' | 'msrp' | 'userPrefs'> {
+export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps, Pick<SessionDeps, 'instance' | 'topologyConfig' | 'msrp' | 'userPrefs' | 'sessionRows'> {
   registrar: Registrar;
   imdn: ImdnService;
   pager: PagerService;

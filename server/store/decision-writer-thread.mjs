@@ -1,4 +1,5 @@
-// The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts): the
+// The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts); it
+// writes sessions' rows too (D-310, session-rows-sql.mjs). For decisions: the
 // INSERTs (better-sqlite3 is synchronous, and the Decision table has seven indexes) were the
 // largest single cost on the PF's main thread under IMDN load (docs/BENCHMARKS.md, D-250).
 // Plain JavaScript: a worker thread does not get the TypeScript loader of the main thread.
@@ -9,6 +10,7 @@
 // exactly as DecisionLog's Prisma INSERT writes them (decision-writer.sip.test.ts compares them).
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { sessionPlansWriter } from './session-rows-sql.mjs';
 
 const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs'];
 
@@ -34,6 +36,9 @@ function writeAll(rows) {
   for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) writeRows(rows.slice(i, i + ROWS_PER_TRANSACTION));
 }
 
+// Sessions' rows (D-310): one batch of plans is one transaction, all of it or none.
+const writeSessions = sessionPlansWriter(db);
+
 parentPort.on('message', (m) => {
   if (m === 'close') {
     db.close();
@@ -41,7 +46,8 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    writeAll(m.rows);
+    if (m.sessions) writeSessions(m.sessions);
+    else writeAll(m.rows);
     parentPort.postMessage({ id: m.id });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: e?.message ?? String(e) });

@@ -5,6 +5,7 @@
 // database a few ms later, as with the Prisma writes this replaces.
 import { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../live/events';
+import type { SessionWritePlan } from './sessions';
 
 /** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
 export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
@@ -51,12 +52,24 @@ export class SqliteDecisionWriter implements DecisionWriter {
   }
 
   write(rows: DecisionRowIn[]): Promise<void> {
+    return this.send({ rows });
+  }
+
+  /**
+   * Sessions' rows on the same thread (D-310): the batch is one transaction; the promise settles
+   * once it is committed, or rejects when it was rolled back.
+   */
+  writeSessions(plans: SessionWritePlan[]): Promise<void> {
+    return this.send({ sessions: plans });
+  }
+
+  private send(work: { rows: DecisionRowIn[] } | { sessions: SessionWritePlan[] }): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, rows });
+      this.worker.postMessage({ id, ...work });
     });
   }
 

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { CpmSession, Leg, LegState, SessionMode } from '../engine/model';
-import { SessionWriter } from './session-writer';
+import { SessionWriter, type SessionRowsThread } from './session-writer';
+import { SqliteDecisionWriter } from './decision-writer';
+import { sqliteFileOf } from './open-client';
 import { getSession, upsertSession, type SessionDetail } from './sessions';
 import { databaseTargets } from './test-databases';
 
@@ -73,12 +75,25 @@ function values(prefix: string, steps: Step[]) {
 /** what a reader sees, less updatedAt (the database's own clock) */
 const seen = (d: SessionDetail | null) => d && { ...d, updatedAt: undefined, legs: [...d.legs].sort((a, b) => a.id.localeCompare(b.id)) };
 
-for (const target of databaseTargets()) {
-  test(`D-306, D-308 (${target.provider}): sessions written behind their steps, coalesced and without reads, end as one transaction per step leaves them`, async () => {
+/** the ways a SessionWriter writes: through Prisma, and on SQLite also on the writer thread (D-310) */
+function ways(provider: string): Array<'prisma' | 'thread'> {
+  return provider === 'sqlite' ? ['prisma', 'thread'] : ['prisma'];
+}
+
+async function threadFor(url: string, way: 'prisma' | 'thread'): Promise<{ thread?: SessionRowsThread; close(): Promise<void> }> {
+  if (way === 'prisma') return { close: async () => {} };
+  const w = new SqliteDecisionWriter(sqliteFileOf(url));
+  return { thread: w, close: () => w.close() };
+}
+
+for (const target of databaseTargets()) for (const way of ways(target.provider)) {
+  test(`D-306, D-308, D-310 (${target.provider}, ${way}): sessions written behind their steps, coalesced and without reads, end as one transaction per step leaves them`, async (t) => {
     const d = await target.fresh();
     const alice = await d.user(ALICE);
     let run = 0;
-    const writer = new SessionWriter(d.store, { delayMs: 1 });
+    const rows = await threadFor(d.url, way);
+    t.after(() => rows.close());
+    const writer = new SessionWriter(d.store, { delayMs: 1, thread: rows.thread });
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (steps) => {
         run++;
@@ -112,15 +127,18 @@ for (const target of databaseTargets()) {
   });
 }
 
-for (const target of databaseTargets()) {
-  test(`D-306 (${target.provider}): a session value the database refuses does not keep the others of its transaction out; it is reported, tried again, then given up`, async () => {
+for (const target of databaseTargets()) for (const way of ways(target.provider)) {
+  test(`D-306, D-310 (${target.provider}, ${way}): a session value the database refuses does not keep the others of its transaction out; it is reported, tried again, then given up`, async (t) => {
     const d = await target.fresh();
     const alice = await d.user(ALICE);
     const errors: string[][] = [];
-    const writer = new SessionWriter(d.store, { delayMs: 1000, onError: (_e, ids) => errors.push(ids) });
-    writer.write(alice, session('good-1'), { now: new Date(T0) });
-    writer.write('no-such-user', session('bad'), { now: new Date(T0) });
-    writer.write(alice, session('good-2'), { now: new Date(T0) });
+    const rows = await threadFor(d.url, way);
+    t.after(() => rows.close());
+    const writer = new SessionWriter(d.store, { delayMs: 1000, onError: (_e, ids) => errors.push(ids), thread: rows.thread });
+    // created here: on SQLite these go to the writer thread when it is given
+    writer.write(alice, session('good-1'), { now: new Date(T0) }, true);
+    writer.write('no-such-user', session('bad'), { now: new Date(T0) }, true);
+    writer.write(alice, session('good-2'), { now: new Date(T0) }, true);
     await writer.settled();
     assert.equal((await getSession(d.store, 'good-1'))?.mode, 'ACTIVE');
     assert.equal((await getSession(d.store, 'good-2'))?.mode, 'ACTIVE');

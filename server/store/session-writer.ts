@@ -7,7 +7,12 @@
 // events go out then, so what it reads is there).
 import type { CpmSession } from '../engine/model';
 import type { Db } from './database';
-import { NO_ROWS, writeSession, type UpsertSessionOptions, type WrittenSession } from './sessions';
+import { NO_ROWS, planSessionWrite, writeSession, type SessionWritePlan, type UpsertSessionOptions, type WrittenSession } from './sessions';
+
+/** Where planned rows can be written off this thread (the SQLite writer thread, D-310). */
+export interface SessionRowsThread {
+  writeSessions(plans: SessionWritePlan[]): Promise<void>;
+}
 
 export interface SessionWriterOptions {
   /** how long a value waits for others to share its transaction */
@@ -16,6 +21,12 @@ export interface SessionWriterOptions {
   maxBatch?: number;
   onWritten?: (session: CpmSession) => void;
   onError?: (e: unknown, sessionIds: string[]) => void;
+  /**
+   * SQLite: the writer thread. A batch whose every session's rows are known here (written by
+   * this process, or created here) is planned on this thread and written on that one (D-310);
+   * any other batch reads first, through Prisma.
+   */
+  thread?: SessionRowsThread;
 }
 
 interface Pending {
@@ -115,9 +126,21 @@ export class SessionWriter {
     const now = new Map<string, WrittenSession>();
     try {
       this.counts.transactions++;
-      await this.db.$transaction(async (tx) => {
-        for (const p of batch) now.set(p.session.id, await writeSession(tx as unknown as Db, p.userId, p.session, p.opts, this.lastOf(p.session.id)));
-      });
+      const priors = batch.map((p) => this.lastOf(p.session.id));
+      const thread = this.opts.thread;
+      if (thread && priors.every((x) => x !== undefined)) {
+        const plans: SessionWritePlan[] = [];
+        batch.forEach((p, i) => {
+          const { plan, written } = planSessionWrite(p.userId, p.session, p.opts, priors[i]!);
+          plans.push(plan);
+          now.set(p.session.id, written);
+        });
+        await thread.writeSessions(plans);
+      } else {
+        await this.db.$transaction(async (tx) => {
+          for (const [i, p] of batch.entries()) now.set(p.session.id, await writeSession(tx as unknown as Db, p.userId, p.session, p.opts, priors[i]));
+        });
+      }
     } catch (e) {
       // what was written is not known now: the next write of these sessions reads first (a
       // created session's rows are still absent: its transaction was rolled back)

@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
 import type { UserPrefs } from '../../engine/model';
 import type { Db } from '../../store/database';
+import type { SessionRowsThread } from '../../store/session-writer';
 import type { EffectRunner } from '../effect-runner';
 import type { EffectStore } from '../effect-store';
 import type { PfState } from '../pf-state';
@@ -44,6 +45,8 @@ export interface SessionDeps {
   msrp?: MsrpCarrier;
   /** served users' preferences from the PF's cache (invalidated by pf.policyChanged); without it, read per step */
   userPrefs?: (aor: string) => Promise<UserPrefs>;
+  /** SQLite: the writer thread for sessions' rows (D-310) */
+  sessionRows?: SessionRowsThread;
 }
 
 export interface SessionHandlers {
@@ -85,6 +88,7 @@ export function installSessionHandlers(srf: SrfApp, deps: SessionDeps): SessionH
     subscribeConf: (id, e) => subscriber?.send(id, e),
     msrp: deps.msrp,
     userPrefs: deps.userPrefs,
+    sessionRows: deps.sessionRows,
   });
   deps.msrp?.attach(runtime);
   const contact = (user: string) => () => {

@@ -22,7 +22,7 @@ import type { SrfResponseOut } from '../srf-types';
 import type { Carried, EffectRunner, SessionEffects, SessionTimerRef } from '../effect-runner';
 import { loadUserPrefs } from '../../store/user-prefs';
 import { gsoParticipantsOf, recordSession } from './history-store';
-import { SessionWriter } from '../../store/session-writer';
+import { SessionWriter, type SessionRowsThread } from '../../store/session-writer';
 import { userIdOf } from '../../store/users';
 import type { SrfDialog } from './srf-dialog';
 import { untilAcked } from './uas-ack';
@@ -54,6 +54,8 @@ export interface SessionRuntimeDeps {
   msrp?: MsrpCarrier;
   /** served users' preferences from the PF's cache (D-307); without it, read at every step */
   userPrefs?: (aor: string) => Promise<UserPrefs>;
+  /** SQLite: the writer thread that writes sessions' rows off this thread (D-310) */
+  sessionRows?: SessionRowsThread;
 }
 
 /** Headers the PF may set on in-dialog requests; the edge owns the dialog headers. */
@@ -83,6 +85,7 @@ export class SessionRuntime implements SessionEffects {
     this.store = deps.store;
     deps.runner.attachSessions(this);
     this.writer = new SessionWriter(deps.db, {
+      thread: deps.sessionRows,
       onWritten: (s) => {
         this.deps.bus?.emit('session:updated', { sessionId: s.id });
         for (const l of s.legs) this.deps.bus?.emit('leg:updated', { sessionId: s.id, legId: l.id });
