@@ -75,3 +75,27 @@ test('REPLAY-EQ, WHAT-IF BYE-3: one of two IWFs leaves under IWF_STREAMS_ONLY (B
     await h.stop();
   }
 });
+
+test('D-311, REPLAY-EQ: an INVITE is recorded with the user\'s open sessions only (a session released a moment ago, kept 32 s for late requests, is left out), and the window replays exactly', async () => {
+  const cfPort = await freePort();
+  const h = await startSessionPf({ topology: { peers: [{ role: 'CF', name: 'cf', address: `127.0.0.1:${cfPort}` }] } });
+  const from = new Date(Date.now() - 1000);
+  const dev = await startDevice(h.target, 'device.xml', { calls: 2 });
+  try {
+    for (const contribution of ['contrib-first', 'contrib-second']) {
+      const keys = { ...networkKeys({ contribution }), reason: 'SIP;cause=410;text="Group ended"' };
+      expectOk(await runSipp({ scenario: scenario('network-send-bye.xml'), target: h.target, localPort: cfPort, service: 'alice', calls: 1, timeoutSec: 15, keys, extra: ['-d', '300'] }), `CF (${contribution})`);
+    }
+    expectOk(await dev.sipp.done, 'device');
+    await h.pf.recorder!.flush();
+    const calls = await recordedCalls(h.pf.db.store, from, new Date());
+    const invites = calls.filter((c) => c.p === 'handleInvite');
+    assert.equal(invites.length, 2);
+    const given = (invites[1].a.input as { sessions: Array<{ contributionId: string; mode: string }> }).sessions;
+    assert.deepEqual(given.map((s) => [s.contributionId, s.mode]), [], 'the first session, released, was given to the second INVITE');
+    assert.deepEqual(checkReplay(calls).mismatches, []);
+  } finally {
+    await dev.sipp.stop();
+    await h.stop();
+  }
+});

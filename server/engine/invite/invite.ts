@@ -43,7 +43,10 @@ export interface InviteInput {
   source: InviteSource;
   /** terminating: the user the Request-URI (else To) names, and whether the PF serves them */
   target?: { aor: string; served: boolean };
-  /** the sessions of the served user (terminating: the target's; originating: the client's user's) */
+  /**
+   * the served user's sessions that are not RELEASED (terminating: the target's; originating: the
+   * client's user's): an invitation joins an ACTIVE one or rejoins a REMAIN_DISCONNECTED one (D-311)
+   */
   sessions: CpmSession[];
   /** terminating: the target's registered contacts, in registration order */
   contacts: InviteContact[];

@@ -68,7 +68,7 @@ async function handleInvite(deps: InviteDeps, req: SrfRequest, res: SrfResponseO
       trust: deps.topology.trust,
       source: sourceOf(src, req),
       ...(target !== undefined ? { target: { aor: target, served } } : {}),
-      sessions: user ? deps.rt.sessionsOf(user) : [],
+      sessions: user ? deps.rt.openSessionsOf(user) : [],
       contacts: served && target ? deps.registrar.contacts(target, now).map((b) => ({ contact: b.contact, registration: clientRegistration(b) })) : [],
       ...(src.kind === 'CLIENT' ? { route: deps.topology.routeFor(req.uri) } : {}),
     },

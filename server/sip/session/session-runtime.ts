@@ -107,6 +107,15 @@ export class SessionRuntime implements SessionEffects {
     return [...this.deps.state.sessions.values()].filter((s) => s.servedUser === servedUser);
   }
 
+  /**
+   * The user's sessions that are not RELEASED: what an invitation can join or rejoin. A released
+   * session stays here 32 s for late requests; given to each INVITE, it made every recorded
+   * INVITE carry all the sessions its user had just ended (105 KB a line in the session bench, D-311).
+   */
+  openSessionsOf(servedUser: string): CpmSession[] {
+    return this.sessionsOf(servedUser).filter((s) => s.mode !== 'RELEASED');
+  }
+
   /** per served user: sessions the shell is setting up, not yet in state (D-293) */
   private readonly settingUp = new Map<string, Set<Promise<void>>>();
 
