@@ -28,7 +28,11 @@ async function lossyRun(file: string, calls: number, rate: number, setup: Parame
       '-T2', '400', '-max_retrans', '21', '-max_invite_retrans', '20', '-max_non_invite_retrans', '21',
       `127.0.0.1:${edge.sipAddress.port}`], 40000).done;
     assert.equal(r.code, 0, `sipp ${file} failed (${r.code}): ${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
-    const drained = await waitFor(() => { const s = edge.stats(); return s.transactions === 0 && s.dialogs === 0 && s.appTransactions === 0; }, 12000, 100);
+    // The longest a transaction can outlive SIPp's last message: a 2xx whose ACK was lost is
+    // retransmitted for 64*T1, then the edge sends a BYE (RFC 3261 13.3.1.4) that nobody answers
+    // any more, ended by Timer F after another 64*T1: 12.8 s at T1 = 100 ms, plus T4. A 12 s
+    // wait left that BYE's client transaction in one fresh-clone CI run.
+    const drained = await waitFor(() => { const s = edge.stats(); return s.transactions === 0 && s.dialogs === 0 && s.appTransactions === 0; }, 20000, 100);
     assert.ok(drained, `edge not drained: ${JSON.stringify(edge.stats())}`);
     return { edge, stdout: r.stdout };
   } finally {
