@@ -186,7 +186,7 @@ export async function startPf(config: Config): Promise<Pf> {
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   const state = new PfState(await loadProviderPolicy(db.store));
   // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
-  const recorder = config.record.enabled ? new EngineRecorder(db.store, { onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
+  const recorder = config.record.enabled ? new EngineRecorder(db.store, { thread: writer, onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
   if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom. The lag is

@@ -1,5 +1,6 @@
 // The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts); it
-// writes sessions' rows too (D-310, session-rows-sql.mjs). For decisions: the
+// writes sessions' rows (D-310, session-rows-sql.mjs) and the engine recording's batches (D-312)
+// too. For decisions: the
 // INSERTs (better-sqlite3 is synchronous, and the Decision table has seven indexes) were the
 // largest single cost on the PF's main thread under IMDN load (docs/BENCHMARKS.md, D-250).
 // Plain JavaScript: a worker thread does not get the TypeScript loader of the main thread.
@@ -8,6 +9,7 @@
 // of it is committed, or with an error text when a transaction failed (that transaction rolled
 // back; what came before it in the batch stays, nothing after it is written). Rows are written
 // exactly as DecisionLog's Prisma INSERT writes them (decision-writer.sip.test.ts compares them).
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sessionPlansWriter } from './session-rows-sql.mjs';
@@ -39,6 +41,13 @@ function writeAll(rows) {
 // Sessions' rows (D-310): one batch of plans is one transaction, all of it or none.
 const writeSessions = sessionPlansWriter(db);
 
+// The engine recording's batches (D-312), one row each; the id only has to be unique (reads page
+// by fromAt, then id), as Prisma's cuid() default is.
+const insertRecording = db.prepare('INSERT INTO "EngineRecording" ("id", "fromAt", "toAt", "calls", "data") VALUES (?, ?, ?, ?, ?)');
+function writeRecording(r) {
+  insertRecording.run(randomUUID(), sqliteDateTime(r.fromAt), sqliteDateTime(r.toAt), r.calls, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+}
+
 parentPort.on('message', (m) => {
   if (m === 'close') {
     db.close();
@@ -47,6 +56,7 @@ parentPort.on('message', (m) => {
   }
   try {
     if (m.sessions) writeSessions(m.sessions);
+    else if (m.recording) writeRecording(m.recording);
     else writeAll(m.rows);
     parentPort.postMessage({ id: m.id });
   } catch (e) {

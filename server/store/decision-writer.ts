@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { DecisionRecord } from '../live/events';
 import type { SessionWritePlan } from './sessions';
+import type { RecordingRow } from './engine-recording';
 
 /** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
 export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
@@ -63,7 +64,12 @@ export class SqliteDecisionWriter implements DecisionWriter {
     return this.send({ sessions: plans });
   }
 
-  private send(work: { rows: DecisionRowIn[] } | { sessions: SessionWritePlan[] }): Promise<void> {
+  /** A recorded batch's row on the same thread (D-312): resolves once it is committed. */
+  writeRecording(row: RecordingRow): Promise<void> {
+    return this.send({ recording: row });
+  }
+
+  private send(work: { rows: DecisionRowIn[] } | { sessions: SessionWritePlan[] } | { recording: RecordingRow }): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -8,6 +8,10 @@ import { DEFAULT_POLICY } from '../engine/policy';
 import { recordingEngine } from '../sip/engine-calls';
 import { EngineRecorder, pruneRecordings, recordedCalls, recordingSize } from './engine-recording';
 import { databaseTargets } from './test-databases';
+import { randomBytes } from 'node:crypto';
+import { SqliteDecisionWriter } from './decision-writer';
+import { sqliteFileOf } from './open-client';
+import { fullGc } from '../../e2e/support/gc';
 
 const ALICE = 'sip:alice@example.com';
 const LATIN1 = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
@@ -146,3 +150,43 @@ for (const target of databaseTargets()) {
   });
 }
 
+
+// D-312: Prisma's driver adapters log every query's arguments through @prisma/debug, which keeps
+// the last 100 calls' arguments whether or not debugging is on. A recorded batch's bytes went
+// through Prisma as a parameter, so the main thread kept the last 100 batches alive (34 MB in a
+// scratch run of 250 KB batches). On SQLite the batches are written on the writer thread.
+test('D-312 (sqlite, writer thread): written batches leave no copy of their bytes on the main thread, and read back whole', async () => {
+  const sqlite = databaseTargets().find((t) => t.provider === 'sqlite')!;
+  const d = await sqlite.fresh();
+  const thread = new SqliteDecisionWriter(sqliteFileOf(d.url));
+  try {
+    const rec = new EngineRecorder(d.prisma, { maxBatch: 40, maxPending: 1000, thread });
+    let now = Date.UTC(2026, 11, 5, 10);
+    const engine = recordingEngine(rec, () => now);
+    // incompressible bodies: each batch is about 270 KB after deflate
+    const noise = (i: number) => randomBytes(5000).toString('base64') + i;
+    const message = (i: number) => ({ method: 'MESSAGE', uri: ALICE, headers: { 'call-id': [`c${i}`], 'content-type': ['text/plain'] }, body: noise(i) });
+    const call = (i: number) => engine.call('deliverStandalone', {
+      deliveryId: `pager:${i}`, servedUser: ALICE, txn: `t${i}`, message: message(i), registrations: [],
+      prefs: { allowOfflineStorage: false, allowStore: false, allowDefer: false, hasCpmOfflineStorageRule: false, source: 'XDMS' }, skip: [], policy: DEFAULT_POLICY,
+    });
+    // a first round, so that what stays for any client (its query plans, the statement cache) is there before measuring
+    for (let i = 0; i < 400; i++) call(i);
+    await rec.flush();
+    fullGc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 400; i < 5200; i++) {
+      now += 10;
+      call(i);
+      if (i % 400 === 0) await rec.flush();
+    }
+    await rec.flush();
+    fullGc();
+    const grown = (process.memoryUsage().heapUsed - before) / 1e6;
+    assert.ok(grown < 8, `the main thread's heap grew by ${grown.toFixed(1)} MB over 120 batches`);
+    const calls = await recordedCalls(d.prisma, new Date(0), new Date(now + 1000));
+    assert.equal(calls.length, 5200);
+  } finally {
+    await thread.close();
+  }
+});

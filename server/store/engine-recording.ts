@@ -17,6 +17,25 @@ export interface EngineRecorderOptions {
   onError?: (e: unknown, calls: number) => void;
   /** batches waiting for the database at most, the one being written included (default 8); past it a batch is dropped and reported */
   maxPending?: number;
+  /**
+   * SQLite: the writer thread, which writes each batch's row (D-312). Through Prisma, the driver
+   * adapter's debug history (@prisma/debug keeps the last 100 calls' arguments, debugging on or
+   * not) kept the last 100 batches' bytes alive on this thread.
+   */
+  thread?: RecordingRowsThread;
+}
+
+/** A batch as its row. */
+export interface RecordingRow {
+  fromAt: Date;
+  toAt: Date;
+  calls: number;
+  data: Buffer;
+}
+
+/** Where batches' rows can be written off this thread (the SQLite writer thread, D-312). */
+export interface RecordingRowsThread {
+  writeRecording(row: RecordingRow): Promise<void>;
 }
 
 /** Lines handed to the deflate stream at once: big enough to keep per-write costs small (128: about 10 µs less per forwarded MESSAGE than 32 in bench/record-micro.ts, 512 no better; D-277). */
@@ -67,7 +86,10 @@ export class EngineRecorder {
   private readonly maxPending: number;
   private pending = 0;
 
+  private readonly thread: RecordingRowsThread | undefined;
+
   constructor(private readonly db: Db, opts: EngineRecorderOptions = {}) {
+    this.thread = opts.thread;
     this.flushMs = opts.flushMs ?? 5000;
     this.maxBatch = opts.maxBatch ?? 1024;
     this.maxPending = opts.maxPending ?? 8;
@@ -141,7 +163,7 @@ export class EngineRecorder {
     open.stream.end();
     this.pending++;
     this.writing = this.writing.then(() =>
-      writeBatch(this.db, batch)
+      writeBatch(this.db, batch, this.thread)
         .catch((e) => this.onError(e, batch.calls))
         .finally(() => this.pending--),
     );
@@ -153,10 +175,11 @@ export class EngineRecorder {
   }
 }
 
-async function writeBatch(db: Db, b: { open: OpenBatch; calls: number; fromAt: number; toAt: number }): Promise<void> {
+async function writeBatch(db: Db, b: { open: OpenBatch; calls: number; fromAt: number; toAt: number }, thread?: RecordingRowsThread): Promise<void> {
   await b.open.ended;
-  const data = Buffer.concat(b.open.out);
-  await db.engineRecording.create({ data: { fromAt: new Date(b.fromAt), toAt: new Date(b.toAt), calls: b.calls, data } });
+  const row = { fromAt: new Date(b.fromAt), toAt: new Date(b.toAt), calls: b.calls, data: Buffer.concat(b.open.out) };
+  if (thread) await thread.writeRecording(row);
+  else await db.engineRecording.create({ data: row });
 }
 
 export interface RecordedBatch {
