@@ -13,11 +13,10 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sessionPlansWriter } from './session-rows-sql.mjs';
+import { sqliteDateTime } from './sqlite-datetime.mjs';
 
 const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs'];
 
-/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
-const sqliteDateTime = (iso) => new Date(iso).toISOString().replace('Z', '+00:00');
 
 const { file, busyTimeoutMs } = workerData;
 const db = new Database(file, { timeout: busyTimeoutMs });

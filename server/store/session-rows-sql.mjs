@@ -3,8 +3,7 @@
 // thread that carries SIP. session-writer.sip.test.ts holds both ways to the same rows.
 // Plain JavaScript: it runs inside the worker thread, which has no TypeScript loader.
 
-/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset (as decision-writer-thread.mjs). */
-const sqliteDateTime = (d) => (d === null || d === undefined ? null : new Date(d).toISOString().replace('Z', '+00:00'));
+import { sqliteDateTime } from './sqlite-datetime.mjs';
 
 const q = (names) => names.map((c) => `"${c}"`).join(', ');
 const SESSION_ROW = ['type', 'conversationId', 'contributionId', 'groupSessionIdentity', 'mode', 'snapshot'];
