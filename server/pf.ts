@@ -272,7 +272,7 @@ export async function startPf(config: Config): Promise<Pf> {
   const record = decisionSink(decisions, bus, sipLog);
   const store = new EffectStore(db.store, userId, config.deferredTtlSec * 1000, config.deferredMaxPerUser);
   const guard = new StorageGuard();
-  const prefs = new PrefsCache(db.store, userId, guard);
+  const prefs = new PrefsCache(db.store, userId, guard, now);
   const route = { domain: config.domain, outboundProxy: config.outboundProxy, isServed };
   const services = { prefs, state, registrar, store, record, userId, log: sipLog, now, route };
   const imdn = new ImdnService(services);

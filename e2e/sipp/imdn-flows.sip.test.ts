@@ -270,3 +270,30 @@ test('IMDN-DLV-4a over SIP: with a CPM allow-offline-storage rule the delivered 
     await pf.stop();
   }
 });
+
+test('11.1-5, D-313 over SIP: allow-defer set through another instance\'s console (written to the shared database, no policyChanged here) applies here after the re-read: 480 before, 202 after', async () => {
+  const pf = await startTestPf();
+  const target = `127.0.0.1:${pf.sipAddress.port}`;
+  const bobPort = await freePort();
+  const bobClient = startSipp({ scenario: 'uas-message.xml', localPort: bobPort, timeoutSec: 60 });
+  const send = async (n: number) => {
+    const r = await runSipp({ scenario: 'uac-standalone.xml', target, localPort: await freePort(), service: 'alice', calls: 1, timeoutSec: 15, keys: { from_user: 'bob', message_id: `d313-${n}` } });
+    assert.equal(r.code, 0, r.stderr);
+    return /SIP\/2\.0 202 /.test(r.trace) ? 202 : /SIP\/2\.0 480 /.test(r.trace) ? 480 : 0;
+  };
+  try {
+    await registerClient(target, 'bob', bobPort);
+    assert.equal(await send(0), 480, 'alice is offline and does not allow deferral');
+    const alice = await requireUserId(pf.db.store, ALICE);
+    await upsertPolicyRule(pf.db.store, alice, { ruleId: 'defer', serviceEnablers: ['CPM'], allowDefer: true }, 'console@instance-b');
+    let status = 480;
+    for (let n = 1; n <= 20 && status !== 202; n++) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = await send(n);
+    }
+    assert.equal(status, 202, 'the edit made on another instance never applied here');
+  } finally {
+    await bobClient.stop();
+    await pf.stop();
+  }
+});
