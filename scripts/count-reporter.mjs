@@ -6,7 +6,12 @@ export default async function* countReporter(source) {
   const failures = [];
   const names = [];
   let engine;
+  // wall time per test file: the sum of its top-level tests, to show where the suite's time goes
+  const fileMs = {};
   for await (const event of source) {
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && event.data.file) {
+      fileMs[event.data.file] = (fileMs[event.data.file] ?? 0) + (event.data.details?.duration_ms ?? 0);
+    }
     if (event.type === 'test:coverage') {
       engine = engineCoverage(event.data.summary.files);
       continue;
@@ -21,7 +26,7 @@ export default async function* countReporter(source) {
       failures.push(`${event.data.file ?? ''} › ${event.data.name}`);
     }
   }
-  yield JSON.stringify({ passed, failed, failures, names, engine });
+  yield JSON.stringify({ passed, failed, failures, names, engine, fileMs });
 }
 
 // Per-line execution counts of the pure engine's source files (not tests or test fixtures);

@@ -91,6 +91,10 @@ function runNodeTests(files, concurrency, coverage = false) {
   totals.failures.push(...c.failures);
   names.push(...(c.names ?? []));
   if (c.engine) engineCoverage = c.engine;
+  const slowest = Object.entries(c.fileMs ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  if (slowest.length) {
+    console.log(`\nslowest files: ${slowest.map(([f, ms]) => `${path.relative('.', f)} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  }
 }
 
 function runPlaywright() {
@@ -122,7 +126,9 @@ const t0 = Date.now();
 for (const stage of stages) {
   console.log(`\n=== ${stage} tests ===`);
   if (stage === 'unit') runNodeTests(findTests('.', (n) => n.endsWith('.test.ts') && !n.endsWith('.sip.test.ts')), 2, true);
-  else if (stage === 'sip') runNodeTests(findTests('.', (n) => n.endsWith('.sip.test.ts')), 1);
+  // Two sip files at a time: each starts its own PF, SIPps and databases on its own ports
+  // (scripts/free-ports.mjs), and most of their time is waiting on SIP timers (D-314).
+  else if (stage === 'sip') runNodeTests(findTests('.', (n) => n.endsWith('.sip.test.ts')), Number(process.env.SIP_TEST_CONCURRENCY || 2));
   else if (stage === 'e2e') runPlaywright();
   else {
     console.error(`unknown stage ${stage}; use unit, sip or e2e`);
