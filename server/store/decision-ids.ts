@@ -35,6 +35,15 @@ export class DecisionIds {
   }
 }
 
+/**
+ * The Decision row's primary key for event id `seq` (D-315): its digits, fixed-width so text order
+ * is numeric order, after an `s` that sorts it past every random UUID older rows were given. New
+ * rows then append to the key's index instead of landing on a random page of it.
+ */
+export function decisionRowId(seq: number): string {
+  return `s${String(seq).padStart(16, '0')}`;
+}
+
 /** a running instance renews its slot this often; one silent for SLOT_IDLE_MS may be taken over */
 export const SLOT_RENEW_MS = 3_600_000;
 export const SLOT_IDLE_MS = 24 * SLOT_RENEW_MS;

@@ -6,6 +6,8 @@ import type { DecisionRecord } from '../live/events';
 import { openDatabase } from './database';
 import { DecisionLog } from './decision-log';
 import { SLOTS } from './decision-ids';
+import { SqliteDecisionWriter } from './decision-writer';
+import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
 
 const N = Number(process.env.DECISION_LOG_N ?? 20_000);
@@ -56,6 +58,25 @@ for (const target of databaseTargets()) {
       assert.equal(tail[1].servedUser, (N - 1) % 2 ? 'sip:alice@example.com' : null);
       assert.deepEqual(tail[0].inputs, decision(N - 2, null).inputs);
       assert.equal(tail[0].sessionId, decision(N - 2, null).sessionId);
+    });
+
+    // A random row id lands each INSERT on a random page of the primary key's index: in WAL mode
+    // every row then writes a page of its own, and the id index cost a quarter of the writer
+    // thread's CPU under IMDN load (D-315). Ids that follow the event ids append instead.
+    test('D-315 row ids sort as their event ids do, after any id a random UUID gave an older row', async () => {
+      const d = await target.fresh();
+      const writers = target.provider === 'sqlite' ? [undefined, new SqliteDecisionWriter(sqliteFileOf(d.url))] : [undefined];
+      for (const writer of writers) {
+        const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, ...(writer ? { writer } : {}) });
+        await log.init();
+        for (let i = 0; i < 300; i++) log.append(decision(i, null));
+        await log.close();
+      }
+      const rows = await d.prisma.decision.findMany({ select: { id: true, seq: true }, orderBy: { seq: 'asc' } });
+      assert.equal(rows.length, 300 * writers.length);
+      const ids = rows.map((r) => r.id);
+      assert.deepEqual([...ids].sort(), ids, 'ids in event-id order');
+      assert.ok(ids.every((id) => id > 'ffffffff-ffff-ffff-ffff-ffffffffffff'), 'after every UUID');
     });
 
     test('D-006 numbering continues after a restart; since() pages from any seq', async () => {

@@ -1,10 +1,9 @@
 // The decision log: every engine decision gets an event id, goes out live at once, and is written
 // to the database in batches so that logging never caps SIP throughput.
-import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
-import { DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
+import { decisionRowId, DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
 import type { DecisionWriter } from './decision-writer';
 
 export interface DecisionLogOptions {
@@ -166,7 +165,7 @@ export class DecisionLog {
     if (this.writer) {
       return this.writer.write(
         batch.map((d) => ({
-          id: randomUUID(),
+          id: decisionRowId(d.seq),
           seq: d.seq,
           instance: this.instance,
           at: d.at,
@@ -191,7 +190,7 @@ export class DecisionLog {
       const params: unknown[] = [];
       const tuples = rows.map((d) => {
         const values = [
-          randomUUID(),
+          decisionRowId(d.seq),
           d.seq,
           this.instance,
           provider === 'sqlite' ? sqliteDateTime(d.at) : postgresTimestamp(d.at),
