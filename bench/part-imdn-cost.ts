@@ -4,13 +4,15 @@
 // the users registered, a warm-up, then BENCH_COST_RUNS runs of BENCH_COST_SEC seconds at
 // BENCH_COST_RATE (the same traffic as the `imdn` part), then (unless BENCH_PROFILE=0) one more
 // run under the V8 CPU profiler whose top self-time functions are written as text to
-// bench/profiles/<commit>-<rate>.txt (the .cpuprofile itself is not kept).
+// bench/profiles/<commit>-<rate>.txt (the .cpuprofile itself is not kept). BENCH_PROFILE=heap
+// samples allocations instead (bench/heap-profile.ts) into bench/profiles/<commit>-<rate>-heap.txt.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
+import { heapSpots, heapSpotsText } from './heap-profile';
 import { USERS, imdnCsv } from './imdn-throughput';
 import { startPfChild } from './pf-child';
 import { watchProc } from './proc-stats';
@@ -27,7 +29,31 @@ function threadCpuSec(pid: number, tid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-interface CostRun { calls: number; ok: number; cpuMsPerCall: number | null; mainThreadMsPerCall: number | null; cpuPct: number; p50: number | null; p99: number | null; rssMaxMiB: number; load1: number }
+/** CPU seconds of every thread of the PF, by thread id, with the thread's name */
+function threadsCpu(pid: number): Map<number, { name: string; sec: number }> {
+  const out = new Map<number, { name: string; sec: number }>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(Number(t), { name: readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(), sec: threadCpuSec(pid, Number(t)) });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** The threads that used the most CPU between two readings, in ms per call: where a MESSAGE's CPU goes. */
+function threadSplit(before: Map<number, { name: string; sec: number }>, after: Map<number, { name: string; sec: number }>, calls: number, mainTid: number): string {
+  const used = [...after].map(([tid, a]) => ({ tid, name: tid === mainTid ? 'main' : a.name, sec: a.sec - (before.get(tid)?.sec ?? 0) }));
+  return used
+    .filter((u) => u.sec > 0)
+    .sort((a, b) => b.sec - a.sec)
+    .slice(0, 6)
+    .map((u) => `${u.name}#${u.tid === mainTid ? '' : u.tid} ${((u.sec * 1000) / calls).toFixed(3)}`)
+    .join(', ');
+}
+
+interface CostRun { calls: number; ok: number; cpuMsPerCall: number | null; mainThreadMsPerCall: number | null; cpuPct: number; p50: number | null; p99: number | null; rssMaxMiB: number; load1: number; threads: string }
 
 function commit(): string {
   try {
@@ -54,7 +80,8 @@ function profileText(rate: number, hot: HotSpots, at: string): string {
 export async function run() {
   const profDir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
   const profile = process.env.BENCH_PROFILE !== '0';
-  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), ...(profile ? { BENCH_CPU_PROF_DIR: profDir } : {}) } });
+  const heap = process.env.BENCH_PROFILE === 'heap';
+  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), ...(profile ? { [heap ? 'BENCH_HEAP_PROF_DIR' : 'BENCH_CPU_PROF_DIR']: profDir } : {}) } });
   const client = startUas('uas-message-load.xml', await freePort());
   const runs: CostRun[] = [];
   const target = `127.0.0.1:${pf.sipPort}`;
@@ -70,13 +97,15 @@ export async function run() {
       const load1 = os.loadavg()[0];
       const w = watchProc([pf.pid]);
       const main0 = threadCpuSec(pf.pid, pf.pid);
+      const threads0 = threadsCpu(pf.pid);
       const r = await load(calls);
       const p = w.stop();
       const main = threadCpuSec(pf.pid, pf.pid) - main0;
+      const split = threadSplit(threads0, threadsCpu(pf.pid), r.successful || 1, pf.pid);
       const perCall = (sec: number) => (r.successful ? Math.round((sec * 1e5) / r.successful) / 100 : null);
-      const one = { calls, ok: r.successful, cpuMsPerCall: perCall(p.cpuSec), mainThreadMsPerCall: perCall(main), cpuPct: p.cpuPct, p50: r.rttMs.p50, p99: r.rttMs.p99, rssMaxMiB: p.rssMaxMiB, load1: Math.round(load1 * 10) / 10 };
+      const one = { calls, ok: r.successful, cpuMsPerCall: perCall(p.cpuSec), mainThreadMsPerCall: perCall(main), cpuPct: p.cpuPct, p50: r.rttMs.p50, p99: r.rttMs.p99, rssMaxMiB: p.rssMaxMiB, load1: Math.round(load1 * 10) / 10, threads: split };
       runs.push(one);
-      process.stderr.write(`  run ${i + 1}: ${one.ok}/${calls} ok, ${one.cpuMsPerCall} ms CPU/MESSAGE (main thread ${one.mainThreadMsPerCall}), cpu ${one.cpuPct}%, p50 ${one.p50} ms, p99 ${one.p99} ms, load ${one.load1}\n`);
+      process.stderr.write(`  run ${i + 1}: ${one.ok}/${calls} ok, ${one.cpuMsPerCall} ms CPU/MESSAGE (main thread ${one.mainThreadMsPerCall}), cpu ${one.cpuPct}%, p50 ${one.p50} ms, p99 ${one.p99} ms, load ${one.load1}\n    ms per MESSAGE by thread: ${one.threads}\n`);
     }
     if (profile) {
       process.kill(pf.pid, 'SIGUSR2');
@@ -96,6 +125,15 @@ export async function run() {
     `PF at ${RATE}/s, ${RUNS} runs of ${SEC} s: CPU per MESSAGE ${costs.join(', ')} ms (median ${median}); main thread ${mains.join(', ')} ms (median ${mainMedian}); p99 ${runs.map((r) => r.p99).join(', ')} ms`,
   ];
   let hot: HotSpots | undefined;
+  const heapFile = readdirSync(profDir).find((f) => f.endsWith('.heapprofile'));
+  if (heap && heapFile && profiled) {
+    const h = heapSpots(path.join(profDir, heapFile), 30);
+    const out = path.resolve('bench/profiles', `${at}-${RATE}-heap.txt`);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, heapSpotsText(`PF heap allocation profile, IMDN load at ${RATE}/s (bench/part-imdn-cost.ts), commit ${at}, ${new Date().toISOString()}, ${profiled.ok} MESSAGEs answered 2xx`, h, profiled.ok || 1));
+    summary.push(`allocation profile: ${((h.totalBytes / (profiled.ok || 1)) / 1024).toFixed(1)} KB per MESSAGE → ${path.relative(process.cwd(), out)}`);
+    for (const f of h.ours.slice(0, 8)) summary.push(`  ${f.pct}% ${f.name} ${f.where}`);
+  }
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (profile && file) {
     hot = hotSpots(path.join(profDir, file), 25);

@@ -2,7 +2,9 @@
 // same startPf as the tests, configured by the environment (server/config.ts). With BENCH_API=1 it
 // also serves the console's JSON API (server/http/routes.ts) on a free port, without Next.js.
 // With BENCH_CPU_PROF_DIR set, SIGUSR2 starts the V8 CPU profiler (what node --cpu-prof records,
-// minus the start-up) and the stop writes pf.cpuprofile there.
+// minus the start-up) and the stop writes pf.cpuprofile there. With BENCH_HEAP_PROF_DIR set,
+// SIGUSR2 starts V8's sampling heap profiler instead, counting objects the GC has already
+// collected too (what was allocated, not what is alive), and the stop writes pf.heapprofile.
 // Prints one line `BENCH_READY {"sipPort":…,"apiPort":…}` when it answers; stops on SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -45,6 +47,19 @@ async function main(): Promise<void> {
       void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US || 1000) })).then(() => profiler.post('Profiler.start'));
     });
   }
+  const heapDir = process.env.BENCH_HEAP_PROF_DIR;
+  const heap = heapDir ? new Session() : undefined;
+  let sampling = false;
+  if (heap) {
+    heap.connect();
+    process.on('SIGUSR2', () => {
+      if (sampling) return;
+      sampling = true;
+      void heap
+        .post('HeapProfiler.enable')
+        .then(() => heap.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }));
+    });
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -52,6 +67,10 @@ async function main(): Promise<void> {
     if (profiler && profiling && profDir) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(path.join(profDir, 'pf.cpuprofile'), JSON.stringify(profile));
+    }
+    if (heap && sampling && heapDir) {
+      const { profile } = await heap.post('HeapProfiler.stopSampling');
+      writeFileSync(path.join(heapDir, 'pf.heapprofile'), JSON.stringify(profile));
     }
     http?.close();
     await pf.stop();
