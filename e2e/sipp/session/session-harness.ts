@@ -1,6 +1,7 @@
 // Shared set-up for the session scenarios: a PF with a topology file naming the SIPp peers, the
 // policy and alice's preferences each test needs, registered SIPp devices, and DB read-outs.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { withPolicy, type PolicyOverrides } from '../../../server/engine/policy';
@@ -32,11 +33,31 @@ export interface SessionPf {
   stop(): Promise<void>;
 }
 
+/**
+ * What this file's tests started and have not stopped. A test whose set-up fails before its `try`
+ * never stops its PF or devices, and their sockets would keep the file's process alive until the
+ * runner's timeout: after the file's tests, whatever is still running is stopped.
+ */
+const running = new Set<{ stop(): Promise<unknown> }>();
+after(async () => {
+  for (const r of [...running]) await r.stop().catch(() => undefined);
+});
+
+function tracked<T extends { stop(): Promise<unknown> }>(x: T): T {
+  const stop = x.stop.bind(x);
+  running.add(x);
+  x.stop = () => {
+    running.delete(x);
+    return stop();
+  };
+  return x;
+}
+
 export async function startSessionPf(opts: { topology: TopologyFile; policy?: PolicyOverrides; prefs?: Prefs; env?: Record<string, string> }): Promise<SessionPf> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-topology-'));
   const file = path.join(dir, 'topology.json');
   writeFileSync(file, JSON.stringify(opts.topology));
-  const pf = await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers', ...opts.env });
+  const pf = tracked(await startTestPf({ PF_TOPOLOGY_FILE: file, PF_TRUST: 'peers', ...opts.env }));
   pf.state.policy = withPolicy(opts.policy ?? {});
   // an explicit rule, also when every value is false (no rule at all reads the same: PREF-1c)
   await upsertPolicyRule(pf.db.store, await requireUserId(pf.db.store, ALICE), {
@@ -76,7 +97,7 @@ export async function registerDevice(target: string, user: string, port: number,
  */
 export async function startDevice(target: string, file: string, extra: Partial<SippOptions> = {}, userAgent?: string): Promise<{ port: number; sipp: SippBackground; msrp: SippMsrp }> {
   const port = await freePort();
-  const sipp = await startSippWithMsrp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra });
+  const sipp = tracked(await startSippWithMsrp({ scenario: scenario(file), localPort: port, calls: 1, timeoutSec: 20, ...extra }));
   await registerDevice(target, 'alice', port, userAgent);
   return { port, sipp, msrp: sipp.msrp };
 }
