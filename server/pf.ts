@@ -38,7 +38,7 @@ import { EngineRecorder } from './store/engine-recording';
 import { recordingEngine } from './sip/engine-calls';
 import { SqliteDecisionWriter } from './store/decision-writer';
 import { sqliteFileOf } from './store/open-client';
-import { loadProviderPolicy } from './store/provider-policy';
+import { providerPolicyOfText, storedProviderPolicyText } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
 import { startRetention } from './store/retention';
 import { closeLeftoverSessions } from './store/sessions';
@@ -110,7 +110,7 @@ const ANSWER_FLUSH_MS = 200;
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 /** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
 const OVERLOAD_RETRY_AFTER_SEC = 1;
-/** how soon a peer edited in another instance's console applies here (D-309): as the MESSAGE gate's re-read (D-134) */
+/** how soon a peer or the provider policy edited in another instance's console applies here (D-309, D-316): as the MESSAGE gate's re-read (D-134) */
 const TOPOLOGY_REFRESH_MS = 5000;
 
 /**
@@ -184,7 +184,20 @@ export async function startPf(config: Config): Promise<Pf> {
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
-  const state = new PfState(await loadProviderPolicy(db.store));
+  let policyText = await storedProviderPolicyText(db.store);
+  const state = new PfState(await providerPolicyOfText(policyText));
+  /**
+   * The policy again when its stored text changed (D-316): saved through this PF's console
+   * (policyChanged), or through another instance's, found by the periodic re-read. Unchanged text
+   * leaves the policy in force as it is.
+   */
+  const reloadPolicy = async (why: string): Promise<void> => {
+    const text = await storedProviderPolicyText(db.store);
+    if (text === policyText) return;
+    policyText = text;
+    state.policy = await providerPolicyOfText(text);
+    log.info(`provider policy reloaded (${why})`);
+  };
   // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
   const recorder = config.record.enabled ? new EngineRecorder(db.store, { thread: writer, onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
   if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
@@ -326,10 +339,14 @@ export async function startPf(config: Config): Promise<Pf> {
   };
   const expiry = setInterval(() => void expireNow().catch((err: Error) => sipLog.error(`deferred expiry: ${err.message}`)), 60_000);
   expiry.unref();
-  // Peers edited in this PF's console are reloaded at once (topologyChanged). Edits made in another
-  // instance's console (a cluster shares the database) reach this one by this re-read, not by a
-  // read per INVITE on the request path (D-309). A database that is down is reported elsewhere.
-  const topologyRefresh = setInterval(() => void sessionHandlersOf(srf)?.topology.reload(db.store).catch(() => undefined), TOPOLOGY_REFRESH_MS);
+  // Peers and the provider policy edited in this PF's console are reloaded at once (topologyChanged,
+  // policyChanged). Edits made in another instance's console (a cluster shares the database) reach
+  // this one by this re-read, not by a read on the request path (D-309, D-316). A database that is
+  // down is reported elsewhere; a stored policy this version rejects is reported and not applied.
+  const topologyRefresh = setInterval(() => {
+    void sessionHandlersOf(srf)?.topology.reload(db.store).catch(() => undefined);
+    void reloadPolicy('changed in the shared database').catch((err: Error) => log.error(`provider policy not reloaded: ${err.message}`));
+  }, TOPOLOGY_REFRESH_MS);
   topologyRefresh.unref();
   const stopRetention = startRetention({
     db: db.store,
@@ -357,10 +374,7 @@ export async function startPf(config: Config): Promise<Pf> {
     sessionsWritten: () => sessionHandlersOf(srf)?.runtime.written() ?? Promise.resolve(),
     async policyChanged(aor) {
       prefs.invalidate(aor);
-      if (aor === null) {
-        state.policy = await loadProviderPolicy(db.store);
-        log.info('provider policy reloaded');
-      }
+      if (aor === null) await reloadPolicy('saved in this console');
     },
     async topologyChanged() {
       await sessionHandlersOf(srf)?.topology.reload(db.store);

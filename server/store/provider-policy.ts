@@ -76,7 +76,21 @@ export async function loadProviderPolicyOverrides(db: Db): Promise<PolicyOverrid
  * PF must not run under a policy nobody chose.
  */
 export async function loadProviderPolicy(db: Db): Promise<Policy> {
-  const overrides = await readOverrides(db);
+  return providerPolicyOfText(await storedProviderPolicyText(db));
+}
+
+/**
+ * The stored overrides as the text they were saved as ('' when none were): an instance compares
+ * it with what it last loaded to see an edit made through another instance's console (D-316).
+ */
+export async function storedProviderPolicyText(db: Pick<Db, 'providerPolicy'>): Promise<string> {
+  const row = await db.providerPolicy.findUnique({ where: { id: 1 }, select: { values: true } });
+  return row?.values ?? '';
+}
+
+/** The effective policy of stored text (storedProviderPolicyText); throws as loadProviderPolicy does. */
+export async function providerPolicyOfText(text: string): Promise<Policy> {
+  const overrides = text ? (JSON.parse(text) as PolicyOverrides) : {};
   const r = (await loadValidator())(overrides);
   if (!r.ok) throw new Error(`stored provider policy is invalid: ${r.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
   return r.policy;
