@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { conversationFolder, countObjects, findObjects, storeObject } from '../../server/store/message-store';
 import { freePort } from '../support/ports';
-import { receivedRequests, runSipp, SCENARIOS, startSipp } from '../support/sipp';
+import { receivedRequests, runSipp, SCENARIOS, startSipp, type SippBackground } from '../support/sipp';
 import { startTestPf } from '../support/test-pf';
 import { upsertPolicyRule } from '../../server/store/user-prefs';
 import { requireUserId } from '../../server/store/users';
@@ -243,13 +243,14 @@ test('IMDN-DLV-4a over SIP: with a CPM allow-offline-storage rule the delivered 
     folders[u.id] = folder.id;
     await storeObject(db, { userId: u.id, folderId: folder.id, object: { kind: 'MESSAGE', contentType: 'text/plain', headers: {}, body: 'hello', imdnMessageId: `orig-${u.id}` } });
   }
-  const clients = await Promise.all(['alice', 'carol'].map(async (user) => {
-    const port = await freePort();
-    const c = startSipp({ scenario: 'uas-message.xml', localPort: port, timeoutSec: 60 });
-    await registerClient(target, user, port);
-    return c;
-  }));
+  // started inside the try: a failed REGISTER must still stop them, or the file hangs until its timeout
+  const clients: SippBackground[] = [];
   try {
+    await Promise.all(['alice', 'carol'].map(async (user) => {
+      const port = await freePort();
+      clients.push(startSipp({ scenario: 'uas-message.xml', localPort: port, timeoutSec: 60 }));
+      await registerClient(target, user, port);
+    }));
     for (const u of [{ name: 'alice', id: alice.id }, { name: 'carol', id: carol.id }]) {
       const csv = path.join(dir, `${u.name}.csv`);
       writeFileSync(csv, `SEQUENTIAL\norig-${u.id};delivery-notification;delivered;delivery-notification\n`);
