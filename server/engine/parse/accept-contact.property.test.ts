@@ -82,3 +82,17 @@ test('AC-1, AC-3: property — malformed ac-values mixed with good ones never hi
     { numRuns: 500 },
   );
 });
+
+test('AC-1, AC-4: property — a line parsed again (kept from before) reads as it did, even after 600 other lines, and cannot be changed by a caller', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(acish, fc.string()), { minLength: 1, maxLength: 600 }), (lines) => {
+      // ['', line] takes the path that keeps nothing: an empty line adds no ac-value
+      const fresh = lines.map((l) => parseAcceptContact([l, '']));
+      for (let i = 0; i < lines.length; i++) assert.deepEqual(parseAcceptContact([lines[i]]), fresh[i]);
+      for (let i = 0; i < lines.length; i++) assert.deepEqual(parseAcceptContact([lines[i]]), fresh[i]);
+      const kept = parseAcceptContact([lines[0]]);
+      if (kept.ok) assert.throws(() => (kept.value.additional as string[]).push('x'), TypeError);
+    }),
+    { numRuns: 40 },
+  );
+});
