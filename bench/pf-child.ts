@@ -19,7 +19,9 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pf-'));
   const databaseUrl = opts.databaseUrl ?? `file:${path.join(dir, 'pf.db')}`;
   const sipPort = await freePort();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'bench/pf-process.ts'], {
+  // BENCH_PF_NODE_ARGS: node flags for the PF under test (e.g. V8 GC flags), for A/B runs
+  const extra = (process.env.BENCH_PF_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...extra, '--import', 'tsx', 'bench/pf-process.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
