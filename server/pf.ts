@@ -36,7 +36,7 @@ import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
 import { EngineRecorder } from './store/engine-recording';
 import { recordingEngine } from './sip/engine-calls';
-import { SqliteDecisionWriter } from './store/decision-writer';
+import { SqliteWriterThread } from './store/sqlite-writer-thread';
 import { sqliteFileOf } from './store/open-client';
 import { providerPolicyOfText, storedProviderPolicyText } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
@@ -178,7 +178,7 @@ export async function startPf(config: Config): Promise<Pf> {
   bus.on('decision', (d) => metrics.decision(d));
   // SQLite: the decision INSERTs run on a worker thread with their own connection (D-250)
   const sqliteFile = db.provider === 'sqlite' ? sqliteFileOf(config.databaseUrl) : undefined;
-  const writer = sqliteFile && sqliteFile !== ':memory:' ? new SqliteDecisionWriter(sqliteFile) : undefined;
+  const writer = sqliteFile && sqliteFile !== ':memory:' ? new SqliteWriterThread(sqliteFile) : undefined;
   const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now, writer });
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));

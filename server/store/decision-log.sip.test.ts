@@ -6,7 +6,7 @@ import type { DecisionRecord } from '../live/events';
 import { openDatabase } from './database';
 import { DecisionLog } from './decision-log';
 import { SLOTS } from './decision-ids';
-import { SqliteDecisionWriter } from './decision-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
 
@@ -65,7 +65,7 @@ for (const target of databaseTargets()) {
     // thread's CPU under IMDN load (D-315). Ids that follow the event ids append instead.
     test('D-315 row ids sort as their event ids do, after any id a random UUID gave an older row', async () => {
       const d = await target.fresh();
-      const writers = target.provider === 'sqlite' ? [undefined, new SqliteDecisionWriter(sqliteFileOf(d.url))] : [undefined];
+      const writers = target.provider === 'sqlite' ? [undefined, new SqliteWriterThread(sqliteFileOf(d.url))] : [undefined];
       for (const writer of writers) {
         const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, ...(writer ? { writer } : {}) });
         await log.init();

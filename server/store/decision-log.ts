@@ -4,7 +4,7 @@ import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
 import { decisionRowId, DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
-import type { DecisionWriter } from './decision-writer';
+import type { DecisionWriter } from './sqlite-writer-thread';
 
 export interface DecisionLogOptions {
   /** this PF instance's name (config.instance): its decisions carry it, its ids use its slot (D-230) */
@@ -160,7 +160,7 @@ export class DecisionLog {
   // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
   // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
   private async write(batch: DecisionRecord[]): Promise<void> {
-    // the same row values as below, made by the writer (server/store/decision-writer-thread.mjs);
+    // the same row values as below, made by the writer (server/store/sqlite-writer-worker.mjs);
     // the inputs go as the object: cloning it costs the main thread less than serialising it
     if (this.writer) {
       return this.writer.write(

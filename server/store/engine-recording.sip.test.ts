@@ -9,7 +9,7 @@ import { recordingEngine } from '../sip/engine-calls';
 import { EngineRecorder, pruneRecordings, recordedCalls, recordingSize } from './engine-recording';
 import { databaseTargets } from './test-databases';
 import { randomBytes } from 'node:crypto';
-import { SqliteDecisionWriter } from './decision-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { fullGc } from '../../e2e/support/gc';
 
@@ -158,7 +158,7 @@ for (const target of databaseTargets()) {
 test('D-312 (sqlite, writer thread): written batches leave no copy of their bytes on the main thread, and read back whole', async () => {
   const sqlite = databaseTargets().find((t) => t.provider === 'sqlite')!;
   const d = await sqlite.fresh();
-  const thread = new SqliteDecisionWriter(sqliteFileOf(d.url));
+  const thread = new SqliteWriterThread(sqliteFileOf(d.url));
   try {
     const rec = new EngineRecorder(d.prisma, { maxBatch: 40, maxPending: 1000, thread });
     let now = Date.UTC(2026, 11, 5, 10);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { CpmSession, Leg, LegState, SessionMode } from '../engine/model';
 import { SessionWriter, type SessionRowsThread } from './session-writer';
-import { SqliteDecisionWriter } from './decision-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { getSession, upsertSession, type SessionDetail } from './sessions';
 import { databaseTargets } from './test-databases';
@@ -82,7 +82,7 @@ function ways(provider: string): Array<'prisma' | 'thread'> {
 
 async function threadFor(url: string, way: 'prisma' | 'thread'): Promise<{ thread?: SessionRowsThread; close(): Promise<void> }> {
   if (way === 'prisma') return { close: async () => {} };
-  const w = new SqliteDecisionWriter(sqliteFileOf(url));
+  const w = new SqliteWriterThread(sqliteFileOf(url));
   return { thread: w, close: () => w.close() };
 }
 

@@ -1,14 +1,14 @@
-// The decision log's SQLite writer, run in a worker thread (server/store/decision-writer.ts); it
-// writes sessions' rows (D-310, session-rows-sql.mjs) and the engine recording's batches (D-312)
-// too. For decisions: the
-// INSERTs (better-sqlite3 is synchronous, and the Decision table has seven indexes) were the
-// largest single cost on the PF's main thread under IMDN load (docs/BENCHMARKS.md, D-250).
+// The SQLite writer thread's own code (server/store/sqlite-writer-thread.ts starts it): it writes
+// the decision log's rows (D-250), sessions' rows (D-310, session-rows-sql.mjs) and the engine
+// recording's batches (D-312) off the main thread. For decisions: the INSERTs (better-sqlite3 is
+// synchronous, and the Decision table has seven indexes) were the largest single cost on the PF's
+// main thread under IMDN load (docs/BENCHMARKS.md, D-250).
 // Plain JavaScript: a worker thread does not get the TypeScript loader of the main thread.
 // One connection of its own to the same file (WAL: readers on the main thread see each batch once
 // it is committed); short transactions (see writeAll); each batch answered with its id once all
 // of it is committed, or with an error text when a transaction failed (that transaction rolled
 // back; what came before it in the batch stays, nothing after it is written). Rows are written
-// exactly as DecisionLog's Prisma INSERT writes them (decision-writer.sip.test.ts compares them).
+// exactly as DecisionLog's Prisma INSERT writes them (sqlite-writer-thread.sip.test.ts compares them).
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';

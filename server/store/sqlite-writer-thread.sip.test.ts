@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DecisionRecord } from '../live/events';
 import { DecisionLog } from './decision-log';
-import { SqliteDecisionWriter } from './decision-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
 
@@ -39,7 +39,7 @@ describe('D-250 decision writer thread (SQLite)', () => {
     const viaThread = await sqlite.fresh();
     const users = [await viaPrisma.user('sip:alice@example.com'), await viaThread.user('sip:alice@example.com')];
     const a = new DecisionLog(viaPrisma.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[0] : undefined), { flushMs: 1 });
-    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer: new SqliteDecisionWriter(sqliteFileOf(viaThread.url)) });
+    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer: new SqliteWriterThread(sqliteFileOf(viaThread.url)) });
     await a.init();
     await b.init();
     await fc.assert(
@@ -64,7 +64,7 @@ describe('D-250 decision writer thread (SQLite)', () => {
 
   test('nothing appended is lost; close waits for the thread', async () => {
     const d = await sqlite.fresh();
-    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
     await log.init();
     for (let i = 0; i < 2000; i++) log.append({ at: new Date(i).toISOString(), servedUser: null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: { i } });
     await log.close();
@@ -76,7 +76,7 @@ describe('D-250 decision writer thread (SQLite)', () => {
   test('a batch that fails is reported, written not at all, and later batches are still written', async () => {
     const d = await sqlite.fresh();
     const failures: number[] = [];
-    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 10, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 10, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
     await log.init();
     const one = (i: number, servedUser: string | null = null) => ({ at: new Date(i).toISOString(), servedUser, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
     // the first batch holds a decision whose user row does not exist: its transaction fails
@@ -91,7 +91,7 @@ describe('D-250 decision writer thread (SQLite)', () => {
   test('a large batch is written in short transactions: a failure keeps what came before it, writes nothing after', async () => {
     const d = await sqlite.fresh();
     const failures: number[] = [];
-    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteDecisionWriter(sqliteFileOf(d.url)) });
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
     await log.init();
     // the 100th decision breaks the foreign key: the transaction holding it (rows 65..128) fails
     for (let i = 0; i < 200; i++) log.append({ at: new Date(i).toISOString(), servedUser: i === 99 ? GHOST : null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });

@@ -1,5 +1,6 @@
-// The decision log's SQLite writes off the main thread (D-250): batches go to a worker thread
-// (decision-writer-thread.mjs) with its own connection to the database file, and the promise of a
+// The SQLite writer thread: the decision log's writes (D-250), sessions' rows (D-310) and the
+// engine recording's batches (D-312) off the main thread. Batches go to a worker thread
+// (sqlite-writer-worker.mjs) with its own connection to the database file, and the promise of a
 // batch settles when the worker has committed it (or failed it). Decisions are not on the
 // "durable before the answer" path (ARCHITECTURE.md): the live stream carries them at once, the
 // database a few ms later, as with the Prisma writes this replaces.
@@ -16,9 +17,9 @@ export interface DecisionWriter {
   close(): Promise<void>;
 }
 
-const THREAD = new URL('./decision-writer-thread.mjs', import.meta.url);
+const THREAD = new URL('./sqlite-writer-worker.mjs', import.meta.url);
 
-export class SqliteDecisionWriter implements DecisionWriter {
+export class SqliteWriterThread implements DecisionWriter {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -41,7 +42,7 @@ export class SqliteDecisionWriter implements DecisionWriter {
     });
     this.worker.on('error', (e) => this.fail(e));
     this.exited = new Promise((r) => this.worker.once('exit', () => {
-      this.fail(new Error('the decision writer thread exited'));
+      this.fail(new Error('the SQLite writer thread exited'));
       r();
     }));
   }
