@@ -195,23 +195,24 @@ export class SessionRuntime implements SessionEffects {
   }
 
   /** Replaces a session value outside the engine (a device joining the fork, a re-INVITE join). */
-  async put(s: CpmSession, decisions: Decision[] = []): Promise<void> {
-    this.deps.state.sessions.set(s.id, s);
-    this.trace.flush();
-    this.recordDecisions(s, decisions);
-    await this.persist(s);
+  put(s: CpmSession, decisions: Decision[] = []): Promise<void> {
+    return this.keep(s, decisions, false);
   }
 
   /**
    * A session this process has just set up, under a fresh id: its first write needs no read of
    * rows that cannot exist (D-308).
    */
-  async create(s: CpmSession, decisions: Decision[] = []): Promise<void> {
-    if (this.deps.state.sessions.has(s.id)) throw new Error(`session ${s.id} exists already`);
+  create(s: CpmSession, decisions: Decision[] = []): Promise<void> {
+    if (this.deps.state.sessions.has(s.id)) return Promise.reject(new Error(`session ${s.id} exists already`));
+    return this.keep(s, decisions, true);
+  }
+
+  private async keep(s: CpmSession, decisions: Decision[], created: boolean): Promise<void> {
     this.deps.state.sessions.set(s.id, s);
     this.trace.flush();
     this.recordDecisions(s, decisions);
-    await this.persist(s, true);
+    await this.persist(s, created);
   }
 
   /** One BYE-procedure step (SPEC §5) on the session, effects carried out before the next step. */
