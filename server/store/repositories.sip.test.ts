@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DecisionRecord } from '../live/events';
 import type { CpmSession, Leg } from '../engine/model';
-import { DecisionLog } from './decision-log';
+import { decisionRecordOf, DecisionLog } from './decision-log';
 import { lastDecisionSeq, newestDecisions, searchDecisions } from './decision-search';
 import { countUndeliveredDeferred, enqueueDeferred, expireDeferred, listDeferred, markSessionDeferredDelivered } from './deferred-queue';
 import { findConversationFolder, foldersWithObjects, sessionFolder, setFlag, storeObject } from './message-store';
@@ -178,6 +178,32 @@ for (const target of databaseTargets()) {
       const ofSession = await searchDecisions(d.store, { session: { id: 's-9', callIds: ['call-0'] } }, 10);
       assert.deepEqual(ofSession.decisions.map((r) => r.messageId), ['m-9', 'm-0']);
       assert.equal((await searchDecisions(d.store, { seq: last! }, 10)).decisions[0].messageId, 'm-9');
+    });
+
+    // The console's first load asks for up to 5,000 decisions. Read at once, they blocked the PF's
+    // event loop for 150–600 ms on a 2-core machine (Prisma maps every row on the main thread), over
+    // the overload control's 300 ms lag trigger: SIP requests arriving meanwhile got 503 (D-318).
+    test('D-318 the newest page read in pages is what one read gives, and other work runs between its pages', async () => {
+      const d = await target.fresh();
+      const alice = await d.user(ALICE);
+      const log = new DecisionLog(d.store, (aor) => (aor === ALICE ? alice : undefined));
+      await log.init();
+      for (let i = 0; i < 23; i++) log.append(decision(i, i % 3 ? ALICE : null, i % 5 ? {} : { sessionId: `s-${i}` }));
+      await log.close();
+      const whole = async (limit: number) => (await d.store.decision.findMany({ orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } })).reverse().map(decisionRecordOf);
+      for (const limit of [1, 4, 5, 12, 23, 40]) assert.deepEqual(await newestDecisions(d.store, limit, 4), await whole(limit), `limit ${limit}`);
+      // turns of the event loop while 23 decisions are read in pages of 4: one at least between pages
+      let turns = 0;
+      let reading = true;
+      const spin = () => {
+        if (!reading) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      await newestDecisions(d.store, 23, 4);
+      reading = false;
+      assert.ok(turns >= 5, `the event loop turned ${turns} times during a read of 6 pages`);
     });
 
     test('deferred queue: the whole queue as listed, undelivered counted, a session’s items delivered at re-join', async () => {
