@@ -4,13 +4,15 @@ import { directEngine, type EngineCalls } from './engine-calls';
 import { LoopGuard } from './imdn/loop-guard';
 import { ImdnCache } from '../engine/imdn/cache';
 import type { GenBuffers } from '../engine/imdn/generate';
-import type { CpmSession, MessageIndexEntry } from '../engine/model';
+import type { MessageIndexEntry } from '../engine/model';
 import type { Policy } from '../engine/policy';
+import { SessionTable } from './session-table';
 
 export class PfState {
   readonly rxCache: ImdnCache;
   readonly txCache: ImdnCache;
-  readonly sessions = new Map<string, CpmSession>();
+  /** live sessions by id, and by served user (SessionTable) */
+  readonly sessions = new SessionTable();
   /**
    * reports generated on users' behalf waiting for their aggregation window (IMDN-GEN-6), from the
    * pager and the session paths alike; the pager service flushes them when a window ends

@@ -104,7 +104,7 @@ export class SessionRuntime implements SessionEffects {
   }
 
   sessionsOf(servedUser: string): CpmSession[] {
-    return [...this.deps.state.sessions.values()].filter((s) => s.servedUser === servedUser);
+    return this.deps.state.sessions.ofUser(servedUser);
   }
 
   /**
