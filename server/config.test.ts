@@ -109,3 +109,9 @@ test('config: D-240 recording of engine inputs is on and kept 48 hours by defaul
   assert.throws(() => loadConfig({ PF_RECORD: 'maybe' }), /PF_RECORD must be on or off, got "maybe"/);
   assert.throws(() => loadConfig({ PF_RECORD_RETENTION_HOURS: '0' }), /PF_RECORD_RETENTION_HOURS must be a whole number of at least 1/);
 });
+
+test('config: PF_MESSAGE_INDEX_MAX bounds each MessageIndex (D-320)', () => {
+  assert.equal(loadConfig({}).messageIndexMax, 100_000);
+  assert.equal(loadConfig({ PF_MESSAGE_INDEX_MAX: '50' }).messageIndexMax, 50);
+  assert.throws(() => loadConfig({ PF_MESSAGE_INDEX_MAX: '0' }), /PF_MESSAGE_INDEX_MAX must be a whole number of at least 1/);
+});

@@ -32,6 +32,8 @@ export interface Config {
   deferredTtlSec: number;
   /** pending deferred items one user may have; past it a MESSAGE to them gets 480 (D-134) */
   deferredMaxPerUser: number;
+  /** entries each MessageIndex (messages sent, messages received) keeps at most (D-320) */
+  messageIndexMax: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
   /** the engine's inputs are recorded for replay and what-if (PF_RECORD=off stops it) and kept this many hours */
@@ -261,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboundProxy: hostPort(env, 'PF_OUTBOUND_PROXY'),
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
     deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
+    messageIndexMax: positiveInt(env, 'PF_MESSAGE_INDEX_MAX', 100_000),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     record: record(env),
     sipTrust: trust,

@@ -4,9 +4,9 @@ import { directEngine, type EngineCalls } from './engine-calls';
 import { LoopGuard } from './imdn/loop-guard';
 import { ImdnCache } from '../engine/imdn/cache';
 import type { GenBuffers } from '../engine/imdn/generate';
-import type { MessageIndexEntry } from '../engine/model';
 import type { Policy } from '../engine/policy';
 import { SessionTable } from './session-table';
+import { MessageIndex, type UserMessageIndex } from './message-index';
 
 export class PfState {
   readonly rxCache: ImdnCache;
@@ -22,27 +22,32 @@ export class PfState {
   readonly loops = new LoopGuard(() => this.engine);
   /** how the shell calls the engine: recorded for replay when PF_RECORD is on (pf.ts) */
   engine: EngineCalls = directEngine;
-  private readonly sent = new Map<string, Map<string, MessageIndexEntry>>();
-  private readonly received = new Map<string, Map<string, MessageIndexEntry>>();
+  private readonly sent: MessageIndex;
+  private readonly received: MessageIndex;
 
-  constructor(public policy: Policy) {
+  /** `messageIndexMax`: entries each MessageIndex keeps at most (PF_MESSAGE_INDEX_MAX, D-320) */
+  constructor(
+    public policy: Policy,
+    opts: { messageIndexMax?: number; now?: () => number } = {},
+  ) {
     this.rxCache = new ImdnCache({ name: 'RX', ttlSec: policy.imdnCacheTtlSec });
     this.txCache = new ImdnCache({ name: 'TX', ttlSec: policy.imdnCacheTtlSec });
+    // an index entry serves the notifications of its message: it lives as long as their cache entries
+    const index = () => new MessageIndex({ maxEntries: opts.messageIndexMax ?? DEFAULT_MESSAGE_INDEX_MAX, ttlMs: () => this.policy.imdnCacheTtlSec * 1000, now: opts.now ?? Date.now });
+    this.sent = index();
+    this.received = index();
   }
 
   /** Messages the served user sent, by imdn.Message-ID (IMDN-RX's MessageIndex, AMB-9). */
-  sentIndex(servedUser: string): Map<string, MessageIndexEntry> {
-    return indexOf(this.sent, servedUser);
+  sentIndex(servedUser: string): UserMessageIndex {
+    return this.sent.of(servedUser);
   }
 
   /** Messages the served user received, by imdn.Message-ID (IMDN-TX). */
-  receivedIndex(servedUser: string): Map<string, MessageIndexEntry> {
-    return indexOf(this.received, servedUser);
+  receivedIndex(servedUser: string): UserMessageIndex {
+    return this.received.of(servedUser);
   }
 }
 
-function indexOf(all: Map<string, Map<string, MessageIndexEntry>>, user: string): Map<string, MessageIndexEntry> {
-  let m = all.get(user);
-  if (!m) all.set(user, (m = new Map()));
-  return m;
-}
+/** at about 400 bytes an entry, some 40 MB per index when full (D-320) */
+export const DEFAULT_MESSAGE_INDEX_MAX = 100_000;
