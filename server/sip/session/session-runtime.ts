@@ -73,8 +73,8 @@ export class SessionRuntime implements SessionEffects {
   private readonly userIds = new Map<string, string>();
   /** per session: how many steps ran, so each step's deferred items get their own keys */
   private readonly stepSeq = new Map<string, number>();
-  /** `${sessionId}|${messageId}` → the leg a chat message the user received came in on */
-  private readonly chatOrigin = new Map<string, string>();
+  /** per session: messageId → the leg a chat message the user received came in on */
+  private readonly chatOrigin = new Map<string, Map<string, string>>();
   readonly store: EffectStore;
   closed = false;
 
@@ -254,7 +254,8 @@ export class SessionRuntime implements SessionEffects {
       this.writer.forget(s.id);
       this.queues.delete(s.id);
       this.stepSeq.delete(s.id);
-      for (const k of this.chatOrigin.keys()) if (k.startsWith(`${s.id}|`)) this.chatOrigin.delete(k);
+      // by session: ending one no longer scans every chat message of every session
+      this.chatOrigin.delete(s.id);
       for (const l of s.legs) {
         this.dialogs.delete(l.id);
         this.legSession.delete(l.id);
@@ -430,7 +431,9 @@ export class SessionRuntime implements SessionEffects {
   /** A chat message from the far side is being relayed to the user's clients (IMDN-TX's index). */
   noteReceivedChat(s: CpmSession, item: InterceptedItem, fromLeg: string): void {
     if (!item.messageId) return;
-    this.chatOrigin.set(`${s.id}|${item.messageId}`, fromLeg);
+    let origins = this.chatOrigin.get(s.id);
+    if (!origins) this.chatOrigin.set(s.id, (origins = new Map()));
+    origins.set(item.messageId, fromLeg);
     const index = this.deps.state.receivedIndex(s.servedUser);
     const known = index.get(item.messageId);
     index.set(item.messageId, { ...known, kind: 'CHAT', sessionId: s.id, deliveredEndpoints: known?.deliveredEndpoints ?? 0, requested: (item.dispositionNotification ?? []) as DispositionRequest[] });
@@ -462,7 +465,7 @@ export class SessionRuntime implements SessionEffects {
         if (storeRef) index.set(messageId, { kind: 'CHAT', sessionId, requested: [], ...index.get(messageId), storeRef });
       }
       const peerLeg =
-        (messageId ? this.chatOrigin.get(`${sessionId}|${messageId}`) : undefined) ??
+        (messageId ? this.chatOrigin.get(sessionId)?.get(messageId) : undefined) ??
         s.legs.find((l) => l.state === 'CONNECTED' && l.id !== legId && l.kind !== 'CLIENT' && l.iwfSide !== 'SERVED')?.id;
       if (peerLeg === undefined) return this.answer(s, this.deps.state.engine.call('imdnNoFarLeg', { session: s, legId, itemKind: 'IMDN', txn, ...(messageId !== undefined ? { messageId } : {}) }));
       const r = this.deps.state.engine.call('sendImdn', {
