@@ -3,7 +3,7 @@
 // to leave the decision log's writer thread and the lag meter alive, and a test file that met a
 // taken port hung until its timeout.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runToExit } from '../support/run-to-exit';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import test from 'node:test';
@@ -17,20 +17,7 @@ for (const thread of ['on', 'off'] as const) {
     const tcp = net.createServer();
     await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/support/start-pf-once.ts', String(port), thread], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      const code = await new Promise<number | null | 'hung'>((resolve) => {
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve('hung');
-        }, 20_000);
-        child.once('exit', (c) => {
-          clearTimeout(t);
-          resolve(c);
-        });
-      });
+      const { code, out } = await runToExit(['--import', 'tsx', 'e2e/support/start-pf-once.ts', String(port), thread], { hangMs: 20_000 });
       assert.match(out, /FAILED .*EADDRINUSE/, out);
       assert.notEqual(code, 'hung', `the process was still running 20 s after the failed start:\n${out}`);
     } finally {
