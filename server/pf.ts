@@ -111,7 +111,7 @@ const SHUTDOWN_BYE_WAIT_MS = 2000;
 /** Retry-After of an overload 503 (D-150): short, the PF sheds load in windows of 100 ms */
 const OVERLOAD_RETRY_AFTER_SEC = 1;
 /** how soon a peer or the provider policy edited in another instance's console applies here (D-309, D-316): as the MESSAGE gate's re-read (D-134) */
-const TOPOLOGY_REFRESH_MS = 5000;
+const SHARED_REFRESH_MS = 5000;
 
 /**
  * srf's connect, over `link` when given (D-297): srf makes its socket with net.connect and takes
@@ -343,11 +343,11 @@ export async function startPf(config: Config): Promise<Pf> {
   // policyChanged). Edits made in another instance's console (a cluster shares the database) reach
   // this one by this re-read, not by a read on the request path (D-309, D-316). A database that is
   // down is reported elsewhere; a stored policy this version rejects is reported and not applied.
-  const topologyRefresh = setInterval(() => {
+  const sharedRefresh = setInterval(() => {
     void sessionHandlersOf(srf)?.topology.reload(db.store).catch(() => undefined);
     void reloadPolicy('changed in the shared database').catch((err: Error) => log.error(`provider policy not reloaded: ${err.message}`));
-  }, TOPOLOGY_REFRESH_MS);
-  topologyRefresh.unref();
+  }, SHARED_REFRESH_MS);
+  sharedRefresh.unref();
   const stopRetention = startRetention({
     db: db.store,
     decisionDays: config.retentionDays,
@@ -387,7 +387,7 @@ export async function startPf(config: Config): Promise<Pf> {
       if (released) log.info(`released ${released} session(s) with BYE (${STOP_REASON})`);
       await new Promise((r) => setTimeout(r, ANSWER_FLUSH_MS));
       clearInterval(expiry);
-      clearInterval(topologyRefresh);
+      clearInterval(sharedRefresh);
       await stopRetention();
       handlers.close();
       runner.close();
