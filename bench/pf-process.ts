@@ -36,41 +36,41 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
     apiPort = (http.address() as { port: number }).port;
   }
-  const profDir = process.env.BENCH_CPU_PROF_DIR;
-  const profiler = profDir ? new Session() : undefined;
+  // One profiler, chosen by the environment: started by the first SIGUSR2, written by the stop.
+  const cpuDir = process.env.BENCH_CPU_PROF_DIR;
+  const heapDir = process.env.BENCH_HEAP_PROF_DIR;
+  const profiler = cpuDir
+    ? {
+        dir: cpuDir,
+        file: 'pf.cpuprofile',
+        start: (s: Session) => s.post('Profiler.enable').then(() => s.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US || 1000) })).then(() => s.post('Profiler.start')),
+        stop: (s: Session) => s.post('Profiler.stop'),
+      }
+    : heapDir
+      ? {
+          dir: heapDir,
+          file: 'pf.heapprofile',
+          start: (s: Session) => s.post('HeapProfiler.enable').then(() => s.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })),
+          stop: (s: Session) => s.post('HeapProfiler.stopSampling'),
+        }
+      : undefined;
+  const session = profiler ? new Session() : undefined;
   let profiling = false;
-  if (profiler) {
-    profiler.connect();
+  if (profiler && session) {
+    session.connect();
     process.on('SIGUSR2', () => {
       if (profiling) return;
       profiling = true;
-      void profiler.post('Profiler.enable').then(() => profiler.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US || 1000) })).then(() => profiler.post('Profiler.start'));
-    });
-  }
-  const heapDir = process.env.BENCH_HEAP_PROF_DIR;
-  const heap = heapDir ? new Session() : undefined;
-  let sampling = false;
-  if (heap) {
-    heap.connect();
-    process.on('SIGUSR2', () => {
-      if (sampling) return;
-      sampling = true;
-      void heap
-        .post('HeapProfiler.enable')
-        .then(() => heap.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }));
+      void profiler.start(session);
     });
   }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    if (profiler && profiling && profDir) {
-      const { profile } = await profiler.post('Profiler.stop');
-      writeFileSync(path.join(profDir, 'pf.cpuprofile'), JSON.stringify(profile));
-    }
-    if (heap && sampling && heapDir) {
-      const { profile } = await heap.post('HeapProfiler.stopSampling');
-      writeFileSync(path.join(heapDir, 'pf.heapprofile'), JSON.stringify(profile));
+    if (profiler && session && profiling) {
+      const { profile } = (await profiler.stop(session)) as { profile: unknown };
+      writeFileSync(path.join(profiler.dir, profiler.file), JSON.stringify(profile));
     }
     http?.close();
     await pf.stop();
