@@ -68,9 +68,22 @@ export async function newestDecisions(db: Db, limit: number, page = NEWEST_PAGE)
   return out.reverse();
 }
 
+/**
+ * Served users by address substring, as their row ids, when there are few (D-321): the decisions
+ * are then found through the (userId, at) index. A filter through the relation made SQLite read
+ * every decision and join its user: 90–220 ms for 223,000 decisions, on the PF's event loop.
+ */
+const USER_IDS_MAX = 500;
+
+async function userIdsMatching(db: Db, text: string): Promise<string[] | undefined> {
+  const users = await db.user.findMany({ where: { aor: { contains: text } }, select: { id: true }, take: USER_IDS_MAX + 1 });
+  return users.length > USER_IDS_MAX ? undefined : users.map((u) => u.id);
+}
+
 /** The newest `limit` decisions matching the filter, newest first, and how many match in all. */
 export async function searchDecisions(db: Db, f: DecisionFilter, limit: number): Promise<{ decisions: DecisionRecord[]; total: number }> {
-  const w = where(f);
+  const ids = f.user ? await userIdsMatching(db, f.user) : undefined;
+  const w = ids ? { ...where({ ...f, user: undefined }), userId: { in: ids } } : where(f);
   const [rows, total] = await Promise.all([
     db.decision.findMany({ where: w, orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } }),
     db.decision.count({ where: w }),

@@ -206,6 +206,26 @@ for (const target of databaseTargets()) {
       assert.ok(turns >= 5, `the event loop turned ${turns} times during a read of 6 pages`);
     });
 
+    test('D-321 a search by user finds what a scan of every decision finds, whether few users match, none, or every one', async () => {
+      const d = await target.fresh();
+      const users = ['sip:alice@example.com', 'sip:alicia@example.com', 'sip:bob@example.com', 'tel:+15550001'];
+      const ids = new Map<string, string>();
+      for (const u of users) ids.set(u, await d.user(u));
+      const log = new DecisionLog(d.store, (aor) => ids.get(aor));
+      await log.init();
+      for (let i = 0; i < 40; i++) log.append(decision(i, i % 5 === 4 ? null : users[i % 5], {}));
+      await log.close();
+      const all = await d.store.decision.findMany({ orderBy: { seq: 'desc' }, include: { user: { select: { aor: true } } } });
+      for (const text of ['alic', 'alice', 'example.com', '+1555', 'nobody', 'sip:']) {
+        const want = all.filter((r) => r.user?.aor.toLowerCase().includes(text.toLowerCase())).map(decisionRecordOf);
+        const got = await searchDecisions(d.store, { user: text }, 1000);
+        assert.deepEqual(got.decisions, want, text);
+        assert.equal(got.total, want.length, text);
+        const narrowed = await searchDecisions(d.store, { user: text, procedure: 'IMDN-TX' }, 3);
+        assert.deepEqual(narrowed.decisions, want.filter((r) => r.procedure === 'IMDN-TX').slice(0, 3), `${text}, IMDN-TX`);
+      }
+    });
+
     test('deferred queue: the whole queue as listed, undelivered counted, a session’s items delivered at re-join', async () => {
       const d = await target.fresh();
       const alice = await d.user(ALICE);
