@@ -1,7 +1,7 @@
 // Starts bench/pf-process.ts as a child process on free ports with a throwaway SQLite database
 // (or a given one) and stops it, also when the bench fails.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
@@ -41,7 +41,12 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const append = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
+  // BENCH_PF_LOG: a file that gets all the PF's output too (e.g. with --trace-gc in BENCH_PF_NODE_ARGS)
+  const logFile = process.env.BENCH_PF_LOG;
+  const append = (d: Buffer) => {
+    if (logFile) appendFileSync(logFile, d);
+    out = (out + d.toString()).slice(-20_000);
+  };
   child.stderr?.on('data', append);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const ready = await new Promise<{ sipPort: number; apiPort?: number }>((resolve, reject) => {
