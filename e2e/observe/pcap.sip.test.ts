@@ -70,3 +70,24 @@ for (const edgeThread of ['off', 'on'] as const) test(`issue 19 pcap (edge threa
     await pf.stop();
   }
 });
+
+// The session-real spec once failed because tshark read a leg between ports 27951 and 29219 as
+// Quake 3, the protocol registered on 27950–27965: random free ports can fall on any game's or
+// service's registered port, and the reading must still be SIP.
+test('issue 19 pcap: tshark reads SIP between ports that another protocol registers (Quake 3, 27951) as SIP, over UDP and TCP', () => {
+  const sip = (proto: 'udp' | 'tcp', callId: string, first: string) => ({
+    proto,
+    src: { host: '127.0.0.1', port: 27951 },
+    dst: { host: '127.0.0.1', port: 29219 },
+    atUs: 1_700_000_000_000_000,
+    bytes: Buffer.from(
+      [first, 'Via: SIP/2.0/UDP 127.0.0.1:27951;branch=z9hG4bKq3', 'From: <sip:bob@example.com>;tag=1', 'To: <sip:alice@example.com>', `Call-ID: ${callId}`, 'CSeq: 1 MESSAGE', 'Content-Length: 0', '', ''].join('\r\n'),
+    ),
+  });
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-pcap-')), 'quake.pcap');
+  writeFileSync(file, writePcap([sip('udp', 'q3-udp', 'MESSAGE sip:alice@example.com SIP/2.0'), sip('tcp', 'q3-tcp', 'MESSAGE sip:alice@example.com SIP/2.0')]));
+  assert.deepEqual(
+    tsharkSip(file).map((r) => `${r.transport} ${r.method} ${r.callId}`),
+    ['udp MESSAGE q3-udp', 'tcp MESSAGE q3-tcp'],
+  );
+});

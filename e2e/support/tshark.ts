@@ -10,8 +10,13 @@ export interface TsharkSip {
   transport: 'udp' | 'tcp';
 }
 
+// Test ports are random, and a port another protocol registers would be dissected as that
+// protocol (UDP 27951 read as Quake 3 failed the session-real spec once): SIP's own heuristic
+// dissectors are asked first, before any protocol chosen by port.
+const SIP_FIRST = ['--enable-heuristic', 'sip_udp', '--enable-heuristic', 'sip_tcp', '-o', 'udp.try_heuristic_first:TRUE', '-o', 'tcp.try_heuristic_first:TRUE'];
+
 export function tsharkSip(file: string): TsharkSip[] {
-  const r = spawnSync('tshark', ['-r', file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=|', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID', '-e', 'sip.CSeq.method', '-e', 'ip.proto'], { encoding: 'utf8' });
+  const r = spawnSync('tshark', ['-r', file, ...SIP_FIRST, '-Y', 'sip', '-T', 'fields', '-E', 'separator=|', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID', '-e', 'sip.CSeq.method', '-e', 'ip.proto'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark could not read ${file}: ${r.stderr || r.error?.message}`);
   return r.stdout.trim().split('\n').filter(Boolean).map((line) => {
     const [method, status, callId, cseqMethod, proto] = line.split('|');
