@@ -5,6 +5,7 @@
 // minus the start-up) and the stop writes pf.cpuprofile there. With BENCH_HEAP_PROF_DIR set,
 // SIGUSR2 starts V8's sampling heap profiler instead, counting objects the GC has already
 // collected too (what was allocated, not what is alive), and the stop writes pf.heapprofile.
+// BENCH_PF_STALLS=<ms> logs the main thread's event-loop gaps longer than that (bench/stall-log.ts).
 // Prints one line `BENCH_READY {"sipPort":…,"apiPort":…}` when it answers; stops on SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,7 @@ import { apiHandler } from '../server/http/api';
 import { consoleRoutes } from '../server/http/routes';
 import { setLogLevel } from '../server/log';
 import { startPf } from '../server/pf';
+import { logStalls } from './stall-log';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+  if (process.env.BENCH_PF_STALLS) logStalls(Number(process.env.BENCH_PF_STALLS));
   process.stdout.write(`BENCH_READY ${JSON.stringify({ sipPort: pf.sipAddress.port, apiPort })}\n`);
 }
 

@@ -80,15 +80,68 @@ async function userIdsMatching(db: Db, text: string): Promise<string[] | undefin
   return users.length > USER_IDS_MAX ? undefined : users.map((u) => u.id);
 }
 
+/**
+ * Rows of the log per read of a search that no selective index serves (D-322): a search by
+ * outcome, procedure, branch, disposition or user reads every decision for its count, and one
+ * read of 200,000 held the PF's event loop 61–211 ms. Reads of this many rows, by the seq index,
+ * with a turn of the event loop between them, hold it a few ms each.
+ */
+const SCAN_WINDOW = 10_000;
+
+/**
+ * Filters that an index of their own narrows: one read costs what the rows found cost. A search
+ * by user is one of them once its users' ids are known (D-321): SQLite then reads the users' rows
+ * through the (userId, at) index whatever seq window it is given, so windows would read them again
+ * for each window (ten times slower on the bench store).
+ */
+function selective(f: DecisionFilter, userIds: string[] | undefined): boolean {
+  return f.seq !== undefined || Boolean(f.messageId) || Boolean(f.callId) || Boolean(f.session) || userIds !== undefined;
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+/**
+ * The log cut by seq into windows of `size` rows, newest first, as of `top` (the newest seq when
+ * the search began, so that its count and its rows describe one moment): each window is where
+ * clause on seq; the last has no lower bound.
+ */
+async function* seqWindows(db: Db, top: bigint, size: number): AsyncGenerator<{ gte?: bigint; lte?: bigint; lt?: bigint }> {
+  let upper: { lte: bigint } | { lt: bigint } = { lte: top };
+  for (;;) {
+    const edge: { seq: bigint } | null = await db.decision.findFirst({ where: { seq: upper }, orderBy: { seq: 'desc' }, skip: size - 1, select: { seq: true } });
+    if (!edge) {
+      yield upper;
+      return;
+    }
+    yield { ...upper, gte: edge.seq };
+    upper = { lt: edge.seq };
+    await turn();
+  }
+}
+
 /** The newest `limit` decisions matching the filter, newest first, and how many match in all. */
-export async function searchDecisions(db: Db, f: DecisionFilter, limit: number): Promise<{ decisions: DecisionRecord[]; total: number }> {
+export async function searchDecisions(db: Db, f: DecisionFilter, limit: number, window = SCAN_WINDOW): Promise<{ decisions: DecisionRecord[]; total: number }> {
   const ids = f.user ? await userIdsMatching(db, f.user) : undefined;
   const w = ids ? { ...where({ ...f, user: undefined }), userId: { in: ids } } : where(f);
-  const [rows, total] = await Promise.all([
-    db.decision.findMany({ where: w, orderBy: { seq: 'desc' }, take: limit, include: { user: { select: { aor: true } } } }),
-    db.decision.count({ where: w }),
-  ]);
-  return { decisions: rows.map(decisionRecordOf), total };
+  const include = { user: { select: { aor: true } } } as const;
+  if (selective(f, ids)) {
+    const [rows, total] = await Promise.all([db.decision.findMany({ where: w, orderBy: { seq: 'desc' }, take: limit, include }), db.decision.count({ where: w })]);
+    return { decisions: rows.map(decisionRecordOf), total };
+  }
+  const top = await db.decision.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+  if (!top) return { decisions: [], total: 0 };
+  const decisions: DecisionRecord[] = [];
+  let total = 0;
+  for await (const seq of seqWindows(db, top.seq, window)) {
+    const inWindow = { AND: [w, { seq }] };
+    total += await db.decision.count({ where: inWindow });
+    if (decisions.length < limit) {
+      await turn();
+      const rows = await db.decision.findMany({ where: inWindow, orderBy: { seq: 'desc' }, take: limit - decisions.length, include });
+      for (const r of rows) decisions.push(decisionRecordOf(r));
+    }
+  }
+  return { decisions, total };
 }
 
 /** The decisions matching the filter in the order they were made (oldest first), at most `limit`. */
