@@ -60,6 +60,8 @@ async function detectProvider(db: Db): Promise<StoreProvider> {
 export type ResumeCursor = Record<string, number>;
 
 export class DecisionLog {
+  /** decisions per batch unless told otherwise: the SQLite writer thread commits one in one transaction (D-323) */
+  static readonly MAX_BATCH_DEFAULT = 500;
   private ids: DecisionIds | undefined;
   private renew: NodeJS.Timeout | undefined;
   readonly instance: string;
@@ -77,7 +79,7 @@ export class DecisionLog {
     this.instance = opts.instance ?? '';
     this.now = opts.now ?? Date.now;
     this.flushMs = opts.flushMs ?? 50;
-    this.maxBatch = opts.maxBatch ?? 500;
+    this.maxBatch = opts.maxBatch ?? DecisionLog.MAX_BATCH_DEFAULT;
     this.provider = opts.provider ? Promise.resolve(opts.provider) : detectProvider(db);
     this.writer = opts.writer;
     this.onError = opts.onError ?? ((e, batch) => console.error(`decision log: ${batch.length} decisions not written: ${(e as Error)?.message ?? e}`));

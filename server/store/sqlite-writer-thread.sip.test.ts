@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DecisionRecord } from '../live/events';
 import { DecisionLog } from './decision-log';
-import { SqliteWriterThread } from './sqlite-writer-thread';
+import { ROWS_PER_TRANSACTION, SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
 
@@ -91,7 +91,8 @@ describe('D-250 decision writer thread (SQLite)', () => {
   test('a large batch is written in short transactions: a failure keeps what came before it, writes nothing after', async () => {
     const d = await sqlite.fresh();
     const failures: number[] = [];
-    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
+    // 64 rows per transaction here (the product's is ROWS_PER_TRANSACTION, over its largest batch)
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url), 5000, 64) });
     await log.init();
     // the 100th decision breaks the foreign key: the transaction holding it (rows 65..128) fails
     for (let i = 0; i < 200; i++) log.append({ at: new Date(i).toISOString(), servedUser: i === 99 ? GHOST : null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
@@ -99,5 +100,9 @@ describe('D-250 decision writer thread (SQLite)', () => {
     assert.deepEqual(failures, [200]);
     const kept = (await d.prisma.decision.findMany({ where: { procedure: 'P' }, orderBy: { seq: 'asc' }, select: { summary: true } })).map((r) => r.summary);
     assert.deepEqual(kept, Array.from({ length: 64 }, (_, i) => `n${i}`));
+  });
+
+  test('D-323 the decision log\'s largest batch is one transaction of the writer thread', () => {
+    assert.ok(ROWS_PER_TRANSACTION >= DecisionLog.MAX_BATCH_DEFAULT, `${ROWS_PER_TRANSACTION} rows per transaction, batches of up to ${DecisionLog.MAX_BATCH_DEFAULT}`);
   });
 });

@@ -19,6 +19,16 @@ export interface DecisionWriter {
 
 const THREAD = new URL('./sqlite-writer-worker.mjs', import.meta.url);
 
+/**
+ * Decision rows per transaction. A transaction holds SQLite's write lock, and the main thread's
+ * connection gives up after 250 ms (open-client.ts) and answers 503: short transactions keep its
+ * durable writes from waiting on this thread, even when the thread is starved of CPU mid-way
+ * (D-250 chose 64 rows, 1–2 ms). Each commit also writes every page the rows touched (the table
+ * and eight indexes) to the WAL: with 64 rows, commits were a third of this thread's CPU. 512,
+ * over the decision log's largest batch (500), makes a batch one transaction of some 15 ms (D-323).
+ */
+export const ROWS_PER_TRANSACTION = 512;
+
 export class SqliteWriterThread implements DecisionWriter {
   private readonly worker: Worker;
   private nextId = 1;
@@ -27,9 +37,9 @@ export class SqliteWriterThread implements DecisionWriter {
   private readonly exited: Promise<void>;
 
   /** `file`: the SQLite database file (not :memory:, which a second connection cannot share) */
-  constructor(file: string, busyTimeoutMs = 5000) {
+  constructor(file: string, busyTimeoutMs = 5000, rowsPerTransaction = ROWS_PER_TRANSACTION) {
     // a batch's rows are garbage once written: a small young generation is enough (D-304)
-    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs, rowsPerTransaction }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     // only batches in flight keep the process alive (see write)
     this.worker.unref();
     this.worker.on('message', (m: { id: number; error?: string }) => {

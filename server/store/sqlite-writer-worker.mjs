@@ -28,13 +28,11 @@ const writeRows = db.transaction((rows) => {
     insert.run(d.id, d.seq, d.instance, sqliteDateTime(d.at), d.userId, d.procedure, d.branch, d.outcome, d.summary, d.messageId, d.disposition, d.callId, d.sessionId ?? null, JSON.stringify(d.inputs ?? {}));
   }
 });
-// A transaction holds SQLite's write lock, and the main thread's connection gives up after 250 ms
-// (open-client.ts) and answers 503: short transactions keep its durable writes from waiting on
-// this thread, even when the thread is starved of CPU mid-way.
-const ROWS_PER_TRANSACTION = 64;
+// Rows per transaction: sqlite-writer-thread.ts says why (ROWS_PER_TRANSACTION, D-250, D-323).
+const { rowsPerTransaction } = workerData;
 /** Writes the batch in order; on a failure, what came before it stays written and nothing after. */
 function writeAll(rows) {
-  for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) writeRows(rows.slice(i, i + ROWS_PER_TRANSACTION));
+  for (let i = 0; i < rows.length; i += rowsPerTransaction) writeRows(rows.slice(i, i + rowsPerTransaction));
 }
 
 // Sessions' rows (D-310): one batch of plans is one transaction, all of it or none.
