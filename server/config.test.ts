@@ -115,3 +115,9 @@ test('config: PF_MESSAGE_INDEX_MAX bounds each MessageIndex (D-320)', () => {
   assert.equal(loadConfig({ PF_MESSAGE_INDEX_MAX: '50' }).messageIndexMax, 50);
   assert.throws(() => loadConfig({ PF_MESSAGE_INDEX_MAX: '0' }), /PF_MESSAGE_INDEX_MAX must be a whole number of at least 1/);
 });
+
+test('config: PF_IMDN_CACHE_MAX bounds each IMDN cache (D-324)', () => {
+  assert.equal(loadConfig({}).imdnCacheMax, 1_000_000);
+  assert.equal(loadConfig({ PF_IMDN_CACHE_MAX: '5000' }).imdnCacheMax, 5000);
+  assert.throws(() => loadConfig({ PF_IMDN_CACHE_MAX: '0' }), /PF_IMDN_CACHE_MAX must be a whole number of at least 1/);
+});

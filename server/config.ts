@@ -2,6 +2,7 @@
 // stops the process at start with a sentence that names the variable, instead of failing later.
 import { isIP } from 'node:net';
 import os from 'node:os';
+import { DEFAULT_MAX_CACHE_ENTRIES } from './engine/imdn/cache';
 
 export interface Config {
   http: { host: string; port: number };
@@ -34,6 +35,8 @@ export interface Config {
   deferredMaxPerUser: number;
   /** entries each MessageIndex (messages sent, messages received) keeps at most (D-320) */
   messageIndexMax: number;
+  /** entries each IMDN cache (RX, TX) keeps at most (PF_IMDN_CACHE_MAX, D-324) */
+  imdnCacheMax: number;
   /** decision log and finished deferred items are deleted after this many days */
   retentionDays: number;
   /** the engine's inputs are recorded for replay and what-if (PF_RECORD=off stops it) and kept this many hours */
@@ -264,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     deferredTtlSec: positiveInt(env, 'PF_DEFERRED_TTL_SEC', 604800),
     deferredMaxPerUser: positiveInt(env, 'PF_DEFERRED_MAX_PER_USER', 1000),
     messageIndexMax: positiveInt(env, 'PF_MESSAGE_INDEX_MAX', 100_000),
+    imdnCacheMax: positiveInt(env, 'PF_IMDN_CACHE_MAX', DEFAULT_MAX_CACHE_ENTRIES),
     retentionDays: positiveInt(env, 'PF_RETENTION_DAYS', 30),
     record: record(env),
     sipTrust: trust,

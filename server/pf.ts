@@ -185,7 +185,7 @@ export async function startPf(config: Config): Promise<Pf> {
   await registrar.load(now());
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   let policyText = await storedProviderPolicyText(db.store);
-  const state = new PfState(await providerPolicyOfText(policyText), { messageIndexMax: config.messageIndexMax, now });
+  const state = new PfState(await providerPolicyOfText(policyText), { messageIndexMax: config.messageIndexMax, imdnCacheMax: config.imdnCacheMax, now });
   /**
    * The policy again when its stored text changed (D-316): saved through this PF's console
    * (policyChanged), or through another instance's, found by the periodic re-read. Unchanged text

@@ -25,13 +25,16 @@ export class PfState {
   private readonly sent: MessageIndex;
   private readonly received: MessageIndex;
 
-  /** `messageIndexMax`: entries each MessageIndex keeps at most (PF_MESSAGE_INDEX_MAX, D-320) */
+  /**
+   * `messageIndexMax`: entries each MessageIndex keeps at most (PF_MESSAGE_INDEX_MAX, D-320);
+   * `imdnCacheMax`: entries each IMDN cache keeps at most (PF_IMDN_CACHE_MAX, D-324)
+   */
   constructor(
     public policy: Policy,
-    opts: { messageIndexMax?: number; now?: () => number } = {},
+    opts: { messageIndexMax?: number; imdnCacheMax?: number; now?: () => number } = {},
   ) {
-    this.rxCache = new ImdnCache({ name: 'RX', ttlSec: policy.imdnCacheTtlSec });
-    this.txCache = new ImdnCache({ name: 'TX', ttlSec: policy.imdnCacheTtlSec });
+    this.rxCache = new ImdnCache({ name: 'RX', ttlSec: policy.imdnCacheTtlSec, maxEntries: opts.imdnCacheMax });
+    this.txCache = new ImdnCache({ name: 'TX', ttlSec: policy.imdnCacheTtlSec, maxEntries: opts.imdnCacheMax });
     // an index entry serves the notifications of its message: it lives as long as their cache entries
     const index = () => new MessageIndex({ maxEntries: opts.messageIndexMax ?? DEFAULT_MESSAGE_INDEX_MAX, ttlMs: () => this.policy.imdnCacheTtlSec * 1000, now: opts.now ?? Date.now });
     this.sent = index();
