@@ -395,8 +395,10 @@ export async function startPf(config: Config): Promise<Pf> {
       await msrp.close();
       await edge?.close();
       await closeHep?.();
-      await decisions.close();
+      // the recorder's last batch goes through the SQLite writer thread, which the decision log
+      // closes: the recorder first (D-325)
       await recorder?.close();
+      await decisions.close();
       await db.close();
       lag.stop();
     },

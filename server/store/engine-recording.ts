@@ -189,11 +189,23 @@ export interface RecordedBatch {
 }
 
 /**
+ * SQLite keeps times as text (ISO 8601) and compares them as text: a time past year 9999 is
+ * written "+275760-…" and sorts before every real one, so "until the end of time" found nothing
+ * (D-325). Bounds are held to the years SQLite's text can order.
+ */
+const EARLIEST = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+function storable(d: Date): Date {
+  const t = d.getTime();
+  return t > LATEST ? new Date(LATEST) : t < EARLIEST ? new Date(EARLIEST) : d;
+}
+
+/**
  * The recorded lines of calls made in [from, to], oldest batch first, a few batches at a time
  * (a long window is not held in memory at once; the caller can show progress per batch).
  */
 export async function* recordedBatches(db: Db, from: Date, to: Date, pageSize = 8): AsyncGenerator<RecordedBatch & { done: number; total: number }> {
-  const where = { fromAt: { lte: to }, toAt: { gte: from } };
+  const where = { fromAt: { lte: storable(to) }, toAt: { gte: storable(from) } };
   const total = await db.engineRecording.count({ where });
   let done = 0;
   let cursor: string | undefined;
