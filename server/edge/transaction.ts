@@ -96,6 +96,11 @@ export class ServerNonInviteTxn extends TxnBase {
   /** the final response as sent, kept for Timer J */
   private finalBytes: Buffer | undefined;
 
+  /** the final response's bytes once completed over UDP (a UA may keep them in its place, D-326) */
+  get completedBytes(): Buffer | undefined {
+    return this.state === 'completed' ? this.finalBytes : undefined;
+  }
+
   /** A retransmitted request: absorbed; the last response (if any) is sent again. */
   retransmission(): void {
     if (this.state === 'completed' && this.finalBytes) this.send(this.finalBytes);

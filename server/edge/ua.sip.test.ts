@@ -63,3 +63,44 @@ for (const tp of ['udp', 'tcp'] as const) {
     }
   });
 }
+
+// D-326: over UDP a completed server non-INVITE lives 64*T1 only to answer retransmissions. The UA
+// keeps it as its final response's bytes and the peer, not as a transaction object with its
+// timers and closures (about 3 KB of the edge's heap each, 32,000 of them at 1,000 MESSAGEs/s).
+test('Timer J, D-326: a completed UDP server non-INVITE is kept as its final response only: a retransmission gets the same bytes until 64*T1, a request after that is new', async () => {
+  const dgram = await import('node:dgram');
+  const b = await peer();
+  let handled = 0;
+  b.handlers.request = (req) => {
+    handled++;
+    b.respond(req, SipMessage.response(200, 'OK'));
+  };
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const got: Buffer[] = [];
+  sock.on('message', (m) => got.push(m));
+  const port = sock.address().port;
+  const request = Buffer.from([
+    `MESSAGE sip:bob@127.0.0.1:${b.local.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKd326`, 'From: <sip:alice@example.com>;tag=a1',
+    'To: <sip:bob@example.com>', 'Call-ID: d326@test', 'CSeq: 1 MESSAGE', 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+  ].join('\r\n'));
+  const send = () => sock.send(request, b.local.port, '127.0.0.1');
+  try {
+    send();
+    assert.ok(await waitFor(() => got.length === 1, 2000), 'the 200');
+    assert.equal(b.serverTxns.size, 0, 'no transaction object is kept once the final response is sent');
+    assert.equal(b.stats().serverTransactions, 1, 'it is still counted as a server transaction');
+    send();
+    assert.ok(await waitFor(() => got.length === 2, 2000), 'the retransmission is answered');
+    assert.deepEqual(got[1], got[0], 'with the same bytes');
+    assert.equal(handled, 1, 'the application saw the request once');
+    // Timer J is 64*T1 = 3.2 s with T1 = 50 ms
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.equal(b.stats().serverTransactions, 0, 'gone after Timer J');
+    send();
+    assert.ok(await waitFor(() => handled === 2, 2000), 'after Timer J the same request is a new one');
+  } finally {
+    sock.close();
+    await b.transport.close();
+  }
+});

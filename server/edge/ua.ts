@@ -100,6 +100,16 @@ export class SipUa {
   readonly dialogs = new Map<string, Dialog>();
   private readonly requestsByTxn = new WeakMap<ServerTxn, ServerRequest>();
   private readonly guards = new Map<ServerTxn, TimerHandle>();
+  /**
+   * Completed server non-INVITE transactions over UDP, as what Timer J still needs: the final
+   * response's bytes and the peer to re-send them to (D-326). A transaction object kept for 64*T1
+   * held about 3 KB of heap with its timer, closures and maps; at 1,000 MESSAGEs/s, 32,000 of
+   * them. All live 64*T1, so they expire in the order they came: one timer for the oldest.
+   */
+  private readonly completedUdp = new Map<string, { bytes: Buffer; peer: Peer }>();
+  private readonly completedOrder: Array<{ key: string; until: number }> = [];
+  private completedHead = 0;
+  private completedTimer: TimerHandle | undefined;
   private readonly supported: Set<string>;
   /** Where each client transaction sends (for metadata reported to applications). */
   readonly clientPeers = new WeakMap<ClientTxn, Peer>();
@@ -240,6 +250,8 @@ export class SipUa {
     const key = this.serverKey(msg);
     const existing = this.serverTxns.get(key);
     if (existing) { existing.retransmission(); return; }
+    const completed = this.completedUdp.get(key);
+    if (completed) { this.send(completed.peer, completed.bytes); return; }
     if (method !== 'CANCEL' && this.opts.admit) {
       const refusal = this.opts.admit({ method, inDialog: tagOf(msg.get('to')) !== undefined, pending: this.appPending });
       if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
@@ -419,9 +431,37 @@ export class SipUa {
       const g = this.guards.get(txn);
       if (g !== undefined) { this.clock.clearTimeout(g); this.guards.delete(txn); }
       // answered: a non-INVITE transaction needs nothing of the request any more (D-291)
-      if (txn instanceof ServerNonInviteTxn) this.requestsByTxn.delete(txn);
+      if (txn instanceof ServerNonInviteTxn) {
+        this.requestsByTxn.delete(txn);
+        const bytes = txn.completedBytes;
+        if (bytes) this.keepCompleted(txn, bytes, req.peer);
+      }
     }
     return res;
+  }
+
+  /** Ends a completed UDP server non-INVITE now and answers its retransmissions from its bytes until 64*T1 (D-326). */
+  private keepCompleted(txn: ServerNonInviteTxn, bytes: Buffer, peer: Peer): void {
+    txn.terminate();
+    this.completedUdp.set(txn.key, { bytes, peer });
+    this.completedOrder.push({ key: txn.key, until: this.clock.now() + 64 * this.timers.t1 });
+    this.completedTimer ??= this.clock.setTimeout(() => this.expireCompleted(), 64 * this.timers.t1);
+  }
+
+  private expireCompleted(): void {
+    this.completedTimer = undefined;
+    const now = this.clock.now();
+    const order = this.completedOrder;
+    while (this.completedHead < order.length && order[this.completedHead].until <= now) {
+      this.completedUdp.delete(order[this.completedHead].key);
+      this.completedHead++;
+    }
+    // compact now and then rather than shift() a long array each time
+    if (this.completedHead > 1024 && this.completedHead * 2 > order.length) {
+      order.splice(0, this.completedHead);
+      this.completedHead = 0;
+    }
+    if (this.completedHead < order.length) this.completedTimer = this.clock.setTimeout(() => this.expireCompleted(), Math.max(1, order[this.completedHead].until - now));
   }
 
   private armAckWait(dialog: Dialog, txn: ServerInviteTxn): void {
@@ -690,8 +730,8 @@ export class SipUa {
 
   stats(): { transactions: number; serverTransactions: number; clientTransactions: number; dialogs: number } {
     return {
-      transactions: this.serverTxns.size + this.clientTxns.size,
-      serverTransactions: this.serverTxns.size,
+      transactions: this.serverTxns.size + this.completedUdp.size + this.clientTxns.size,
+      serverTransactions: this.serverTxns.size + this.completedUdp.size,
       clientTransactions: this.clientTxns.size,
       dialogs: this.dialogs.size,
     };
@@ -705,6 +745,11 @@ export class SipUa {
     }
     for (const g of this.guards.values()) this.clock.clearTimeout(g);
     this.guards.clear();
+    if (this.completedTimer !== undefined) this.clock.clearTimeout(this.completedTimer);
+    this.completedTimer = undefined;
+    this.completedUdp.clear();
+    this.completedOrder.length = 0;
+    this.completedHead = 0;
     this.serverTxns.clear();
     this.clientTxns.clear();
     this.dialogs.clear();
