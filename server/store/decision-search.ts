@@ -37,6 +37,9 @@ function where(f: DecisionFilter) {
   };
 }
 
+/** a turn of the event loop: SIP work waiting meanwhile goes first (D-318, D-322) */
+const turn = () => new Promise((r) => setImmediate(r));
+
 /**
  * Rows per read of newestDecisions (D-318): the console's first load asks for up to 5,000, and
  * one read of them held the PF's event loop for 106–318 ms on two cores (about 1 s cold), past
@@ -53,7 +56,7 @@ export async function newestDecisions(db: Db, limit: number, page = NEWEST_PAGE)
   const out: DecisionRecord[] = [];
   let below: bigint | undefined;
   while (out.length < limit) {
-    if (below !== undefined) await new Promise((r) => setImmediate(r));
+    if (below !== undefined) await turn();
     const take = Math.min(page, limit - out.length);
     const rows = await db.decision.findMany({
       ...(below !== undefined ? { where: { seq: { lt: below } } } : {}),
@@ -98,7 +101,6 @@ function selective(f: DecisionFilter, userIds: string[] | undefined): boolean {
   return f.seq !== undefined || Boolean(f.messageId) || Boolean(f.callId) || Boolean(f.session) || userIds !== undefined;
 }
 
-const turn = () => new Promise((r) => setImmediate(r));
 
 /**
  * The log cut by seq into windows of `size` rows, newest first, as of `top` (the newest seq when
