@@ -6,11 +6,15 @@
 // SIGUSR2 starts V8's sampling heap profiler instead, counting objects the GC has already
 // collected too (what was allocated, not what is alive), and the stop writes pf.heapprofile.
 // BENCH_PF_STALLS=<ms> logs the main thread's event-loop gaps longer than that (bench/stall-log.ts).
+// With BENCH_HEAP_SNAPSHOT_DIR set (and neither profiler), each SIGUSR2 writes a heap snapshot of
+// the main isolate there (main-1.heapsnapshot, main-2…): two taken a minute apart under load show
+// what the heap keeps (the sampling profiler shows what it allocates).
 // Prints one line `BENCH_READY {"sipPort":…,"apiPort":…}` when it answers; stops on SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../server/config';
 import { apiHandler } from '../server/http/api';
 import { consoleRoutes } from '../server/http/routes';
@@ -64,6 +68,15 @@ async function main(): Promise<void> {
       if (profiling) return;
       profiling = true;
       void profiler.start(session);
+    });
+  }
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+  if (!profiler && snapshotDir) {
+    let taken = 0;
+    process.on('SIGUSR2', () => {
+      taken++;
+      const file = writeHeapSnapshot(path.join(snapshotDir, `main-${taken}.heapsnapshot`));
+      process.stderr.write(`heap snapshot ${file}\n`);
     });
   }
   let stopping = false;
