@@ -2,10 +2,11 @@
 // the PF answers SIP OPTIONS, the console answers HTTP, and SIGTERM stops it cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_HEAP_MB } from '../scripts/heap-limit.mjs';
 import { freePort } from './support/ports';
 import { runSipp } from './support/sipp';
 
@@ -38,6 +39,9 @@ test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the
     }
     assert.match(page, /cpm-pf/, `console did not come up:\n${out}`);
     assert.match(out, /applied migrations: \d+_create_core_tables/);
+    // D-327: the PF runs under PF_HEAP_MB's limit (V8 adds its young generation, up to 64 MiB)
+    const limit = Number(/heap limit (\d+) MiB \(PF_HEAP_MB\)/.exec(out)?.[1]);
+    assert.ok(limit >= DEFAULT_HEAP_MB && limit <= DEFAULT_HEAP_MB + 64, `heap limit ${limit} MiB, not PF_HEAP_MB's default ${DEFAULT_HEAP_MB}:\n${out}`);
 
     const options = await runSipp({ scenario: 'options.xml', target: `127.0.0.1:${sipPort}`, localPort: await freePort(), calls: 1, timeoutSec: 10 });
     assert.equal(options.code, 0, `OPTIONS did not get 200: ${options.stderr}`);
@@ -49,4 +53,11 @@ test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+});
+
+test('D-327: npm start refuses a PF_HEAP_MB that is no number of MiB, with a sentence naming it, before it builds or starts anything', () => {
+  const r = spawnSync(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, PF_HEAP_MB: '2GB' }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^configuration: PF_HEAP_MB must be a whole number of MiB, at least 256, got "2GB"$/m);
+  assert.doesNotMatch(r.stderr, /Building the console/);
 });

@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every value is validated here so that a bad setting
 // stops the process at start with a sentence that names the variable, instead of failing later.
+// One exception: PF_HEAP_MB is node's own flag, read by the start script (scripts/heap-limit.mjs).
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { DEFAULT_MAX_CACHE_ENTRIES } from './engine/imdn/cache';

@@ -2,6 +2,7 @@
 // drachtio-server), drachtio-srf and the request handlers. server/index.ts adds HTTP on top;
 // SIP tests start just this.
 import net from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
 import { startEdge, type EdgeStats } from './edge';
@@ -11,6 +12,7 @@ import { BYTE_STRINGS_TAG } from './edge/control-server';
 import { corkSrfSends } from './sip/srf-cork';
 import { LiveBus } from './live/bus';
 import { logger } from './log';
+import { heapBudget } from './memory-budget';
 import { coreRouter, type LocalTerminating } from './sip/core-router';
 import { STOP_REASON } from './engine/bye/stop';
 import { EffectRunner } from './sip/effect-runner';
@@ -186,6 +188,9 @@ export async function startPf(config: Config): Promise<Pf> {
   // The service-provider policy as operators set it (SPEC §2 defaults for anything not set).
   let policyText = await storedProviderPolicyText(db.store);
   const state = new PfState(await providerPolicyOfText(policyText), { messageIndexMax: config.messageIndexMax, imdnCacheMax: config.imdnCacheMax, now });
+  const heap = heapBudget(getHeapStatistics().heap_size_limit, config);
+  if (heap.short) log.warn(heap.line);
+  else log.info(heap.line);
   /**
    * The policy again when its stored text changed (D-316): saved through this PF's console
    * (policyChanged), or through another instance's, found by the periodic re-read. Unchanged text
