@@ -273,8 +273,9 @@ export async function startPf(config: Config): Promise<Pf> {
     await edge?.close().catch(() => undefined);
     await closeHep?.().catch(() => undefined);
     lag.stop();
-    await decisions.close();
     await recorder?.close();
+    await decisions.close();
+    await writer?.close();
     await db.close();
     throw e;
   }
@@ -400,10 +401,11 @@ export async function startPf(config: Config): Promise<Pf> {
       await msrp.close();
       await edge?.close();
       await closeHep?.();
-      // the recorder's last batch goes through the SQLite writer thread, which the decision log
-      // closes: the recorder first (D-325)
+      // the writer thread carries the recorder's, the decision log's and the session rows' last
+      // writes: it is closed after all of them (D-325)
       await recorder?.close();
       await decisions.close();
+      await writer?.close();
       await db.close();
       lag.stop();
     },

@@ -71,6 +71,7 @@ for (const target of databaseTargets()) {
         await log.init();
         for (let i = 0; i < 300; i++) log.append(decision(i, null));
         await log.close();
+        await writer?.close();
       }
       const rows = await d.prisma.decision.findMany({ select: { id: true, seq: true }, orderBy: { seq: 'asc' } });
       assert.equal(rows.length, 300 * writers.length);

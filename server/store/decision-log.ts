@@ -17,7 +17,7 @@ export interface DecisionLogOptions {
   provider?: StoreProvider;
   /** a batch that could not be written (it is dropped; the live stream already carried it) */
   onError?: (e: unknown, batch: DecisionRecord[]) => void;
-  /** writes the batches instead of Prisma (SQLite: a worker thread, D-250); closed with the log */
+  /** writes the batches instead of Prisma (SQLite: a worker thread, D-250); its owner closes it, not the log (D-325) */
   writer?: DecisionWriter;
 }
 
@@ -240,10 +240,10 @@ export class DecisionLog {
     return rows.map(decisionRecordOf);
   }
 
+  /** Writes what is pending. A writer thread it was given stays open: its owner closes it (D-325). */
   async close(): Promise<void> {
     clearInterval(this.renew);
     await this.flush();
-    await this.writer?.close();
   }
 }
 

@@ -9,6 +9,9 @@ import { DecisionLog } from './decision-log';
 import { ROWS_PER_TRANSACTION, SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
+import { EngineRecorder, recordingSize } from './engine-recording';
+import { recordingEngine } from '../sip/engine-calls';
+import { DEFAULT_POLICY } from '../engine/policy';
 
 const sqlite = databaseTargets().find((t) => t.provider === 'sqlite')!;
 
@@ -39,7 +42,8 @@ describe('D-250 decision writer thread (SQLite)', () => {
     const viaThread = await sqlite.fresh();
     const users = [await viaPrisma.user('sip:alice@example.com'), await viaThread.user('sip:alice@example.com')];
     const a = new DecisionLog(viaPrisma.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[0] : undefined), { flushMs: 1 });
-    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer: new SqliteWriterThread(sqliteFileOf(viaThread.url)) });
+    const writer = new SqliteWriterThread(sqliteFileOf(viaThread.url));
+    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer });
     await a.init();
     await b.init();
     await fc.assert(
@@ -60,14 +64,17 @@ describe('D-250 decision writer thread (SQLite)', () => {
     );
     await a.close();
     await b.close();
+    await writer.close();
   });
 
   test('nothing appended is lost; close waits for the thread', async () => {
     const d = await sqlite.fresh();
-    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
+    const writer = new SqliteWriterThread(sqliteFileOf(d.url));
+    const log = new DecisionLog(d.prisma, () => undefined, { maxBatch: 50, writer });
     await log.init();
     for (let i = 0; i < 2000; i++) log.append({ at: new Date(i).toISOString(), servedUser: null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: { i } });
     await log.close();
+    await writer.close();
     const rows = await d.prisma.decision.findMany({ orderBy: { seq: 'asc' }, select: { seq: true, summary: true } });
     assert.equal(rows.length, 2000);
     assert.deepEqual(rows.map((r) => r.summary), Array.from({ length: 2000 }, (_, i) => `n${i}`), 'every decision, in append order');
@@ -76,7 +83,8 @@ describe('D-250 decision writer thread (SQLite)', () => {
   test('a batch that fails is reported, written not at all, and later batches are still written', async () => {
     const d = await sqlite.fresh();
     const failures: number[] = [];
-    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 10, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url)) });
+    const writer = new SqliteWriterThread(sqliteFileOf(d.url));
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 10, onError: (_e, batch) => failures.push(batch.length), writer });
     await log.init();
     const one = (i: number, servedUser: string | null = null) => ({ at: new Date(i).toISOString(), servedUser, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
     // the first batch holds a decision whose user row does not exist: its transaction fails
@@ -84,6 +92,7 @@ describe('D-250 decision writer thread (SQLite)', () => {
     await log.flush();
     for (let i = 10; i < 15; i++) log.append(one(i));
     await log.close();
+    await writer.close();
     assert.deepEqual(failures, [10]);
     assert.deepEqual((await d.prisma.decision.findMany({ orderBy: { seq: 'asc' } })).map((r) => r.summary), ['n10', 'n11', 'n12', 'n13', 'n14']);
   });
@@ -92,14 +101,51 @@ describe('D-250 decision writer thread (SQLite)', () => {
     const d = await sqlite.fresh();
     const failures: number[] = [];
     // 64 rows per transaction here (the product's is ROWS_PER_TRANSACTION, over its largest batch)
-    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer: new SqliteWriterThread(sqliteFileOf(d.url), 5000, 64) });
+    const writer = new SqliteWriterThread(sqliteFileOf(d.url), 5000, 64);
+    const log = new DecisionLog(d.prisma, (aor) => (aor === GHOST ? 'no-such-user' : undefined), { maxBatch: 1000, flushMs: 10_000, onError: (_e, batch) => failures.push(batch.length), writer });
     await log.init();
     // the 100th decision breaks the foreign key: the transaction holding it (rows 65..128) fails
     for (let i = 0; i < 200; i++) log.append({ at: new Date(i).toISOString(), servedUser: i === 99 ? GHOST : null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
     await log.close();
+    await writer.close();
     assert.deepEqual(failures, [200]);
     const kept = (await d.prisma.decision.findMany({ where: { procedure: 'P' }, orderBy: { seq: 'asc' }, select: { summary: true } })).map((r) => r.summary);
     assert.deepEqual(kept, Array.from({ length: 64 }, (_, i) => `n${i}`));
+  });
+
+  // The thread is shared: the decision log, the engine recorder and the session rows write
+  // through it. Its owner is whoever made it (the PF, server/pf.ts); a user that closed it on its
+  // own close lost the others' last writes (D-325: every PF stop lost up to 5 s of recorded calls).
+  test('D-325 closing a decision log leaves the writer thread it was given to its other users: the recorder closed after it is written whole', async () => {
+    const d = await sqlite.fresh();
+    const writer = new SqliteWriterThread(sqliteFileOf(d.url));
+    const failures: string[] = [];
+    try {
+      const log = new DecisionLog(d.prisma, () => undefined, { writer, onError: (e) => failures.push(String(e)) });
+      await log.init();
+      const rec = new EngineRecorder(d.prisma, { thread: writer, maxBatch: 1000, onError: (e, n) => failures.push(`${n} calls: ${e}`) });
+      const now = Date.UTC(2026, 11, 5, 10);
+      const engine = recordingEngine(rec, () => now);
+      for (let i = 0; i < 3; i++) {
+        log.append({ at: new Date(now).toISOString(), servedUser: null, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: {} });
+        engine.call('deliverStandalone', {
+          deliveryId: `pager:${i}`, servedUser: 'sip:alice@example.com', txn: `t${i}`,
+          message: { method: 'MESSAGE', uri: 'sip:alice@example.com', headers: { 'call-id': [`c${i}`], 'content-type': ['text/plain'] }, body: `${i}` },
+          registrations: [], skip: [], policy: DEFAULT_POLICY,
+          prefs: { allowOfflineStorage: false, allowStore: false, allowDefer: true, hasCpmOfflineStorageRule: false, source: 'XDMS' },
+        });
+      }
+      // the order the old pf.stop() had before D-325, and any user of the log may close it first
+      await log.close();
+      await rec.close();
+      assert.deepEqual(failures, []);
+      assert.equal(await d.prisma.decision.count({ where: { procedure: 'P' } }), 3);
+      assert.equal((await recordingSize(d.prisma)).calls, 3, 'the recorder\'s batch, written through the thread after the log closed');
+      // and the thread still takes rows until its owner closes it
+      await writer.writeRecording({ fromAt: new Date(now), toAt: new Date(now), calls: 0, data: Buffer.alloc(0) });
+    } finally {
+      await writer.close();
+    }
   });
 
   test('D-323 the decision log\'s largest batch is one transaction of the writer thread', () => {
