@@ -4,7 +4,7 @@
 //
 // Why the PF sets one (DECISIONS D-327): V8 grows an isolate's heap to a multiple of what is live
 // after each full collection, and that multiple is 4 when the limit is 2 GiB or more (node's
-// default on a machine with 16 GiB) but about 1.8 at 1.5 GiB. Under sustained load the PF keeps
+// default on any machine with 8 GiB or more) but about 1.8 at 1.5 GiB. Under sustained load the PF keeps
 // 50 MiB live on its main thread, and with the default limit it let garbage grow its heaps to
 // 230 MiB each before collecting: RSS 400 → 700–860 MiB in 90 s at 1,000 IMDNs/s.
 
