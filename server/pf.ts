@@ -221,7 +221,11 @@ export async function startPf(config: Config): Promise<Pf> {
   let closeHep: (() => Promise<void>) | undefined;
   let capture: CaptureSource | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
-  let srf: SrfApp;
+  let srf: SrfApp | undefined;
+  // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
+  const msrpLog = logger('msrp');
+  const carrier = new MsrpCarrier(msrpLog);
+  let msrp: MsrpListener;
   try {
     if (!control) {
       const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
@@ -267,9 +271,11 @@ export async function startPf(config: Config): Promise<Pf> {
     }
     if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
     srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
+    msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
   } catch (e) {
-    // A start that fails here (a taken SIP port, no drachtio-server) leaves nothing running:
-    // the decision writer's thread and the lag meter would keep the process alive (D-299).
+    // A start that fails here (a taken SIP or MSRP port, no drachtio-server) leaves nothing
+    // running: the edge, srf, the writer thread and the lag meter would keep the process alive (D-299).
+    srf?.disconnect();
     await edge?.close().catch(() => undefined);
     await closeHep?.().catch(() => undefined);
     lag.stop();
@@ -279,10 +285,6 @@ export async function startPf(config: Config): Promise<Pf> {
     await db.close();
     throw e;
   }
-  // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
-  const msrpLog = logger('msrp');
-  const carrier = new MsrpCarrier(msrpLog);
-  const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
   carrier.listener = msrp;
   log.info(`MSRP listener on ${config.msrp.host}:${msrp.port} (advertised as ${msrp.host})`);
   const sipLog = logger('sip');

@@ -26,3 +26,18 @@ for (const thread of ['on', 'off'] as const) {
     }
   });
 }
+
+// The MSRP listener starts after the edge and srf: a start that failed there left them, the
+// writer thread and the lag meter running.
+test('D-299: a taken MSRP port fails the start with EADDRINUSE, and the process ends on its own', async () => {
+  const msrpPort = await freePort();
+  const tcp = net.createServer();
+  await new Promise<void>((r) => tcp.listen(msrpPort, '127.0.0.1', () => r()));
+  try {
+    const { code, out } = await runToExit(['--import', 'tsx', 'e2e/support/start-pf-once.ts', String(await freePort()), 'on', String(msrpPort)], { hangMs: 20_000 });
+    assert.match(out, /FAILED .*EADDRINUSE/, out);
+    assert.notEqual(code, 'hung', `the process was still running 20 s after the failed start:\n${out}`);
+  } finally {
+    tcp.close();
+  }
+});
