@@ -221,6 +221,16 @@ export async function startPf(config: Config): Promise<Pf> {
   let closeHep: (() => Promise<void>) | undefined;
   let capture: CaptureSource | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
+  /**
+   * The store's writers, on stop and on a failed start. The writer thread carries the recorder's,
+   * the decision log's and the session rows' last writes: it is closed after all of them (D-325).
+   */
+  const closeStore = async (): Promise<void> => {
+    await recorder?.close();
+    await decisions.close();
+    await writer?.close();
+    await db.close();
+  };
   let srf: SrfApp | undefined;
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
@@ -279,10 +289,7 @@ export async function startPf(config: Config): Promise<Pf> {
     await edge?.close().catch(() => undefined);
     await closeHep?.().catch(() => undefined);
     lag.stop();
-    await recorder?.close();
-    await decisions.close();
-    await writer?.close();
-    await db.close();
+    await closeStore();
     throw e;
   }
   carrier.listener = msrp;
@@ -403,12 +410,7 @@ export async function startPf(config: Config): Promise<Pf> {
       await msrp.close();
       await edge?.close();
       await closeHep?.();
-      // the writer thread carries the recorder's, the decision log's and the session rows' last
-      // writes: it is closed after all of them (D-325)
-      await recorder?.close();
-      await decisions.close();
-      await writer?.close();
-      await db.close();
+      await closeStore();
       lag.stop();
     },
   };
