@@ -5,7 +5,8 @@
 // BENCH_COST_RATE (the same traffic as the `imdn` part), then (unless BENCH_PROFILE=0) one more
 // run under the V8 CPU profiler whose top self-time functions are written as text to
 // bench/profiles/<commit>-<rate>.txt (the .cpuprofile itself is not kept). BENCH_PROFILE=heap
-// samples allocations instead (bench/heap-profile.ts) into bench/profiles/<commit>-<rate>-heap.txt.
+// samples allocations instead (bench/heap-profile.ts) into bench/profiles/<commit>-<rate>-heap.txt;
+// BENCH_PROFILE=promoted only those that outlived the young generation (-promoted.txt).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -80,8 +81,11 @@ function profileText(rate: number, hot: HotSpots, at: string): string {
 export async function run() {
   const profDir = mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
   const profile = process.env.BENCH_PROFILE !== '0';
-  const heap = process.env.BENCH_PROFILE === 'heap';
-  const pf = await startPfChild({ env: { SEED_USERS: USERS.join(','), ...(profile ? { [heap ? 'BENCH_HEAP_PROF_DIR' : 'BENCH_CPU_PROF_DIR']: profDir } : {}) } });
+  const promoted = process.env.BENCH_PROFILE === 'promoted';
+  const heap = process.env.BENCH_PROFILE === 'heap' || promoted;
+  const pf = await startPfChild({
+    env: { SEED_USERS: USERS.join(','), ...(profile ? { [heap ? 'BENCH_HEAP_PROF_DIR' : 'BENCH_CPU_PROF_DIR']: profDir } : {}), ...(promoted ? { BENCH_HEAP_PROF_MINOR: '0' } : {}) },
+  });
   const client = startUas('uas-message-load.xml', await freePort());
   const runs: CostRun[] = [];
   const target = `127.0.0.1:${pf.sipPort}`;
@@ -128,9 +132,9 @@ export async function run() {
   const heapFile = readdirSync(profDir).find((f) => f.endsWith('.heapprofile'));
   if (heap && heapFile && profiled) {
     const h = heapSpots(path.join(profDir, heapFile), 30);
-    const out = path.resolve('bench/profiles', `${at}-${RATE}-heap.txt`);
+    const out = path.resolve('bench/profiles', `${at}-${RATE}-${promoted ? 'promoted' : 'heap'}.txt`);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, heapSpotsText(`PF heap allocation profile, IMDN load at ${RATE}/s (bench/part-imdn-cost.ts), commit ${at}, ${new Date().toISOString()}, ${profiled.ok} MESSAGEs answered 2xx`, h, profiled.ok || 1));
+    writeFileSync(out, heapSpotsText(`PF heap allocation profile${promoted ? ' (only what outlived the young generation)' : ''}, IMDN load at ${RATE}/s (bench/part-imdn-cost.ts), commit ${at}, ${new Date().toISOString()}, ${profiled.ok} MESSAGEs answered 2xx`, h, profiled.ok || 1));
     summary.push(`allocation profile: ${((h.totalBytes / (profiled.ok || 1)) / 1024).toFixed(1)} KB per MESSAGE → ${path.relative(process.cwd(), out)}`);
     for (const f of h.ours.slice(0, 8)) summary.push(`  ${f.pct}% ${f.name} ${f.where}`);
   }

@@ -5,6 +5,8 @@
 // minus the start-up) and the stop writes pf.cpuprofile there. With BENCH_HEAP_PROF_DIR set,
 // SIGUSR2 starts V8's sampling heap profiler instead, counting objects the GC has already
 // collected too (what was allocated, not what is alive), and the stop writes pf.heapprofile.
+// BENCH_HEAP_PROF_MINOR=0 leaves out what died young (in a scavenge): what is left is what the
+// young generation promoted, the old generation's garbage and the mark-compacts' work.
 // BENCH_PF_STALLS=<ms> logs the main thread's event-loop gaps longer than that (bench/stall-log.ts).
 // With BENCH_HEAP_SNAPSHOT_DIR set (and neither profiler), each SIGUSR2 writes a heap snapshot of
 // the main isolate there (main-1.heapsnapshot, main-2…): two taken a minute apart under load show
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
       ? {
           dir: heapDir,
           file: 'pf.heapprofile',
-          start: (s: Session) => s.post('HeapProfiler.enable').then(() => s.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })),
+          start: (s: Session) => s.post('HeapProfiler.enable').then(() => s.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_PROF_MINOR !== '0' })),
           stop: (s: Session) => s.post('HeapProfiler.stopSampling'),
         }
       : undefined;
