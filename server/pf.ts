@@ -51,6 +51,7 @@ import { createPfMetrics, type PfMetrics } from './metrics/pf-metrics';
 import { operationalCounts } from './store/operational-counts';
 import { HepExporter } from './capture/hep-exporter';
 import { CaptureRing } from './capture/capture-ring';
+import { Teardown } from './teardown';
 
 /** What the PF and its console read of the embedded edge, on this thread or its own (D-285). */
 export interface EmbeddedEdge {
@@ -158,8 +159,23 @@ function connectSrf(target: { host: string; port: number; secret: string; tags?:
 }
 
 export async function startPf(config: Config): Promise<Pf> {
-  const now = () => Date.now();
   const db = await openDatabase(config.databaseUrl);
+  const running = new Teardown();
+  running.add('the database', () => db.close());
+  try {
+    return await startWith(config, db, running);
+  } catch (e) {
+    // A start that fails (a taken SIP or MSRP port, no drachtio-server, a database that refuses
+    // something) leaves nothing running: the edge, srf, the writer thread and the lag meter would
+    // keep the process alive (D-299, D-329).
+    await running.run((what, err) => log.warn(`after the failed start, ${what} did not close: ${(err as Error)?.message ?? err}`));
+    throw e;
+  }
+}
+
+/** The PF on an open database; each part it starts is added to `running`, which stop() runs. */
+async function startWith(config: Config, db: OpenDatabase, running: Teardown): Promise<Pf> {
+  const now = () => Date.now();
   // read at scrape time only, when everything below exists
   const metrics = createPfMetrics({
     counts: () => operationalCounts(db.store, config.instance),
@@ -181,7 +197,10 @@ export async function startPf(config: Config): Promise<Pf> {
   // SQLite: the decision INSERTs run on a worker thread with their own connection (D-250)
   const sqliteFile = db.provider === 'sqlite' ? sqliteFileOf(config.databaseUrl) : undefined;
   const writer = sqliteFile && sqliteFile !== ':memory:' ? new SqliteWriterThread(sqliteFile) : undefined;
+  // the thread carries the recorder's, the decision log's and the session rows' last writes: it closes after them (D-325)
+  if (writer) running.add('the SQLite writer thread', () => writer.close());
   const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now, writer });
+  running.add('the decision log', () => decisions.close());
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));
   await registrar.load(now());
@@ -205,12 +224,14 @@ export async function startPf(config: Config): Promise<Pf> {
   };
   // Replay and what-if: every engine call's inputs are recorded (PF_RECORD=off stops it).
   const recorder = config.record.enabled ? new EngineRecorder(db.store, { thread: writer, onError: (e, n) => log.error(`engine recording: ${n} calls not written: ${(e as Error)?.message ?? e}`) }) : undefined;
+  if (recorder) running.add('the engine recording', () => recorder.close());
   if (recorder) state.engine = recordingEngine(recorder, now, (e, p) => log.warn(`engine recording: a ${p} call was not recorded: ${(e as Error)?.message ?? e}`));
 
   // Overload control (D-150): the verdict is pure; here it gets the measured headroom. The lag is
   // also published for the edge's own thread, which admits requests by this thread's lag (D-285).
   const lagShared = new Int32Array(new SharedArrayBuffer(4));
   const lag = startLagMeter(undefined, undefined, lagShared);
+  running.add('the lag meter', () => lag.stop());
   const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
   const admit = (req: OfferedRequest & { pending: number }) => {
     const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending }, overloadLimits);
@@ -218,80 +239,60 @@ export async function startPf(config: Config): Promise<Pf> {
   };
   let edge: EmbeddedEdge | undefined;
   let hepCounts: (() => { sent: number; dropped: number } | undefined) | undefined;
-  let closeHep: (() => Promise<void>) | undefined;
   let capture: CaptureSource | undefined;
   let control: { host: string; port: number; secret: string; tags?: string[] } | undefined = config.drachtio;
-  /**
-   * The store's writers, on stop and on a failed start. The writer thread carries the recorder's,
-   * the decision log's and the session rows' last writes: it is closed after all of them (D-325).
-   */
-  const closeStore = async (): Promise<void> => {
-    await recorder?.close();
-    await decisions.close();
-    await writer?.close();
-    await db.close();
-  };
-  let srf: SrfApp | undefined;
   // The sessions' media plane: one MSRP listener beside the edge (D-161, D-163).
   const msrpLog = logger('msrp');
   const carrier = new MsrpCarrier(msrpLog);
-  let msrp: MsrpListener;
-  try {
-    if (!control) {
-      const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
-      const hepTarget = config.observe.hepUrl ? { target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance } : undefined;
-      if (config.sip.edgeThread) {
-        const threaded = await startEdgeThread({
-          sip,
-          control: config.edgeControl,
-          overload: overloadLimits,
-          lag: lagShared.buffer as SharedArrayBuffer,
-          captureMaxBytes: config.observe.captureMaxBytes,
-          hep: hepTarget,
-          onWire: (tally) => metrics.wireTally(tally),
-          warn: (line) => log.warn(`edge: ${line}`),
-          link: config.sip.edgeLink === 'in-process',
-        });
-        edge = { ...threaded, threaded: true };
-        capture = threaded.capture;
-        hepCounts = threaded.hepCounts;
-      } else {
-        const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
-        edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
-        local.tap((m) => metrics.wire(m));
-        if (config.observe.captureMaxBytes > 0) {
-          const ring = new CaptureRing(config.observe.captureMaxBytes);
-          local.tap(ring.tap);
-          capture = ring;
-        }
-        if (hepTarget) {
-          const hep = new HepExporter({ ...hepTarget, warn: (line) => log.warn(line) });
-          local.tap(hep.tap);
-          hepCounts = () => hep.counts;
-          closeHep = () => hep.close();
-        }
+  if (!control) {
+    const sip = { host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tcp: config.sip.tcp };
+    const hepTarget = config.observe.hepUrl ? { target: config.observe.hepUrl, captureId: config.observe.hepCaptureId, nodeName: config.instance } : undefined;
+    if (config.sip.edgeThread) {
+      const threaded = await startEdgeThread({
+        sip,
+        control: config.edgeControl,
+        overload: overloadLimits,
+        lag: lagShared.buffer as SharedArrayBuffer,
+        captureMaxBytes: config.observe.captureMaxBytes,
+        hep: hepTarget,
+        onWire: (tally) => metrics.wireTally(tally),
+        warn: (line) => log.warn(`edge: ${line}`),
+        link: config.sip.edgeLink === 'in-process',
+      });
+      edge = { ...threaded, threaded: true };
+      running.add('the SIP edge', () => threaded.close());
+      capture = threaded.capture;
+      hepCounts = threaded.hepCounts;
+    } else {
+      const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
+      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
+      running.add('the SIP edge', () => local.close());
+      local.tap((m) => metrics.wire(m));
+      if (config.observe.captureMaxBytes > 0) {
+        const ring = new CaptureRing(config.observe.captureMaxBytes);
+        local.tap(ring.tap);
+        capture = ring;
       }
-      // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
-      control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
       if (hepTarget) {
-        const { proto, host, port } = hepTarget.target;
-        log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
+        const hep = new HepExporter({ ...hepTarget, warn: (line) => log.warn(line) });
+        local.tap(hep.tap);
+        hepCounts = () => hep.counts;
+        running.add('the HEP export', () => hep.close());
       }
-      log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
     }
-    if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
-    srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
-    msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
-  } catch (e) {
-    // A start that fails here (a taken SIP or MSRP port, no drachtio-server) leaves nothing
-    // running: the edge, srf, the writer thread and the lag meter would keep the process alive (D-299).
-    srf?.disconnect();
-    await edge?.close().catch(() => undefined);
-    await closeHep?.().catch(() => undefined);
-    lag.stop();
-    await closeStore();
-    throw e;
+    // Bodies are bytes: the embedded edge hands srf one character per byte (D-112).
+    control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
+    if (hepTarget) {
+      const { proto, host, port } = hepTarget.target;
+      log.info(`HEP capture of every SIP message to ${proto}://${host}:${port} (capture id ${config.observe.hepCaptureId})`);
+    }
+    log.info(`embedded SIP edge on ${edge.sipAddress.host}:${edge.sipAddress.port} (${config.sip.transports.join(', ')})${edge.threaded ? ', on its own thread' : ''}`);
   }
+  if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
+  const srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
+  running.add('srf', () => srf.disconnect());
+  const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
+  running.add('the MSRP listener', () => msrp.close());
   carrier.listener = msrp;
   log.info(`MSRP listener on ${config.msrp.host}:${msrp.port} (advertised as ${msrp.host})`);
   const sipLog = logger('sip');
@@ -406,12 +407,8 @@ export async function startPf(config: Config): Promise<Pf> {
       await stopRetention();
       handlers.close();
       runner.close();
-      srf.disconnect();
-      await msrp.close();
-      await edge?.close();
-      await closeHep?.();
-      await closeStore();
-      lag.stop();
+      // the MSRP listener, srf, the edge, the lag meter, the recording, the decision log, the writer thread, the database
+      await running.run();
     },
   };
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/pg-throwaway.mjs';
 import { openDatabase, type Db, type OpenDatabase } from './database';
 import type { StoreProvider } from './open-client';
+import { SLOTS } from './decision-ids';
 
 export interface FreshDatabase extends OpenDatabase {
   url: string;
@@ -65,6 +66,11 @@ export function databaseTargets(): DatabaseTarget[] {
     { provider: 'sqlite', freshUrl: sqliteUrl, fresh: async () => wrap(await sqliteUrl()) },
     { provider: 'postgresql', freshUrl: postgresUrl, fresh: async () => wrap(await postgresUrl()) },
   ];
+}
+
+/** Every decision-id slot (D-230) held by another instance seen at `seenAt`: the decision log then refuses to start (D-329). */
+export async function holdEveryDecisionSlot(db: Db, seenAt: Date): Promise<void> {
+  await db.decisionSlot.createMany({ data: Array.from({ length: SLOTS }, (_, slot) => ({ instance: `other-${slot}`, slot, seenAt })) });
 }
 
 export type { Db };
