@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
-import { heapLimitArgs } from '../scripts/heap-limit.mjs';
+import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
 
 export interface PfChild {
   pid: number;
@@ -22,8 +22,9 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
   const sipPort = await freePort();
   // BENCH_PF_NODE_ARGS: node flags for the PF under test (e.g. V8 GC flags), for A/B runs
   const extra = (process.env.BENCH_PF_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // the heap limit `npm start` gives the PF (PF_HEAP_MB, D-327); a flag in BENCH_PF_NODE_ARGS comes later and wins
-  const child = spawn(process.execPath, [...heapLimitArgs({ ...process.env, ...opts.env }), ...(opts.nodeArgs ?? []), ...extra, '--import', 'tsx', 'bench/pf-process.ts'], {
+  // the node arguments `npm start` gives the PF (PF_HEAP_MB, D-327; GC flags, D-330); a flag in
+  // BENCH_PF_NODE_ARGS comes later and wins (e.g. --allocation-site-pretenuring for the A/B)
+  const child = spawn(process.execPath, [...pfNodeArgs({ ...process.env, ...opts.env }), ...(opts.nodeArgs ?? []), ...extra, '--import', 'tsx', 'bench/pf-process.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -3,16 +3,16 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { heapLimitArgs } from './heap-limit.mjs';
+import { pfNodeArgs } from './pf-node-args.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 process.env.CHECKPOINT_DISABLE = '1';
 const dev = process.env.NODE_ENV === 'development';
 
 // PF_HEAP_MB must reach node before the PF's process starts: refused here, before any build
-let heapArgs;
+let nodeArgs;
 try {
-  heapArgs = heapLimitArgs(process.env);
+  nodeArgs = pfNodeArgs(process.env);
 } catch (e) {
   console.error(`configuration: ${e.message}`);
   process.exit(1);
@@ -43,6 +43,6 @@ if (!dev && buildIsStale()) {
 if (process.argv.includes('--build-only')) process.exit(0);
 
 process.env.NODE_ENV ??= 'production';
-const child = spawn(process.execPath, [...heapArgs, '--import', 'tsx', 'server/index.ts'], { stdio: 'inherit' });
+const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts'], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

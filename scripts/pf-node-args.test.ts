@@ -1,0 +1,23 @@
+// D-330: the PF's node arguments, and that this node takes them (a flag V8 no longer knows would
+// stop `npm start` with "bad option").
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_HEAP_MB } from './heap-limit.mjs';
+import { GC_ARGS, pfNodeArgs } from './pf-node-args.mjs';
+
+test('D-327, D-330: the PF runs with the heap limit and allocation-site pretenuring off', () => {
+  assert.deepEqual(pfNodeArgs({}), [`--max-old-space-size=${DEFAULT_HEAP_MB}`, '--no-allocation-site-pretenuring']);
+  assert.deepEqual(pfNodeArgs({ PF_HEAP_MB: '2048' })[0], '--max-old-space-size=2048');
+  assert.throws(() => pfNodeArgs({ PF_HEAP_MB: 'lots' }), /PF_HEAP_MB/);
+});
+
+test('D-330: this node accepts every flag the PF is started with, and V8 lists each', () => {
+  const r = spawnSync(process.execPath, [...pfNodeArgs({}), '-e', "console.log(require('node:v8').getHeapStatistics().heap_size_limit)"], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.ok(Number(r.stdout) > 0, r.stdout);
+  // the V8 flag as V8 spells it back (node --v8-options lists it): a renamed flag fails here too
+  const listed = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+  for (const flag of GC_ARGS) assert.ok(listed.includes(flag.replace(/^--no-/, '--')), `${flag} is not among node --v8-options`);
+});
