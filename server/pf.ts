@@ -407,7 +407,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
       await stopRetention();
       handlers.close();
       runner.close();
-      // the MSRP listener, srf, the edge, the lag meter, the recording, the decision log, the writer thread, the database
+      // everything startWith started, newest first: the store's writers after what writes through them (D-325, D-329)
       await running.run();
     },
   };
