@@ -32,7 +32,7 @@ export async function run() {
   process.stderr.write(`  seeded in ${seeded.seedSeconds} s\n`);
 
   const results: Timed[] = [];
-  const pf = await startPfChild({ databaseUrl, env: { BENCH_API: '1', SEED_USERS: STORE_USERS.join(',') } });
+  const pf = await startPfChild({ databaseUrl, env: { SEED_USERS: STORE_USERS.join(',') } });
   try {
     const base = `http://127.0.0.1:${pf.apiPort}`;
     const api = async (what: string, p: string, count: (j: any) => number) => {

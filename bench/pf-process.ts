@@ -1,6 +1,9 @@
 // The PF as its own process for benchmarks (so its CPU and memory can be read from /proc): the
-// same startPf as the tests, configured by the environment (server/config.ts). With BENCH_API=1 it
-// also serves the console's JSON API (server/http/routes.ts) on a free port, without Next.js.
+// same startPf as the tests, configured by the environment (server/config.ts), with what
+// `npm start` attaches beside it on the request path: the console's JSON API (server/http/routes.ts,
+// which registers the console services: the decision rate meter and the SIP trace) and the
+// socket.io gateway, on a free port, without Next.js (its pages cost nothing per SIP request).
+// BENCH_PF_CONSOLE=0 leaves both out: the PF alone, as the bench measured it before.
 // With BENCH_CPU_PROF_DIR set, SIGUSR2 starts the V8 CPU profiler (what node --cpu-prof records,
 // minus the start-up) and the stop writes pf.cpuprofile there. With BENCH_HEAP_PROF_DIR set,
 // SIGUSR2 starts V8's sampling heap profiler instead, counting objects the GC has already
@@ -19,7 +22,10 @@ import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../server/config';
 import { apiHandler } from '../server/http/api';
+import { overview } from '../server/http/queries/overview';
 import { consoleRoutes } from '../server/http/routes';
+import { consoleServices } from '../server/live/console-services';
+import { attachGateway } from '../server/live/gateway';
 import { setLogLevel } from '../server/log';
 import { startPf } from '../server/pf';
 import { logStalls } from './stall-log';
@@ -29,8 +35,9 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   const pf = await startPf(config);
   let http: Server | undefined;
+  let io: ReturnType<typeof attachGateway> | undefined;
   let apiPort: number | undefined;
-  if (process.env.BENCH_API === '1') {
+  if (process.env.BENCH_PF_CONSOLE !== '0') {
     const api = apiHandler(consoleRoutes(pf));
     http = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
         }
       });
     });
+    io = attachGateway(http, pf.bus, pf.decisions, () => overview(pf, consoleServices(pf.bus, pf.db.store)));
     await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
     apiPort = (http.address() as { port: number }).port;
   }
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
       const { profile } = (await profiler.stop(session)) as { profile: unknown };
       writeFileSync(path.join(profiler.dir, profiler.file), JSON.stringify(profile));
     }
+    io?.close();
     http?.close();
     await pf.stop();
     process.exit(0);
