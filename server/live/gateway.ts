@@ -98,13 +98,19 @@ export function attachGateway(
     });
   });
 
-  bus.on('decision', (d) => io.to('decisions').emit('decision:made', d));
-
-  // Session and leg updates read the database only for rooms someone is in (issue 17): a console
-  // that joins later fetches its snapshot after the join, so nothing it needs is skipped. With the
-  // Redis adapter the watchers may be on another instance, which this one cannot see without a
-  // round trip to every node per update: there every room counts as watched (D-263).
+  // Live events go only to rooms someone is in (issue 17). A console that joins later fetches its
+  // snapshot after the join, so nothing it needs is skipped. With the Redis adapter the watchers
+  // may be on another instance, which this one cannot see without a round trip to every node per
+  // update: there every room counts as watched (D-263).
   const watched = (room: string) => adapter !== undefined || (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
+
+  // socket.io encodes a broadcast before it looks for the room's sockets: unchecked, every
+  // decision of every request was serialised for an empty room (D-331)
+  bus.on('decision', (d) => {
+    if (watched('decisions')) io.to('decisions').emit('decision:made', d);
+  });
+
+  // Session and leg updates also read the database, so for them the check saves a query as well.
   const publishSession = async (sessionId: string) => {
     const store = db();
     if (!store || !(watched('sessions') || watched(`session:${sessionId}`))) return;
@@ -131,9 +137,11 @@ export function attachGateway(
       .catch((err: Error) => log.warn(`leg ${legId}: ${err.message}`));
   });
   bus.on('sip:traced', (m) => {
-    if (m.sessionId) io.to(`session:${m.sessionId}`).emit('sip:message', m);
+    if (m.sessionId && watched(`session:${m.sessionId}`)) io.to(`session:${m.sessionId}`).emit('sip:message', m);
   });
-  bus.on('registration:changed', (r) => io.emit('registration:changed', r));
+  bus.on('registration:changed', (r) => {
+    if (adapter !== undefined || io.sockets.sockets.size > 0) io.emit('registration:changed', r);
+  });
   bus.on('sockets:drop', () => io.disconnectSockets(true));
   return io;
 }
