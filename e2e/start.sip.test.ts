@@ -10,12 +10,13 @@ import { DEFAULT_HEAP_MB } from '../scripts/heap-limit.mjs';
 import { freePort } from './support/ports';
 import { runSipp } from './support/sipp';
 
-test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the console, stops on SIGTERM', async () => {
+// HTTP_PORT=0 lets the system choose the console's port: the start log is the only place that
+// says which, so the test reaches the console through the URL the log gives (it said :0 before).
+test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the console at the URL it logs, stops on SIGTERM', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-start-'));
   const sipPort = await freePort();
-  const httpPort = await freePort();
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, SIP_PORT: String(sipPort), HTTP_PORT: String(httpPort), DATABASE_URL: `file:${path.join(dir, 'pf.db')}` },
+    env: { ...process.env, SIP_PORT: String(sipPort), HTTP_PORT: '0', DATABASE_URL: `file:${path.join(dir, 'pf.db')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -25,10 +26,13 @@ test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the
   try {
     const deadline = Date.now() + 120_000;
     let page = '';
+    let url: string | undefined;
     while (Date.now() < deadline && child.exitCode === null) {
+      url = /console on (http:\/\/[^\s"]+)/.exec(out)?.[1];
+      if (url?.endsWith(':0')) break; // the configured port, not the bound one: nothing to reach
       try {
-        const r = await fetch(`http://127.0.0.1:${httpPort}/`);
-        if (r.ok) {
+        const r = url ? await fetch(`${url}/`) : undefined;
+        if (r?.ok) {
           page = await r.text();
           break;
         }
@@ -37,7 +41,7 @@ test('npm start: migrates a fresh database, answers OPTIONS with 200, serves the
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    assert.match(page, /cpm-pf/, `console did not come up:\n${out}`);
+    assert.match(page, /cpm-pf/, `console did not come up at the URL the start log gives (${url}):\n${out}`);
     assert.match(out, /applied migrations: \d+_create_core_tables/);
     // D-327: the PF runs under PF_HEAP_MB's limit (V8 adds its young generation, up to 64 MiB)
     const limit = Number(/heap limit (\d+) MiB \(PF_HEAP_MB\)/.exec(out)?.[1]);

@@ -1,6 +1,7 @@
 // Composition root: config → PF (store → edge → srf → engine handlers) → HTTP (API, Next.js
 // console, socket.io live stream). Where a SIP request goes: server/sip/pf-app.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import next from 'next';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     http.once('error', reject);
     http.listen(config.http.port, config.http.host, resolve);
   });
-  log.info(`console on http://${config.http.host}:${config.http.port}`);
+  // the bound port: with HTTP_PORT=0 the system chose it, and this line is where an operator learns it
+  log.info(`console on http://${config.http.host}:${(http.address() as AddressInfo).port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
