@@ -177,9 +177,13 @@ export async function startPf(config: Config): Promise<Pf> {
 async function startWith(config: Config, db: OpenDatabase, running: Teardown): Promise<Pf> {
   const now = () => Date.now();
   // read at scrape time only, when everything below exists
+  // set once the edge (or the external drachtio-server's request count) is known
+  let overloadNow: () => { pending: number; refused: Record<string, number> } = () => ({ pending: 0, refused: {} });
+  const refusedHere: Record<string, number> = {};
   const metrics = createPfMetrics({
     counts: () => operationalCounts(db.store, config.instance),
     lagMs: () => lag.lagMs(),
+    overload: () => overloadNow(),
     registrations: () => registrar.count(now()),
     hep: () => hepCounts?.(),
     refresh: () => edge?.refresh?.(),
@@ -235,7 +239,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
   const admit = (req: OfferedRequest & { pending: number }) => {
     const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending }, overloadLimits);
-    return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) } };
+    return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) }, tally: v.reason };
   };
   let edge: EmbeddedEdge | undefined;
   let hepCounts: (() => { sent: number; dropped: number } | undefined) | undefined;
@@ -331,7 +335,15 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
-  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  const overload = edge
+    ? undefined
+    : (req: OfferedRequest) => {
+        const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+        if (!v.admit) refusedHere[v.reason] = (refusedHere[v.reason] ?? 0) + 1;
+        return v;
+      };
+  // what the overload control sees, for the metrics (D-332): the edge's counts, or this thread's
+  overloadNow = () => (edge ? { pending: edge.stats().appPending, refused: edge.stats().overloadedBy } : { pending: inFlight.size, refused: refusedHere });
   // every log line about a request carries its Call-ID and served user (D-224)
   srf.use(sipLogContext({ isServed, log: sipLog }));
   srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));

@@ -38,6 +38,8 @@ export interface EdgeStats {
   dropped: number;
   /** new requests refused by the admission check (overload), answered statelessly */
   overloaded: number;
+  /** the same by what each refusal was counted under (the overload verdict's reason) */
+  overloadedBy: Record<string, number>;
   /** requests handed to the app that it has not answered yet */
   appPending: number;
 }
@@ -87,7 +89,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     stats(): EdgeStats {
       const u = ua.stats();
       const c = control.stats();
-      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, appPending: ua.appPending };
+      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, overloadedBy: { ...ua.overloadedBy }, appPending: ua.appPending };
     },
     tap: (observer) => transport.addTap(observer),
     link(): net.Socket {

@@ -81,9 +81,18 @@ export interface UaOptions {
   /**
    * Overload control: asked for each new request (not a retransmission) before a transaction is
    * made for it, with the number of requests the application holds unanswered. A refusal is sent
-   * statelessly (no transaction is kept: a retransmission is asked again).
+   * statelessly (no transaction is kept: a retransmission is asked again). `tally` names what the
+   * refusal is counted under in the stats' `overloadedBy` (e.g. the verdict's reason).
    */
-  admit?: (req: { method: string; inDialog: boolean; pending: number }) => { status: number; reason: string; headers?: Record<string, string> } | undefined;
+  admit?: (req: { method: string; inDialog: boolean; pending: number }) => AdmitRefusal | undefined;
+}
+
+/** A new request turned away by the admission check, answered statelessly. */
+export interface AdmitRefusal {
+  status: number;
+  reason: string;
+  headers?: Record<string, string>;
+  tally?: string;
 }
 
 // The app may not set these on responses/requests: the stack owns them (drachtio m_setImmutableHdrs).
@@ -114,6 +123,8 @@ export class SipUa {
   /** Where each client transaction sends (for metadata reported to applications). */
   readonly clientPeers = new WeakMap<ClientTxn, Peer>();
   counters = { received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0 };
+  /** overload refusals by their `tally` (AdmitRefusal) */
+  readonly overloadedBy: Record<string, number> = {};
   /** requests handed to the application that it has not answered yet (provisional or final) */
   appPending = 0;
 
@@ -211,8 +222,9 @@ export class SipUa {
   }
 
   /** A final response without a transaction (overload: keeping none is the point). */
-  private refuseStateless(m: SipMessage, peer: Peer, r: { status: number; reason: string; headers?: Record<string, string> }): void {
+  private refuseStateless(m: SipMessage, peer: Peer, r: AdmitRefusal): void {
     this.counters.overloaded++;
+    if (r.tally !== undefined) this.overloadedBy[r.tally] = (this.overloadedBy[r.tally] ?? 0) + 1;
     const res = SipMessage.response(r.status, r.reason);
     for (const v of m.getAll('via')) res.add('Via', v);
     res.add('From', m.get('from')!);

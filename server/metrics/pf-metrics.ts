@@ -14,6 +14,8 @@ export interface MetricSources {
   counts(): Promise<OperationalCounts>;
   /** the event loop's lag as the overload control measures it (ms) */
   lagMs(): number;
+  /** the overload control's queue (requests handed to the PF, not answered yet) and its refusals by reason (D-332) */
+  overload(): { pending: number; refused: Record<string, number> };
   registrations(): number;
   /** HEP packets sent and dropped, when HEP_URL is set */
   hep(): { sent: number; dropped: number } | undefined;
@@ -123,6 +125,26 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
     registers: [registry],
     collect() {
       this.set(sources.lagMs() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'pf_overload_pending',
+    help: 'requests handed to the PF that it has not answered yet: the queue the overload control compares with PF_OVERLOAD_MAX_PENDING',
+    registers: [registry],
+    collect() {
+      this.set(sources.overload().pending);
+    },
+  });
+  new Counter({
+    name: 'pf_overload_refused_total',
+    help: 'new requests answered 503 by the overload control, by what was over its limit (pending: PF_OVERLOAD_MAX_PENDING, lag: PF_OVERLOAD_MAX_LAG_MS)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      const refused = sources.overload().refused;
+      this.reset();
+      // both reasons always present: a rate() over a series that appears only at the first refusal misses it
+      for (const reason of ['pending', 'lag']) this.inc({ reason }, refused[reason] ?? 0);
     },
   });
   new Gauge({

@@ -1,6 +1,7 @@
 // The overview's numbers: registrations, sessions and legs, the deferred queue, decision rates,
 // and the health of the SIP edge and of the database.
 import type { Pf } from '../../pf';
+import type { EdgeStats } from '../../edge';
 import type { DecisionRates } from '../../live/decision-rate';
 import type { ConsoleServices } from '../../live/console-services';
 import { lastDecisionSeq } from '../../store/decision-search';
@@ -57,7 +58,7 @@ export async function overview(pf: Pf, services: ConsoleServices): Promise<Overv
       port: pf.sipAddress.port,
       transports: pf.config.sip.transports,
       embeddedEdge: Boolean(pf.edge),
-      edge: pf.edge ? { ...pf.edge.stats() } : null,
+      edge: pf.edge ? edgeCounts(pf.edge.stats()) : null,
     },
     database: { provider: pf.db.provider, ok: dbOk, latencyMs, error: dbError },
     users: counts.users,
@@ -67,4 +68,10 @@ export async function overview(pf: Pf, services: ConsoleServices): Promise<Overv
     deferred: counts.deferred,
     decisions: { ...services.rate.read(), lastSeq: counts.lastSeq },
   };
+}
+
+/** The edge's counters as the overview shows them (numbers; the refusals by reason are in /metrics). */
+function edgeCounts(stats: EdgeStats): Record<string, number> {
+  const { overloadedBy: _byReason, ...counts } = stats;
+  return counts;
 }
