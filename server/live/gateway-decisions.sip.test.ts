@@ -74,6 +74,9 @@ test('console: decisions and SIP traces are encoded for the live stream only whi
     bus.emit('sip:traced', traced('s1'));
     await settle();
     assert.equal(broadcasts, 1, 'its watcher gets it');
+    bus.emit('registration:changed', { aor: 'sip:alice@example.com', contacts: 1 });
+    await settle();
+    assert.equal(broadcasts, 2, 'a registration change goes to every console connected');
 
     c.close();
     await settle();
