@@ -179,7 +179,6 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // read at scrape time only, when everything below exists
   // set once the edge (or the external drachtio-server's request count) is known
   let overloadNow: () => { pending: number; refused: Record<string, number> } = () => ({ pending: 0, refused: {} });
-  const refusedHere: Record<string, number> = {};
   const metrics = createPfMetrics({
     counts: () => operationalCounts(db.store, config.instance),
     lagMs: () => lag.lagMs(),
@@ -335,18 +334,13 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
-  const overload = edge
-    ? undefined
-    : (req: OfferedRequest) => {
-        const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
-        if (!v.admit) refusedHere[v.reason] = (refusedHere[v.reason] ?? 0) + 1;
-        return v;
-      };
-  // what the overload control sees, for the metrics (D-332): the edge's counts, or this thread's
-  overloadNow = () => (edge ? { pending: edge.stats().appPending, refused: edge.stats().overloadedBy } : { pending: inFlight.size, refused: refusedHere });
+  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
   // every log line about a request carries its Call-ID and served user (D-224)
   srf.use(sipLogContext({ isServed, log: sipLog }));
-  srf.use(sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload }));
+  const trust = sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload });
+  srf.use(trust);
+  // what the overload control sees, for the metrics (D-332): where the verdicts were applied
+  overloadNow = () => (edge ? { pending: edge.stats().appPending, refused: edge.stats().overloadedBy } : { pending: inFlight.size, refused: trust.counters.overloadedBy });
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);

@@ -5,20 +5,21 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { connectSrf, waitFor, type SrfApp } from '../../edge/conformance/harness';
 import { startEdge, type Edge } from '../../edge/index';
-import { sipTrust, type TrustOptions } from './sip-trust';
+import { sipTrust, type TrustMiddleware, type TrustOptions } from './sip-trust';
 
 const SECRET = 'trust-test';
 
-async function withTrustedApp(opts: Partial<TrustOptions>, fn: (edge: Edge, peer: Awaited<ReturnType<typeof udpPeer>>) => Promise<void>): Promise<void> {
+async function withTrustedApp(opts: Partial<TrustOptions>, fn: (edge: Edge, peer: Awaited<ReturnType<typeof udpPeer>>, trust: TrustMiddleware) => Promise<void>): Promise<void> {
   const edge = await startEdge({ sip: { host: '127.0.0.1', port: 0, transports: ['udp'] }, control: { host: '127.0.0.1', port: 0, secret: SECRET } });
   let srf: SrfApp | undefined;
   const peer = await udpPeer();
+  const trust = sipTrust({ rate: 0, burst: 1, maxMessageBytes: 65535, self: () => [edge.sipAddress], ...opts });
   try {
     srf = await connectSrf(edge.controlAddress, SECRET, (app) => {
-      (app as unknown as { use(h: unknown): void }).use(sipTrust({ rate: 0, burst: 1, maxMessageBytes: 65535, self: () => [edge.sipAddress], ...opts }));
+      (app as unknown as { use(h: unknown): void }).use(trust);
       app.message((_req: unknown, res: { send(s: number): void }) => res.send(200));
     });
-    await fn(edge, peer);
+    await fn(edge, peer, trust);
   } finally {
     srf?.disconnect();
     await peer.close();
@@ -98,17 +99,19 @@ test('SIP trust: 482 for a request that already passed this PF (own Via) and for
   });
 });
 
-test('SIP trust: with an external drachtio-server the overload verdict is applied here: 503 + Retry-After for new work, in-dialog requests pass', async () => {
+test('SIP trust: with an external drachtio-server the overload verdict is applied here: 503 + Retry-After for new work, in-dialog requests pass, refusals counted by reason (D-332)', async () => {
   const asked: Array<{ method: string; inDialog: boolean }> = [];
   const overload = (req: { method: string; inDialog: boolean }) => {
     asked.push(req);
     return req.inDialog ? { admit: true as const } : { admit: false as const, status: 503 as const, reason: 'pending' as const, retryAfterSec: 3 };
   };
-  await withTrustedApp({ overload }, async (edge, peer) => {
+  await withTrustedApp({ overload }, async (edge, peer, trust) => {
     peer.send(message({ from: peer.port, to: edge.sipAddress.port }), edge.sipAddress.port);
     assert.ok(await waitFor(() => peer.got.length >= 1, 10_000));
     assert.deepEqual(statuses(peer.got), [503]);
     assert.match(peer.got[0], /\r\nRetry-After: *3\r\n/i);
     assert.deepEqual(asked, [{ method: 'MESSAGE', inDialog: false }]);
+    // D-332: counted under the verdict's reason, what /metrics reports with an external drachtio-server
+    assert.deepEqual(trust.counters.overloadedBy, { pending: 1 });
   });
 });

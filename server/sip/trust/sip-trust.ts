@@ -33,6 +33,8 @@ export interface TrustCounters {
   merged: number;
   maxForwards: number;
   overloaded: number;
+  /** the same by the verdict's reason (D-332) */
+  overloadedBy: Record<string, number>;
 }
 
 export type TrustMiddleware = Handler & { counters: TrustCounters };
@@ -44,7 +46,7 @@ function rawOf(req: SrfRequest): string {
 export function sipTrust(opts: TrustOptions): TrustMiddleware {
   const limiter = new RateLimiter({ rate: opts.rate, burst: opts.burst }, opts.now);
   const merged = new MergedRequests(opts.now);
-  const counters: TrustCounters = { limited: 0, tooLarge: 0, loops: 0, merged: 0, maxForwards: 0, overloaded: 0 };
+  const counters: TrustCounters = { limited: 0, tooLarge: 0, loops: 0, merged: 0, maxForwards: 0, overloaded: 0, overloadedBy: {} };
   const reply = (res: Parameters<Handler>[1], status: number, reason: string, headers: Record<string, string> = {}) => {
     if (!res.finished) res.send(status, reason, { headers });
   };
@@ -55,6 +57,7 @@ export function sipTrust(opts: TrustOptions): TrustMiddleware {
     const verdict = opts.overload?.({ method: req.method, inDialog: Boolean(tagOf(req.get('To'))) });
     if (verdict && !verdict.admit) {
       counters.overloaded++;
+      counters.overloadedBy[verdict.reason] = (counters.overloadedBy[verdict.reason] ?? 0) + 1;
       return reply(res, verdict.status, 'Service Unavailable', { 'Retry-After': String(verdict.retryAfterSec) });
     }
     if (!(opts.exempt?.(req.source_address) ?? false)) {
