@@ -176,8 +176,8 @@ export async function startPf(config: Config): Promise<Pf> {
 /** The PF on an open database; each part it starts is added to `running`, which stop() runs. */
 async function startWith(config: Config, db: OpenDatabase, running: Teardown): Promise<Pf> {
   const now = () => Date.now();
-  // read at scrape time only, when everything below exists
-  // set once the edge (or the external drachtio-server's request count) is known
+  // the metrics' sources are read at scrape time only, when everything below exists; this one is
+  // set once it is known where the overload verdicts are applied (the edge or the trust middleware)
   let overloadNow: () => { pending: number; refused: Record<string, number> } = () => ({ pending: 0, refused: {} });
   const metrics = createPfMetrics({
     counts: () => operationalCounts(db.store, config.instance),
@@ -340,7 +340,11 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const trust = sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload });
   srf.use(trust);
   // what the overload control sees, for the metrics (D-332): where the verdicts were applied
-  overloadNow = () => (edge ? { pending: edge.stats().appPending, refused: edge.stats().overloadedBy } : { pending: inFlight.size, refused: trust.counters.overloadedBy });
+  overloadNow = () => {
+    if (!edge) return { pending: inFlight.size, refused: trust.counters.overloadedBy };
+    const s = edge.stats();
+    return { pending: s.appPending, refused: s.overloadedBy };
+  };
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);

@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WireMessage } from '../capture/wire';
 import type { OperationalCounts } from '../store/operational-counts';
+import { OVERLOAD_REASONS } from '../sip/trust/overload';
 import { sipLabels } from './sip-labels';
 import { tallyCounter } from './tally';
 import { TALLY_SEP, type WireTally } from '../edge/wire-tally';
@@ -144,7 +145,7 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
       const refused = sources.overload().refused;
       this.reset();
       // both reasons always present: a rate() over a series that appears only at the first refusal misses it
-      for (const reason of ['pending', 'lag']) this.inc({ reason }, refused[reason] ?? 0);
+      for (const reason of OVERLOAD_REASONS) this.inc({ reason }, refused[reason] ?? 0);
     },
   });
   new Gauge({

@@ -27,9 +27,12 @@ export interface OfferedRequest {
   inDialog: boolean;
 }
 
+/** what can be over its limit: each refusal names one (the metrics count by it, D-332) */
+export const OVERLOAD_REASONS = ['pending', 'lag'] as const;
+
 export type OverloadVerdict =
   | { admit: true }
-  | { admit: false; status: 503; reason: 'pending' | 'lag'; retryAfterSec: number };
+  | { admit: false; status: 503; reason: (typeof OVERLOAD_REASONS)[number]; retryAfterSec: number };
 
 const ADMIT: OverloadVerdict = { admit: true };
 
