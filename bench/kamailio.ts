@@ -2,9 +2,9 @@
 // does with this traffic on this machine". Debian's kamailio, installed with apt when missing;
 // our own minimal configuration; -m 2048 MiB shared memory (the default runs out at 2,000/s).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { removeScratch, scratchDir } from './scratch-dir';
 
 export function ensureKamailio(): string | undefined {
   if (spawnSync('sh', ['-c', 'command -v kamailio']).status === 0) return undefined;
@@ -46,7 +46,7 @@ export interface Kamailio {
 }
 
 export async function startKamailio(port: number, next: string, children = 4): Promise<Kamailio> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-kamailio-'));
+  const dir = scratchDir('bench-kamailio');
   const cfg = path.join(dir, 'kamailio.cfg');
   writeFileSync(cfg, config(port, next, children));
   const check = spawnSync('kamailio', ['-c', '-f', cfg], { encoding: 'utf8' });
@@ -71,11 +71,13 @@ export async function startKamailio(port: number, next: string, children = 4): P
     pid: child.pid ?? -1,
     port,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      removeScratch(dir);
     },
   };
 }

@@ -48,6 +48,7 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
   // overload control off: on a shared machine it would refuse part of the load, and the figure is
   // the cost of each MESSAGE carried, not the rate held
   const pf = await startPfChild({
+    keepData: true, // the recording's size is read from the database after the PF stops
     env: { SEED_USERS: USERS.join(','), PF_RECORD: record, PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0', ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}) },
   });
   const client = startUas('uas-message-load.xml', await freePort());
@@ -77,16 +78,20 @@ async function once(record: 'on' | 'off', profDir?: string): Promise<Run> {
     await client.stop();
     await pf.stop();
   }
-  if (record === 'on') {
-    const db = await openDatabase(pf.databaseUrl);
-    try {
-      const size = await recordingSize(db.store);
-      run = { ...run, bytes: size.bytes, batches: size.rows, calls: size.calls, recordedMessages: run.successful + warmed };
-    } finally {
-      await db.close();
+  try {
+    if (record === 'on') {
+      const db = await openDatabase(pf.databaseUrl);
+      try {
+        const size = await recordingSize(db.store);
+        run = { ...run, bytes: size.bytes, batches: size.rows, calls: size.calls, recordedMessages: run.successful + warmed };
+      } finally {
+        await db.close();
+      }
+      const json = await recordJson(pf.databaseUrl);
+      run = { ...run, jsonBytes: json.bytes, jsonByKind: json.byKind };
     }
-    const json = await recordJson(pf.databaseUrl);
-    run = { ...run, jsonBytes: json.bytes, jsonByKind: json.byKind };
+  } finally {
+    pf.removeData();
   }
   const byThread = Object.entries(run.threadMsPerCall ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
   process.stderr.write(`  PF_RECORD=${record}: ${run.successful}/${CALLS} ok, ${run.cpuMsPerCall} ms CPU per MESSAGE (${run.cpuPct}% of a core; by thread: ${byThread}), p99 ${run.p99Ms} ms${run.bytes !== undefined ? `, ${run.bytes} bytes in ${run.batches} batch(es) of ${run.calls} engine calls, ${run.jsonBytes} bytes of JSON before deflate` : ''}\n`);

@@ -11,6 +11,7 @@ import { hotSpots, hotSpotsText, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
 import { highestHeld, USERS, type Step } from './imdn-throughput';
 import { startPfChild } from './pf-child';
+import { removeScratch, scratchDir } from './scratch-dir';
 import { watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
 import { createPeer } from '../server/store/peers';
@@ -33,7 +34,7 @@ function firstAnswer(errors: string): string {
 
 export async function run() {
   const uacPort = await freePort();
-  const dbDir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'bench-session-'));
+  const dbDir = scratchDir('bench-session');
   const databaseUrl = `file:${dbDir}/pf.db`;
   // The CF is a configured peer (topology), at the address the UAC sends from.
   const db = await openDatabase(databaseUrl);
@@ -73,6 +74,7 @@ export async function run() {
   } finally {
     for (const c of clients) await c.stop();
     await pf.stop();
+    removeScratch(dbDir);
   }
   if (!probe || probe.code !== 0) {
     const why = probe ? firstAnswer(probe.errors) : 'the probe did not run';

@@ -2,11 +2,10 @@
 // SQLite database, read the way the console reads them: through the console's JSON API
 // (server/http/routes.ts, served by the PF process) where a route exists, else through the same
 // Prisma queries. Each figure is the median of 5 requests after one warm-up.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../server/store/database';
 import { startPfChild } from './pf-child';
+import { removeScratch, scratchDir } from './scratch-dir';
 import { seedStore, STORE_USERS } from './seed-store';
 import { timeMedian } from './stats';
 import { searchObjects } from '../server/store/message-store';
@@ -25,7 +24,7 @@ interface Timed {
 }
 
 export async function run() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
+  const dir = scratchDir('bench-store');
   const databaseUrl = `file:${path.join(dir, 'store.db')}`;
   process.stderr.write(`seeding ${N} decisions and ${N} stored objects…\n`);
   const seeded = await seedStore(databaseUrl, N);
@@ -78,6 +77,7 @@ export async function run() {
     await prismaTimed('stored objects: full-text search in bodies (contains)', 'store searchObjects bodyContains (findMany where body contains, take 50)', () => searchObjects(store, { bodyContains: `hello ${N - 2},` }));
   } finally {
     await db.close();
+    removeScratch(dir);
   }
   const first = results[0];
   return {

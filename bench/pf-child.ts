@@ -1,11 +1,13 @@
 // Starts bench/pf-process.ts as a child process on free ports with a throwaway SQLite database
-// (or a given one) and stops it, also when the bench fails.
+// (or a given one) and stops it, also when the bench fails. The throwaway database goes with the
+// process at stop() (bench/scratch-dir.ts) unless the caller reads it afterwards (`keepData`,
+// then `removeData()`).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
+import { removeScratch, scratchDir } from './scratch-dir';
 
 export interface PfChild {
   pid: number;
@@ -13,12 +15,16 @@ export interface PfChild {
   apiPort?: number;
   databaseUrl: string;
   logs(): string;
+  /** stops the process; removes the throwaway database unless started with `keepData` */
   stop(): Promise<void>;
+  /** removes the throwaway database (after stop(), with `keepData`) */
+  removeData(): void;
 }
 
-export async function startPfChild(opts: { env?: Record<string, string>; nodeArgs?: string[]; databaseUrl?: string } = {}): Promise<PfChild> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pf-'));
-  const databaseUrl = opts.databaseUrl ?? `file:${path.join(dir, 'pf.db')}`;
+export async function startPfChild(opts: { env?: Record<string, string>; nodeArgs?: string[]; databaseUrl?: string; keepData?: boolean } = {}): Promise<PfChild> {
+  // a given database belongs to the caller; only the throwaway one is made (and removed) here
+  const dir = opts.databaseUrl ? undefined : scratchDir('bench-pf');
+  const databaseUrl = opts.databaseUrl ?? `file:${path.join(dir!, 'pf.db')}`;
   const sipPort = await freePort();
   // BENCH_PF_NODE_ARGS: node flags for the PF under test (e.g. V8 GC flags), for A/B runs
   const extra = (process.env.BENCH_PF_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -68,6 +74,8 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
     });
   }).catch(async (e) => {
     child.kill('SIGKILL');
+    await exited;
+    removeScratch(dir);
     throw e;
   });
   return {
@@ -77,11 +85,14 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
     databaseUrl,
     logs: () => out,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(t);
+      }
+      if (!opts.keepData) removeScratch(dir);
     },
+    removeData: () => removeScratch(dir),
   };
 }

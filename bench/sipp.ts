@@ -3,10 +3,10 @@
 // peers stopped by their pid. No message traces: at thousands of calls/s they would cost more
 // than the traffic.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
+import { removeScratch, scratchDir } from './scratch-dir';
 import { summarize } from './stats';
 
 export const BENCH_SCENARIOS = path.resolve('bench/scenarios');
@@ -92,7 +92,7 @@ function waitExit(child: ChildProcess, killAfterMs: number): Promise<number | nu
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadRun> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sipp-'));
+  const dir = scratchDir('bench-sipp');
   const stat = path.join(dir, 'stat.csv');
   const timeoutSec = Math.ceil(o.calls / o.rate) + 20;
   const a = [
@@ -129,6 +129,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const errFile = readdirSync(dir).find((f) => f.startsWith('errors'));
   const errors = errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '';
   const received = o.counts ? readCounts(dir) : undefined;
+  removeScratch(dir);
   const ok = exitCode === 0 && failed === 0 && successful === o.calls && achievedRate >= 0.9 * o.rate;
   return {
     target: o.target,
@@ -158,7 +159,7 @@ export interface Uas {
  *  200 was lost is answered again (as a new call), as a UA's transaction layer would; by default
  *  SIPp keeps the ended call for 33 s and silently swallows the retransmission. */
 export function startUas(scenario: string, port: number, extra: string[] = []): Uas {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
+  const dir = scratchDir('bench-uas');
   const stat = path.join(dir, 'stat.csv');
   const child = spawn(
     'sipp',
@@ -174,14 +175,16 @@ export function startUas(scenario: string, port: number, extra: string[] = []): 
       const t = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
-      return { incoming: Number(parseStatLast(stat)['IncomingCall(C)'] ?? 0) };
+      const incoming = Number(parseStatLast(stat)['IncomingCall(C)'] ?? 0);
+      removeScratch(dir);
+      return { incoming };
     },
   };
 }
 
 /** Runs a short UAC scenario to completion (registrations and probes); returns SIPp's exit code. */
 export async function runOnce(scenario: string, target: string, localPort: number, opts: { csvLines?: string[]; calls: number; extra?: string[]; timeoutSec?: number }): Promise<{ code: number | null; errors: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-once-'));
+  const dir = scratchDir('bench-once');
   const a = ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(localPort), '-t', 'u1', '-nostdin', '-m', String(opts.calls), '-r', '50', '-trace_err', '-error_file', path.join(dir, 'errors.log'), '-timeout', `${opts.timeoutSec ?? 15}s`, '-timeout_error', ...(opts.extra ?? [])];
   if (opts.csvLines) {
     writeFileSync(path.join(dir, 'inject.csv'), opts.csvLines.join('\n') + '\n');
@@ -191,5 +194,7 @@ export async function runOnce(scenario: string, target: string, localPort: numbe
   const child = spawn('sipp', a, { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
   const code = await waitExit(child, ((opts.timeoutSec ?? 15) + 10) * 1000);
   const errFile = readdirSync(dir).find((f) => f.startsWith('errors'));
-  return { code, errors: errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '' };
+  const errors = errFile ? readFileSync(path.join(dir, errFile), 'utf8').slice(0, 1500) : '';
+  removeScratch(dir);
+  return { code, errors };
 }
