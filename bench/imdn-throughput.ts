@@ -93,7 +93,7 @@ async function stepUp(label: string, target: string, list: number[], around?: (r
     steps.push(step);
     const pf = step.pf ? `, relay cpu ${step.pf.cpuPct}% (${step.cpuMsPerCall} ms/call) rss ${step.pf.rssMaxMiB} MiB` : '';
     process.stderr.write(
-      `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
+      `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, ${step.kernelUdpDrops ?? 'n/a'} kernel UDP drops, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
     );
     if (!step.ok) break;
     await sleep(1000);
@@ -142,6 +142,8 @@ export interface OverloadStep {
   goodput: number;
   goodputOfCapacity: number;
   retransmissions: number;
+  /** LoadRun's: datagrams the kernel dropped on full receive buffers during the step (any socket) */
+  kernelUdpDrops: number | null;
   /** MESSAGE→200 of the calls answered 200 */
   rttMs: LoadRun['rttMs'];
   cpuPct: number;
@@ -232,13 +234,13 @@ function overloadStep(r: LoadRun, times: number, capacity: number, w: ProcWindow
   return {
     rate: r.rate, times, calls: r.calls, answered200, answered503, unanswered: r.calls - answered200 - answered503,
     goodput, goodputOfCapacity: Math.round((goodput / capacity) * 100) / 100,
-    retransmissions: r.retransmissions, rttMs: r.rttMs, cpuPct: w.cpuPct, rssMaxMiB: w.rssMaxMiB,
+    retransmissions: r.retransmissions, kernelUdpDrops: r.kernelUdpDrops, rttMs: r.rttMs, cpuPct: w.cpuPct, rssMaxMiB: w.rssMaxMiB,
   };
 }
 
 function logOverload(label: string, s: OverloadStep): void {
   process.stderr.write(
-    `  ${label} ${s.rate}/s (${s.times}×) × ${s.calls}: ${s.answered200} × 200, ${s.answered503} × 503, ${s.unanswered} unanswered; goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of ${Math.round(s.rate / s.times)}/s), ${s.retransmissions} retrans, p99 ${s.rttMs.p99} ms, cpu ${s.cpuPct}%, rss ${s.rssMaxMiB} MiB\n`,
+    `  ${label} ${s.rate}/s (${s.times}×) × ${s.calls}: ${s.answered200} × 200, ${s.answered503} × 503, ${s.unanswered} unanswered; goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of ${Math.round(s.rate / s.times)}/s), ${s.retransmissions} retrans, ${s.kernelUdpDrops ?? 'n/a'} kernel UDP drops, p99 ${s.rttMs.p99} ms, cpu ${s.cpuPct}%, rss ${s.rssMaxMiB} MiB\n`,
   );
 }
 

@@ -15,7 +15,7 @@ export async function run() {
   if (r.overload) {
     summary.push(`overload (offered as multiples of the PF's zero-failure rate, ${r.overload.capacity}/s; goodput = 200s per offered second):`);
     for (const [who, steps] of [['PF', r.overload.pf], ['Kamailio', r.overload.kamailio]] as const) {
-      for (const s of steps) summary.push(`  ${who} at ${s.rate}/s (${s.times}×): goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of capacity), ${s.answered503} × 503, ${s.unanswered} unanswered, p99 ${s.rttMs.p99} ms, RSS ${s.rssMaxMiB} MiB`);
+      for (const s of steps) summary.push(`  ${who} at ${s.rate}/s (${s.times}×): goodput ${s.goodput}/s (${Math.round(s.goodputOfCapacity * 100)}% of capacity), ${s.answered503} × 503, ${s.unanswered} unanswered, ${s.retransmissions} retransmissions, ${s.kernelUdpDrops ?? 'n/a'} kernel UDP drops, p99 ${s.rttMs.p99} ms, RSS ${s.rssMaxMiB} MiB`);
     }
   }
   if (r.kamailioNote) summary.push(`Kamailio not measured: ${r.kamailioNote}`);

@@ -1,15 +1,21 @@
 // SIPp for load: a UAC run of a bounded number of calls at a fixed rate, read back from SIPp's own
 // statistics (-trace_stat) and response times (-trace_rtt, 1 ms resolution); and background UAS
 // peers stopped by their pid. No message traces: at thousands of calls/s they would cost more
-// than the traffic.
+// than the traffic. Load UACs and UASes ask for 1 MiB socket buffers (-buff_size), as the PF's edge
+// does (D-151): with SIPp's default, on two shared cores, SIPp's own sockets overflowed under the
+// overload steps and the lost datagrams came back as retransmissions 500 ms later (D-333).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { removeScratch, scratchDir } from './scratch-dir';
 import { summarize } from './stats';
+import { udpReceiveBufferDrops } from './udp-drops';
 
 export const BENCH_SCENARIOS = path.resolve('bench/scenarios');
+
+/** SIPp's send and receive buffer for load (D-333) */
+const SIPP_BUFFER = ['-buff_size', String(1 << 20)];
 
 export interface LoadRun {
   target: string;
@@ -19,6 +25,8 @@ export interface LoadRun {
   successful: number;
   failed: number;
   retransmissions: number;
+  /** datagrams the kernel dropped on full receive buffers during the run, any socket on the machine (null: not Linux) */
+  kernelUdpDrops: number | null;
   /** completed calls per second, from the spread of the response times' timestamps */
   achievedRate: number;
   rttMs: { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null };
@@ -97,7 +105,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const timeoutSec = Math.ceil(o.calls / o.rate) + 20;
   const a = [
     '-sf', path.join(BENCH_SCENARIOS, o.scenario),
-    '-i', '127.0.0.1', '-p', String(o.localPort || (await freePort())), '-t', 'u1', '-nostdin',
+    '-i', '127.0.0.1', '-p', String(o.localPort || (await freePort())), '-t', 'u1', '-nostdin', ...SIPP_BUFFER,
     '-m', String(o.calls), '-r', String(o.rate), '-l', String(o.limit ?? Math.max(100, o.rate * 5)),
     '-trace_stat', '-stf', stat, '-fd', '1',
     '-trace_rtt', '-rtt_freq', '100', // calls are a multiple of 100: SIPp drops a last partial batch
@@ -112,10 +120,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     a.push('-inf', inf);
   }
   a.push(o.target);
+  const drops0 = udpReceiveBufferDrops();
   const child = spawn('sipp', a, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exitCode = await waitExit(child, (timeoutSec + 10) * 1000);
+  const drops1 = udpReceiveBufferDrops();
+  const kernelUdpDrops = drops0 !== null && drops1 !== null ? drops1 - drops0 : null;
 
   const s = parseStatLast(stat);
   const rtts = readRtt(dir);
@@ -139,6 +150,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     successful,
     failed,
     retransmissions: Number(s['Retransmissions(C)'] ?? 0),
+    kernelUdpDrops,
     achievedRate,
     rttMs: summarize(rtd1.map((r) => r.ms)),
     ...(rtd2.length ? { rtd2Ms: summarize(rtd2.map((r) => r.ms)) } : {}),
@@ -163,7 +175,7 @@ export function startUas(scenario: string, port: number, extra: string[] = []): 
   const stat = path.join(dir, 'stat.csv');
   const child = spawn(
     'sipp',
-    ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-trace_stat', '-stf', stat, '-fd', '1', '-deadcall_wait', '0', ...extra],
+    ['-sf', path.join(BENCH_SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', ...SIPP_BUFFER, '-trace_stat', '-stf', stat, '-fd', '1', '-deadcall_wait', '0', ...extra],
     { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
