@@ -162,7 +162,7 @@ function sipTrust(env: Env): Config['sipTrust'] {
 }
 
 /**
- * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
+ * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100, D-334 400), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
  * DECISIONS D-150). 200 pending is about 0.15 s of work at the measured capacity.
  */
 function overload(env: Env): Config['overload'] {
