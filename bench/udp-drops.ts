@@ -5,14 +5,18 @@
 // answer; with drops it may be a lost datagram (D-333).
 import { readFileSync } from 'node:fs';
 
+/** RcvbufErrors from the text of /proc/net/snmp: its `Udp:` header line names the columns of the next one */
+export function rcvbufErrorsFrom(snmp: string): number | null {
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Udp:'));
+  if (lines.length < 2) return null;
+  const i = lines[0].trim().split(/\s+/).indexOf('RcvbufErrors');
+  const v = i > 0 ? Number(lines[1].trim().split(/\s+/)[i]) : NaN;
+  return Number.isSafeInteger(v) && v >= 0 ? v : null;
+}
+
 export function udpReceiveBufferDrops(): number | null {
   try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    if (lines.length < 2) return null;
-    const names = lines[0].split(/\s+/);
-    const values = lines[1].split(/\s+/);
-    const i = names.indexOf('RcvbufErrors');
-    return i > 0 ? Number(values[i]) : null;
+    return rcvbufErrorsFrom(readFileSync('/proc/net/snmp', 'utf8'));
   } catch {
     return null;
   }
