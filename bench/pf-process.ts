@@ -28,11 +28,13 @@ import { consoleServices } from '../server/live/console-services';
 import { attachGateway } from '../server/live/gateway';
 import { setLogLevel } from '../server/log';
 import { startPf } from '../server/pf';
+import { lowerBackgroundThreads } from '../server/background-threads';
 import { logStalls } from './stall-log';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  lowerBackgroundThreads(config.backgroundNice); // as server/index.ts does, before any thread of ours (D-335)
   const pf = await startPf(config);
   let http: Server | undefined;
   let io: ReturnType<typeof attachGateway> | undefined;

@@ -35,6 +35,14 @@ test('config: overload control (D-150) has defaults, 0 turns a signal off', () =
   assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, maxLagMs: 0 });
 });
 
+test('config: D-335 PF_BACKGROUND_NICE defaults to 10, 0 turns it off, and a value outside 0–19 is refused', () => {
+  assert.equal(loadConfig({}).backgroundNice, 10);
+  assert.equal(loadConfig({ PF_BACKGROUND_NICE: '0' }).backgroundNice, 0);
+  assert.equal(loadConfig({ PF_BACKGROUND_NICE: '19' }).backgroundNice, 19);
+  assert.throws(() => loadConfig({ PF_BACKGROUND_NICE: '20' }), /PF_BACKGROUND_NICE must be at most 19/);
+  assert.throws(() => loadConfig({ PF_BACKGROUND_NICE: '-5' }), /PF_BACKGROUND_NICE must be a whole number of at least 0/);
+});
+
 test('config: PF_TRUST and PF_TOPOLOGY_FILE reach the topology settings', () => {
   assert.deepEqual(loadConfig({ PF_TRUST: 'open', PF_TOPOLOGY_FILE: '/etc/cpm-pf/peers.json' }).topology, { trust: 'open', file: '/etc/cpm-pf/peers.json' });
 });

@@ -46,6 +46,8 @@ export interface Config {
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
   /** overload control (D-150): new requests get 503 while this many are unanswered or the event loop lags this much (0 = off) */
   overload: { maxPending: number; maxLagMs: number };
+  /** the nice value given to the process's background threads at start (D-335; 0 = left alone) */
+  backgroundNice: number;
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
   topology: { trust: 'open' | 'peers'; file?: string };
   /** the console: reverse proxies whose X-Forwarded-For names the client (login throttle, audit) */
@@ -169,6 +171,16 @@ function overload(env: Env): Config['overload'] {
   return { maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0), maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0) };
 }
 
+/**
+ * PF_BACKGROUND_NICE (default 10; 0 = off, at most 19): the nice value of V8's and libuv's
+ * background threads, so that SIP's threads go first when the cores are short (D-335).
+ */
+function backgroundNice(env: Env): number {
+  const n = wholeNumber(env, 'PF_BACKGROUND_NICE', 10, 0);
+  if (n > 19) throw new ConfigError(`PF_BACKGROUND_NICE must be at most 19 (the lowest priority), got "${n}"`);
+  return n;
+}
+
 /** PF_SIP_TCP_*: bounds on SIP over TCP (issue 18, DECISIONS D-130). */
 function sipTcp(env: Env, maxMessageBytes: number): Config['sip']['tcp'] {
   const maxConnections = wholeNumber(env, 'PF_SIP_TCP_MAX_CONNECTIONS', 1024, 1);
@@ -273,6 +285,7 @@ export function loadConfig(env: Env = process.env): Config {
     record: record(env),
     sipTrust: trust,
     overload: overload(env),
+    backgroundNice: backgroundNice(env),
     topology: { trust: oneOf(env, 'PF_TRUST', ['open', 'peers'] as const, 'peers'), file: env.PF_TOPOLOGY_FILE || undefined },
     seedUsers: (env.SEED_USERS ?? 'alice,bob,carol').split(',').map((s) => s.trim()).filter(Boolean),
     console: { trustedProxies: trustedProxies(env) },

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import next from 'next';
+import { lowerBackgroundThreads } from './background-threads';
 import { ConfigError, loadConfig } from './config';
 import { apiHandler } from './http/api';
 import { captureRoutes } from './http/capture-routes';
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   process.env.NEXT_TELEMETRY_DISABLED = '1';
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  // before any thread of ours starts, so that the edge's and the writer's keep the main thread's
+  // priority: V8's and libuv's background threads yield to SIP's when cores are short (D-335)
+  const background = lowerBackgroundThreads(config.backgroundNice);
+  log.info(background.skipped ? `background threads keep their priority: ${background.skipped}` : `${background.lowered.length} background threads at nice ${config.backgroundNice}`);
   // first: an unreachable Redis stops the start before the PF takes SIP traffic
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger('redis')) : undefined;
   if (redis) log.info('live stream shared with the other instances through Redis');
