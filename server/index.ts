@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   // before any thread of ours starts, so that the edge's and the writer's keep the main thread's
   // priority: V8's and libuv's background threads yield to SIP's when cores are short (D-335)
   const background = lowerBackgroundThreads(config.backgroundNice);
-  log.info(background.skipped ? `background threads keep their priority: ${background.skipped}` : `${background.lowered.length} background threads at nice ${config.backgroundNice}`);
+  if (background.skipped) log.info(`background threads keep their priority: ${background.skipped}`);
+  else log.info(`${background.lowered.length} background threads at nice ${config.backgroundNice} or lower`);
+  if (background.refused.length) log.warn(`${background.refused.length} background threads could not be lowered (${background.refused[0].why}); PF_BACKGROUND_NICE=0 stops trying`);
   // first: an unreachable Redis stops the start before the PF takes SIP traffic
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger('redis')) : undefined;
   if (redis) log.info('live stream shared with the other instances through Redis');
