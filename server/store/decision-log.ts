@@ -4,7 +4,8 @@ import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
 import { decisionRowId, DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
-import type { DecisionWriter } from './sqlite-writer-thread';
+import type { DecisionRowIn, DecisionWriter } from './sqlite-writer-thread';
+import { decisionInsert } from './decision-insert-sql.mjs';
 
 export interface DecisionLogOptions {
   /** this PF instance's name (config.instance): its decisions carry it, its ids use its slot (D-230) */
@@ -21,9 +22,6 @@ export interface DecisionLogOptions {
   writer?: DecisionWriter;
 }
 
-const COLUMNS = ['id', 'seq', 'instance', 'at', 'userId', 'procedure', 'branch', 'outcome', 'summary', 'messageId', 'disposition', 'callId', 'sessionId', 'inputs']
-  .map((c) => `"${c}"`)
-  .join(', ');
 // 14 parameters a row: far below SQLite's 32766 and PostgreSQL's 65535 per statement.
 const INSERT_CHUNK = 512;
 
@@ -41,11 +39,6 @@ export function insertChunks(n: number): number[] {
   }
   return out;
 }
-
-/** Prisma's SQLite DateTime text: ISO 8601 with an explicit +00:00 offset. */
-const sqliteDateTime = (iso: string) => new Date(iso).toISOString().replace('Z', '+00:00');
-/** TIMESTAMP(3) without time zone, holding UTC as Prisma does. */
-const postgresTimestamp = (iso: string) => new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
 
 async function detectProvider(db: Db): Promise<StoreProvider> {
   try {
@@ -159,63 +152,38 @@ export class DecisionLog {
   }
 
   // Prisma's createMany costs about 0.6 ms of CPU per row here (its query plan is built per
-  // call and per row count); one parameterised multi-row INSERT costs a tenth of that. Columns
-  // are written exactly as Prisma writes them, so Prisma reads the rows back unchanged.
+  // call and per row count); one parameterised multi-row INSERT costs a tenth of that
+  // (decision-insert-sql.mjs, which writes the columns exactly as Prisma writes them).
   private async write(batch: DecisionRecord[]): Promise<void> {
-    // the same row values as below, made by the writer (server/store/sqlite-writer-worker.mjs);
-    // the inputs go as the object: cloning it costs the main thread less than serialising it
-    if (this.writer) {
-      return this.writer.write(
-        batch.map((d) => ({
-          id: decisionRowId(d.seq),
-          seq: d.seq,
-          instance: this.instance,
-          at: d.at,
-          userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null,
-          procedure: d.procedure,
-          branch: d.branch,
-          outcome: d.outcome,
-          summary: d.summary,
-          messageId: d.messageId,
-          disposition: d.disposition,
-          callId: d.callId,
-          sessionId: d.sessionId ?? null,
-          inputs: d.inputs,
-        })),
-      );
-    }
+    const rows = batch.map((d) => this.rowOf(d));
+    // the inputs go to a writer as the object: cloning it costs the main thread less than serialising it
+    if (this.writer) return this.writer.write(rows);
     const provider = await this.provider;
     let i = 0;
-    for (const size of insertChunks(batch.length)) {
-      const rows = batch.slice(i, i + size);
+    for (const size of insertChunks(rows.length)) {
+      const { text, values } = decisionInsert(rows.slice(i, i + size), provider);
       i += size;
-      const params: unknown[] = [];
-      const tuples = rows.map((d) => {
-        const values = [
-          decisionRowId(d.seq),
-          d.seq,
-          this.instance,
-          provider === 'sqlite' ? sqliteDateTime(d.at) : postgresTimestamp(d.at),
-          d.servedUser ? this.userIds(d.servedUser) ?? null : null,
-          d.procedure,
-          d.branch,
-          d.outcome,
-          d.summary,
-          d.messageId,
-          d.disposition,
-          d.callId,
-          d.sessionId ?? null,
-          JSON.stringify(d.inputs ?? {}),
-        ];
-        const marks = values.map((v, col) => {
-          params.push(v);
-          if (provider === 'sqlite') return '?';
-          return col === 3 ? `$${params.length}::timestamp(3)` : col === 1 ? `$${params.length}::bigint` : `$${params.length}`;
-        });
-        return `(${marks.join(', ')})`;
-      });
-      await this.db.$executeRawUnsafe(`INSERT INTO "Decision" (${COLUMNS}) VALUES ${tuples.join(', ')}`, ...params);
+      await this.db.$executeRawUnsafe(text, ...values);
     }
+  }
+
+  private rowOf(d: DecisionRecord): DecisionRowIn {
+    return {
+      id: decisionRowId(d.seq),
+      seq: d.seq,
+      instance: this.instance,
+      at: d.at,
+      userId: d.servedUser ? this.userIds(d.servedUser) ?? null : null,
+      procedure: d.procedure,
+      branch: d.branch,
+      outcome: d.outcome,
+      summary: d.summary,
+      messageId: d.messageId,
+      disposition: d.disposition,
+      callId: d.callId,
+      sessionId: d.sessionId ?? null,
+      inputs: d.inputs,
+    };
   }
 
   /**
