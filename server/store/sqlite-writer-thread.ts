@@ -4,7 +4,7 @@
 // batch settles when the worker has committed it (or failed it). Decisions are not on the
 // "durable before the answer" path (ARCHITECTURE.md): the live stream carries them at once, the
 // database a few ms later, as with the Prisma writes this replaces.
-import { Worker } from 'node:worker_threads';
+import { WriterThread } from './writer-thread';
 import type { DecisionRecord } from '../live/events';
 import type { SessionWritePlan } from './sessions';
 import type { RecordingRow } from './engine-recording';
@@ -12,6 +12,7 @@ import type { RecordingRow } from './engine-recording';
 /** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
 export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
 
+/** Writes the decision log's batches off the main thread (SQLite: this file; PostgreSQL: postgres-writer-thread.ts). */
 export interface DecisionWriter {
   write(rows: DecisionRowIn[]): Promise<void>;
   close(): Promise<void>;
@@ -29,38 +30,10 @@ const THREAD = new URL('./sqlite-writer-worker.mjs', import.meta.url);
  */
 export const ROWS_PER_TRANSACTION = 512;
 
-export class SqliteWriterThread implements DecisionWriter {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private failed: Error | undefined;
-  private readonly exited: Promise<void>;
-
+export class SqliteWriterThread extends WriterThread implements DecisionWriter {
   /** `file`: the SQLite database file (not :memory:, which a second connection cannot share) */
   constructor(file: string, busyTimeoutMs = 5000, rowsPerTransaction = ROWS_PER_TRANSACTION) {
-    // a batch's rows are garbage once written: a small young generation is enough (D-304)
-    this.worker = new Worker(THREAD, { workerData: { file, busyTimeoutMs, rowsPerTransaction }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    // only batches in flight keep the process alive (see write)
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (m.error) p.reject(new Error(m.error));
-      else p.resolve();
-    });
-    this.worker.on('error', (e) => this.fail(e));
-    this.exited = new Promise((r) => this.worker.once('exit', () => {
-      this.fail(new Error('the SQLite writer thread exited'));
-      r();
-    }));
-  }
-
-  private fail(e: Error): void {
-    this.failed ??= e;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
+    super(THREAD, { file, busyTimeoutMs, rowsPerTransaction }, 'the SQLite writer thread');
   }
 
   write(rows: DecisionRowIn[]): Promise<void> {
@@ -78,21 +51,5 @@ export class SqliteWriterThread implements DecisionWriter {
   /** A recorded batch's row on the same thread (D-312): resolves once it is committed. */
   writeRecording(row: RecordingRow): Promise<void> {
     return this.send({ recording: row });
-  }
-
-  private send(work: { rows: DecisionRowIn[] } | { sessions: SessionWritePlan[] } | { recording: RecordingRow }): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, ...work });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (!this.failed) this.worker.postMessage('close');
-    this.worker.ref();
-    await this.exited;
   }
 }
