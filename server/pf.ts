@@ -39,6 +39,7 @@ import { DecisionLog } from './store/decision-log';
 import { EngineRecorder } from './store/engine-recording';
 import { recordingEngine } from './sip/engine-calls';
 import { SqliteWriterThread } from './store/sqlite-writer-thread';
+import { PostgresWriterThread } from './store/postgres-writer-thread';
 import { sqliteFileOf } from './store/open-client';
 import { providerPolicyOfText, storedProviderPolicyText } from './store/provider-policy';
 import { expireDeferred } from './store/deferred-queue';
@@ -197,12 +198,15 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
 
   const bus = new LiveBus();
   bus.on('decision', (d) => metrics.decision(d));
-  // SQLite: the decision INSERTs run on a worker thread with their own connection (D-250)
+  // The decision INSERTs run on a worker thread with a connection of its own: on SQLite with
+  // sessions' rows and the recording's batches (D-250, D-310, D-312), on PostgreSQL alone (D-337).
   const sqliteFile = db.provider === 'sqlite' ? sqliteFileOf(config.databaseUrl) : undefined;
   const writer = sqliteFile && sqliteFile !== ':memory:' ? new SqliteWriterThread(sqliteFile) : undefined;
-  // the thread carries the recorder's, the decision log's and the session rows' last writes: it closes after them (D-325)
+  const pgWriter = db.provider === 'postgresql' ? new PostgresWriterThread(config.databaseUrl) : undefined;
+  // a thread carries the recorder's, the decision log's and the session rows' last writes: it closes after them (D-325)
   if (writer) running.add('the SQLite writer thread', () => writer.close());
-  const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now, writer });
+  if (pgWriter) running.add('the PostgreSQL decision writer thread', () => pgWriter.close());
+  const decisions = new DecisionLog(db.store, (aor) => users.get(aor), { instance: config.instance, now, writer: writer ?? pgWriter });
   running.add('the decision log', () => decisions.close());
   await decisions.init();
   const registrar = new Registrar(db.store, (aor) => users.get(aor), (aor, bindings) => bus.emit('registration:changed', { aor, contacts: bindings.length }));

@@ -110,6 +110,18 @@ function beginImmediate<F extends { connect(): Promise<unknown> }>(factory: F): 
   return factory;
 }
 
+/**
+ * What pg is given for a PostgreSQL DATABASE_URL (Prisma's adapter and the decision writer
+ * thread, D-337): `?schema=` is Prisma's parameter, not pg's; it becomes the search path (and
+ * the adapter's schema).
+ */
+export function pgConnectionOf(url: string): { connectionString: string; options?: string; schema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"`, schema } : {}) };
+}
+
 async function openPostgres(url: string): Promise<OpenedPrismaClient> {
   let mod: { PrismaClient: new (options: unknown) => unknown };
   try {
@@ -121,14 +133,8 @@ async function openPostgres(url: string): Promise<OpenedPrismaClient> {
     );
   }
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  // `?schema=` is Prisma's parameter, not pg's: it becomes the search path and the adapter's schema.
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema') ?? undefined;
-  u.searchParams.delete('schema');
-  const adapter = new PrismaPg(
-    { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}) },
-    schema ? { schema } : undefined,
-  );
+  const { schema, ...connection } = pgConnectionOf(url);
+  const adapter = new PrismaPg(connection, schema ? { schema } : undefined);
   const client = new mod.PrismaClient({ adapter, log: [...QUERY_EVENTS] }) as PrismaClient;
   const onQuery = queryListeners(client);
   try {
