@@ -7,6 +7,8 @@
 // bench/profiles/<commit>-<rate>.txt (the .cpuprofile itself is not kept). BENCH_PROFILE=heap
 // samples allocations instead (bench/heap-profile.ts) into bench/profiles/<commit>-<rate>-heap.txt;
 // BENCH_PROFILE=promoted only those that outlived the young generation (-promoted.txt).
+// BENCH_COST_DB=postgresql runs the PF on a throwaway PostgreSQL of its own (the provider of a
+// cluster, D-337) instead of its SQLite file; the server's CPU is not in the figures.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,12 +18,14 @@ import { hotSpots, type HotSpots } from './cpu-profile';
 import { heapSpots, heapSpotsText } from './heap-profile';
 import { USERS, imdnCsv } from './imdn-throughput';
 import { startPfChild } from './pf-child';
+import { startThrowawayPostgres } from '../scripts/pg-throwaway.mjs';
 import { watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
 
 const RATE = Number(process.env.BENCH_COST_RATE || 500);
 const SEC = Number(process.env.BENCH_COST_SEC || 10);
 const RUNS = Number(process.env.BENCH_COST_RUNS || 3);
+const DB = process.env.BENCH_COST_DB ?? 'sqlite';
 
 /** CPU seconds of one thread (the main thread's id is the pid) from /proc */
 function threadCpuSec(pid: number, tid: number): number {
@@ -83,7 +87,10 @@ export async function run() {
   const profile = process.env.BENCH_PROFILE !== '0';
   const promoted = process.env.BENCH_PROFILE === 'promoted';
   const heap = process.env.BENCH_PROFILE === 'heap' || promoted;
+  if (DB !== 'sqlite' && DB !== 'postgresql') throw new Error(`BENCH_COST_DB must be sqlite or postgresql, got "${DB}"`);
+  const postgres = DB === 'postgresql' ? await startThrowawayPostgres() : undefined;
   const pf = await startPfChild({
+    databaseUrl: postgres?.url,
     env: { SEED_USERS: USERS.join(','), ...(profile ? { [heap ? 'BENCH_HEAP_PROF_DIR' : 'BENCH_CPU_PROF_DIR']: profDir } : {}), ...(promoted ? { BENCH_HEAP_PROF_MINOR: '0' } : {}) },
   });
   const client = startUas('uas-message-load.xml', await freePort());
@@ -119,6 +126,7 @@ export async function run() {
   } finally {
     await client.stop();
     await pf.stop();
+    await postgres?.stop();
   }
   const at = commit();
   const costs = runs.map((r) => r.cpuMsPerCall).filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -126,7 +134,7 @@ export async function run() {
   const mains = runs.map((r) => r.mainThreadMsPerCall).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const mainMedian = mains.length ? mains[Math.floor(mains.length / 2)] : null;
   const summary = [
-    `PF at ${RATE}/s, ${RUNS} runs of ${SEC} s: CPU per MESSAGE ${costs.join(', ')} ms (median ${median}); main thread ${mains.join(', ')} ms (median ${mainMedian}); p99 ${runs.map((r) => r.p99).join(', ')} ms`,
+    `PF at ${RATE}/s on ${DB}, ${RUNS} runs of ${SEC} s: CPU per MESSAGE ${costs.join(', ')} ms (median ${median}); main thread ${mains.join(', ')} ms (median ${mainMedian}); p99 ${runs.map((r) => r.p99).join(', ')} ms`,
   ];
   let hot: HotSpots | undefined;
   const heapFile = readdirSync(profDir).find((f) => f.endsWith('.heapprofile'));
@@ -148,5 +156,5 @@ export async function run() {
     summary.push(`profiled run ${profiled?.ok}/${profiled?.calls} ok; hot spots → ${path.relative(process.cwd(), out)}`);
     for (const f of hot.functions.slice(0, 8)) summary.push(`  ${f.selfPct}% ${f.name} ${f.where}`);
   }
-  return { summary, data: { rate: RATE, seconds: SEC, runs, medianCpuMsPerCall: median, medianMainThreadMsPerCall: mainMedian, hot } as Record<string, unknown> };
+  return { summary, data: { rate: RATE, database: DB, seconds: SEC, runs, medianCpuMsPerCall: median, medianMainThreadMsPerCall: mainMedian, hot } as Record<string, unknown> };
 }
