@@ -4,63 +4,20 @@
 // a connection the server ended is replaced for the next batch.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import pg from 'pg';
-import type { DecisionRecord } from '../live/events';
 import { DecisionLog } from './decision-log';
 import { PostgresWriterThread, ROWS_PER_STATEMENT } from './postgres-writer-thread';
 import { databaseTargets } from './test-databases';
+import { assertWriterMatchesPrisma } from './decision-writer-property';
 
 const postgres = databaseTargets().find((t) => t.provider === 'postgresql')!;
 
-const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', '')); // PostgreSQL text holds no NUL
-const decision = fc.record({
-  at: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-  servedUser: fc.option(fc.constant('sip:alice@example.com'), { nil: null }),
-  procedure: text,
-  branch: text,
-  outcome: text,
-  summary: text,
-  messageId: fc.option(text, { nil: null }),
-  disposition: fc.option(text, { nil: null }),
-  callId: fc.option(text, { nil: null }),
-  sessionId: fc.option(text, { nil: null }),
-  inputs: fc.dictionary(fc.string({ maxLength: 8 }).map((s) => s.replaceAll('\u0000', '')), fc.jsonValue({ maxDepth: 2 })) as fc.Arbitrary<Record<string, unknown>>,
-});
-
-const comparable = (r: DecisionRecord) => ({ ...r, seq: 0 });
-const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 const GHOST = 'sip:ghost@example.com';
 const one = (i: number, servedUser: string | null = null) => ({ at: new Date(i).toISOString(), servedUser, procedure: 'P', branch: 'B', outcome: 'O', summary: `n${i}`, messageId: null, disposition: null, callId: null, inputs: { i } });
 
 describe('D-337 decision writer thread (PostgreSQL)', () => {
   test('rows written by the thread read back like the rows of the Prisma INSERT', async () => {
-    const viaPrisma = await postgres.fresh();
-    const viaThread = await postgres.fresh();
-    const users = [await viaPrisma.user('sip:alice@example.com'), await viaThread.user('sip:alice@example.com')];
-    const a = new DecisionLog(viaPrisma.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[0] : undefined), { flushMs: 1 });
-    const writer = new PostgresWriterThread(viaThread.url);
-    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer });
-    await a.init();
-    await b.init();
-    await fc.assert(
-      fc.asyncProperty(fc.array(decision, { minLength: 1, maxLength: 20 }), async (ds) => {
-        const last = async (log: DecisionLog) => (await log.since(0, 1e9)).at(-1)?.seq ?? 0;
-        const [fromA, fromB] = [await last(a), await last(b)];
-        for (const d of ds) {
-          a.append({ ...d });
-          b.append({ ...d });
-        }
-        const [ra, rb] = [await a.since(fromA, 1e9), await b.since(fromB, 1e9)];
-        assert.equal(rb.length, ds.length);
-        assert.ok(increasing(rb.map((r) => r.seq)), 'ids increase in append order');
-        assert.deepEqual(rb.map(comparable), ra.map(comparable));
-      }),
-      { numRuns: 25 },
-    );
-    await a.close();
-    await b.close();
-    await writer.close();
+    await assertWriterMatchesPrisma(postgres, (url) => new PostgresWriterThread(url), 25);
   });
 
   test('nothing appended is lost, batches over one statement included; close waits for the thread', async () => {

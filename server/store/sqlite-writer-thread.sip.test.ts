@@ -3,68 +3,23 @@
 // a batch that fails is reported and later batches are still written.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import type { DecisionRecord } from '../live/events';
 import { DecisionLog } from './decision-log';
 import { ROWS_PER_TRANSACTION, SqliteWriterThread } from './sqlite-writer-thread';
 import { sqliteFileOf } from './open-client';
 import { databaseTargets } from './test-databases';
+import { assertWriterMatchesPrisma } from './decision-writer-property';
 import { EngineRecorder, recordingSize } from './engine-recording';
 import { recordingEngine } from '../sip/engine-calls';
 import { DEFAULT_POLICY } from '../engine/policy';
 
 const sqlite = databaseTargets().find((t) => t.provider === 'sqlite')!;
 
-const text = fc.string({ unit: 'binary', maxLength: 40 });
-const decision = fc.record({
-  at: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-  servedUser: fc.option(fc.constant('sip:alice@example.com'), { nil: null }),
-  procedure: text,
-  branch: text,
-  outcome: text,
-  summary: text,
-  messageId: fc.option(text, { nil: null }),
-  disposition: fc.option(text, { nil: null }),
-  callId: fc.option(text, { nil: null }),
-  sessionId: fc.option(text, { nil: null }),
-  inputs: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })) as fc.Arbitrary<Record<string, unknown>>,
-});
-
-// ids come from each log's own clock and slot (D-230): compared apart from the rows
-const comparable = (r: DecisionRecord) => ({ ...r, seq: 0 });
-const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 /** a served user whose id names no User row: its decision breaks the foreign key, failing its transaction */
 const GHOST = 'sip:ghost@example.com';
 
 describe('D-250 decision writer thread (SQLite)', () => {
   test('rows written by the thread read back like the rows of the Prisma INSERT', async () => {
-    const viaPrisma = await sqlite.fresh();
-    const viaThread = await sqlite.fresh();
-    const users = [await viaPrisma.user('sip:alice@example.com'), await viaThread.user('sip:alice@example.com')];
-    const a = new DecisionLog(viaPrisma.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[0] : undefined), { flushMs: 1 });
-    const writer = new SqliteWriterThread(sqliteFileOf(viaThread.url));
-    const b = new DecisionLog(viaThread.prisma, (aor) => (aor === 'sip:alice@example.com' ? users[1] : undefined), { flushMs: 1, writer });
-    await a.init();
-    await b.init();
-    await fc.assert(
-      fc.asyncProperty(fc.array(decision, { minLength: 1, maxLength: 20 }), async (ds) => {
-        const last = async (log: DecisionLog) => (await log.since(0, 1e9)).at(-1)?.seq ?? 0;
-        const [fromA, fromB] = [await last(a), await last(b)];
-        // append takes the object over (it becomes the numbered record): each log gets its own
-        for (const d of ds) {
-          a.append({ ...d });
-          b.append({ ...d });
-        }
-        const [ra, rb] = [await a.since(fromA, 1e9), await b.since(fromB, 1e9)];
-        assert.equal(rb.length, ds.length);
-        assert.ok(increasing(rb.map((r) => r.seq)), 'ids increase in append order');
-        assert.deepEqual(rb.map(comparable), ra.map(comparable));
-      }),
-      { numRuns: 30 },
-    );
-    await a.close();
-    await b.close();
-    await writer.close();
+    await assertWriterMatchesPrisma(sqlite, (url) => new SqliteWriterThread(sqliteFileOf(url)), 30);
   });
 
   test('nothing appended is lost; close waits for the thread', async () => {
