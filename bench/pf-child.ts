@@ -58,7 +58,7 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
   };
   child.stderr?.on('data', append);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const ready = await new Promise<{ sipPort: number; apiPort?: number }>((resolve, reject) => {
+  const ready = await new Promise<{ sipPort: number; apiPort?: number; niceRefused?: string }>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`the PF did not start within 60 s:\n${out}`)), 60_000);
     child.stdout?.on('data', (d: Buffer) => {
       append(d);
@@ -78,6 +78,8 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
     removeScratch(dir);
     throw e;
   });
+  // the system refused PF_BACKGROUND_NICE (e.g. seccomp): these figures are without D-335, and say so
+  if (ready.niceRefused) process.stderr.write(`  bench PF: background threads not lowered (${ready.niceRefused}): measured without D-335\n`);
   return {
     pid: child.pid ?? -1,
     sipPort: ready.sipPort,

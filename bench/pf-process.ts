@@ -14,7 +14,7 @@
 // With BENCH_HEAP_SNAPSHOT_DIR set (and neither profiler), each SIGUSR2 writes a heap snapshot of
 // the main isolate there (main-1.heapsnapshot, main-2…): two taken a minute apart under load show
 // what the heap keeps (the sampling profiler shows what it allocates).
-// Prints one line `BENCH_READY {"sipPort":…,"apiPort":…}` when it answers; stops on SIGTERM.
+// Prints one line `BENCH_READY {"sipPort":…,"apiPort":…,"niceRefused"?:…}` when it answers; stops on SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -34,7 +34,8 @@ import { logStalls } from './stall-log';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  lowerBackgroundThreads(config.backgroundNice); // as server/index.ts does, before any thread of ours (D-335)
+  // as server/index.ts does, before any thread of ours (D-335); refusals are reported with BENCH_READY
+  const background = lowerBackgroundThreads(config.backgroundNice);
   const pf = await startPf(config);
   let http: Server | undefined;
   let io: ReturnType<typeof attachGateway> | undefined;
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   if (process.env.BENCH_PF_STALLS) logStalls(Number(process.env.BENCH_PF_STALLS));
-  process.stdout.write(`BENCH_READY ${JSON.stringify({ sipPort: pf.sipAddress.port, apiPort })}\n`);
+  process.stdout.write(`BENCH_READY ${JSON.stringify({ sipPort: pf.sipAddress.port, apiPort, niceRefused: background.refused.length ? background.refused[0].why : undefined })}\n`);
 }
 
 main().catch((err: Error) => {
