@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { PrismaClient } from './generated/client';
 import { applyMigrations, POSTGRES_BOOKKEEPING, readMigrations, SQLITE_BOOKKEEPING, type MigrationRunner } from './migrate';
 import { assertSqliteWritable } from './sqlite-files';
-import { openPrismaClient, sqliteFileOf, storeProviderFor, type OpenClientOptions, type StoreProvider } from './open-client';
+import { openPrismaClient, pgConnectionOf, sqliteFileOf, storeProviderFor, type OpenClientOptions, type StoreProvider } from './open-client';
 
 /** Both generated clients expose the same models; callers see the SQLite client's type. */
 export type Db = PrismaClient;
@@ -63,10 +63,8 @@ async function migrateSqlite(file: string, dir: string): Promise<string[]> {
 
 /** pg's connection string, with Prisma's `?schema=` turned into the search path */
 function pgConnection(url: string): pg.ClientConfig {
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema');
-  u.searchParams.delete('schema');
-  return { connectionString: u.toString(), ...(schema ? { options: `-c search_path="${schema.replaceAll('"', '""')}"` } : {}) };
+  const { connectionString, options } = pgConnectionOf(url);
+  return { connectionString, ...(options ? { options } : {}) };
 }
 
 async function migratePostgres(url: string, dir: string): Promise<string[]> {
