@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DecisionLog } from './decision-log';
 import { PostgresWriterThread, ROWS_PER_STATEMENT } from './postgres-writer-thread';
 import { databaseTargets } from './test-databases';
+import { openDatabase } from './database';
 import { assertWriterMatchesPrisma } from './decision-writer-property';
 
 const postgres = databaseTargets().find((t) => t.provider === 'postgresql')!;
@@ -74,4 +75,25 @@ describe('D-337 decision writer thread (PostgreSQL)', () => {
     assert.ok(ROWS_PER_STATEMENT >= DecisionLog.MAX_BATCH_DEFAULT);
     assert.ok(ROWS_PER_STATEMENT * 14 <= 65_535, 'under PostgreSQL\'s parameters per statement');
   });
+});
+
+test('D-337 with Prisma\'s ?schema= in DATABASE_URL the thread writes into that schema, where Prisma reads', async () => {
+  const url = await postgres.freshUrl();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('CREATE SCHEMA pf_other');
+  await admin.end();
+  const schemaUrl = `${url}?schema=pf_other`;
+  const d = await openDatabase(schemaUrl);
+  const writer = new PostgresWriterThread(schemaUrl);
+  try {
+    const log = new DecisionLog(d.prisma, () => undefined, { writer });
+    await log.init();
+    log.append(one(1));
+    await log.close();
+    assert.deepEqual((await d.prisma.decision.findMany()).map((r) => r.summary), ['n1']);
+  } finally {
+    await writer.close();
+    await d.close();
+  }
 });
