@@ -4,7 +4,7 @@ import type { Db } from './database';
 import type { StoreProvider } from './open-client';
 import type { DecisionRecord } from '../live/events';
 import { decisionRowId, DecisionIds, freeSlot, reclaimableSlot, SLOT_RENEW_MS, SLOTS } from './decision-ids';
-import type { DecisionRowIn, DecisionWriter } from './sqlite-writer-thread';
+import type { DecisionRowIn, DecisionWriter } from './writer-thread';
 import { decisionInsert } from './decision-insert-sql.mjs';
 
 export interface DecisionLogOptions {
@@ -18,7 +18,7 @@ export interface DecisionLogOptions {
   provider?: StoreProvider;
   /** a batch that could not be written (it is dropped; the live stream already carried it) */
   onError?: (e: unknown, batch: DecisionRecord[]) => void;
-  /** writes the batches instead of Prisma (SQLite: a worker thread, D-250); its owner closes it, not the log (D-325) */
+  /** writes the batches instead of Prisma (a worker thread: SQLite D-250, PostgreSQL D-337); its owner closes it, not the log (D-325) */
   writer?: DecisionWriter;
 }
 

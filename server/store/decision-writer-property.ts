@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DecisionRecord } from '../live/events';
 import { DecisionLog } from './decision-log';
-import type { DecisionWriter } from './sqlite-writer-thread';
+import type { DecisionWriter } from './writer-thread';
 import type { DatabaseTarget } from './test-databases';
 
 const ALICE = 'sip:alice@example.com';

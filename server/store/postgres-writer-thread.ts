@@ -4,8 +4,7 @@
 // recording's batches stay with Prisma on this provider (one write per session step, one per
 // recorded batch). The rows are the Prisma path's (decision-insert-sql.mjs).
 import { pgConnectionOf } from './open-client';
-import type { DecisionRowIn, DecisionWriter } from './sqlite-writer-thread';
-import { WriterThread } from './writer-thread';
+import { WriterThread, type DecisionRowIn, type DecisionWriter } from './writer-thread';
 
 const THREAD = new URL('./postgres-writer-worker.mjs', import.meta.url);
 

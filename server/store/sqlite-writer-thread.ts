@@ -4,19 +4,9 @@
 // batch settles when the worker has committed it (or failed it). Decisions are not on the
 // "durable before the answer" path (ARCHITECTURE.md): the live stream carries them at once, the
 // database a few ms later, as with the Prisma writes this replaces.
-import { WriterThread } from './writer-thread';
-import type { DecisionRecord } from '../live/events';
+import { WriterThread, type DecisionRowIn, type DecisionWriter } from './writer-thread';
 import type { SessionWritePlan } from './sessions';
 import type { RecordingRow } from './engine-recording';
-
-/** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
-export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
-
-/** Writes the decision log's batches off the main thread (SQLite: this file; PostgreSQL: postgres-writer-thread.ts). */
-export interface DecisionWriter {
-  write(rows: DecisionRowIn[]): Promise<void>;
-  close(): Promise<void>;
-}
 
 const THREAD = new URL('./sqlite-writer-worker.mjs', import.meta.url);
 

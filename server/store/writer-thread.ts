@@ -3,6 +3,16 @@
 // the thread answers that id, done or failed. Only batches in flight keep the process alive. When
 // the thread dies, every batch in flight and every later one is rejected with why.
 import { Worker } from 'node:worker_threads';
+import type { DecisionRecord } from '../live/events';
+
+/** A decision as its row: its row id and its served user's row id (the user map lives on the main thread). */
+export type DecisionRowIn = Omit<DecisionRecord, 'servedUser'> & { id: string; userId: string | null };
+
+/** Writes the decision log's batches off the main thread (SQLite: sqlite-writer-thread.ts; PostgreSQL: postgres-writer-thread.ts). */
+export interface DecisionWriter {
+  write(rows: DecisionRowIn[]): Promise<void>;
+  close(): Promise<void>;
+}
 
 export class WriterThread {
   private readonly worker: Worker;
