@@ -3,8 +3,11 @@
 // users' client, a SIPp UAS) and half are duplicates (answered 200 and suppressed). Rising rates,
 // each step a bounded number of calls; a step "holds" when every call got its 200 and SIPp kept
 // at least 90% of the asked rate. The same traffic also goes straight to the UAS (the ceiling of
-// SIPp on this machine) and through a stateful Kamailio relay, and the PF's figure is given as a
-// ratio to both. The PF runs as a child process, sampled from /proc; one extra run under
+// SIPp on this machine), through a stateful Kamailio relay, through the least a
+// transaction-stateful relay does in plain Node.js (bench/node-relay.mjs: the floor of Node.js on
+// this machine for this traffic) and through the design card's SIP stack with no PF in it
+// (bench/srf-relay-process.ts: the embedded edge on its thread, srf, an app that relays), and the
+// PF's figure is given as a ratio to the ceiling and Kamailio. The PF runs as a child process, sampled from /proc; one extra run under
 // the V8 CPU profiler (the same profile as node --cpu-prof, taken only while the load runs)
 // names the hot spots. Last, the overload step: 2× and 4× the PF's zero-failure rate, to a fresh
 // PF each, and the same offered rates through Kamailio: goodput (200s per offered second), 503s,
@@ -16,6 +19,7 @@ import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
 import { ensureKamailio, startKamailio } from './kamailio';
 import { startPfChild } from './pf-child';
+import { startNodeRelay, startSrfRelay, type Relay } from './reference-relays';
 import { processTree, watchProc, type ProcWindow } from './proc-stats';
 import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
 
@@ -78,6 +82,15 @@ const RETRY = process.env.BENCH_RETRY !== '0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The steps through a reference relay, which is stopped after them. */
+async function relayed(label: string, relay: Relay, list: number[]): Promise<Step[]> {
+  try {
+    return await stepUp(label, `127.0.0.1:${relay.port}`, list, measured([relay.pid]));
+  } finally {
+    await relay.stop();
+  }
+}
+
 async function stepUp(label: string, target: string, list: number[], around?: (run: () => Promise<LoadRun>) => Promise<Step>): Promise<Step[]> {
   const steps: Step[] = [];
   for (const rate of list) {
@@ -117,13 +130,13 @@ async function registerAll(target: string, uasPort: number, perUserPorts: number
 }
 
 export interface ImdnResult {
-  steps: { ceiling: Step[]; kamailio: Step[]; pf: Step[] };
-  highest: { ceiling: number; kamailio: number | null; pf: number };
+  steps: { ceiling: Step[]; kamailio: Step[]; nodeRelay: Step[]; srfRelay: Step[]; pf: Step[] };
+  highest: { ceiling: number; kamailio: number | null; nodeRelay: number; srfRelay: number; pf: number };
   pfVsCeiling: number | null;
   pfVsKamailio: number | null;
   pfAt1000: { p50: number | null; p99: number | null } | null;
   /** CPU ms per MESSAGE at the highest step each held (load-independent), and PF / Kamailio */
-  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null };
+  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null; nodeRelay: number | null; srfRelay: number | null };
   kamailioNote?: string;
   profile?: { rate: number; hot: HotSpots } | { error: string };
   overload?: OverloadResult;
@@ -166,6 +179,8 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   const uas = startUas('uas-message-load.xml', uasPort);
   let ceiling: Step[] = [];
   let kamailio: Step[] = [];
+  let nodeRelay: Step[] = [];
+  let srfRelay: Step[] = [];
   let kamailioNote: string | undefined;
   try {
     await sleep(300);
@@ -182,11 +197,16 @@ export async function imdnThroughput(): Promise<ImdnResult> {
         await k.stop();
       }
     }
+    // 3. the Node.js floor, then the edge and srf alone, in front of the same UAS
+    process.stderr.write('IMDN throughput: Node.js floor (bench/node-relay.mjs, transaction-stateful) → SIPp UAS\n');
+    nodeRelay = await relayed('node-relay', await startNodeRelay(`127.0.0.1:${uasPort}`), list);
+    process.stderr.write('IMDN throughput: edge + srf, no PF (bench/srf-relay-process.ts) → SIPp UAS\n');
+    srfRelay = await relayed('srf-relay', await startSrfRelay(`127.0.0.1:${uasPort}`), list);
   } finally {
     await uas.stop();
   }
 
-  // 3. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
+  // 4. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
   process.stderr.write('IMDN throughput: PF (IMDN-RX) → SIPp UAS as the users\' client\n');
   const env = { SEED_USERS: USERS.join(',') };
   const pf = await startPfChild({ env });
@@ -202,23 +222,23 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     process.stderr.write(`  the client received ${seen.incoming} forwarded MESSAGEs in all\n`);
   }
 
-  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), pf: highestHeld(pfSteps) };
+  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), pf: highestHeld(pfSteps) };
   const at1000 = pfSteps.find((s) => s.rate === 1000);
 
-  // 4. overload: 2× and 4× the PF's zero-failure rate (the first step's rate when none held)
+  // 5. overload: 2× and 4× the PF's zero-failure rate (the first step's rate when none held)
   const overload = process.env.BENCH_OVERLOAD === '0' ? undefined : await overloadSteps(highest.pf || list[0], kamailioNote === undefined);
 
-  // 5. where the PF spends its time, at the highest rate it held (or the first step)
+  // 6. where the PF spends its time, at the highest rate it held (or the first step)
   let profile: ImdnResult['profile'];
   if (process.env.BENCH_PROFILE !== '0') profile = await profilePf(highest.pf || list[0]);
 
   return {
-    steps: { ceiling, kamailio, pf: pfSteps },
+    steps: { ceiling, kamailio, nodeRelay, srfRelay, pf: pfSteps },
     highest,
     pfVsCeiling: highest.ceiling ? Math.round((highest.pf / highest.ceiling) * 100) / 100 : null,
     pfVsKamailio: highest.kamailio ? Math.round((highest.pf / highest.kamailio) * 100) / 100 : null,
     pfAt1000: at1000 ? { p50: at1000.rttMs.p50, p99: at1000.rttMs.p99 } : null,
-    cpuMsPerCall: costs(pfSteps, kamailio),
+    cpuMsPerCall: costs(pfSteps, kamailio, nodeRelay, srfRelay),
     ...(kamailioNote ? { kamailioNote } : {}),
     profile,
     overload,
@@ -290,12 +310,12 @@ async function overloadSteps(capacity: number, withKamailio: boolean): Promise<O
   return { capacity, pf: pfSteps, kamailio: kSteps };
 }
 
-function costs(pf: Step[], kamailio: Step[]): ImdnResult['cpuMsPerCall'] {
+function costs(pf: Step[], kamailio: Step[], nodeRelay: Step[], srfRelay: Step[]): ImdnResult['cpuMsPerCall'] {
   // the cost at the highest step held, or at the first step when none held
   const at = (steps: Step[]) => (steps.filter((s) => s.ok).at(-1) ?? steps[0])?.cpuMsPerCall ?? null;
   const p = at(pf);
   const k = at(kamailio);
-  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null };
+  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null, nodeRelay: at(nodeRelay), srfRelay: at(srfRelay) };
 }
 
 async function profilePf(rate: number): Promise<ImdnResult['profile']> {

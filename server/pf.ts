@@ -144,7 +144,8 @@ function startSrfConnect(srf: SrfApp, target: { host: string; port: number; secr
   }
 }
 
-function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }, link?: net.Socket): Promise<SrfApp> {
+/** A srf connected to the edge or drachtio-server at `target` (over `link` when given); also the bench's srf relay's (bench/srf-relay-process.ts). */
+export function connectSrf(target: { host: string; port: number; secret: string; tags?: string[] }, link?: net.Socket): Promise<SrfApp> {
   const srf = new (Srf as unknown as new () => SrfApp)();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer from drachtio at ${target.host}:${target.port} within 10 s`)), 10_000);

@@ -1,0 +1,68 @@
+// The IMDN part's reference relays beside Kamailio (issue 17), each a child process of its own so
+// /proc gives its CPU as it gives the PF's: the Node.js floor (bench/node-relay.mjs) and the
+// design card's stack with no PF in it (bench/srf-relay-process.ts: the embedded edge, srf).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../e2e/support/ports';
+import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
+
+export interface Relay {
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** the child, once it printed `ready` (a line matching `ready`); its stderr kept for the error */
+async function started(child: ChildProcess, what: string, ready: RegExp, port: number): Promise<Relay> {
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-4000));
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not start within 30 s:\n${out}`)), 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      keep(d);
+      if (ready.test(out)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${what} exited at start (code ${code}):\n${out}`));
+    });
+  }).catch(async (e) => {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
+  });
+  return {
+    pid: child.pid ?? -1,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+    },
+  };
+}
+
+/** bench/node-relay.mjs on a free port, relaying to `next` (host:port) */
+export async function startNodeRelay(next: string): Promise<Relay> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.resolve('bench/node-relay.mjs'), String(port), next], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return started(child, 'the Node.js relay', /^ready$/m, port);
+}
+
+/** bench/srf-relay-process.ts on a free port, relaying to `next`, with the node arguments `npm start` gives the PF */
+export async function startSrfRelay(next: string): Promise<Relay> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...pfNodeArgs(process.env), '--import', 'tsx', 'bench/srf-relay-process.ts'], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return started(child, 'the srf relay', /BENCH_READY/, port);
+}
