@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { removeScratch, scratchDir } from './scratch-dir';
+import { stopChild } from './stop-child';
 
 export function ensureKamailio(): string | undefined {
   if (spawnSync('sh', ['-c', 'command -v kamailio']).status === 0) return undefined;
@@ -71,12 +72,7 @@ export async function startKamailio(port: number, next: string, children = 4): P
     pid: child.pid ?? -1,
     port,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child, exited, 5000);
       removeScratch(dir);
     },
   };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
 import { removeScratch, scratchDir } from './scratch-dir';
+import { stopChild } from './stop-child';
 
 export interface PfChild {
   pid: number;
@@ -87,12 +88,7 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
     databaseUrl,
     logs: () => out,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child, exited, 15_000);
       if (!opts.keepData) removeScratch(dir);
     },
     removeData: () => removeScratch(dir),

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
+import { stopChild } from './stop-child';
 
 export interface Relay {
   pid: number;
@@ -39,14 +40,7 @@ async function started(child: ChildProcess, what: string, ready: RegExp, port: n
   return {
     pid: child.pid ?? -1,
     port,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
-    },
+    stop: () => stopChild(child, exited, 5000),
   };
 }
 

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { removeScratch, scratchDir } from './scratch-dir';
+import { stopChild } from './stop-child';
 import { summarize } from './stats';
 import { udpReceiveBufferDrops } from './udp-drops';
 
@@ -183,10 +184,7 @@ export function startUas(scenario: string, port: number, extra: string[] = []): 
     pid: child.pid ?? -1,
     port,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGUSR1');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
+      await stopChild(child, exited, 3000, 'SIGUSR1');
       const incoming = Number(parseStatLast(stat)['IncomingCall(C)'] ?? 0);
       removeScratch(dir);
       return { incoming };

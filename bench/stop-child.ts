@@ -1,0 +1,11 @@
+// How the bench stops a process it started: a signal, then SIGKILL if it has not exited in time.
+import type { ChildProcess } from 'node:child_process';
+
+/** `signal` to a running `child`, SIGKILL after `graceMs`; resolves once `exited` (the child's exit, awaited from its start) has. */
+export async function stopChild(child: ChildProcess, exited: Promise<void>, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
