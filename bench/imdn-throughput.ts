@@ -6,8 +6,9 @@
 // SIPp on this machine), through a stateful Kamailio relay, through the least a
 // transaction-stateful relay does in plain Node.js (bench/node-relay.mjs: the floor of Node.js on
 // this machine for this traffic) and through the design card's SIP stack with no PF in it
-// (bench/srf-relay-process.ts: the embedded edge on its thread, srf, an app that relays), and the
-// PF's figure is given as a ratio to the ceiling and Kamailio. The PF runs as a child process, sampled from /proc; one extra run under
+// (bench/srf-relay-process.ts: the embedded edge on its thread, srf, an app that relays; once
+// relaying every MESSAGE as the others do, once answering the repeated notifications itself as the
+// PF does), and the PF's figure is given as a ratio to the ceiling and Kamailio. The PF runs as a child process, sampled from /proc; one extra run under
 // the V8 CPU profiler (the same profile as node --cpu-prof, taken only while the load runs)
 // names the hot spots. Last, the overload step: 2× and 4× the PF's zero-failure rate, to a fresh
 // PF each, and the same offered rates through Kamailio: goodput (200s per offered second), 503s,
@@ -130,13 +131,13 @@ async function registerAll(target: string, uasPort: number, perUserPorts: number
 }
 
 export interface ImdnResult {
-  steps: { ceiling: Step[]; kamailio: Step[]; nodeRelay: Step[]; srfRelay: Step[]; pf: Step[] };
-  highest: { ceiling: number; kamailio: number | null; nodeRelay: number; srfRelay: number; pf: number };
+  steps: { ceiling: Step[]; kamailio: Step[]; nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[]; pf: Step[] };
+  highest: { ceiling: number; kamailio: number | null; nodeRelay: number; srfRelay: number; srfAnswer: number; pf: number };
   pfVsCeiling: number | null;
   pfVsKamailio: number | null;
   pfAt1000: { p50: number | null; p99: number | null } | null;
   /** CPU ms per MESSAGE at the highest step each held (load-independent), and PF / Kamailio */
-  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null; nodeRelay: number | null; srfRelay: number | null };
+  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null; nodeRelay: number | null; srfRelay: number | null; srfAnswer: number | null };
   kamailioNote?: string;
   profile?: { rate: number; hot: HotSpots } | { error: string };
   overload?: OverloadResult;
@@ -181,6 +182,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   let kamailio: Step[] = [];
   let nodeRelay: Step[] = [];
   let srfRelay: Step[] = [];
+  let srfAnswer: Step[] = [];
   let kamailioNote: string | undefined;
   try {
     await sleep(300);
@@ -202,6 +204,8 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     nodeRelay = await relayed('node-relay', await startNodeRelay(`127.0.0.1:${uasPort}`), list);
     process.stderr.write('IMDN throughput: edge + srf, no PF (bench/srf-relay-process.ts) → SIPp UAS\n');
     srfRelay = await relayed('srf-relay', await startSrfRelay(`127.0.0.1:${uasPort}`), list);
+    process.stderr.write('IMDN throughput: edge + srf, no PF, repeats answered as the PF answers them → SIPp UAS\n');
+    srfAnswer = await relayed('srf-answer', await startSrfRelay(`127.0.0.1:${uasPort}`, 'answer'), list);
   } finally {
     await uas.stop();
   }
@@ -222,7 +226,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     process.stderr.write(`  the client received ${seen.incoming} forwarded MESSAGEs in all\n`);
   }
 
-  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), pf: highestHeld(pfSteps) };
+  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), srfAnswer: highestHeld(srfAnswer), pf: highestHeld(pfSteps) };
   const at1000 = pfSteps.find((s) => s.rate === 1000);
 
   // 5. overload: 2× and 4× the PF's zero-failure rate (the first step's rate when none held)
@@ -233,12 +237,12 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   if (process.env.BENCH_PROFILE !== '0') profile = await profilePf(highest.pf || list[0]);
 
   return {
-    steps: { ceiling, kamailio, nodeRelay, srfRelay, pf: pfSteps },
+    steps: { ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pf: pfSteps },
     highest,
     pfVsCeiling: highest.ceiling ? Math.round((highest.pf / highest.ceiling) * 100) / 100 : null,
     pfVsKamailio: highest.kamailio ? Math.round((highest.pf / highest.kamailio) * 100) / 100 : null,
     pfAt1000: at1000 ? { p50: at1000.rttMs.p50, p99: at1000.rttMs.p99 } : null,
-    cpuMsPerCall: costs(pfSteps, kamailio, nodeRelay, srfRelay),
+    cpuMsPerCall: costs(pfSteps, kamailio, { nodeRelay, srfRelay, srfAnswer }),
     ...(kamailioNote ? { kamailioNote } : {}),
     profile,
     overload,
@@ -310,12 +314,12 @@ async function overloadSteps(capacity: number, withKamailio: boolean): Promise<O
   return { capacity, pf: pfSteps, kamailio: kSteps };
 }
 
-function costs(pf: Step[], kamailio: Step[], nodeRelay: Step[], srfRelay: Step[]): ImdnResult['cpuMsPerCall'] {
+function costs(pf: Step[], kamailio: Step[], refs: { nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[] }): ImdnResult['cpuMsPerCall'] {
   // the cost at the highest step held, or at the first step when none held
   const at = (steps: Step[]) => (steps.filter((s) => s.ok).at(-1) ?? steps[0])?.cpuMsPerCall ?? null;
   const p = at(pf);
   const k = at(kamailio);
-  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null, nodeRelay: at(nodeRelay), srfRelay: at(srfRelay) };
+  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null, nodeRelay: at(refs.nodeRelay), srfRelay: at(refs.srfRelay), srfAnswer: at(refs.srfAnswer) };
 }
 
 async function profilePf(rate: number): Promise<ImdnResult['profile']> {

@@ -49,8 +49,7 @@ async function uac(): Promise<{ port: number; send(text: string, to: number): vo
   };
 }
 
-function message(uacPort: number, branch: string): string {
-  const body = 'hello';
+function message(uacPort: number, branch: string, body = 'hello'): string {
   return [
     'MESSAGE sip:u0@example.com SIP/2.0',
     `Via: SIP/2.0/UDP 127.0.0.1:${uacPort};branch=${branch}`,
@@ -59,7 +58,7 @@ function message(uacPort: number, branch: string): string {
     `Call-ID: ${branch}@test`,
     'CSeq: 1 MESSAGE',
     'Max-Forwards: 70',
-    'Content-Type: text/plain',
+    `Content-Type: ${body.startsWith('<') ? 'message/imdn+xml' : 'text/plain'}`,
     `Content-Length: ${body.length}`,
     '',
     body,
@@ -95,3 +94,21 @@ for (const [name, start] of [['the Node.js floor (bench/node-relay.mjs)', startN
     assert.equal(uas.seen.length, 1);
   });
 }
+
+test('issue 17: the edge + srf relay answering repeats answers a notification seen before itself, as the PF does, and relays a new one', async () => {
+  const uas = await foldingUas();
+  running.push(uas);
+  const relay = await startSrfRelay(`127.0.0.1:${uas.port}`, 'answer');
+  running.push(relay);
+  const client = await uac();
+  running.push(client);
+  const imdn = (id: string) => `<imdn><message-id>${id}</message-id></imdn>`;
+  client.send(message(client.port, 'z9hG4bKa1', imdn('m1')), relay.port);
+  assert.match(await client.next(), /^SIP\/2\.0 200 /);
+  client.send(message(client.port, 'z9hG4bKa2', imdn('m1')), relay.port);
+  assert.match(await client.next(), /^SIP\/2\.0 200 /);
+  assert.equal(uas.seen.length, 1, 'the repeat is answered by the relay, not sent on');
+  client.send(message(client.port, 'z9hG4bKa3', imdn('m2')), relay.port);
+  assert.match(await client.next(), /^SIP\/2\.0 200 /);
+  assert.equal(uas.seen.length, 2, 'a new notification is sent on');
+});

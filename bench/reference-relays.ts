@@ -51,11 +51,14 @@ export async function startNodeRelay(next: string): Promise<Relay> {
   return started(child, 'the Node.js relay', /^ready$/m, port);
 }
 
-/** bench/srf-relay-process.ts on a free port, relaying to `next`, with the node arguments `npm start` gives the PF */
-export async function startSrfRelay(next: string): Promise<Relay> {
+/**
+ * bench/srf-relay-process.ts on a free port, relaying to `next`, with the node arguments `npm start`
+ * gives the PF; `repeats: 'answer'` answers a repeated notification itself, as the PF does.
+ */
+export async function startSrfRelay(next: string, repeats: 'relay' | 'answer' = 'relay'): Promise<Relay> {
   const port = await freePort();
   const child = spawn(process.execPath, [...pfNodeArgs(process.env), '--import', 'tsx', 'bench/srf-relay-process.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next, BENCH_RELAY_REPEATS: repeats },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return started(child, 'the srf relay', /BENCH_READY/, port);

@@ -1,7 +1,8 @@
 // The design card's SIP stack with no PF in it (issue 17): the embedded edge on its own thread,
 // srf over the in-process link (as `npm start` runs them, D-292, D-297), and an app that sends
 // each MESSAGE on to BENCH_RELAY_NEXT (host:port) and answers with the final status that comes
-// back. No trust, no engine, no decision log, no recording, no capture, no metrics. What the PF
+// back (with BENCH_RELAY_REPEATS=answer, a repeated notification is answered here instead). No
+// trust, no engine, no decision log, no recording, no capture, no metrics. What the PF
 // costs above this is its own; what this costs above bench/node-relay.mjs is the stack's
 // (docs/BENCHMARKS.md). Not part of the product. Configured like the PF (SIP_PORT, SIP_TRANSPORTS);
 // prints `BENCH_READY {"sipPort":…}` when it answers; stops on SIGTERM.
@@ -30,7 +31,20 @@ async function main(): Promise<void> {
   });
   const control = { host: edge.controlAddress.host, port: edge.controlAddress.port, secret: config.edgeControl.secret, tags: [BYTE_STRINGS_TAG] };
   const srf = await connectSrf(control, edge.link?.());
+  // BENCH_RELAY_REPEATS=answer: a MESSAGE whose IMDN message-id was seen before is answered 200
+  // here and not sent on, as the PF answers a duplicate notification: the PF's traffic mix (half
+  // the bench's MESSAGEs are repeats) with no decision made beyond that
+  const answerRepeats = process.env.BENCH_RELAY_REPEATS === 'answer';
+  const seen = new Set<string>();
   srf.message((req, res) => {
+    if (answerRepeats) {
+      const id = /<message-id>([^<]*)</.exec(req.body)?.[1];
+      if (id !== undefined && seen.has(id)) return res.send(200);
+      if (id !== undefined) {
+        if (seen.size >= 100_000) seen.clear();
+        seen.add(id);
+      }
+    }
     const user = /^sip:([^@;>]+)@/.exec(req.uri)?.[1] ?? 'anyone';
     const headers: Record<string, string> = { From: req.get('From') ?? '', To: req.get('To') ?? '', 'Content-Type': req.get('Content-Type') ?? 'text/plain' };
     srf.request(`sip:${user}@${next}`, { method: 'MESSAGE', headers, body: req.body }, (err, out) => {
