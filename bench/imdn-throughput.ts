@@ -7,12 +7,12 @@
 // transaction-stateful relay does in plain Node.js (bench/node-relay.mjs: the floor of Node.js on
 // this machine for this traffic) and through the design card's SIP stack with no PF in it
 // (bench/srf-relay-process.ts: the embedded edge on its thread, srf, an app that relays; once
-// relaying every MESSAGE as the others do, once answering the repeated notifications itself as the
-// PF does), and the PF's figure is given as a ratio to the ceiling and Kamailio. The PF runs as a child process, sampled from /proc; one extra run under
-// the V8 CPU profiler (the same profile as node --cpu-prof, taken only while the load runs)
-// names the hot spots. Last, the overload step: 2× and 4× the PF's zero-failure rate, to a fresh
-// PF each, and the same offered rates through Kamailio: goodput (200s per offered second), 503s,
-// RSS.
+// relaying every MESSAGE as the others do, once answering the repeated notifications itself as
+// the PF does), and the PF's figure is given as a ratio to the ceiling and Kamailio. The PF runs
+// as a child process, sampled from /proc; one extra run under the V8 CPU profiler (the same
+// profile as node --cpu-prof, taken only while the load runs) names the hot spots. Last, the
+// overload step: 2× and 4× the PF's zero-failure rate, to a fresh PF each, and the same offered
+// rates through Kamailio: goodput (200s per offered second), 503s, RSS.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
