@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { SipParseError, parseSipMessage, splitList } from './message';
 import { parseCSeq, parseNameAddr, parseUri, parseVia } from './headers';
 import { requestProblem } from './validate';
@@ -96,4 +97,45 @@ test('stream framer: cuts by Content-Length across chunk boundaries, answers CRL
   assert.deepEqual(got, [one, one]);
   const g = new StreamFramer(() => {}, () => {}, 64);
   assert.equal(g.push(Buffer.from('X'.repeat(100))), false, 'headers without end beyond the limit');
+});
+
+/** splitList by its definition: character by character, as the edge first wrote it (issue 17 keeps it as the reference). */
+function splitListByDefinition(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (quoted) {
+      cur += ch;
+      if (ch === '\\' && i + 1 < value.length) cur += value[++i];
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '<') angle++;
+    else if (ch === '>' && angle > 0) angle--;
+    else if (ch === ',' && angle === 0) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+test('splitList splits a header value as its definition does: commas outside quotes and angle brackets, escapes in quotes, empty items dropped', () => {
+  const pieces = fc.constantFrom(',', ' ', '"', '<', '>', '\\', 'a', 'sip:b@x', ';branch=z9', '\t', ', ');
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 24 }).map((xs) => xs.join('')), (v) => {
+      assert.deepEqual(splitList(v), splitListByDefinition(v));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const v of ['', ' , ,', 'SIP/2.0/UDP a:1;branch=x', 'SIP/2.0/UDP a;branch=x, SIP/2.0/UDP b;branch=y', '"a\\"b,c" <sip:x>, <sip:y,z@w>', '"unclosed, x']) {
+    assert.deepEqual(splitList(v), splitListByDefinition(v), v);
+  }
 });

@@ -59,33 +59,45 @@ export function isMultiValued(name: string): boolean {
   return MULTI.has(headerKey(name));
 }
 
-/** Splits on commas that are outside quotes and angle brackets. */
+/**
+ * Splits on commas that are outside quotes and angle brackets (a backslash in quotes escapes the
+ * next character); items trimmed, empty ones dropped. Each item is one slice of the value: the
+ * edge calls this for every Via, Route and Contact line it reads, several times a message, and
+ * building items a character at a time cost the edge thread 9 of its 71 KB of allocations per
+ * MESSAGE under IMDN load (issue 17; the test keeps the character walk as the definition).
+ */
 export function splitList(value: string): string[] {
+  if (value.indexOf(',') < 0) {
+    const only = value.trim();
+    return only ? [only] : [];
+  }
   const out: string[] = [];
-  let cur = '';
+  let from = 0;
   let quoted = false;
   let angle = 0;
   for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
+    const c = value.charCodeAt(i);
     if (quoted) {
-      cur += ch;
-      if (ch === '\\' && i + 1 < value.length) cur += value[++i];
-      else if (ch === '"') quoted = false;
-      continue;
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) quoted = false;
+    } else if (c === QUOTE) quoted = true;
+    else if (c === LT) angle++;
+    else if (c === GT && angle > 0) angle--;
+    else if (c === COMMA && angle === 0) {
+      const item = value.slice(from, i).trim();
+      if (item) out.push(item);
+      from = i + 1;
     }
-    if (ch === '"') quoted = true;
-    else if (ch === '<') angle++;
-    else if (ch === '>' && angle > 0) angle--;
-    else if (ch === ',' && angle === 0) {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-      continue;
-    }
-    cur += ch;
   }
-  if (cur.trim()) out.push(cur.trim());
+  const last = value.slice(from).trim();
+  if (last) out.push(last);
   return out;
 }
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const LT = 0x3c;
+const GT = 0x3e;
+const COMMA = 0x2c;
 
 export class SipMessage {
   isRequest: boolean;
