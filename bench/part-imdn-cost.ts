@@ -15,17 +15,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
+import { benchDatabase } from './bench-database';
 import { heapSpots, heapSpotsText } from './heap-profile';
 import { USERS, imdnCsv } from './imdn-throughput';
 import { startPfChild } from './pf-child';
-import { startThrowawayPostgres } from '../scripts/pg-throwaway.mjs';
 import { watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
 
 const RATE = Number(process.env.BENCH_COST_RATE || 500);
 const SEC = Number(process.env.BENCH_COST_SEC || 10);
 const RUNS = Number(process.env.BENCH_COST_RUNS || 3);
-const DB = process.env.BENCH_COST_DB ?? 'sqlite';
 
 /** CPU seconds of one thread (the main thread's id is the pid) from /proc */
 function threadCpuSec(pid: number, tid: number): number {
@@ -87,8 +86,7 @@ export async function run() {
   const profile = process.env.BENCH_PROFILE !== '0';
   const promoted = process.env.BENCH_PROFILE === 'promoted';
   const heap = process.env.BENCH_PROFILE === 'heap' || promoted;
-  if (DB !== 'sqlite' && DB !== 'postgresql') throw new Error(`BENCH_COST_DB must be sqlite or postgresql, got "${DB}"`);
-  const postgres = DB === 'postgresql' ? await startThrowawayPostgres() : undefined;
+  const { provider, postgres } = await benchDatabase('BENCH_COST_DB');
   const pf = await startPfChild({
     databaseUrl: postgres?.url,
     env: { SEED_USERS: USERS.join(','), ...(profile ? { [heap ? 'BENCH_HEAP_PROF_DIR' : 'BENCH_CPU_PROF_DIR']: profDir } : {}), ...(promoted ? { BENCH_HEAP_PROF_MINOR: '0' } : {}) },
@@ -134,7 +132,7 @@ export async function run() {
   const mains = runs.map((r) => r.mainThreadMsPerCall).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const mainMedian = mains.length ? mains[Math.floor(mains.length / 2)] : null;
   const summary = [
-    `PF at ${RATE}/s on ${DB}, ${RUNS} runs of ${SEC} s: CPU per MESSAGE ${costs.join(', ')} ms (median ${median}); main thread ${mains.join(', ')} ms (median ${mainMedian}); p99 ${runs.map((r) => r.p99).join(', ')} ms`,
+    `PF at ${RATE}/s on ${provider}, ${RUNS} runs of ${SEC} s: CPU per MESSAGE ${costs.join(', ')} ms (median ${median}); main thread ${mains.join(', ')} ms (median ${mainMedian}); p99 ${runs.map((r) => r.p99).join(', ')} ms`,
   ];
   let hot: HotSpots | undefined;
   const heapFile = readdirSync(profDir).find((f) => f.endsWith('.heapprofile'));
@@ -156,5 +154,5 @@ export async function run() {
     summary.push(`profiled run ${profiled?.ok}/${profiled?.calls} ok; hot spots → ${path.relative(process.cwd(), out)}`);
     for (const f of hot.functions.slice(0, 8)) summary.push(`  ${f.selfPct}% ${f.name} ${f.where}`);
   }
-  return { summary, data: { rate: RATE, database: DB, seconds: SEC, runs, medianCpuMsPerCall: median, medianMainThreadMsPerCall: mainMedian, hot } as Record<string, unknown> };
+  return { summary, data: { rate: RATE, database: provider, seconds: SEC, runs, medianCpuMsPerCall: median, medianMainThreadMsPerCall: mainMedian, hot } as Record<string, unknown> };
 }

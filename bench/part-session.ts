@@ -9,9 +9,9 @@ import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
 import { hotSpots, hotSpotsText, type HotSpots } from './cpu-profile';
 import { openDatabase } from '../server/store/database';
+import { benchDatabase } from './bench-database';
 import { highestHeld, USERS, type Step } from './imdn-throughput';
 import { startPfChild } from './pf-child';
-import { startThrowawayPostgres } from '../scripts/pg-throwaway.mjs';
 import { removeScratch, scratchDir } from './scratch-dir';
 import { watchProc } from './proc-stats';
 import { runLoad, runOnce, startUas } from './sipp';
@@ -36,9 +36,7 @@ function firstAnswer(errors: string): string {
 export async function run() {
   const uacPort = await freePort();
   // BENCH_SESSION_DB=postgresql: the PF on a throwaway PostgreSQL of its own (its CPU not counted)
-  const provider = process.env.BENCH_SESSION_DB ?? 'sqlite';
-  if (provider !== 'sqlite' && provider !== 'postgresql') throw new Error(`BENCH_SESSION_DB must be sqlite or postgresql, got "${provider}"`);
-  const postgres = provider === 'postgresql' ? await startThrowawayPostgres() : undefined;
+  const { provider, postgres } = await benchDatabase('BENCH_SESSION_DB');
   const dbDir = scratchDir('bench-session');
   const databaseUrl = postgres?.url ?? `file:${dbDir}/pf.db`;
   // The CF is a configured peer (topology), at the address the UAC sends from.
