@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attribute, childElements, firstChild, parseXml, textContent } from './xml';
+import { attribute, childElements, firstChild, isNameChar, isNameStart, parseXml, textContent } from './xml';
 
 test('XML: namespaces resolve per prefix and default namespace; local names are split', () => {
   const r = parseXml(
@@ -56,4 +56,21 @@ test('XML: comments and processing instructions are skipped; firstChild finds by
   const r = parseXml('<!-- c --><r><!-- x --><?pi y?><n:v xmlns:n="urn:n">1</n:v></r>');
   assert.ok(r.ok);
   assert.equal(textContent(firstChild(r.value, 'v')!), '1');
+});
+
+test('XML: name characters by code unit are the character classes the parser was written with, for every UTF-16 code unit', () => {
+  // the definition, as regular expressions over one code unit (a lone surrogate included)
+  const nameStart = /[A-Za-z_:\u00C0-\uFFFF]/;
+  const nameChar = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
+  for (let c = 0; c <= 0xffff; c++) {
+    const ch = String.fromCharCode(c);
+    if (isNameStart(c) !== nameStart.test(ch)) assert.fail(`isNameStart(0x${c.toString(16)})`);
+    if (isNameChar(c) !== nameChar.test(ch)) assert.fail(`isNameChar(0x${c.toString(16)})`);
+  }
+  const r = parseXml('<\u00e9l\u00b7-1 a.b="x"><_:x xmlns:_="urn:u"/></\u00e9l\u00b7-1>');
+  assert.ok(r.ok);
+  assert.equal(r.value.name, '\u00e9l\u00b7-1');
+  assert.equal(parseXml('<1a/>').ok, false, 'a digit does not start a name');
+  assert.equal(parseXml('<a\u00b7/>').ok, true, 'U+00B7 continues a name');
+  assert.equal(parseXml('<\u00b7a/>').ok, false, 'U+00B7 does not start one');
 });

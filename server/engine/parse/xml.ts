@@ -69,12 +69,17 @@ function fail(code: XmlErrorCode, message: string, at?: number): never {
   throw new XmlFailure({ code, message, at });
 }
 
-function isNameStart(c: string): boolean {
-  return /[A-Za-z_:\u00C0-\uFFFF]/.test(c);
+// Name characters by UTF-16 code unit, as the parser has always read them (a surrogate is a name
+// character). Compared as numbers: a regular-expression literal is a new object each time it is
+// evaluated, and one per character was most of what a document's parse allocated (D-340).
+/** [A-Za-z_:] and U+00C0 upwards */
+export function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
 }
 
-function isNameChar(c: string): boolean {
-  return /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/.test(c);
+/** a name start, [0-9.-] or U+00B7 */
+export function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0xb7;
 }
 
 function isWs(c: string): boolean {
@@ -180,9 +185,9 @@ function parseDocument(s: string, maxDepth: number): XmlElement {
 
   const readName = (): string => {
     const start = i;
-    if (i >= s.length || !isNameStart(s[i])) fail('MALFORMED', 'a name was expected', i);
+    if (i >= s.length || !isNameStart(s.charCodeAt(i))) fail('MALFORMED', 'a name was expected', i);
     i++;
-    while (i < s.length && isNameChar(s[i])) i++;
+    while (i < s.length && isNameChar(s.charCodeAt(i))) i++;
     return s.slice(start, i);
   };
   const skipWs = () => {
