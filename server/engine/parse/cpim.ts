@@ -45,13 +45,20 @@ interface Block {
   terminated: boolean;
 }
 
+// Module constants: a regular-expression literal in a function is a new object each time it is
+// evaluated, here once per line of every IMDN (D-340). None is global or sticky.
+const TRAILING_CR = /\r$/;
+const LEADING_LINE_BREAKS = /^(\r?\n)+/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NS_VALUE = /^([^\s<]*)\s*<([^>]*)>/;
+
 function takeHeaderBlock(text: string): Block {
   const lines: string[] = [];
   let i = 0;
   while (i < text.length) {
     const nl = text.indexOf('\n', i);
     const end = nl < 0 ? text.length : nl;
-    const line = text.slice(i, end).replace(/\r$/, '');
+    const line = text.slice(i, end).replace(TRAILING_CR, '');
     i = nl < 0 ? text.length : nl + 1;
     if (line === '') return { lines, rest: text.slice(i), terminated: true };
     lines.push(line);
@@ -72,7 +79,7 @@ function splitHeader(line: string): { name: string; value: string } | undefined 
   const colon = line.indexOf(':');
   if (colon <= 0) return undefined;
   const name = line.slice(0, colon).trim();
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return undefined;
+  if (!HEADER_NAME.test(name)) return undefined;
   return { name, value: line.slice(colon + 1).trim() };
 }
 
@@ -82,7 +89,7 @@ export function parseCpim(text: string): CpimResult {
   if (text.length > CPIM_MAX_CHARS) {
     return { ok: false, error: { code: 'TOO_LARGE', message: `the CPIM body has ${text.length} characters, more than ${CPIM_MAX_CHARS}` } };
   }
-  const env = takeHeaderBlock(text.replace(/^(\r?\n)+/, ''));
+  const env = takeHeaderBlock(text.replace(LEADING_LINE_BREAKS, ''));
   if (!env.terminated || env.lines.length === 0) {
     return { ok: false, error: { code: 'NO_ENVELOPE', message: 'no CPIM header block followed by a blank line' } };
   }
@@ -94,7 +101,7 @@ export function parseCpim(text: string): CpimResult {
     raw.push(h);
     if (h.name.toLowerCase() === 'ns') {
       // NS: prefix <urn>  (a missing prefix declares the default namespace)
-      const m = /^([^\s<]*)\s*<([^>]*)>/.exec(h.value);
+      const m = NS_VALUE.exec(h.value);
       if (m && m[1] !== '__proto__') namespaces[m[1]] = m[2];
     }
   }
