@@ -11,15 +11,24 @@ export interface HostPort {
 
 const TIMER_F_MS = 32_000;
 
+// Module constants, not literals in the loop: a literal is a new RegExp object each time it is
+// evaluated, and this ran one per header line of every request (D-340). None is global or sticky.
+const LINE_BREAK_NOT_FOLDED = /\r\n(?![ \t])/;
+const VIA_LINE = /^(?:via|v)[ \t]*:(.*)$/is;
+const SENT_BY = /SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(\[[^\]]+\]|[^\s;:]+)(?:\s*:\s*(\d+))?/i;
+const LOWER_V = 0x76;
+
 export function viaSentBys(raw: string): string[] {
   const end = raw.indexOf('\r\n\r\n');
   const head = end >= 0 ? raw.slice(0, end) : raw;
   const out: string[] = [];
-  for (const line of head.split(/\r\n(?![ \t])/)) {
-    const m = /^(?:via|v)[ \t]*:(.*)$/is.exec(line);
+  for (const line of head.split(LINE_BREAK_NOT_FOLDED)) {
+    // only a line starting with V or v can be a Via: the others skip the match and its copy of the value
+    if ((line.charCodeAt(0) | 0x20) !== LOWER_V) continue;
+    const m = VIA_LINE.exec(line);
     if (!m) continue;
     for (const value of m[1].split(',')) {
-      const s = /SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(\[[^\]]+\]|[^\s;:]+)(?:\s*:\s*(\d+))?/i.exec(value);
+      const s = SENT_BY.exec(value);
       if (s) out.push(`${s[1].toLowerCase()}:${s[2] ?? '5060'}`);
     }
   }

@@ -1,6 +1,7 @@
 // Pure parts of the SIP trust layer: token buckets, Via parsing, merged-request memory, settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { MergedRequests, viaSentBys } from './loop-detector';
 import { fullGc } from '../../../e2e/support/gc';
 import { RateLimiter } from './rate-limiter';
@@ -22,6 +23,32 @@ test('SIP trust: a source gets its burst, then its rate; sources are independent
 test('SIP trust: Via sent-by of every Via line and comma-separated value, compact form, default port', () => {
   const raw = 'MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1, SIP/2.0/TCP Host.Example;branch=z9hG4bK2\r\nv: SIP/2.0/UDP [::1]:5062;branch=z\r\n\r\nVia: SIP/2.0/UDP body:1';
   assert.deepEqual(viaSentBys(raw), ['10.0.0.1:5070', 'host.example:5060', '[::1]:5062']);
+});
+
+/** viaSentBys as first written (every header line matched): the definition the current one must equal */
+function viaSentBysAsWritten(raw: string): string[] {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = end >= 0 ? raw.slice(0, end) : raw;
+  const out: string[] = [];
+  for (const line of head.split(/\r\n(?![ \t])/)) {
+    const m = /^(?:via|v)[ \t]*:(.*)$/is.exec(line);
+    if (!m) continue;
+    for (const value of m[1].split(',')) {
+      const s = /SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(\[[^\]]+\]|[^\s;:]+)(?:\s*:\s*(\d+))?/i.exec(value);
+      if (s) out.push(`${s[1].toLowerCase()}:${s[2] ?? '5060'}`);
+    }
+  }
+  return out;
+}
+
+test('SIP trust: viaSentBys equals its first form on any head of Via-like, folded and other lines', () => {
+  const name = fc.constantFrom('Via', 'via', 'V', 'v', 'VIA ', 'v\t', 'Vary', 'To', 'x-v', '');
+  const sentBy = fc.constantFrom('SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1', 'SIP / 2.0 / tcp Host.Example', 'SIP/2.0/UDP [::1]:5062', 'sip/2.0/udp h : 7', 'junk');
+  const line = fc.tuple(name, fc.array(sentBy, { minLength: 1, maxLength: 3 }), fc.constantFrom('', '\r\n ;rport', '\r\n\tSIP/2.0/UDP f:1'))
+    .map(([n, values, fold]) => `${n}:${values.join(', ')}${fold}`);
+  const raw = fc.tuple(fc.array(line, { maxLength: 6 }), fc.constantFrom('', '\r\n\r\nVia: SIP/2.0/UDP body:1'))
+    .map(([lines, body]) => ['MESSAGE sip:a@b SIP/2.0', ...lines].join('\r\n') + body);
+  fc.assert(fc.property(raw, (r) => assert.deepEqual(viaSentBys(r), viaSentBysAsWritten(r))), { numRuns: 2000 });
 });
 
 test('SIP trust: merged requests are those with a known identity and another branch, for Timer F only', () => {
