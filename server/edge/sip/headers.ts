@@ -21,18 +21,26 @@ function parseParams(s: string): Map<string, string> {
   return params;
 }
 
-function splitOutsideQuotes(s: string, sep: string): string[] {
+/**
+ * `s` cut at each `sep` outside double quotes (a quote toggles; no escapes), as slices: building
+ * each part a character at a time made a new string per character, 2.7 KB per Via parsed (D-340).
+ * `sep` is one ASCII character.
+ */
+export function splitOutsideQuotes(s: string, sep: string): string[] {
+  if (s.indexOf('"') < 0) return s.split(sep);
+  const cut = sep.charCodeAt(0);
   const out: string[] = [];
-  let cur = '';
+  let from = 0;
   let q = false;
-  for (const ch of s) {
-    if (ch === '"') q = !q;
-    if (ch === sep && !q) { out.push(cur); cur = ''; continue; }
-    cur += ch;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === QUOTE) q = !q;
+    else if (c === cut && !q) { out.push(s.slice(from, i)); from = i + 1; }
   }
-  out.push(cur);
+  out.push(s.slice(from));
   return out;
 }
+const QUOTE = 0x22;
 
 function parseHostPort(s: string): { host: string; port?: number } | undefined {
   s = s.trim();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SipParseError, parseSipMessage, splitList } from './message';
-import { parseCSeq, parseNameAddr, parseUri, parseVia } from './headers';
+import { parseCSeq, parseNameAddr, parseUri, parseVia, splitOutsideQuotes } from './headers';
 import { requestProblem } from './validate';
 import { StreamFramer } from '../transport';
 
@@ -138,4 +138,29 @@ test('splitList splits a header value as its definition does: commas outside quo
   for (const v of ['', ' , ,', 'SIP/2.0/UDP a:1;branch=x', 'SIP/2.0/UDP a;branch=x, SIP/2.0/UDP b;branch=y', '"a\\"b,c" <sip:x>, <sip:y,z@w>', '"unclosed, x']) {
     assert.deepEqual(splitList(v), splitListByDefinition(v), v);
   }
+});
+
+/** splitOutsideQuotes as the edge first wrote it, a code point at a time (the reference for the slicing one). */
+function splitOutsideQuotesByDefinition(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (const ch of s) {
+    if (ch === '"') q = !q;
+    if (ch === sep && !q) { out.push(cur); cur = ''; continue; }
+    cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+test('splitOutsideQuotes cuts as its definition does: at separators outside quotes, quotes kept, astral characters whole', () => {
+  const pieces = fc.constantFrom(';', '"', 'a', ',', '=', ' ', 'branch=z9hG4bK', '\\', 'é', '😀', ';;');
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 24 }).map((xs) => xs.join('')), fc.constantFrom(';', ','), (v, sep) => {
+      assert.deepEqual(splitOutsideQuotes(v, sep), splitOutsideQuotesByDefinition(v, sep));
+    }),
+    { numRuns: 5000 },
+  );
+  assert.deepEqual(parseVia('SIP/2.0/UDP h:5;branch=z9hG4bK1;x="a;b";rport')!.params, new Map([['branch', 'z9hG4bK1'], ['x', '"a;b"'], ['rport', '']]));
 });
