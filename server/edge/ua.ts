@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { realClock, type Clock, type TimerHandle } from './clock';
 import { dialogIdFor, withoutTag, type Dialog } from './dialog';
 import { SipMessage, SipParseError, parseSipMessage, splitList } from './sip/message';
-import { formatVia, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf } from './sip/headers';
-import { requestProblem, responseProblem } from './sip/validate';
+import { formatVia, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf, type Via } from './sip/headers';
+import { checkRequest, responseProblem } from './sip/validate';
 import {
   ClientInviteTxn, ClientNonInviteTxn, DEFAULT_TIMERS, ServerInviteTxn, ServerNonInviteTxn,
   type ClientTxn, type ServerTxn, type TimerName, type Transaction, type TxnTimers, type TxnEnv, type SendFn,
@@ -188,14 +188,15 @@ export class SipUa {
       this.handleResponse(msg);
       return;
     }
-    const problem = requestProblem(msg);
-    if (problem) {
-      if (msg.method === 'ACK') this.drop(`bad ACK: ${problem}`);
-      else this.reject400(msg, peer, problem);
+    const checked = checkRequest(msg);
+    if (typeof checked === 'string') {
+      if (msg.method === 'ACK') this.drop(`bad ACK: ${checked}`);
+      else this.reject400(msg, peer, checked);
       return;
     }
-    this.stampVia(msg, peer);
-    this.handleRequest(msg, peer);
+    const via = checked.topVia;
+    this.stampVia(msg, via, peer);
+    this.handleRequest(msg, via, peer);
   }
 
   private drop(reason: string): void {
@@ -237,10 +238,10 @@ export class SipUa {
     this.handlers.rejected?.(r.status, 'overload');
   }
 
-  private stampVia(m: SipMessage, peer: Peer): void {
+  /** `via` is the request's top Via, parsed; it gets the same stamp as the header */
+  private stampVia(m: SipMessage, via: Via, peer: Peer): void {
     const h = m.headers.find((x) => x.key === 'via')!;
     const values = splitList(h.value);
-    const via = parseVia(values[0])!;
     if (via.host !== peer.host) via.params.set('received', peer.host);
     // Forced rport (drachtio NTATAG_SERVER_RPORT(2)): we always answer the source port.
     if (via.params.has('rport')) via.params.set('rport', String(peer.port));
@@ -248,18 +249,18 @@ export class SipUa {
     h.value = values.join(', ');
   }
 
-  private serverKey(m: SipMessage, methodOverride?: string): string {
-    const via = parseVia(m.getAll('via')[0])!;
+  /** `via` is the request's top Via, parsed */
+  private serverKey(m: SipMessage, via: Via, methodOverride?: string): string {
     const method = methodOverride ?? (m.method === 'ACK' ? 'INVITE' : m.method);
     if (via.branch && via.branch.startsWith('z9hG4bK')) return `${via.branch}|${via.host}:${via.port ?? 5060}|${method}`;
     // RFC 2543 peers: match on the request identity instead of the branch.
     return `2543|${m.get('call-id')}|${parseCSeq(m.get('cseq'))?.seq}|${tagOf(m.get('from'))}|${via.branch}|${method}`;
   }
 
-  private handleRequest(msg: SipMessage, peer: Peer): void {
+  private handleRequest(msg: SipMessage, via: Via, peer: Peer): void {
     const method = msg.method;
-    if (method === 'ACK') { this.handleAck(msg, peer); return; }
-    const key = this.serverKey(msg);
+    if (method === 'ACK') { this.handleAck(msg, via, peer); return; }
+    const key = this.serverKey(msg, via);
     const existing = this.serverTxns.get(key);
     if (existing) { existing.retransmission(); return; }
     const completed = this.completedUdp.get(key);
@@ -290,7 +291,7 @@ export class SipUa {
       this.guards.set(txn, this.clock.setTimeout(() => { this.guards.delete(txn); txn.terminate(); }, 64 * this.timers.t1));
     }
 
-    if (method === 'CANCEL') { this.handleCancel(req); return; }
+    if (method === 'CANCEL') { this.handleCancel(req, via); return; }
     const mf = msg.get('max-forwards');
     if (mf !== undefined && Number(mf) === 0) { this.respondStatus(req, 483); return; }
     const unsupported = msg.getAll('require').map((r) => r.toLowerCase()).filter((r) => !this.supported.has(r));
@@ -330,8 +331,8 @@ export class SipUa {
     if (req.dialog && method === 'BYE') this.removeDialog(req.dialog);
   }
 
-  private handleAck(msg: SipMessage, peer: Peer): void {
-    const inviteTxn = this.serverTxns.get(this.serverKey(msg));
+  private handleAck(msg: SipMessage, via: Via, peer: Peer): void {
+    const inviteTxn = this.serverTxns.get(this.serverKey(msg, via));
     if (inviteTxn instanceof ServerInviteTxn && (inviteTxn.state === 'completed' || inviteTxn.state === 'confirmed')) {
       inviteTxn.ack(); // ACK for a non-2xx: absorbed by the stack
       return;
@@ -347,8 +348,8 @@ export class SipUa {
     this.handlers.request?.(req);
   }
 
-  private handleCancel(req: ServerRequest): void {
-    const inviteTxn = this.serverTxns.get(this.serverKey(req.msg, 'INVITE'));
+  private handleCancel(req: ServerRequest, via: Via): void {
+    const inviteTxn = this.serverTxns.get(this.serverKey(req.msg, via, 'INVITE'));
     if (!(inviteTxn instanceof ServerInviteTxn)) { this.respondStatus(req, 481); return; }
     this.respondStatus(req, 200);
     if (inviteTxn.state !== 'proceeding') return;

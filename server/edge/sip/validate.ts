@@ -1,12 +1,24 @@
 import { SipMessage } from './message';
-import { parseCSeq, parseNameAddr, parseUri, parseVia } from './headers';
+import { parseCSeq, parseNameAddr, parseUri, parseVia, type Via } from './headers';
 
 /** Why a request must be rejected with 400, or undefined when it is well formed. */
 export function requestProblem(m: SipMessage): string | undefined {
+  const checked = checkRequest(m);
+  return typeof checked === 'string' ? checked : undefined;
+}
+
+/**
+ * Why a request must be rejected with 400, or its top Via, parsed: the edge reads the top Via
+ * again for the transaction key and the received/rport stamp, and parsing it once was the point
+ * (D-340).
+ */
+export function checkRequest(m: SipMessage): string | { topVia: Via } {
   if (!parseUri(m.uri) && !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(m.uri)) return 'bad Request-URI';
   const vias = m.getAll('via');
   if (vias.length === 0) return 'missing Via';
-  for (const v of vias) if (!parseVia(v)) return 'bad Via';
+  const topVia = parseVia(vias[0]);
+  if (!topVia) return 'bad Via';
+  for (let i = 1; i < vias.length; i++) if (!parseVia(vias[i])) return 'bad Via';
   for (const name of ['from', 'to', 'call-id', 'cseq']) {
     const all = m.getAll(name);
     if (all.length === 0) return `missing ${name}`;
@@ -26,7 +38,7 @@ export function requestProblem(m: SipMessage): string | undefined {
   for (const r of [...m.getAll('route'), ...m.getAll('record-route')]) if (!parseNameAddr(r)) return 'bad Route';
   const exp = m.get('expires');
   if (exp !== undefined && !/^\d{1,10}$/.test(exp)) return 'bad Expires';
-  return undefined;
+  return { topVia };
 }
 
 /** Responses failing this are dropped (RFC 3261 18.1.2: no way to answer a response). */
