@@ -23,6 +23,7 @@ import { startPfChild } from './pf-child';
 import { startNodeRelay, startSrfRelay, type Relay } from './reference-relays';
 import { processTree, watchProc, type ProcWindow } from './proc-stats';
 import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
+import { interleaved, type Series } from './interleaved';
 
 export const USERS = Array.from({ length: 10 }, (_, i) => `u${i}`);
 const DEFAULT_RATES = [250, 500, 1000, 2000, 3000, 4000, 5000, 6000];
@@ -83,36 +84,22 @@ const RETRY = process.env.BENCH_RETRY !== '0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The steps through a reference relay, which is stopped after them. */
-async function relayed(label: string, relay: Relay, list: number[]): Promise<Step[]> {
-  try {
-    return await stepUp(label, `127.0.0.1:${relay.port}`, list, measured([relay.pid]));
-  } finally {
-    await relay.stop();
+/** One step of a series at one rate: a failed step is tried once more (BENCH_RETRY). */
+async function oneStep(label: string, target: string, rate: number, around?: (run: () => Promise<LoadRun>) => Promise<Step>): Promise<Step> {
+  const calls = stepCalls(rate);
+  const run = () => runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
+  let step: Step = around ? await around(run) : await run();
+  if (!step.ok && RETRY) {
+    // other work on a shared machine can starve SIPp for a moment: a failed step gets one more try
+    process.stderr.write(`  ${label} ${rate}/s failed once (${step.successful}/${calls} ok, achieved ${step.achievedRate}/s); retrying\n`);
+    await sleep(3000);
+    step = { ...(around ? await around(run) : await run()), retried: true };
   }
-}
-
-async function stepUp(label: string, target: string, list: number[], around?: (run: () => Promise<LoadRun>) => Promise<Step>): Promise<Step[]> {
-  const steps: Step[] = [];
-  for (const rate of list) {
-    const calls = stepCalls(rate);
-    const run = () => runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
-    let step: Step = around ? await around(run) : await run();
-    if (!step.ok && RETRY) {
-      // other work on a shared machine can starve SIPp for a moment: a failed step gets one more try
-      process.stderr.write(`  ${label} ${rate}/s failed once (${step.successful}/${calls} ok, achieved ${step.achievedRate}/s); retrying\n`);
-      await sleep(3000);
-      step = { ...(around ? await around(run) : await run()), retried: true };
-    }
-    steps.push(step);
-    const pf = step.pf ? `, relay cpu ${step.pf.cpuPct}% (${step.cpuMsPerCall} ms/call) rss ${step.pf.rssMaxMiB} MiB` : '';
-    process.stderr.write(
-      `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, ${step.kernelUdpDrops ?? 'n/a'} kernel UDP drops, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
-    );
-    if (!step.ok) break;
-    await sleep(1000);
-  }
-  return steps;
+  const pf = step.pf ? `, relay cpu ${step.pf.cpuPct}% (${step.cpuMsPerCall} ms/call) rss ${step.pf.rssMaxMiB} MiB` : '';
+  process.stderr.write(
+    `  ${label} ${rate}/s × ${calls}: ${step.ok ? 'ok' : 'FAILED'} (${step.successful} ok, ${step.failed} failed, ${step.retransmissions} retrans, ${step.kernelUdpDrops ?? 'n/a'} kernel UDP drops, achieved ${step.achievedRate}/s, p50 ${step.rttMs.p50} ms, p99 ${step.rttMs.p99} ms${pf})\n`,
+  );
+  return step;
 }
 
 export function highestHeld(steps: Step[]): number {
@@ -174,57 +161,55 @@ export interface OverloadResult {
 
 export async function imdnThroughput(): Promise<ImdnResult> {
   const list = rates();
-  // 1. the ceiling: SIPp UAC straight to the SIPp UAS
-  process.stderr.write('IMDN throughput: ceiling (SIPp UAC → SIPp UAS)\n');
   const uasPort = await freePort();
   const uas = startUas('uas-message-load.xml', uasPort);
-  let ceiling: Step[] = [];
-  let kamailio: Step[] = [];
-  let nodeRelay: Step[] = [];
-  let srfRelay: Step[] = [];
-  let srfAnswer: Step[] = [];
+  const next = `127.0.0.1:${uasPort}`;
+  // every relay is started before the first step and stays up, idle, while the others run theirs
+  const running: Array<{ stop(): Promise<unknown> }> = [];
+  const series: Series<Step, (run: () => Promise<LoadRun>) => Promise<Step>>[] = [];
+  const add = (label: string, target: string, pids?: number[]) => series.push({ label, target, around: pids ? measured(pids) : undefined, steps: [] });
+  let client: ReturnType<typeof startUas> | undefined;
   let kamailioNote: string | undefined;
   try {
     await sleep(300);
-    ceiling = await stepUp('ceiling', `127.0.0.1:${uasPort}`, list);
+    // 1. the ceiling: SIPp UAC straight to the SIPp UAS
+    add('ceiling', next);
     // 2. stateful Kamailio relay in front of the same UAS
     kamailioNote = ensureKamailio();
     if (!kamailioNote) {
-      process.stderr.write('IMDN throughput: Kamailio (tm, stateful) → SIPp UAS\n');
-      const kport = await freePort();
-      const k = await startKamailio(kport, `127.0.0.1:${uasPort}`);
-      try {
-        kamailio = await stepUp('kamailio', `127.0.0.1:${kport}`, list, measured(processTree(k.pid)));
-      } finally {
-        await k.stop();
-      }
+      const k = await startKamailio(await freePort(), next);
+      running.push(k);
+      add('kamailio', `127.0.0.1:${k.port}`, processTree(k.pid));
     }
-    // 3. the Node.js floor, then the edge and srf alone, in front of the same UAS
-    process.stderr.write('IMDN throughput: Node.js floor (bench/node-relay.mjs, transaction-stateful) → SIPp UAS\n');
-    nodeRelay = await relayed('node-relay', await startNodeRelay(`127.0.0.1:${uasPort}`), list);
-    process.stderr.write('IMDN throughput: edge + srf, no PF (bench/srf-relay-process.ts) → SIPp UAS\n');
-    srfRelay = await relayed('srf-relay', await startSrfRelay(`127.0.0.1:${uasPort}`), list);
-    process.stderr.write('IMDN throughput: edge + srf, no PF, repeats answered as the PF answers them → SIPp UAS\n');
-    srfAnswer = await relayed('srf-answer', await startSrfRelay(`127.0.0.1:${uasPort}`, 'answer'), list);
-  } finally {
-    await uas.stop();
-  }
-
-  // 4. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
-  process.stderr.write('IMDN throughput: PF (IMDN-RX) → SIPp UAS as the users\' client\n');
-  const env = { SEED_USERS: USERS.join(',') };
-  const pf = await startPfChild({ env });
-  const client = startUas('uas-message-load.xml', await freePort());
-  let pfSteps: Step[] = [];
-  try {
+    // 3. the Node.js floor (bench/node-relay.mjs, transaction-stateful), then the edge and srf
+    //    alone (bench/srf-relay-process.ts): relaying every MESSAGE, and answering repeats as the PF does
+    const reference = async (label: string, start: Promise<Relay>) => {
+      const relay = await start;
+      running.push(relay);
+      add(label, `127.0.0.1:${relay.port}`, [relay.pid]);
+    };
+    await reference('node-relay', startNodeRelay(next));
+    await reference('srf-relay', startSrfRelay(next));
+    await reference('srf-answer', startSrfRelay(next, 'answer'));
+    // 4. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
+    const pf = await startPfChild({ env: { SEED_USERS: USERS.join(',') } });
+    running.push(pf);
+    client = startUas('uas-message-load.xml', await freePort());
     await registerAll(`127.0.0.1:${pf.sipPort}`, client.port);
     await warmUp(`127.0.0.1:${pf.sipPort}`);
-    pfSteps = await stepUp('pf', `127.0.0.1:${pf.sipPort}`, list, measured([pf.pid]));
+    add('pf', `127.0.0.1:${pf.sipPort}`, [pf.pid]);
+
+    await interleaved(series, list, oneStep);
   } finally {
-    const seen = await client.stop();
-    await pf.stop();
-    process.stderr.write(`  the client received ${seen.incoming} forwarded MESSAGEs in all\n`);
+    if (client) {
+      const seen = await client.stop();
+      process.stderr.write(`  the PF's client received ${seen.incoming} forwarded MESSAGEs in all\n`);
+    }
+    for (const r of running.reverse()) await r.stop();
+    await uas.stop();
   }
+  const stepsOf = (label: string) => series.find((s) => s.label === label)?.steps ?? [];
+  const [ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pfSteps] = ['ceiling', 'kamailio', 'node-relay', 'srf-relay', 'srf-answer', 'pf'].map(stepsOf);
 
   const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), srfAnswer: highestHeld(srfAnswer), pf: highestHeld(pfSteps) };
   const at1000 = pfSteps.find((s) => s.rate === 1000);
