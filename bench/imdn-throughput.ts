@@ -54,7 +54,10 @@ export type Step = LoadRun & {
   retried?: boolean;
 };
 
-function measured(pids: number[]): (run: () => Promise<LoadRun>) => Promise<Step> {
+/** How a step is measured: the load run, wrapped in a /proc window over the relay's processes. */
+type Measure = (run: () => Promise<LoadRun>) => Promise<Step>;
+
+function measured(pids: number[]): Measure {
   return async (run) => {
     const w = watchProc(pids);
     const r = await run();
@@ -85,7 +88,7 @@ const RETRY = process.env.BENCH_RETRY !== '0';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One step of a series at one rate: a failed step is tried once more (BENCH_RETRY). */
-async function oneStep(label: string, target: string, rate: number, around?: (run: () => Promise<LoadRun>) => Promise<Step>): Promise<Step> {
+async function oneStep(label: string, target: string, rate: number, around?: Measure): Promise<Step> {
   const calls = stepCalls(rate);
   const run = () => runLoad({ scenario: 'uac-imdn-load.xml', target, localPort: 0, rate, calls, csvLines: imdnCsv(calls) });
   let step: Step = around ? await around(run) : await run();
@@ -166,7 +169,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   const next = `127.0.0.1:${uasPort}`;
   // every relay is started before the first step and stays up, idle, while the others run theirs
   const running: Array<{ stop(): Promise<unknown> }> = [];
-  const series: Series<Step, (run: () => Promise<LoadRun>) => Promise<Step>>[] = [];
+  const series: Series<Step, Measure>[] = [];
   const add = (label: string, target: string, pids?: number[]) => series.push({ label, target, around: pids ? measured(pids) : undefined, steps: [] });
   let client: ReturnType<typeof startUas> | undefined;
   let kamailioNote: string | undefined;
