@@ -204,12 +204,14 @@ export async function imdnThroughput(): Promise<ImdnResult> {
 
     await interleaved(series, list, oneStep);
   } finally {
+    // every process is stopped, also when one of them fails to stop (said, not thrown: an error
+    // from the steps must not be hidden by one from the clean-up)
+    const unstopped = (e: unknown) => void process.stderr.write(`  a process of the imdn part did not stop cleanly: ${String(e)}\n`);
     if (client) {
-      const seen = await client.stop();
-      process.stderr.write(`  the PF's client received ${seen.incoming} forwarded MESSAGEs in all\n`);
+      const seen = await client.stop().catch(unstopped);
+      if (seen) process.stderr.write(`  the PF's client received ${seen.incoming} forwarded MESSAGEs in all\n`);
     }
-    for (const r of running.reverse()) await r.stop();
-    await uas.stop();
+    for (const r of [...running.reverse(), uas]) await r.stop().catch(unstopped);
   }
   const stepsOf = (label: string) => series.find((s) => s.label === label)?.steps ?? [];
   const [ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pfSteps] = ['ceiling', 'kamailio', 'node-relay', 'srf-relay', 'srf-answer', 'pf'].map(stepsOf);
