@@ -24,6 +24,7 @@ import { startNodeRelay, startSrfRelay, type Relay } from './reference-relays';
 import { processTree, watchProc, type ProcWindow } from './proc-stats';
 import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
 import { interleaved, type Series } from './interleaved';
+import { stopEach } from './stop-child';
 
 export const USERS = Array.from({ length: 10 }, (_, i) => `u${i}`);
 const DEFAULT_RATES = [250, 500, 1000, 2000, 3000, 4000, 5000, 6000];
@@ -211,7 +212,7 @@ export async function imdnThroughput(): Promise<ImdnResult> {
       const seen = await client.stop().catch(unstopped);
       if (seen) process.stderr.write(`  the PF's client received ${seen.incoming} forwarded MESSAGEs in all\n`);
     }
-    for (const r of [...running.reverse(), uas]) await r.stop().catch(unstopped);
+    await stopEach([...running.reverse(), uas], unstopped);
   }
   const stepsOf = (label: string) => series.find((s) => s.label === label)?.steps ?? [];
   const [ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pfSteps] = ['ceiling', 'kamailio', 'node-relay', 'srf-relay', 'srf-answer', 'pf'].map(stepsOf);

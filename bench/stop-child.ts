@@ -9,3 +9,11 @@ export async function stopChild(child: ChildProcess, exited: Promise<void>, grac
   await exited;
   clearTimeout(t);
 }
+
+/**
+ * Stops each of `running` in order, every one of them even when one fails to stop: a failure is
+ * given to `said` and not thrown, so that an error from the work before the clean-up is not hidden.
+ */
+export async function stopEach(running: Array<{ stop(): Promise<unknown> }>, said: (error: unknown) => void): Promise<void> {
+  for (const r of running) await r.stop().catch(said);
+}
