@@ -51,15 +51,18 @@ export async function startNodeRelay(next: string): Promise<Relay> {
   return started(child, 'the Node.js relay', /^ready$/m, port);
 }
 
-/**
- * bench/srf-relay-process.ts on a free port, relaying to `next`, with the node arguments `npm start`
- * gives the PF; `repeats: 'answer'` answers a repeated notification itself, as the PF does.
- */
-export async function startSrfRelay(next: string, repeats: 'relay' | 'answer' = 'relay'): Promise<Relay> {
+/** a TypeScript relay of the bench's on a free port, relaying to `next`, with the node arguments `npm start` gives the PF */
+async function startTsRelay(file: string, what: string, next: string, repeats: 'relay' | 'answer'): Promise<Relay> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...pfNodeArgs(process.env), '--import', 'tsx', 'bench/srf-relay-process.ts'], {
+  const child = spawn(process.execPath, [...pfNodeArgs(process.env), '--import', 'tsx', file], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next, BENCH_RELAY_REPEATS: repeats },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return started(child, 'the srf relay', /BENCH_READY/, port);
+  return started(child, what, /BENCH_READY/, port);
 }
+
+/** bench/srf-relay-process.ts (the edge and srf); `repeats: 'answer'` answers a repeated notification itself, as the PF does */
+export function startSrfRelay(next: string, repeats: 'relay' | 'answer' = 'relay'): Promise<Relay> {
+  return startTsRelay('bench/srf-relay-process.ts', 'the srf relay', next, repeats);
+}
+
