@@ -20,7 +20,7 @@ import { freePort } from '../e2e/support/ports';
 import { hotSpots, type HotSpots } from './cpu-profile';
 import { ensureKamailio, startKamailio } from './kamailio';
 import { startPfChild } from './pf-child';
-import { startNodeRelay, startSrfRelay, type Relay } from './reference-relays';
+import { startNodeRelay, startSrfRelay, startUaRelay, type Relay } from './reference-relays';
 import { processTree, watchProc, type ProcWindow } from './proc-stats';
 import { runLoad, runOnce, startUas, type LoadRun } from './sipp';
 import { interleaved, type Series } from './interleaved';
@@ -122,13 +122,13 @@ async function registerAll(target: string, uasPort: number, perUserPorts: number
 }
 
 export interface ImdnResult {
-  steps: { ceiling: Step[]; kamailio: Step[]; nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[]; pf: Step[] };
-  highest: { ceiling: number; kamailio: number | null; nodeRelay: number; srfRelay: number; srfAnswer: number; pf: number };
+  steps: { ceiling: Step[]; kamailio: Step[]; nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[]; uaAnswer: Step[]; pf: Step[] };
+  highest: { ceiling: number; kamailio: number | null; nodeRelay: number; srfRelay: number; srfAnswer: number; uaAnswer: number; pf: number };
   pfVsCeiling: number | null;
   pfVsKamailio: number | null;
   pfAt1000: { p50: number | null; p99: number | null } | null;
   /** CPU ms per MESSAGE at the highest step each held (load-independent), and PF / Kamailio */
-  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null; nodeRelay: number | null; srfRelay: number | null; srfAnswer: number | null };
+  cpuMsPerCall: { pf: number | null; kamailio: number | null; pfOverKamailio: number | null; nodeRelay: number | null; srfRelay: number | null; srfAnswer: number | null; uaAnswer: number | null };
   kamailioNote?: string;
   profile?: { rate: number; hot: HotSpots } | { error: string };
   overload?: OverloadResult;
@@ -195,6 +195,9 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     await reference('node-relay', startNodeRelay(next));
     await reference('srf-relay', startSrfRelay(next));
     await reference('srf-answer', startSrfRelay(next, 'answer'));
+    // the edge's SIP stack alone, answering repeats (bench/ua-relay-process.ts): where a MESSAGE
+    // path beside srf would start (D-341)
+    await reference('ua-answer', startUaRelay(next, 'answer'));
     // 4. the PF: IMDN-RX with dedup, forwarding first-seen notifications to the users' client
     const pf = await startPfChild({ env: { SEED_USERS: USERS.join(',') } });
     running.push(pf);
@@ -215,9 +218,9 @@ export async function imdnThroughput(): Promise<ImdnResult> {
     await stopEach([...running.reverse(), uas], unstopped);
   }
   const stepsOf = (label: string) => series.find((s) => s.label === label)?.steps ?? [];
-  const [ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pfSteps] = ['ceiling', 'kamailio', 'node-relay', 'srf-relay', 'srf-answer', 'pf'].map(stepsOf);
+  const [ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, uaAnswer, pfSteps] = ['ceiling', 'kamailio', 'node-relay', 'srf-relay', 'srf-answer', 'ua-answer', 'pf'].map(stepsOf);
 
-  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), srfAnswer: highestHeld(srfAnswer), pf: highestHeld(pfSteps) };
+  const highest = { ceiling: highestHeld(ceiling), kamailio: kamailioNote ? null : highestHeld(kamailio), nodeRelay: highestHeld(nodeRelay), srfRelay: highestHeld(srfRelay), srfAnswer: highestHeld(srfAnswer), uaAnswer: highestHeld(uaAnswer), pf: highestHeld(pfSteps) };
   const at1000 = pfSteps.find((s) => s.rate === 1000);
 
   // 5. overload: 2× and 4× the PF's zero-failure rate (the first step's rate when none held)
@@ -228,12 +231,12 @@ export async function imdnThroughput(): Promise<ImdnResult> {
   if (process.env.BENCH_PROFILE !== '0') profile = await profilePf(highest.pf || list[0]);
 
   return {
-    steps: { ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, pf: pfSteps },
+    steps: { ceiling, kamailio, nodeRelay, srfRelay, srfAnswer, uaAnswer, pf: pfSteps },
     highest,
     pfVsCeiling: highest.ceiling ? Math.round((highest.pf / highest.ceiling) * 100) / 100 : null,
     pfVsKamailio: highest.kamailio ? Math.round((highest.pf / highest.kamailio) * 100) / 100 : null,
     pfAt1000: at1000 ? { p50: at1000.rttMs.p50, p99: at1000.rttMs.p99 } : null,
-    cpuMsPerCall: costs(pfSteps, kamailio, { nodeRelay, srfRelay, srfAnswer }),
+    cpuMsPerCall: costs(pfSteps, kamailio, { nodeRelay, srfRelay, srfAnswer, uaAnswer }),
     ...(kamailioNote ? { kamailioNote } : {}),
     profile,
     overload,
@@ -305,12 +308,12 @@ async function overloadSteps(capacity: number, withKamailio: boolean): Promise<O
   return { capacity, pf: pfSteps, kamailio: kSteps };
 }
 
-function costs(pf: Step[], kamailio: Step[], refs: { nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[] }): ImdnResult['cpuMsPerCall'] {
+function costs(pf: Step[], kamailio: Step[], refs: { nodeRelay: Step[]; srfRelay: Step[]; srfAnswer: Step[]; uaAnswer: Step[] }): ImdnResult['cpuMsPerCall'] {
   // the cost at the highest step held, or at the first step when none held
   const at = (steps: Step[]) => (steps.filter((s) => s.ok).at(-1) ?? steps[0])?.cpuMsPerCall ?? null;
   const p = at(pf);
   const k = at(kamailio);
-  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null, nodeRelay: at(refs.nodeRelay), srfRelay: at(refs.srfRelay), srfAnswer: at(refs.srfAnswer) };
+  return { pf: p, kamailio: k, pfOverKamailio: p !== null && k ? Math.round((p / k) * 10) / 10 : null, nodeRelay: at(refs.nodeRelay), srfRelay: at(refs.srfRelay), srfAnswer: at(refs.srfAnswer), uaAnswer: at(refs.uaAnswer) };
 }
 
 async function profilePf(rate: number): Promise<ImdnResult['profile']> {

@@ -6,11 +6,11 @@ export async function run() {
   const pfSteps = r.steps.pf;
   const top = pfSteps.filter((s) => s.ok).at(-1);
   const summary = [
-    `highest zero-failure rate: PF ${r.highest.pf}/s, Kamailio ${r.highest.kamailio ?? 'n/a'}/s, Node.js floor ${r.highest.nodeRelay}/s, edge + srf alone ${r.highest.srfRelay}/s (repeats answered: ${r.highest.srfAnswer}/s), SIPp→SIPp ceiling ${r.highest.ceiling}/s`,
+    `highest zero-failure rate: PF ${r.highest.pf}/s, Kamailio ${r.highest.kamailio ?? 'n/a'}/s, Node.js floor ${r.highest.nodeRelay}/s, edge + srf alone ${r.highest.srfRelay}/s (repeats answered: ${r.highest.srfAnswer}/s), the edge's UA alone answering repeats ${r.highest.uaAnswer ?? 'n/a'}/s, SIPp→SIPp ceiling ${r.highest.ceiling}/s`,
     `PF / Kamailio = ${r.pfVsKamailio ?? 'n/a'} (target ≥ 0.5), PF / ceiling = ${r.pfVsCeiling ?? 'n/a'}`,
     `PF at 1000/s: p50 ${r.pfAt1000?.p50 ?? 'n/a'} ms, p99 ${r.pfAt1000?.p99 ?? 'n/a'} ms (target p99 < 20 ms)`,
     `CPU per MESSAGE (load-independent): PF ${r.cpuMsPerCall.pf ?? 'n/a'} ms, Kamailio ${r.cpuMsPerCall.kamailio ?? 'n/a'} ms (PF costs ${r.cpuMsPerCall.pfOverKamailio ?? 'n/a'}×); one core's worth ≈ ${r.cpuMsPerCall.pf ? Math.round(1000 / r.cpuMsPerCall.pf) : 'n/a'} MESSAGEs/s for the PF`,
-    `CPU per MESSAGE of the reference relays: Node.js floor (bench/node-relay.mjs) ${r.cpuMsPerCall.nodeRelay ?? 'n/a'} ms, edge + srf with no PF (bench/srf-relay-process.ts) ${r.cpuMsPerCall.srfRelay ?? 'n/a'} ms, the same answering repeats as the PF does ${r.cpuMsPerCall.srfAnswer ?? 'n/a'} ms`,
+    `CPU per MESSAGE of the reference relays: Node.js floor (bench/node-relay.mjs) ${r.cpuMsPerCall.nodeRelay ?? 'n/a'} ms, edge + srf with no PF (bench/srf-relay-process.ts) ${r.cpuMsPerCall.srfRelay ?? 'n/a'} ms, the same answering repeats as the PF does ${r.cpuMsPerCall.srfAnswer ?? 'n/a'} ms, the edge's UA alone answering repeats (bench/ua-relay-process.ts) ${r.cpuMsPerCall.uaAnswer ?? 'n/a'} ms`,
     top?.pf ? `PF at ${top.rate}/s: CPU ${top.pf.cpuPct}% of one core, RSS max ${top.pf.rssMaxMiB} MiB` : 'PF held no step',
   ];
   if (r.overload) {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, test } from 'node:test';
-import { startNodeRelay, startSrfRelay, type Relay } from './reference-relays';
+import { startNodeRelay, startSrfRelay, startUaRelay, type Relay } from './reference-relays';
 
 /** A UAS answering every MESSAGE 200 with its Vias folded in one line, as SIPp's answers them. */
 async function foldingUas(): Promise<{ port: number; seen: string[]; close(): void }> {
@@ -73,7 +73,12 @@ after(async () => {
   }
 });
 
-for (const [name, start] of [['the Node.js floor (bench/node-relay.mjs)', startNodeRelay], ['the edge + srf with no PF (bench/srf-relay-process.ts)', startSrfRelay]] as const) {
+const RELAYS = [
+  ['the Node.js floor (bench/node-relay.mjs)', startNodeRelay],
+  ['the edge + srf with no PF (bench/srf-relay-process.ts)', startSrfRelay],
+  ['the edge UA alone (bench/ua-relay-process.ts)', startUaRelay],
+] as const;
+for (const [name, start] of RELAYS) {
   test(`issue 17: ${name} relays a MESSAGE to the UAS and its 200 back to the UAC`, async () => {
     const uas = await foldingUas();
     running.push(uas);
@@ -95,20 +100,26 @@ for (const [name, start] of [['the Node.js floor (bench/node-relay.mjs)', startN
   });
 }
 
-test('issue 17: the edge + srf relay answering repeats answers a notification seen before itself, as the PF does, and relays a new one', async () => {
-  const uas = await foldingUas();
-  running.push(uas);
-  const relay = await startSrfRelay(`127.0.0.1:${uas.port}`, 'answer');
-  running.push(relay);
-  const client = await uac();
-  running.push(client);
-  const imdn = (id: string) => `<imdn><message-id>${id}</message-id></imdn>`;
-  client.send(message(client.port, 'z9hG4bKa1', imdn('m1')), relay.port);
-  assert.match(await client.next(), /^SIP\/2\.0 200 /);
-  client.send(message(client.port, 'z9hG4bKa2', imdn('m1')), relay.port);
-  assert.match(await client.next(), /^SIP\/2\.0 200 /);
-  assert.equal(uas.seen.length, 1, 'the repeat is answered by the relay, not sent on');
-  client.send(message(client.port, 'z9hG4bKa3', imdn('m2')), relay.port);
-  assert.match(await client.next(), /^SIP\/2\.0 200 /);
-  assert.equal(uas.seen.length, 2, 'a new notification is sent on');
-});
+const ANSWERING = [
+  ['the edge + srf relay', startSrfRelay],
+  ['the edge UA relay', startUaRelay],
+] as const;
+for (const [name, start] of ANSWERING) {
+  test(`issue 17: ${name} answering repeats answers a notification seen before itself, as the PF does, and relays a new one`, async () => {
+    const uas = await foldingUas();
+    running.push(uas);
+    const relay = await start(`127.0.0.1:${uas.port}`, 'answer');
+    running.push(relay);
+    const client = await uac();
+    running.push(client);
+    const imdn = (id: string) => `<imdn><message-id>${id}</message-id></imdn>`;
+    client.send(message(client.port, 'z9hG4bKa1', imdn('m1')), relay.port);
+    assert.match(await client.next(), /^SIP\/2\.0 200 /);
+    client.send(message(client.port, 'z9hG4bKa2', imdn('m1')), relay.port);
+    assert.match(await client.next(), /^SIP\/2\.0 200 /);
+    assert.equal(uas.seen.length, 1, 'the repeat is answered by the relay, not sent on');
+    client.send(message(client.port, 'z9hG4bKa3', imdn('m2')), relay.port);
+    assert.match(await client.next(), /^SIP\/2\.0 200 /);
+    assert.equal(uas.seen.length, 2, 'a new notification is sent on');
+  });
+}

@@ -1,6 +1,7 @@
 // The IMDN part's reference relays beside Kamailio (issue 17), each a child process of its own so
 // /proc gives its CPU as it gives the PF's: the Node.js floor (bench/node-relay.mjs) and the
-// design card's stack with no PF in it (bench/srf-relay-process.ts: the embedded edge, srf).
+// design card's stack with no PF in it (bench/srf-relay-process.ts: the embedded edge, srf), and the
+// edge's SIP stack alone (bench/ua-relay-process.ts: no control protocol, no srf).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
@@ -66,3 +67,7 @@ export function startSrfRelay(next: string, repeats: 'relay' | 'answer' = 'relay
   return startTsRelay('bench/srf-relay-process.ts', 'the srf relay', next, repeats);
 }
 
+/** bench/ua-relay-process.ts (the edge's SIP stack alone); `repeats` as for startSrfRelay */
+export function startUaRelay(next: string, repeats: 'relay' | 'answer' = 'relay'): Promise<Relay> {
+  return startTsRelay('bench/ua-relay-process.ts', 'the edge UA relay', next, repeats);
+}

@@ -19,11 +19,13 @@ if (imdn) {
   rows.push(['IMDN zero-failure rate, PF', `${h.pf}/s`, `≥ 0.5 × Kamailio`, verdict(h.kamailio ? h.pf >= 0.5 * h.kamailio : null)]);
   rows.push(['IMDN zero-failure rate, stateful Kamailio', h.kamailio === null ? 'not measured' : `${h.kamailio}/s`, 'reference', '']);
   if (h.nodeRelay !== undefined) rows.push(['IMDN zero-failure rate, Node.js floor (bench/node-relay.mjs); edge + srf, no PF (relaying all; repeats answered)', `${h.nodeRelay}/s; ${h.srfRelay}/s; ${h.srfAnswer === undefined ? 'n/a' : `${h.srfAnswer}/s`}`, 'reference', '']);
+  if (h.uaAnswer !== undefined) rows.push(["IMDN zero-failure rate, the edge's UA alone, no control protocol, no srf (repeats answered)", `${h.uaAnswer}/s`, 'reference', '']);
   rows.push(['IMDN zero-failure rate, SIPp → SIPp ceiling', `${h.ceiling}/s`, 'reference', '']);
   rows.push(['PF / Kamailio; PF / ceiling', `${imdn.pfVsKamailio ?? 'n/a'}; ${imdn.pfVsCeiling ?? 'n/a'}`, '≥ 0.5 (Kamailio)', '']);
   const c = imdn.cpuMsPerCall;
   if (c) rows.push(['CPU per MESSAGE (load-independent): PF; Kamailio (all workers)', `${c.pf ?? 'n/a'} ms; ${c.kamailio ?? 'n/a'} ms (PF ${c.pfOverKamailio ?? 'n/a'}×)`, '', '']);
   if (c?.nodeRelay !== undefined) rows.push(['CPU per MESSAGE: Node.js floor (a transaction-stateful relay, nothing else); edge + srf, no PF (relaying all; repeats answered)', `${c.nodeRelay ?? 'n/a'} ms; ${c.srfRelay ?? 'n/a'} ms; ${c.srfAnswer ?? 'n/a'} ms`, 'reference', '']);
+  if (c?.uaAnswer !== undefined) rows.push(["CPU per MESSAGE: the edge's UA alone, no control protocol, no srf (repeats answered)", `${c.uaAnswer ?? 'n/a'} ms`, 'reference', '']);
   const s1000 = imdn.steps.pf.find((s: { rate: number }) => s.rate === 1000);
   rows.push([
     'PF MESSAGE→200 at 1,000/s, p50 / p99',
