@@ -5,7 +5,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { corkPerTurn } from './cork-per-turn';
 import { dialogIdFor, type Dialog } from './dialog';
-import { SipMessage, canonicalName, headerKey, parseSipMessage } from './sip/message';
+import { SipMessage, appHeaderName, headerKey, parseSipMessage } from './sip/message';
 import { parseCSeq, tagOf } from './sip/headers';
 import type { ClientTxn } from './transaction';
 import { ClientInviteTxn } from './transaction';
@@ -54,16 +54,10 @@ export function stackTime(ms = Date.now()): string {
   return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
 }
 
-function capitalise(name: string): string {
-  const c = canonicalName(name);
-  if (c !== name.trim()) return c;
-  return name.trim().split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
-}
-
 /** Parses an app's skeleton message: body is the rest of the frame, header names normalised. */
 export function parseSkeleton(raw: string, bytes = false): SipMessage {
   const m = parseSipMessage(Buffer.from(raw, bytes ? 'latin1' : 'utf8'), { ignoreContentLength: true });
-  for (const h of m.headers) h.name = capitalise(h.name);
+  for (const h of m.headers) h.name = appHeaderName(h.name);
   return m;
 }
 

@@ -55,6 +55,13 @@ export function canonicalName(name: string): string {
   return CANONICAL[k] ?? name.trim();
 }
 
+/** A header name an application wrote, as the edge sends it: the canonical form, else each word capitalised. */
+export function appHeaderName(name: string): string {
+  const c = canonicalName(name);
+  if (c !== name.trim()) return c;
+  return name.trim().split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+}
+
 export function isMultiValued(name: string): boolean {
   return MULTI.has(headerKey(name));
 }
