@@ -15,6 +15,8 @@ export interface Config {
     edgeThread: boolean;
     /** PF_EDGE_LINK: srf reaches the embedded edge in process (D-297) or over the control port's TCP */
     edgeLink: 'in-process' | 'tcp';
+    /** PF_MESSAGE_LINK: a MESSAGE outside a dialog reaches the PF from the embedded edge without srf (D-341) */
+    messageLink: boolean;
   };
   /** set when an external drachtio-server is used; then no embedded edge is started */
   drachtio?: { host: string; port: number; secret: string };
@@ -135,6 +137,13 @@ function edgeLink(env: Env): 'in-process' | 'tcp' {
   const raw = (env.PF_EDGE_LINK ?? 'in-process').trim().toLowerCase();
   if (raw !== 'in-process' && raw !== 'tcp') throw new ConfigError(`PF_EDGE_LINK must be in-process or tcp, got "${env.PF_EDGE_LINK}"`);
   return raw;
+}
+
+/** PF_MESSAGE_LINK (on | off, default off): MESSAGEs outside a dialog skip the control protocol and srf (D-341). */
+function messageLink(env: Env): boolean {
+  const raw = (env.PF_MESSAGE_LINK ?? 'off').trim().toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_MESSAGE_LINK must be on or off, got "${env.PF_MESSAGE_LINK}"`);
+  return raw === 'on';
 }
 
 /** PF_RECORD (on | off, default on) and PF_RECORD_RETENTION_HOURS (default 48: the console's longest what-if window is a day, D-240). */
@@ -261,7 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
   const trust = sipTrust(env);
   return {
     http: { host: env.HTTP_HOST || '127.0.0.1', port: port(env, 'HTTP_PORT', 3000) },
-    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes), edgeThread: edgeThread(env), edgeLink: edgeLink(env) },
+    sip: { host: env.SIP_HOST || '127.0.0.1', port: port(env, 'SIP_PORT', 5060), transports: transports(env), tcp: sipTcp(env, trust.maxMessageBytes), edgeThread: edgeThread(env), edgeLink: edgeLink(env), messageLink: messageLink(env) },
     drachtio: drachtioHost
       ? { host: drachtioHost, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' }
       : undefined,

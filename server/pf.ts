@@ -2,6 +2,7 @@
 // drachtio-server), drachtio-srf and the request handlers. server/index.ts adds HTTP on top;
 // SIP tests start just this.
 import net from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import Srf from 'drachtio-srf';
 import type { Config } from './config';
@@ -33,7 +34,8 @@ import { decisionSink } from './sip/record-decisions';
 import { sessionHandlersOf } from './sip/session/install';
 import { unknownSourceGate } from './sip/trust/unknown-source';
 import { Registrar } from './sip/registrar';
-import type { SrfApp } from './sip/srf-types';
+import type { Handler, RequestSender, SrfApp } from './sip/srf-types';
+import { MessageLink } from './sip/message-link';
 import { openDatabase, type OpenDatabase } from './store/database';
 import { DecisionLog } from './store/decision-log';
 import { EngineRecorder } from './store/engine-recording';
@@ -64,6 +66,8 @@ export interface EmbeddedEdge {
   refresh?(): Promise<void>;
   /** srf's end of the in-process control link (D-297), when PF_EDGE_LINK=in-process */
   link?: () => net.Socket;
+  /** the PF's end of the MESSAGE link (D-341), when PF_MESSAGE_LINK=on */
+  messageLink?: MessagePort;
   close(): Promise<void>;
 }
 
@@ -266,6 +270,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
         onWire: (tally) => metrics.wireTally(tally),
         warn: (line) => log.warn(`edge: ${line}`),
         link: config.sip.edgeLink === 'in-process',
+        messageLink: config.sip.messageLink,
       });
       edge = { ...threaded, threaded: true };
       running.add('the SIP edge', () => threaded.close());
@@ -273,7 +278,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
       hepCounts = threaded.hepCounts;
     } else {
       const local = await startEdge({ sip, control: config.edgeControl, admit, warn: (line) => log.warn(`edge: ${line}`) });
-      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), close: () => local.close() };
+      edge = { sipAddress: local.sipAddress, controlAddress: local.controlAddress, stats: () => local.stats(), threaded: false, link: () => local.link(), ...(config.sip.messageLink ? { messageLink: local.messageLink() } : {}), close: () => local.close() };
       running.add('the SIP edge', () => local.close());
       local.tap((m) => metrics.wire(m));
       if (config.observe.captureMaxBytes > 0) {
@@ -299,6 +304,10 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   if (config.observe.hepUrl && !edge) log.warn('HEP_URL is set but SIP goes through an external drachtio-server: capture there (drachtio-server has its own HEP export)');
   const srf = await connectSrf(control, edge && config.sip.edgeLink === 'in-process' ? edge.link?.() : undefined);
   running.add('srf', () => srf.disconnect());
+  // MESSAGEs outside a dialog, both ways, without the control protocol and srf (D-341)
+  const messageLink = edge?.messageLink ? new MessageLink(edge.messageLink, srf, logger('sip')) : undefined;
+  if (messageLink) running.add('the MESSAGE link', () => messageLink.close());
+  const requests: RequestSender = messageLink ?? srf;
   const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
   running.add('the MSRP listener', () => msrp.close());
   carrier.listener = msrp;
@@ -316,13 +325,13 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const pager = new PagerService(services);
   let localTerminating: LocalTerminating = () => {};
   const runner = new EffectRunner({
-    srf,
+    srf: requests,
     state,
     store,
     guard,
     log: sipLog,
     now,
-    core: coreRouter({ srf, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
+    core: coreRouter({ srf: requests, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
     onRequestOutcome: (o) => {
       const service = imdn.owns(o.leg) ? imdn : pager.owns(o.leg) ? pager : undefined;
       void service?.onRequestOutcome(o).catch((err: Error) => sipLog.error(`outcome of ${o.leg}: ${err.stack ?? err.message}`));
@@ -340,10 +349,16 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  // srf's middleware, in order; a MESSAGE over the MESSAGE link runs through the same (D-341)
+  const middleware: Handler[] = [];
+  const use = (h: Handler) => {
+    middleware.push(h);
+    srf.use(h);
+  };
   // every log line about a request carries its Call-ID and served user (D-224)
-  srf.use(sipLogContext({ isServed, log: sipLog }));
+  use(sipLogContext({ isServed, log: sipLog }));
   const trust = sipTrust({ ...config.sipTrust, self: () => [edge?.sipAddress ?? config.sip], overload });
-  srf.use(trust);
+  use(trust);
   // what the overload control sees, for the metrics (D-332): where the verdicts were applied
   overloadNow = () => {
     if (!edge) return { pending: inFlight.size, refused: trust.counters.overloadedBy };
@@ -351,8 +366,9 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
     return { pending: s.appPending, refused: s.overloadedBy };
   };
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
-  srf.use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
+  use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));
   const handlers = installPfHandlers(srf, handlerDeps);
+  messageLink?.serve([...middleware, handlers.message]);
   // Corked only now: srf sends a route frame for each verb as its handler is installed, and they
   // must reach the edge before startPf returns, or the first requests find no route (D-296).
   if (!corkSrfSends(srf)) log.warn('srf: its connection is not where drachtio-srf 5.0 keeps it; each frame to the edge is a write of its own (D-296)');

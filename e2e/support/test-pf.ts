@@ -32,6 +32,8 @@ export async function startTestPf(env: Record<string, string> = {}): Promise<Pf>
     PF_OVERLOAD_MAX_LAG_MS: '5000',
     // the whole suite can run with the edge on the main thread or on its own (PF_EDGE_THREAD=off|on, D-285)
     ...(process.env.PF_EDGE_THREAD ? { PF_EDGE_THREAD: process.env.PF_EDGE_THREAD } : {}),
+    // … and with MESSAGEs over the MESSAGE link or through srf (PF_MESSAGE_LINK=on|off, D-341)
+    ...(process.env.PF_MESSAGE_LINK ? { PF_MESSAGE_LINK: process.env.PF_MESSAGE_LINK } : {}),
     ...env,
   });
   const pf = await startPf(config);

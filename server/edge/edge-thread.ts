@@ -2,16 +2,18 @@
 // worker (edge-worker.mjs → edge-worker-main.ts), and keeps what the PF reads of the edge
 // synchronously (its counters, HEP's counts) from the worker's periodic reports.
 import type net from 'node:net';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { LinkSocket } from './link-socket';
 import type { WireMessage } from '../capture/wire';
 import type { EdgeStats } from './index';
 import type { EdgeWorkerData, FromEdgeWorker, ToEdgeWorker } from './edge-worker-main';
 import type { WireTally } from './wire-tally';
 
-export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs' | 'link'> {
+export interface EdgeThreadOptions extends Omit<EdgeWorkerData, 'reportMs' | 'link' | 'messageLink'> {
   /** srf reaches the edge over an in-process link (D-297) instead of the control port */
   link?: boolean;
+  /** MESSAGEs outside a dialog go to the PF over a MESSAGE link (D-341) instead of srf */
+  messageLink?: boolean;
   /** what the worker's wire observer counted since its last report */
   onWire(tally: WireTally): void;
   warn(line: string): void;
@@ -23,6 +25,8 @@ export interface ThreadEdge {
   controlAddress: { host: string; port: number };
   /** the app's end of the in-process control link (D-297), when asked for at start; once */
   link?: () => net.Socket;
+  /** the PF's end of the MESSAGE link (D-341), when asked for at start */
+  messageLink?: MessagePort;
   /** the edge's counters at its last report (every reportMs) */
   stats(): EdgeStats;
   /** asks for a report now: stats(), the HEP counts and the wire tally are then up to date */
@@ -45,10 +49,12 @@ const YOUNG_GENERATION_MB = 8;
 const ASK_TIMEOUT_MS = 5000;
 
 export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
-  const { onWire, warn, reportMs = 100, link, ...rest } = opts;
+  const { onWire, warn, reportMs = 100, link, messageLink, ...rest } = opts;
   const channel = link ? new MessageChannel() : undefined;
-  const data: EdgeWorkerData = { ...rest, reportMs, ...(channel ? { link: channel.port2 } : {}) };
-  const worker = new Worker(WORKER, { workerData: data, transferList: channel ? [channel.port2] : [], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  const messages = messageLink ? new MessageChannel() : undefined;
+  const data: EdgeWorkerData = { ...rest, reportMs, ...(channel ? { link: channel.port2 } : {}), ...(messages ? { messageLink: messages.port2 } : {}) };
+  const transferList = [channel?.port2, messages?.port2].filter((p): p is MessagePort => p !== undefined);
+  const worker = new Worker(WORKER, { workerData: data, transferList, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   let linked = false;
   let stats: EdgeStats | undefined;
   let hep: { sent: number; dropped: number } | undefined;
@@ -116,6 +122,7 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
                   return new LinkSocket(channel.port1);
                 }
               : undefined,
+            messageLink: messages?.port1,
             stats: () => stats ?? emptyStats(),
             refresh: () => ask({ op: 'report', id: nextId++ }, () => undefined),
             hepCounts: () => hep,
@@ -142,5 +149,5 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
 }
 
 function emptyStats(): EdgeStats {
-  return { transactions: 0, serverTransactions: 0, clientTransactions: 0, dialogs: 0, apps: 0, appTransactions: 0, tcpConnections: 0, tcpBuffered: 0, tcpRefused: 0, received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0, overloadedBy: {}, appPending: 0 };
+  return { transactions: 0, serverTransactions: 0, clientTransactions: 0, dialogs: 0, apps: 0, appTransactions: 0, tcpConnections: 0, tcpBuffered: 0, tcpRefused: 0, received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0, overloadedBy: {}, appPending: 0, linkedMessages: 0 };
 }

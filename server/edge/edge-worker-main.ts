@@ -26,6 +26,8 @@ export interface EdgeWorkerData {
   reportMs: number;
   /** the edge's end of the in-process control link to srf on the main thread (D-297) */
   link?: MessagePort;
+  /** the edge's end of the MESSAGE link to the PF on the main thread (D-341) */
+  messageLink?: MessagePort;
 }
 
 /** the main thread's requests */
@@ -57,6 +59,7 @@ export async function runEdgeWorker(): Promise<void> {
     return;
   }
   if (data.link) edge.acceptLink(data.link);
+  if (data.messageLink) edge.acceptMessageLink(data.messageLink);
   const tally = new Map<string, number>();
   edge.tap((m) => {
     const key = tallyKey(m);

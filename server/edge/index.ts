@@ -5,6 +5,7 @@ import type net from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ControlServer } from './control-server';
 import { LinkSocket } from './link-socket';
+import { MessageLinkEdge, takesRequest } from './message-link';
 import { Transport, type Proto, type TcpLimits } from './transport';
 import { SipUa, type UaOptions } from './ua';
 
@@ -42,6 +43,8 @@ export interface EdgeStats {
   overloadedBy: Record<string, number>;
   /** requests handed to the app that it has not answered yet */
   appPending: number;
+  /** MESSAGEs handed to the PF over the MESSAGE link (D-341) since the start */
+  linkedMessages: number;
 }
 
 export interface Edge {
@@ -54,6 +57,10 @@ export interface Edge {
   link(): net.Socket;
   /** Takes the edge's end of a control link whose app is on another thread (D-297). */
   acceptLink(port: MessagePort): void;
+  /** The PF's end of a MESSAGE link inside this thread (D-341); once. */
+  messageLink(): MessagePort;
+  /** Takes the edge's end of a MESSAGE link whose PF is on another thread (D-341); once. */
+  acceptMessageLink(port: MessagePort): void;
   close(): Promise<void>;
   /** The SIP core underneath (for tests and tooling). */
   readonly ua: SipUa;
@@ -82,6 +89,15 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     throw e;
   }
   let closed = false;
+  let messages: MessageLinkEdge | undefined;
+  // a MESSAGE outside a dialog goes over the MESSAGE link once there is one, the rest to srf
+  const acceptMessageLink = (port: MessagePort) => {
+    if (messages) throw new Error('the edge has a MESSAGE link already');
+    const link = new MessageLinkEdge(ua, port);
+    messages = link;
+    const toControl = ua.handlers.request;
+    ua.handlers.request = (req) => (takesRequest(req) ? link.deliver(req) : toControl?.(req));
+  };
   return {
     ua,
     sipAddress: { ...transport.address },
@@ -89,7 +105,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     stats(): EdgeStats {
       const u = ua.stats();
       const c = control.stats();
-      return { ...u, ...c, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, overloadedBy: { ...ua.overloadedBy }, appPending: ua.appPending };
+      return { ...u, ...c, appTransactions: c.appTransactions + (messages?.size ?? 0), linkedMessages: messages?.delivered ?? 0, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, overloadedBy: { ...ua.overloadedBy }, appPending: ua.appPending };
     },
     tap: (observer) => transport.addTap(observer),
     link(): net.Socket {
@@ -98,10 +114,17 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       return new LinkSocket(port1);
     },
     acceptLink: (port) => control.acceptLink(new LinkSocket(port)),
+    messageLink(): MessagePort {
+      const { port1, port2 } = new MessageChannel();
+      acceptMessageLink(port2);
+      return port1;
+    },
+    acceptMessageLink,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       ua.shutdown();
+      messages?.close();
       await Promise.all([control.close(), transport.close()]);
     },
   };

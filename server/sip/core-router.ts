@@ -6,12 +6,13 @@ import { aorOf } from './addresses';
 import { sendRequest, type ForkOutcome } from './forward';
 import { inspectView } from './message-view';
 import { hostResolves, sipHost } from './resolve';
-import type { SrfApp, SrfResponseOut } from './srf-types';
+import type { RequestSender, SrfResponseOut } from './srf-types';
 
 export type LocalTerminating = (view: SipMessageView, servedUser: string, res: SrfResponseOut) => void;
 
 export interface CoreRouterDeps {
-  srf: SrfApp;
+  /** srf, or the MESSAGE link in front of it (D-341) */
+  srf: RequestSender;
   isServed: (aor: string) => boolean;
   outboundProxy?: string;
   local: () => LocalTerminating;

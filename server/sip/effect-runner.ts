@@ -13,7 +13,7 @@ import type { Logger } from '../log';
 import type { EffectStore } from './effect-store';
 import { DeferredQueueFull } from '../store/deferred-queue';
 import type { PfState } from './pf-state';
-import type { SrfApp, SrfResponseOut } from './srf-types';
+import type { RequestSender, SrfResponseOut } from './srf-types';
 
 type Of<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 export type SessionTimerRef = Extract<TimerRef, { scope: 'SESSION' }>;
@@ -65,7 +65,8 @@ export interface RequestOutcome {
 }
 
 export interface EffectRunnerDeps {
-  srf: SrfApp;
+  /** srf, or the MESSAGE link in front of it (D-341) */
+  srf: RequestSender;
   state: PfState;
   store: EffectStore;
   guard: StorageGuard;

@@ -1,7 +1,7 @@
 // Sends one request outside a dialog and reports its final outcome. Uses srf's
 // callback form of request(): the promise form misses responses that arrive in the same read as
 // the API echo (ENVIRONMENT.md).
-import type { SrfApp } from './srf-types';
+import type { RequestSender } from './srf-types';
 
 export interface ForkOutcome {
   contact: string;
@@ -12,7 +12,7 @@ export interface ForkOutcome {
 }
 
 export function sendRequest(
-  srf: SrfApp,
+  srf: RequestSender,
   uri: string,
   opts: { method: string; headers: Record<string, string>; body?: string; proxy?: string },
   timeoutMs: number,

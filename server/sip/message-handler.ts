@@ -9,7 +9,7 @@ import type { EffectRunner } from './effect-runner';
 import type { InFlight } from './in-flight';
 import { RETRY_AFTER_SEC, StorageUnavailable } from './storage-unavailable';
 import { viewHasImdn, type ImdnService } from './imdn/imdn-service';
-import { inspectView, viewOnly } from './message-view';
+import { inspectView, viewOfRequest } from './message-view';
 import { coreRouteInput, type CoreRouteDeps } from './core-route';
 import type { PagerService } from './pager/pager-service';
 import type { PfState } from './pf-state';
@@ -47,7 +47,7 @@ export function messageHandler(deps: MessageHandlerDeps): Handler {
 }
 
 async function handle(deps: MessageHandlerDeps, req: SrfRequest, res: SrfResponseOut): Promise<void> {
-  const { view, inspection } = inspectView(viewOnly(req.msg.raw ?? req.msg.toString()));
+  const { view, inspection } = inspectView(viewOfRequest(req));
   const now = deps.now();
   const body = deps.state.engine.call('checkBody', { inspection, servedUser: aorOf(req.uri), callId: header(view, 'call-id') });
   if (body.decisions.length) deps.record(body.decisions, { callId: header(view, 'call-id'), now });

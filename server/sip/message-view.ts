@@ -29,6 +29,19 @@ export function viewOnly(raw: string): SipMessageView {
   return view;
 }
 
+/** Views parsed before the handlers ran, by the request's `msg` (the MESSAGE link parses once, D-341). */
+const parsedOf = new WeakMap<object, SipMessageView>();
+
+/** Says that `view` is what `msg`'s text parses to, so viewOfRequest does not parse it again. */
+export function rememberView(msg: object, view: SipMessageView): void {
+  parsedOf.set(msg, view);
+}
+
+/** A request's view: the one already parsed for it, else parsed from its text now. */
+export function viewOfRequest(req: { msg: { raw?: string; toString(): string } }): SipMessageView {
+  return parsedOf.get(req.msg) ?? viewOnly(req.msg.raw ?? req.msg.toString());
+}
+
 /** The text `view` was parsed from, when viewOnly made it (a copy made from it has none). */
 export function sourceTextOf(view: object): string | undefined {
   return sourceText.get(view as SipMessageView);

@@ -6,7 +6,7 @@ import type { ImdnService } from './imdn/imdn-service';
 import { messageHandler, type MessageHandlerDeps } from './message-handler';
 import type { PagerService } from './pager/pager-service';
 import { contactHeaderFor, type Registrar } from './registrar';
-import type { SrfApp } from './srf-types';
+import type { Handler, SrfApp } from './srf-types';
 import { RETRY_AFTER_SEC } from './storage-unavailable';
 import { installSessionHandlers, type SessionDeps } from './session/install';
 
@@ -18,7 +18,7 @@ export interface PfAppDeps extends MessageHandlerDeps, DeferredMessagesDeps, Pic
 }
 
 /** Installs every handler; returns what must be closed when the PF stops. */
-export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessions(waitMs: number): Promise<number>; close(): void } {
+export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { message: Handler; releaseSessions(waitMs: number): Promise<number>; close(): void } {
   // OPTIONS: liveness for peers and monitoring (answered by the app, so it proves the whole chain).
   srf.options((_req, res) => res.send(200, 'OK', { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, SUBSCRIBE, NOTIFY' } }));
 
@@ -46,10 +46,12 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { releaseSessio
   });
 
   // MESSAGE: IMDNs (RX, DLV, TX) and standalone messages, originating or terminating.
-  srf.message(messageHandler(deps));
+  // A MESSAGE outside a dialog may come over the MESSAGE link instead (D-341): the same handler.
+  const message = messageHandler(deps);
+  srf.message(message);
 
   // SUBSCRIBE deferred-messages (DSP-4): 200, NOTIFY, deferred items to the Message Store.
   srf.subscribe(deferredMessagesHandler(deps));
   const sessions = installSessionHandlers(srf, deps);
-  return { releaseSessions: (waitMs: number) => sessions.releaseAll(waitMs), close: () => sessions.close() };
+  return { message, releaseSessions: (waitMs: number) => sessions.releaseAll(waitMs), close: () => sessions.close() };
 }

@@ -41,6 +41,16 @@ export interface SrfResponseOut {
 
 export type Handler = (req: SrfRequest, res: SrfResponseOut, next: () => void) => void;
 
+/** What a request sent outside a dialog gives back: its responses as they come. */
+export interface SentRequest {
+  on(event: 'response', fn: (res: SrfResponseIn) => void): void;
+}
+
+/** The one call that sends a request outside a dialog: srf's, or the MESSAGE link's (D-341). */
+export interface RequestSender {
+  request(uri: string, opts: { method: string; headers?: Record<string, string>; body?: string; proxy?: string }, cb: (err: Error | null, req: SentRequest) => void): void;
+}
+
 export interface SrfApp {
   connect(opts: { host: string; port: number; secret: string; tags?: string[] }): void;
   disconnect(): void;

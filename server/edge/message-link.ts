@@ -1,0 +1,112 @@
+// The MESSAGE link (D-341): the embedded edge hands a MESSAGE outside any dialog straight to the
+// PF's handlers over a MessagePort, and takes the PF's answer and the MESSAGEs it sends on the same
+// way, instead of as drachtio control-protocol frames read by srf. Everything else (REGISTER,
+// sessions, SUBSCRIBE/NOTIFY, in-dialog requests) stays on the control protocol, and so does
+// MESSAGE when the PF runs behind a real drachtio-server. What crosses is plain data: the request
+// as the edge forwards it to srf (its bytes, one character per byte, D-112) with where it came
+// from; a response's status, reason and headers; a request's URI, method, headers, body and
+// next hop; a sent request's final status. Measured in D-341: the control protocol and srf cost
+// two thirds of the stack's CPU per MESSAGE.
+import type { MessagePort } from 'node:worker_threads';
+import { SipMessage, appHeaderName } from './sip/message';
+import type { ClientTxn } from './transaction';
+import { REASON_PHRASES, type ServerRequest, type SipUa } from './ua';
+
+/** edge → PF */
+export type FromMessageEdge =
+  | { t: 'req'; id: number; raw: string; proto: string; host: string; port: number }
+  | { t: 'final'; id: number; status: number; reason: string; userAgent?: string; server?: string };
+
+/** PF → edge */
+export type ToMessageEdge =
+  | { t: 'res'; id: number; status: number; reason?: string; headers?: Record<string, string>; body?: string }
+  | { t: 'send'; id: number; uri: string; method: string; headers: Record<string, string>; body?: string; proxy?: string };
+
+/** Whether a request from the network goes over the MESSAGE link: a MESSAGE outside any dialog. */
+export function takesRequest(req: ServerRequest): boolean {
+  return req.msg.method === 'MESSAGE' && !req.dialog && req.txn !== undefined;
+}
+
+export class MessageLinkEdge {
+  /** requests handed to the PF and not answered finally yet, by link id */
+  private readonly pending = new Map<number, ServerRequest>();
+  private nextId = 1;
+  /** MESSAGEs handed to the PF over this link since the start */
+  delivered = 0;
+  private readonly sweeper = setInterval(() => this.sweep(), 10_000).unref();
+
+  constructor(private readonly ua: SipUa, private readonly port: MessagePort) {
+    port.on('message', (m: ToMessageEdge) => (m.t === 'res' ? this.respond(m) : this.send(m)));
+  }
+
+  deliver(req: ServerRequest): void {
+    const id = this.nextId++;
+    this.delivered++;
+    this.pending.set(id, req);
+    const m: FromMessageEdge = { t: 'req', id, raw: req.msg.toBuffer().toString('latin1'), proto: req.peer.proto, host: req.peer.host, port: req.peer.port };
+    this.port.postMessage(m);
+  }
+
+  /** how many requests the PF holds unanswered (the control protocol's appTransactions, for this link) */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.pending.clear();
+    this.port.close();
+  }
+
+  /** Forgets requests whose transaction ended without the PF's final answer: nothing can be sent on them. */
+  sweep(): number {
+    let n = 0;
+    for (const [id, req] of this.pending) {
+      if (!req.txn || req.txn.state === 'terminated') {
+        this.pending.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private respond(m: Extract<ToMessageEdge, { t: 'res' }>): void {
+    const req = this.pending.get(m.id);
+    if (!req) return;
+    const res = SipMessage.response(m.status, m.reason || REASON_PHRASES[m.status] || 'Response');
+    for (const [k, v] of Object.entries(m.headers ?? {})) res.add(appHeaderName(k), v);
+    if (m.body) res.body = Buffer.from(m.body, 'latin1');
+    this.ua.respond(req, res);
+    if (m.status >= 200) this.pending.delete(m.id);
+  }
+
+  private send(m: Extract<ToMessageEdge, { t: 'send' }>): void {
+    const final = (status: number, reason: string, res?: SipMessage) => {
+      const out: FromMessageEdge = { t: 'final', id: m.id, status, reason };
+      const userAgent = res?.get('user-agent');
+      const server = res?.get('server');
+      if (userAgent !== undefined) out.userAgent = userAgent;
+      if (server !== undefined) out.server = server;
+      this.port.postMessage(out);
+    };
+    const out = SipMessage.request(m.method, m.uri);
+    for (const [k, v] of Object.entries(m.headers)) out.add(appHeaderName(k), v);
+    if (m.body) {
+      out.body = Buffer.from(m.body, 'latin1');
+      // as the control protocol answers a body without a type (ControlServer.sendOutsideDialog)
+      if (!out.has('content-type')) return final(503, 'Not sent: missing content-type');
+    }
+    const dest = m.proxy ? this.ua.destinationFor(SipMessage.request(m.method, m.proxy.startsWith('sip') ? m.proxy : `sip:${m.proxy}`)) : undefined;
+    const txn: ClientTxn | undefined = this.ua.request(
+      out,
+      {
+        onResponse: (res) => {
+          if (res.status >= 200) final(res.status, res.reason, res);
+        },
+        onTimeout: () => final(408, REASON_PHRASES[408]),
+      },
+      { dest },
+    );
+    if (!txn) final(503, 'Not sent: unable to determine destination of request');
+  }
+}

@@ -1,0 +1,116 @@
+// The PF's side of the MESSAGE link (D-341, server/edge/message-link.ts): a MESSAGE outside any
+// dialog arrives from the embedded edge as its text and source, and runs through the same handler
+// chain srf runs it through (log context, trust, the unknown-source gate, the MESSAGE handler),
+// with a request and a response shaped as srf's (srf-types.ts), so no handler knows which way it
+// came. The MESSAGEs the PF sends outside a dialog go back the same way; any other request goes
+// to srf. The request's text is parsed once, here, into the engine's view (viewOfRequest).
+import type { MessagePort } from 'node:worker_threads';
+import type { FromMessageEdge, ToMessageEdge } from '../edge/message-link';
+import { header } from '../engine/message';
+import type { Logger } from '../log';
+import { rememberView, viewOnly } from './message-view';
+import type { Handler, RequestSender, SentRequest, SrfRequest, SrfResponseIn, SrfResponseOut } from './srf-types';
+
+type SendOpts = Parameters<RequestSender['request']>[1];
+type SendArgs = [reason?: string | SendOptsOut, opts?: SendOptsOut | SentCallback, cb?: SentCallback];
+type SendOptsOut = { headers?: Record<string, string>; body?: string };
+type SentCallback = (err: Error | null, msg?: unknown) => void;
+
+export class MessageLink implements RequestSender {
+  private chain: Handler[] = [];
+  /** MESSAGEs sent and waiting for their final status, by link id */
+  private readonly sent = new Map<number, Array<(res: SrfResponseIn) => void>>();
+  private nextId = 1;
+
+  constructor(private readonly port: MessagePort, private readonly others: RequestSender, private readonly log: Logger) {
+    port.on('message', (m: FromMessageEdge) => (m.t === 'req' ? this.onRequest(m) : this.onFinal(m)));
+  }
+
+  /** The handlers a MESSAGE runs through, in srf's order: its middleware, then the MESSAGE handler. */
+  serve(chain: Handler[]): void {
+    this.chain = chain;
+  }
+
+  request(uri: string, opts: SendOpts, cb: (err: Error | null, req: SentRequest) => void): void {
+    if (opts.method !== 'MESSAGE') return this.others.request(uri, opts, cb);
+    const id = this.nextId++;
+    const listeners: Array<(res: SrfResponseIn) => void> = [];
+    this.sent.set(id, listeners);
+    this.post({ t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    cb(null, { on: (_event, fn) => void listeners.push(fn) });
+  }
+
+  close(): void {
+    this.sent.clear();
+    this.port.close();
+  }
+
+  private post(m: ToMessageEdge): void {
+    this.port.postMessage(m);
+  }
+
+  private onFinal(m: Extract<FromMessageEdge, { t: 'final' }>): void {
+    const listeners = this.sent.get(m.id);
+    if (!listeners) return;
+    this.sent.delete(m.id);
+    const headers: Record<string, string> = {};
+    if (m.userAgent !== undefined) headers['User-Agent'] = m.userAgent;
+    if (m.server !== undefined) headers.Server = m.server;
+    const res: SrfResponseIn = { status: m.status, reason: m.reason, headers, get: (name) => headers[name === 'user-agent' ? 'User-Agent' : name === 'server' ? 'Server' : name], msg: {} };
+    for (const fn of listeners) fn(res);
+  }
+
+  private onRequest(m: Extract<FromMessageEdge, { t: 'req' }>): void {
+    const view = viewOnly(m.raw);
+    const msg = { raw: m.raw, toString: () => m.raw };
+    rememberView(msg, view);
+    const req: SrfRequest = {
+      method: view.method ?? 'MESSAGE',
+      uri: view.uri ?? '',
+      headers: {},
+      body: view.body,
+      get: (name) => header(view, name),
+      has: (name) => header(view, name) !== undefined,
+      msg,
+      source_address: m.host,
+      source_port: m.port,
+      protocol: m.proto,
+      callId: header(view, 'call-id'),
+      on: () => {},
+    };
+    const res = this.response(m.id);
+    // before the handlers are installed, as the edge answers a MESSAGE no app has a route for yet
+    if (!this.chain.length) return res.send(503, 'Service Unavailable');
+    let i = 0;
+    const next = (): void => {
+      const h = this.chain[i++];
+      if (h) h(req, res, next);
+    };
+    try {
+      next();
+    } catch (err) {
+      // as srf answers a handler that throws
+      this.log.error(`MESSAGE ${req.callId ?? ''}: ${(err as Error).stack ?? String(err)}`);
+      if (!res.finished) res.send(500);
+    }
+  }
+
+  /** srf's response to a request, for the request with this link id */
+  private response(id: number): SrfResponseOut {
+    const post = (m: ToMessageEdge) => this.post(m);
+    const res: SrfResponseOut = {
+      finished: false,
+      send(status: number, ...args: SendArgs): void {
+        const [a, b, c] = args;
+        const reason = typeof a === 'string' ? a : undefined;
+        const opts = typeof a === 'object' ? a : typeof b === 'object' ? b : undefined;
+        const cb = typeof b === 'function' ? b : c;
+        if (res.finished) return cb?.(new Error('the response was sent already'));
+        if (status >= 200) res.finished = true;
+        post({ t: 'res', id, status, ...(reason ? { reason } : {}), ...(opts?.headers ? { headers: opts.headers } : {}), ...(opts?.body ? { body: opts.body } : {}) });
+        cb?.(null);
+      },
+    } as SrfResponseOut;
+    return res;
+  }
+}
