@@ -21,6 +21,8 @@ const ANSWERS: Record<string, string> = {
   'message-handler.ts: 503': 'draining on stop / storage unavailable (Retry-After)',
   'message-handler.ts: 500': 'an exception in the handler',
   'invite-handler.ts: 500': 'an exception in the handler',
+  'message-link.ts: 500': 'an exception in a handler on the MESSAGE link, answered as srf answers it (D-341)',
+  'message-link.ts: 503': 'a MESSAGE on the link before the handlers are installed, as the edge answers a method no app routes yet (D-341)',
   'conf-subscriber.ts: 500': 'PIN left a NOTIFY unanswered (a defect guard)',
   // transaction bookkeeping: no dialog or subscription to decide about
   'leg-wiring.ts: 481': 'BYE-0a: the engine decides and records; the shell answers for the dialog srf does not hold',
