@@ -129,3 +129,10 @@ test('config: PF_IMDN_CACHE_MAX bounds each IMDN cache (D-324)', () => {
   assert.equal(loadConfig({ PF_IMDN_CACHE_MAX: '5000' }).imdnCacheMax, 5000);
   assert.throws(() => loadConfig({ PF_IMDN_CACHE_MAX: '0' }), /PF_IMDN_CACHE_MAX must be a whole number of at least 1/);
 });
+
+test('config: D-341 PF_MESSAGE_LINK is on by default, off sends MESSAGEs through srf, and anything else is named', () => {
+  assert.equal(loadConfig({}).sip.messageLink, true);
+  assert.equal(loadConfig({ PF_MESSAGE_LINK: 'off' }).sip.messageLink, false);
+  assert.equal(loadConfig({ PF_MESSAGE_LINK: ' ON ' }).sip.messageLink, true);
+  assert.throws(() => loadConfig({ PF_MESSAGE_LINK: 'yes' }), /PF_MESSAGE_LINK must be on or off, got "yes"/);
+});

@@ -139,9 +139,9 @@ function edgeLink(env: Env): 'in-process' | 'tcp' {
   return raw;
 }
 
-/** PF_MESSAGE_LINK (on | off, default off): MESSAGEs outside a dialog skip the control protocol and srf (D-341). */
+/** PF_MESSAGE_LINK (on | off, default on): MESSAGEs outside a dialog skip the control protocol and srf (D-341). */
 function messageLink(env: Env): boolean {
-  const raw = (env.PF_MESSAGE_LINK ?? 'off').trim().toLowerCase();
+  const raw = (env.PF_MESSAGE_LINK ?? 'on').trim().toLowerCase();
   if (raw !== 'on' && raw !== 'off') throw new ConfigError(`PF_MESSAGE_LINK must be on or off, got "${env.PF_MESSAGE_LINK}"`);
   return raw === 'on';
 }

@@ -19,13 +19,14 @@ import { listDeferred } from '../../server/store/deferred-queue';
 const BURST = 150;
 
 // with the edge on the main thread and on its own (D-285: there it admits by the pending count it
-// keeps and the main thread's published lag)
-for (const edgeThread of ['off', 'on'] as const) test(`overload (edge thread ${edgeThread}): a burst above capacity gets 503 + Retry-After for the excess, a final answer for each request, and the queue holds exactly the 202s`, async () => {
+// keeps and the main thread's published lag), the MESSAGEs over the MESSAGE link (the default,
+// D-341) and through srf
+for (const [edgeThread, messageLink] of [['off', 'on'], ['on', 'on'], ['on', 'off']] as const) test(`overload (edge thread ${edgeThread}, MESSAGE link ${messageLink}): a burst above capacity gets 503 + Retry-After for the excess, a final answer for each request, and the queue holds exactly the 202s`, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-overload-'));
   const databaseUrl = `file:${path.join(dir, 'pf.db')}`;
   const pf = await startPfProcess({
     DATABASE_URL: databaseUrl, SIP_PORT: String(await freePort()), HTTP_PORT: '0',
-    PF_OVERLOAD_MAX_PENDING: '2', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', PF_EDGE_THREAD: edgeThread,
+    PF_OVERLOAD_MAX_PENDING: '2', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', PF_EDGE_THREAD: edgeThread, PF_MESSAGE_LINK: messageLink,
   });
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   const uac = await udpUac();
