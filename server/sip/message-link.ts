@@ -53,10 +53,15 @@ export class MessageLink implements RequestSender {
     const listeners = this.sent.get(m.id);
     if (!listeners) return;
     this.sent.delete(m.id);
+    // the two headers of a final response the PF reads (RequestOutcome, ForkOutcome)
     const headers: Record<string, string> = {};
     if (m.userAgent !== undefined) headers['User-Agent'] = m.userAgent;
     if (m.server !== undefined) headers.Server = m.server;
-    const res: SrfResponseIn = { status: m.status, reason: m.reason, headers, get: (name) => headers[name === 'user-agent' ? 'User-Agent' : name === 'server' ? 'Server' : name], msg: {} };
+    const get = (name: string) => {
+      const k = name.toLowerCase();
+      return k === 'user-agent' ? m.userAgent : k === 'server' ? m.server : undefined;
+    };
+    const res: SrfResponseIn = { status: m.status, reason: m.reason, headers, get, msg: {} };
     for (const fn of listeners) fn(res);
   }
 
