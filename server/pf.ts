@@ -349,7 +349,8 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
   const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
-  // srf's middleware, in order; a MESSAGE over the MESSAGE link runs through the same (D-341)
+  // srf's middleware, in order, installed through `use`, never srf.use alone: a MESSAGE over the
+  // MESSAGE link runs through this same list (D-341; server/sip/message-link.test.ts checks)
   const middleware: Handler[] = [];
   const use = (h: Handler) => {
     middleware.push(h);

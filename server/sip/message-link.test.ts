@@ -4,6 +4,8 @@
 // handlers are installed a MESSAGE gets 503. Sent MESSAGEs cross the link and other methods go to
 // srf; a final status reaches the sender's listeners once.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { FromMessageEdge, ToMessageEdge } from '../edge/message-link';
@@ -107,4 +109,19 @@ test('D-341: MESSAGEs the PF sends cross the link and their final status reaches
   t.link.request('sip:alice@10.0.0.9', { method: 'NOTIFY' }, () => {});
   assert.deepEqual(toSrf, ['NOTIFY sip:alice@10.0.0.9']);
   t.close();
+});
+
+test("D-341: srf's middleware is installed in one place, pf.ts's `use`, which gives the MESSAGE link the same list", () => {
+  const calls: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/\bsrf\.use\(/g)) calls.push(`${path.relative('server', p)}@${m.index}`);
+    }
+  };
+  walk('server');
+  assert.equal(calls.length, 1, `srf.use called in ${calls.join(', ')}`);
+  assert.match(calls[0], /^pf\.ts@/);
+  assert.match(readFileSync('server/pf.ts', 'utf8'), /const use = \(h: Handler\) => \{\s*middleware\.push\(h\);\s*srf\.use\(h\);/);
 });
