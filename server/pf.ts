@@ -325,13 +325,13 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const pager = new PagerService(services);
   let localTerminating: LocalTerminating = () => {};
   const runner = new EffectRunner({
-    srf: requests,
+    requests,
     state,
     store,
     guard,
     log: sipLog,
     now,
-    core: coreRouter({ srf: requests, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
+    core: coreRouter({ requests, isServed, outboundProxy: config.outboundProxy, local: () => localTerminating }),
     onRequestOutcome: (o) => {
       const service = imdn.owns(o.leg) ? imdn : pager.owns(o.leg) ? pager : undefined;
       void service?.onRequestOutcome(o).catch((err: Error) => sipLog.error(`outcome of ${o.leg}: ${err.stack ?? err.message}`));

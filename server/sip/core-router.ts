@@ -11,8 +11,8 @@ import type { RequestSender, SrfResponseOut } from './srf-types';
 export type LocalTerminating = (view: SipMessageView, servedUser: string, res: SrfResponseOut) => void;
 
 export interface CoreRouterDeps {
-  /** srf, or the MESSAGE link in front of it (D-341) */
-  srf: RequestSender;
+  /** sends requests outside a dialog: srf, or the MESSAGE link in front of it (D-341) */
+  requests: RequestSender;
   isServed: (aor: string) => boolean;
   outboundProxy?: string;
   local: () => LocalTerminating;
@@ -49,10 +49,10 @@ export function coreRouter(deps: CoreRouterDeps) {
     const host = proxy ? undefined : sipHost(req.uri);
     if (host !== undefined) {
       return hostResolves(host).then((ok) =>
-        ok ? sendRequest(deps.srf, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs) : { contact: req.uri, status: 404, reason: 'Not Found' },
+        ok ? sendRequest(deps.requests, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs) : { contact: req.uri, status: 404, reason: 'Not Found' },
       );
     }
-    return sendRequest(deps.srf, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs);
+    return sendRequest(deps.requests, req.uri, { method: req.method, headers, body: req.body, proxy }, timeoutMs);
   };
 }
 

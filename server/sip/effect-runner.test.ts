@@ -11,7 +11,7 @@ function runnerWith(overrides: Partial<EffectRunnerDeps> = {}) {
   const logged: string[] = [];
   const log = { error: (l: string) => logged.push(l), warn: (l: string) => logged.push(l), info: () => {}, debug: () => {} };
   const runner = new EffectRunner({
-    srf: {} as EffectRunnerDeps['srf'],
+    requests: {} as EffectRunnerDeps['requests'],
     state: {} as EffectRunnerDeps['state'],
     store: {} as EffectRunnerDeps['store'],
     guard: {} as EffectRunnerDeps['guard'],

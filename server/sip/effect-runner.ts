@@ -65,8 +65,8 @@ export interface RequestOutcome {
 }
 
 export interface EffectRunnerDeps {
-  /** srf, or the MESSAGE link in front of it (D-341) */
-  srf: RequestSender;
+  /** sends requests outside a dialog: srf, or the MESSAGE link in front of it (D-341) */
+  requests: RequestSender;
   state: PfState;
   store: EffectStore;
   guard: StorageGuard;
@@ -271,7 +271,7 @@ export class EffectRunner {
     const sent =
       toLeg === 'core'
         ? this.deps.core(f.request, timeout)
-        : sendRequest(this.deps.srf, f.request.uri, { ...f.request, proxy: toLeg }, timeout);
+        : sendRequest(this.deps.requests, f.request.uri, { ...f.request, proxy: toLeg }, timeout);
     void sent.then((o) => this.respond(f.txn, o.status, o.reason || 'Forwarded'));
   }
 
@@ -286,7 +286,7 @@ export class EffectRunner {
     };
     // A request's deadline must not keep a stopped PF's process alive.
     const timer = setTimeout(() => finish({ timedOut: true }), this.deps.requestTimeoutMs ?? RELAY_TIMEOUT_MS).unref();
-    this.deps.srf.request(e.uri ?? e.leg, { method: e.method, headers, body: e.body }, (err, req) => {
+    this.deps.requests.request(e.uri ?? e.leg, { method: e.method, headers, body: e.body }, (err, req) => {
       if (err) return finish({ code: 503 });
       req.on('response', (res) => {
         if (res.status >= 200) finish({ code: res.status, userAgent: res.get('User-Agent') ?? res.get('Server') });
