@@ -6,7 +6,7 @@
 // to srf. The request's text is parsed once, here, into the engine's view (viewOfRequest).
 import type { MessagePort } from 'node:worker_threads';
 import type { FromMessageEdge, ToMessageEdge } from '../edge/message-link';
-import { header } from '../engine/message';
+import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
 import { rememberView, viewOnly } from './message-view';
 import type { Handler, RequestSender, SentRequest, SrfRequest, SrfResponseIn, SrfResponseOut } from './srf-types';
@@ -36,17 +36,14 @@ export class MessageLink implements RequestSender {
     const id = this.nextId++;
     const listeners: Array<(res: SrfResponseIn) => void> = [];
     this.sent.set(id, listeners);
-    this.post({ t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    const m: ToMessageEdge = { t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) };
+    this.port.postMessage(m);
     cb(null, { on: (_event, fn) => void listeners.push(fn) });
   }
 
   close(): void {
     this.sent.clear();
     this.port.close();
-  }
-
-  private post(m: ToMessageEdge): void {
-    this.port.postMessage(m);
   }
 
   private onFinal(m: Extract<FromMessageEdge, { t: 'final' }>): void {
@@ -66,24 +63,8 @@ export class MessageLink implements RequestSender {
   }
 
   private onRequest(m: Extract<FromMessageEdge, { t: 'req' }>): void {
-    const view = viewOnly(m.raw);
-    const msg = { raw: m.raw, toString: () => m.raw };
-    rememberView(msg, view);
-    const req: SrfRequest = {
-      method: view.method ?? 'MESSAGE',
-      uri: view.uri ?? '',
-      headers: {},
-      body: view.body,
-      get: (name) => header(view, name),
-      has: (name) => header(view, name) !== undefined,
-      msg,
-      source_address: m.host,
-      source_port: m.port,
-      protocol: m.proto,
-      callId: header(view, 'call-id'),
-      on: () => {},
-    };
-    const res = this.response(m.id);
+    const req = new LinkedRequest(m);
+    const res = new LinkedResponse(m.id, this.port);
     // before the handlers are installed, as the edge answers a MESSAGE no app has a route for yet
     if (!this.chain.length) return res.send(503, 'Service Unavailable');
     let i = 0;
@@ -99,23 +80,73 @@ export class MessageLink implements RequestSender {
       if (!res.finished) res.send(500);
     }
   }
+}
 
-  /** srf's response to a request, for the request with this link id */
-  private response(id: number): SrfResponseOut {
-    const post = (m: ToMessageEdge) => this.post(m);
-    const res: SrfResponseOut = {
-      finished: false,
-      send(status: number, ...args: SendArgs): void {
-        const [a, b, c] = args;
-        const reason = typeof a === 'string' ? a : undefined;
-        const opts = typeof a === 'object' ? a : typeof b === 'object' ? b : undefined;
-        const cb = typeof b === 'function' ? b : c;
-        if (res.finished) return cb?.(new Error('the response was sent already'));
-        if (status >= 200) res.finished = true;
-        post({ t: 'res', id, status, ...(reason ? { reason } : {}), ...(opts?.headers ? { headers: opts.headers } : {}), ...(opts?.body ? { body: opts.body } : {}) });
-        cb?.(null);
-      },
-    } as SrfResponseOut;
-    return res;
+// Classes, not objects of closures: under the TypeScript loader each named closure made per
+// request also costs a defineProperty of its name (as tape.ts notes), and these are per MESSAGE.
+
+/** A request from the link, as srf's request: its view parsed once, here (viewOfRequest finds it). */
+class LinkedRequest implements SrfRequest {
+  readonly method: string;
+  readonly uri: string;
+  readonly headers: Record<string, string> = {};
+  readonly body: string;
+  readonly msg: { raw: string; toString(): string };
+  readonly source_address: string;
+  readonly source_port: number;
+  readonly protocol: string;
+  readonly callId: string | undefined;
+  private readonly view: SipMessageView;
+
+  constructor(m: Extract<FromMessageEdge, { t: 'req' }>) {
+    this.view = viewOnly(m.raw);
+    this.msg = new RawText(m.raw);
+    rememberView(this.msg, this.view);
+    this.method = this.view.method ?? 'MESSAGE';
+    this.uri = this.view.uri ?? '';
+    this.body = this.view.body;
+    this.source_address = m.host;
+    this.source_port = m.port;
+    this.protocol = m.proto;
+    this.callId = header(this.view, 'call-id');
+  }
+
+  get(name: string): string | undefined {
+    return header(this.view, name);
+  }
+
+  has(name: string): boolean {
+    return header(this.view, name) !== undefined;
+  }
+
+  on(): void {
+    // a MESSAGE has no CANCEL and this request no responses
+  }
+}
+
+/** srf's `req.msg`: the text of the message */
+class RawText {
+  constructor(readonly raw: string) {}
+  toString(): string {
+    return this.raw;
+  }
+}
+
+/** srf's response to a request, for the request with this link id */
+class LinkedResponse implements SrfResponseOut {
+  finished = false;
+
+  constructor(private readonly id: number, private readonly port: MessagePort) {}
+
+  send(status: number, ...args: SendArgs): void {
+    const [a, b, c] = args;
+    const reason = typeof a === 'string' ? a : undefined;
+    const opts = typeof a === 'object' ? a : typeof b === 'object' ? b : undefined;
+    const cb = typeof b === 'function' ? b : c;
+    if (this.finished) return cb?.(new Error('the response was sent already'));
+    if (status >= 200) this.finished = true;
+    const m: ToMessageEdge = { t: 'res', id: this.id, status, ...(reason ? { reason } : {}), ...(opts?.headers ? { headers: opts.headers } : {}), ...(opts?.body ? { body: opts.body } : {}) };
+    this.port.postMessage(m);
+    cb?.(null);
   }
 }
