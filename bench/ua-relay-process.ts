@@ -7,7 +7,7 @@
 // (D-341). Not part of the product. Configured like the PF (SIP_PORT); prints
 // `BENCH_READY {"sipPort":…}` when it answers; stops on SIGTERM.
 import { Transport } from '../server/edge/transport';
-import { SipUa, REASON_PHRASES } from '../server/edge/ua';
+import { SipUa, type ServerRequest } from '../server/edge/ua';
 import { SipMessage } from '../server/edge/sip/message';
 
 /** the headers a relayed MESSAGE keeps from the one received, as the srf relay keeps them */
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const ua = new SipUa({ transport });
   const answerRepeats = process.env.BENCH_RELAY_REPEATS === 'answer';
   const seen = new Set<string>();
-  const answer = (req: Parameters<NonNullable<typeof ua.handlers.request>>[0], status: number) => ua.respondStatus(req, status, REASON_PHRASES[status] ?? 'Response');
+  // respondStatus writes the reason phrase
+  const answer = (req: ServerRequest, status: number) => ua.respondStatus(req, status);
   ua.handlers.request = (req) => {
     if (req.msg.method !== 'MESSAGE') return void answer(req, 405);
     const body = req.msg.body;
