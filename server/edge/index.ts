@@ -93,7 +93,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   // a MESSAGE outside a dialog goes over the MESSAGE link once there is one, the rest to srf
   const acceptMessageLink = (port: MessagePort) => {
     if (messages) throw new Error('the edge has a MESSAGE link already');
-    const link = new MessageLinkEdge(ua, port);
+    const link = new MessageLinkEdge(ua, port, opts.warn ?? opts.log);
     messages = link;
     const toControl = ua.handlers.request;
     ua.handlers.request = (req) => (takesRequest(req) ? link.deliver(req) : toControl?.(req));

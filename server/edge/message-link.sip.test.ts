@@ -23,8 +23,9 @@ async function edgeWithLink(): Promise<{ edge: Edge; port: MessagePort; inbox: F
   const port = edge.messageLink();
   const inbox: FromMessageEdge[] = [];
   let wake: (() => void) | undefined;
-  port.on('message', (m: FromMessageEdge) => {
-    inbox.push(m);
+  // the edge posts what a turn produced as one array (D-342)
+  port.on('message', (batch: FromMessageEdge[]) => {
+    inbox.push(...batch);
     wake?.();
   });
   return {
@@ -64,7 +65,7 @@ test('D-341: a MESSAGE outside a dialog crosses the link as its text and source,
   assert.match(got.raw, /\r\n\r\nhi$/);
   assert.match(got.raw, new RegExp(`Via: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${sender.port};[^\\r]*rport=${sender.port}`), 'the Via as the edge stamps it');
   assert.deepEqual([got.proto, got.host, got.port], ['udp', '127.0.0.1', sender.port]);
-  port.postMessage({ t: 'res', id: got.id, status: 202, headers: { 'x-note': 'queued' } } satisfies ToMessageEdge);
+  port.postMessage([{ t: 'res', id: got.id, status: 202, headers: { 'x-note': 'queued' } } satisfies ToMessageEdge]);
   const res = await answered;
   assert.equal(statusOf(res), 202);
   assert.equal(res!.startLine, 'SIP/2.0 202 Accepted', 'the reason phrase filled in');
@@ -87,7 +88,7 @@ test('D-341: a MESSAGE posted to the link is sent with its headers and body, and
   const { port, next } = await edgeWithLink();
   const uas = await peer();
   uas.answer = () => 200;
-  port.postMessage({ t: 'send', id: 7, uri: `sip:alice@127.0.0.1:${uas.port}`, method: 'MESSAGE', headers: { From: '<sip:bob@example.com>', 'content-type': 'message/cpim', 'conversation-id': 'c1' }, body: 'caf\u00e9' } satisfies ToMessageEdge);
+  port.postMessage([{ t: 'send', id: 7, uri: `sip:alice@127.0.0.1:${uas.port}`, method: 'MESSAGE', headers: { From: '<sip:bob@example.com>', 'content-type': 'message/cpim', 'conversation-id': 'c1' }, body: 'caf\u00e9' } satisfies ToMessageEdge]);
   const [got] = await uas.waitForRequests(1);
   assert.equal(got.startLine, `MESSAGE sip:alice@127.0.0.1:${uas.port} SIP/2.0`);
   assert.equal(headerOf(got, 'Content-Type'), 'message/cpim');
@@ -100,10 +101,10 @@ test('D-341: a MESSAGE posted to the link is sent with its headers and body, and
 
 test('D-341: a MESSAGE with no destination, or a body and no Content-Type, comes back 503 unsent', async () => {
   const { port, next } = await edgeWithLink();
-  port.postMessage({ t: 'send', id: 1, uri: 'tel:+123', method: 'MESSAGE', headers: { 'Content-Type': 'text/plain' }, body: 'x' } satisfies ToMessageEdge);
+  port.postMessage([{ t: 'send', id: 1, uri: 'tel:+123', method: 'MESSAGE', headers: { 'Content-Type': 'text/plain' }, body: 'x' } satisfies ToMessageEdge]);
   const a = await next();
   assert.deepEqual(a.t === 'final' ? [a.id, a.status] : a, [1, 503]);
-  port.postMessage({ t: 'send', id: 2, uri: 'sip:alice@127.0.0.1:9', method: 'MESSAGE', headers: {}, body: 'x' } satisfies ToMessageEdge);
+  port.postMessage([{ t: 'send', id: 2, uri: 'sip:alice@127.0.0.1:9', method: 'MESSAGE', headers: {}, body: 'x' } satisfies ToMessageEdge]);
   const b = await next();
   assert.deepEqual(b.t === 'final' ? [b.id, b.status, b.reason] : b, [2, 503, 'Not sent: missing content-type']);
 });

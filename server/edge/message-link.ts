@@ -11,6 +11,9 @@ import type { MessagePort } from 'node:worker_threads';
 import { SipMessage, appHeaderName } from './sip/message';
 import type { ClientTxn } from './transaction';
 import { REASON_PHRASES, type ServerRequest, type SipUa } from './ua';
+import { PostPerTurn, receivePerTurn } from './post-per-turn';
+
+// Each side posts arrays of these, one per turn (post-per-turn.ts, D-342).
 
 /** edge → PF */
 export type FromMessageEdge =
@@ -35,16 +38,22 @@ export class MessageLinkEdge {
   delivered = 0;
   private readonly sweeper = setInterval(() => this.sweep(), 10_000).unref();
 
-  constructor(private readonly ua: SipUa, private readonly port: MessagePort) {
-    port.on('message', (m: ToMessageEdge) => (m.t === 'res' ? this.respond(m) : this.send(m)));
+  private readonly out: PostPerTurn<FromMessageEdge>;
+
+  constructor(private readonly ua: SipUa, private readonly port: MessagePort, warn: (line: string) => void = console.warn) {
+    this.out = new PostPerTurn(port);
+    receivePerTurn<ToMessageEdge>(
+      port,
+      (m) => (m.t === 'res' ? this.respond(m) : this.send(m)),
+      (e, m) => warn(`MESSAGE link: the PF's ${m.t === 'res' ? `answer ${m.status}` : `${m.method} to ${m.uri}`} (link id ${m.id}) not carried out: ${(e as Error)?.message ?? e}`),
+    );
   }
 
   deliver(req: ServerRequest): void {
     const id = this.nextId++;
     this.delivered++;
     this.pending.set(id, req);
-    const m: FromMessageEdge = { t: 'req', id, raw: req.msg.toBuffer().toString('latin1'), proto: req.peer.proto, host: req.peer.host, port: req.peer.port };
-    this.port.postMessage(m);
+    this.out.post({ t: 'req', id, raw: req.msg.toBuffer().toString('latin1'), proto: req.peer.proto, host: req.peer.host, port: req.peer.port });
   }
 
   /** how many requests the PF holds unanswered (the control protocol's appTransactions, for this link) */
@@ -87,7 +96,7 @@ export class MessageLinkEdge {
       const server = res?.get('server');
       if (userAgent !== undefined) out.userAgent = userAgent;
       if (server !== undefined) out.server = server;
-      this.port.postMessage(out);
+      this.out.post(out);
     };
     const out = SipMessage.request(m.method, m.uri);
     for (const [k, v] of Object.entries(m.headers)) out.add(appHeaderName(k), v);

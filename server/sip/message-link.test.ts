@@ -21,9 +21,10 @@ function link(others: RequestSender = { request: () => assert.fail('sent to srf'
   const l = new MessageLink(port1, others, logger('test'));
   const inbox: ToMessageEdge[] = [];
   const waiters: Array<() => void> = [];
-  port2.on('message', (m: ToMessageEdge) => {
-    inbox.push(m);
-    waiters.shift()?.();
+  // the PF posts what a turn produced as one array (D-342)
+  port2.on('message', (batch: ToMessageEdge[]) => {
+    inbox.push(...batch);
+    while (waiters.length) waiters.shift()!();
   });
   return {
     link: l,
@@ -53,7 +54,7 @@ test('D-341: a MESSAGE runs through the chain in order, with srf-shaped request 
     res.send(202, 'Accepted', { headers: { 'Retry-After': '1' } });
   };
   t.link.serve([first, last]);
-  t.edge.postMessage(request(1));
+  t.edge.postMessage([request(1)]);
   assert.deepEqual(await t.next(), { t: 'res', id: 1, status: 202, reason: 'Accepted', headers: { 'Retry-After': '1' } });
   assert.deepEqual(seen, ['first MESSAGE sip:alice@example.com c1 udp/10.0.0.9:5070 hi', 'last <sip:bob@example.com>;tag=b false 1 MESSAGE']);
   t.close();
@@ -70,7 +71,7 @@ test("D-341: srf's send forms: status alone, status and options, and a second fi
       res.send(200, 'OK', {}, (err) => results.push(err));
     },
   ]);
-  t.edge.postMessage(request(4));
+  t.edge.postMessage([request(4)]);
   assert.deepEqual(await t.next(), { t: 'res', id: 4, status: 100 });
   assert.deepEqual(await t.next(), { t: 'res', id: 4, status: 480, headers: { 'X-A': 'b' } });
   assert.equal(results[0], null);
@@ -80,14 +81,14 @@ test("D-341: srf's send forms: status alone, status and options, and a second fi
 
 test('D-341: a handler that throws gets 500; before the handlers are installed a MESSAGE gets 503', async () => {
   const t = link();
-  t.edge.postMessage(request(1));
+  t.edge.postMessage([request(1)]);
   assert.deepEqual(await t.next(), { t: 'res', id: 1, status: 503, reason: 'Service Unavailable' });
   t.link.serve([
     () => {
       throw new Error('a bug');
     },
   ]);
-  t.edge.postMessage(request(2));
+  t.edge.postMessage([request(2)]);
   assert.deepEqual(await t.next(), { t: 'res', id: 2, status: 500 });
   t.close();
 });
@@ -102,8 +103,8 @@ test('D-341: MESSAGEs the PF sends cross the link and their final status reaches
   });
   const sent = await t.next();
   assert.deepEqual(sent, { t: 'send', id: 1, uri: 'sip:alice@10.0.0.9:5070', method: 'MESSAGE', headers: { 'Content-Type': 'text/plain' }, body: 'hi', proxy: 'sip:core.example.com' });
-  t.edge.postMessage({ t: 'final', id: 1, status: 200, reason: 'OK', userAgent: 'phone/1' } satisfies FromMessageEdge);
-  t.edge.postMessage({ t: 'final', id: 1, status: 200, reason: 'OK' } satisfies FromMessageEdge);
+  t.edge.postMessage([{ t: 'final', id: 1, status: 200, reason: 'OK', userAgent: 'phone/1' } satisfies FromMessageEdge]);
+  t.edge.postMessage([{ t: 'final', id: 1, status: 200, reason: 'OK' } satisfies FromMessageEdge]);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(finals.map((f) => [f.status, f.reason, f.get('User-Agent'), f.get('Server')]), [[200, 'OK', 'phone/1', undefined]]);
   t.link.request('sip:alice@10.0.0.9', { method: 'NOTIFY' }, () => {});

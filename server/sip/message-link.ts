@@ -6,6 +6,7 @@
 // to srf. The request's text is parsed once, here, into the engine's view (viewOfRequest).
 import type { MessagePort } from 'node:worker_threads';
 import type { FromMessageEdge, ToMessageEdge } from '../edge/message-link';
+import { PostPerTurn, receivePerTurn } from '../edge/post-per-turn';
 import { header, type SipMessageView } from '../engine/message';
 import type { Logger } from '../log';
 import { rememberView, viewOnly } from './message-view';
@@ -22,8 +23,15 @@ export class MessageLink implements RequestSender {
   private readonly sent = new Map<number, Array<(res: SrfResponseIn) => void>>();
   private nextId = 1;
 
+  private readonly out: PostPerTurn<ToMessageEdge>;
+
   constructor(private readonly port: MessagePort, private readonly others: RequestSender, private readonly log: Logger) {
-    port.on('message', (m: FromMessageEdge) => (m.t === 'req' ? this.onRequest(m) : this.onFinal(m)));
+    this.out = new PostPerTurn(port);
+    receivePerTurn<FromMessageEdge>(
+      port,
+      (m) => (m.t === 'req' ? this.onRequest(m) : this.onFinal(m)),
+      (e, m) => this.log.error(`MESSAGE link: ${m.t === 'req' ? 'a request' : `the final ${m.status} of a sent MESSAGE`} (link id ${m.id}) not handled: ${(e as Error)?.stack ?? e}`),
+    );
   }
 
   /** The handlers a MESSAGE runs through, in srf's order: its middleware, then the MESSAGE handler. */
@@ -36,8 +44,7 @@ export class MessageLink implements RequestSender {
     const id = this.nextId++;
     const listeners: Array<(res: SrfResponseIn) => void> = [];
     this.sent.set(id, listeners);
-    const m: ToMessageEdge = { t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) };
-    this.port.postMessage(m);
+    this.out.post({ t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) });
     cb(null, { on: (_event, fn) => void listeners.push(fn) });
   }
 
@@ -64,7 +71,7 @@ export class MessageLink implements RequestSender {
 
   private onRequest(m: Extract<FromMessageEdge, { t: 'req' }>): void {
     const req = new LinkedRequest(m);
-    const res = new LinkedResponse(m.id, this.port);
+    const res = new LinkedResponse(m.id, this.out);
     // before the handlers are installed, as the edge answers a MESSAGE no app has a route for yet
     if (!this.chain.length) return res.send(503, 'Service Unavailable');
     let i = 0;
@@ -136,7 +143,7 @@ class RawText {
 class LinkedResponse implements SrfResponseOut {
   finished = false;
 
-  constructor(private readonly id: number, private readonly port: MessagePort) {}
+  constructor(private readonly id: number, private readonly out: PostPerTurn<ToMessageEdge>) {}
 
   send(status: number, ...args: SendArgs): void {
     const [a, b, c] = args;
@@ -145,8 +152,7 @@ class LinkedResponse implements SrfResponseOut {
     const cb = typeof b === 'function' ? b : c;
     if (this.finished) return cb?.(new Error('the response was sent already'));
     if (status >= 200) this.finished = true;
-    const m: ToMessageEdge = { t: 'res', id: this.id, status, ...(reason ? { reason } : {}), ...(opts?.headers ? { headers: opts.headers } : {}), ...(opts?.body ? { body: opts.body } : {}) };
-    this.port.postMessage(m);
+    this.out.post({ t: 'res', id: this.id, status, ...(reason ? { reason } : {}), ...(opts?.headers ? { headers: opts.headers } : {}), ...(opts?.body ? { body: opts.body } : {}) });
     cb?.(null);
   }
 }
