@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
-import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
+import { pfEnv, pfNodeArgs } from '../scripts/pf-node-args.mjs';
 import { removeScratch, scratchDir } from './scratch-dir';
 import { stopChild } from './stop-child';
 
@@ -34,6 +34,7 @@ export async function startPfChild(opts: { env?: Record<string, string>; nodeArg
   const child = spawn(process.execPath, [...pfNodeArgs({ ...process.env, ...opts.env }), ...(opts.nodeArgs ?? []), ...extra, '--import', 'tsx', 'bench/pf-process.ts'], {
     env: {
       ...process.env,
+      ...pfEnv({ ...process.env, ...opts.env }),
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       SIP_PORT: String(sipPort),

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../e2e/support/ports';
-import { pfNodeArgs } from '../scripts/pf-node-args.mjs';
+import { pfEnv, pfNodeArgs } from '../scripts/pf-node-args.mjs';
 import { stopChild } from './stop-child';
 
 export interface Relay {
@@ -52,11 +52,11 @@ export async function startNodeRelay(next: string): Promise<Relay> {
   return started(child, 'the Node.js relay', /^ready$/m, port);
 }
 
-/** a TypeScript relay of the bench's on a free port, relaying to `next`, with the node arguments `npm start` gives the PF */
+/** a TypeScript relay of the bench's on a free port, relaying to `next`, with the node arguments and environment `npm start` gives the PF */
 async function startTsRelay(file: string, what: string, next: string, repeats: 'relay' | 'answer'): Promise<Relay> {
   const port = await freePort();
   const child = spawn(process.execPath, [...pfNodeArgs(process.env), '--import', 'tsx', file], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next, BENCH_RELAY_REPEATS: repeats },
+    env: { ...process.env, ...pfEnv(process.env), NODE_ENV: 'production', LOG_LEVEL: 'warn', SIP_PORT: String(port), SIP_TRANSPORTS: 'udp', BENCH_RELAY_NEXT: next, BENCH_RELAY_REPEATS: repeats },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return started(child, what, /BENCH_READY/, port);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startDaemon, startRedis } from './daemon.mjs';
 import { startThrowawayPostgres } from './pg-throwaway.mjs';
-import { pfNodeArgs } from './pf-node-args.mjs';
+import { pfEnv, pfNodeArgs } from './pf-node-args.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KAMAILIO = process.env.KAMAILIO_BIN || '/usr/sbin/kamailio';
@@ -118,7 +118,7 @@ export async function startCluster(o = {}) {
         ...o.pfEnv,
       };
       const daemon = await startDaemon({
-        name, cmd: process.execPath, args: [...pfNodeArgs({ ...process.env, ...env }), '--import', 'tsx', 'server/index.ts'], env, cwd: ROOT,
+        name, cmd: process.execPath, args: [...pfNodeArgs({ ...process.env, ...env }), '--import', 'tsx', 'server/index.ts'], env: { ...pfEnv({ ...process.env, ...env }), ...env }, cwd: ROOT,
         // the HTTP health check below decides; this only waits for the process to say anything
         ready: /./, timeoutMs: 90_000,
       });

@@ -1,10 +1,11 @@
 // D-330: the PF's node arguments, and that this node takes them (a flag V8 no longer knows would
-// stop `npm start` with "bad option").
+// stop `npm start` with "bad option"); D-343: its environment, and that every launcher gives both.
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_HEAP_MB } from './heap-limit.mjs';
-import { GC_ARGS, pfNodeArgs } from './pf-node-args.mjs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { GC_ARGS, MALLOC_ARENAS, pfEnv, pfNodeArgs } from './pf-node-args.mjs';
 
 test('D-327, D-330: the PF runs with the heap limit and allocation-site pretenuring off', () => {
   assert.deepEqual(pfNodeArgs({}), [`--max-old-space-size=${DEFAULT_HEAP_MB}`, '--no-allocation-site-pretenuring']);
@@ -22,4 +23,22 @@ test('D-330: this node accepts every flag the PF is started with, and V8 lists e
   // the V8 flag as V8 spells it back (node --v8-options lists it): a renamed flag fails here too
   const listed = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
   for (const flag of GC_ARGS) assert.ok(listed.includes(flag.replace(/^--no-/, '--')), `${flag} is not among node --v8-options`);
+});
+
+test('D-343: the PF runs with 2 malloc arenas unless the operator sets MALLOC_ARENA_MAX', () => {
+  assert.deepEqual(pfEnv({}), { MALLOC_ARENA_MAX: MALLOC_ARENAS });
+  assert.equal(MALLOC_ARENAS, '2');
+  assert.deepEqual(pfEnv({ MALLOC_ARENA_MAX: ' ' }), { MALLOC_ARENA_MAX: MALLOC_ARENAS });
+  // the operator's value stays: pfEnv adds nothing, and the launcher passes the environment on
+  assert.deepEqual(pfEnv({ MALLOC_ARENA_MAX: '8' }), {});
+});
+
+test('D-343: every launcher of a PF process that takes its node arguments also takes its environment', () => {
+  const files = [
+    ...readdirSync('scripts').filter((f) => f.endsWith('.mjs')).map((f) => `scripts/${f}`),
+    ...readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`),
+  ];
+  const launchers = files.filter((f) => f !== 'scripts/pf-node-args.mjs' && /\bpfNodeArgs\(/.test(readFileSync(f, 'utf8')));
+  assert.ok(launchers.length >= 4, `launchers found: ${launchers.join(', ')}`);
+  for (const f of launchers) assert.match(readFileSync(f, 'utf8'), /\bpfEnv\(/, `${f} starts a PF process with pfNodeArgs but without pfEnv`);
 });

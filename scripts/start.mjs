@@ -3,7 +3,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { pfNodeArgs } from './pf-node-args.mjs';
+import { pfEnv, pfNodeArgs } from './pf-node-args.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 process.env.CHECKPOINT_DISABLE = '1';
@@ -43,6 +43,6 @@ if (!dev && buildIsStale()) {
 if (process.argv.includes('--build-only')) process.exit(0);
 
 process.env.NODE_ENV ??= 'production';
-const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts'], { stdio: 'inherit' });
+const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts'], { stdio: 'inherit', env: { ...process.env, ...pfEnv(process.env) } });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
