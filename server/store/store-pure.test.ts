@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, withPolicy } from '../engine/policy';
 import { matchPeer, normaliseAddress, parsePeerSeed } from './peers';
 import { policyOverrides, structuralCheck } from './provider-policy';
 import { effectivePrefs } from './user-prefs';
+import { sqliteDateTime } from './sqlite-datetime.mjs';
 
 test('PREF-1c: no rule at all reads as all false, source XDMS', () => {
   assert.deepEqual(effectivePrefs([]), { allowOfflineStorage: false, allowStore: false, allowDefer: false, hasCpmOfflineStorageRule: false, source: 'XDMS' });
@@ -62,4 +63,22 @@ test('provider policy structural check: unknown keys and wrong types are named',
   assert.deepEqual(r.ok ? [] : r.errors.map((e) => e.field).sort(), ['imdnAggregation.windowMs', 'nope', 'pfMode']);
   const ok = structuralCheck({ byeRelayTimeoutMs: 100, iariSkipMap: { a: ['DEFERRAL'] } });
   assert.equal(ok.ok && ok.policy.byeRelayTimeoutMs, 100);
+});
+
+test('the SQLite writer\'s DateTime text: as Prisma writes it, from text, Date or ms, the same when a text repeats, and a bad text refused every time', () => {
+  const at = '2026-12-06T10:14:00.123Z';
+  assert.equal(sqliteDateTime(at), '2026-12-06T10:14:00.123+00:00');
+  // the same text again (the remembered one) and an equal text in another string
+  assert.equal(sqliteDateTime(at), '2026-12-06T10:14:00.123+00:00');
+  assert.equal(sqliteDateTime(['2026-12-06T10:14:00', '123Z'].join('.')), '2026-12-06T10:14:00.123+00:00');
+  assert.equal(sqliteDateTime('2026-12-06T10:14:00.124Z'), '2026-12-06T10:14:00.124+00:00');
+  assert.equal(sqliteDateTime(Date.parse(at)), '2026-12-06T10:14:00.123+00:00');
+  const d = new Date(at);
+  assert.equal(sqliteDateTime(d), '2026-12-06T10:14:00.123+00:00');
+  d.setTime(0);
+  assert.equal(sqliteDateTime(d), '1970-01-01T00:00:00.000+00:00');
+  assert.equal(sqliteDateTime(null), null);
+  assert.equal(sqliteDateTime(undefined), null);
+  assert.throws(() => sqliteDateTime('not a date'), RangeError);
+  assert.throws(() => sqliteDateTime('not a date'), RangeError);
 });
