@@ -1,7 +1,8 @@
 // The node arguments of the PF's process, for everything that starts one (`npm start`,
 // `npm run cluster`, the bench's PF): the heap limit (PF_HEAP_MB, D-327) and V8's collector
-// settings (D-330), and the environment glibc reads at the process's start (D-343). Read here, not in server/config.ts, because node takes them before the process
-// starts; V8 flags hold for every isolate of the process (main thread, edge thread, SQLite writer).
+// settings (D-330); and the environment glibc reads at the process's start (D-343). Read here, not
+// in server/config.ts, because node and glibc take them before the process starts; V8 flags hold
+// for every isolate of the process (main thread, edge thread, SQLite writer).
 import { heapLimitArgs } from './heap-limit.mjs';
 
 /**
