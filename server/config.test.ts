@@ -26,13 +26,14 @@ test('config: every bad setting stops the start with a sentence naming the varia
     [{ PF_INSTANCE: 'pf a' }, /PF_INSTANCE must be a name without spaces/],
     [{ PF_OVERLOAD_MAX_PENDING: '-5' }, /PF_OVERLOAD_MAX_PENDING must be a whole number of at least 0/],
     [{ PF_OVERLOAD_MAX_LAG_MS: 'soon' }, /PF_OVERLOAD_MAX_LAG_MS must be a whole number of at least 0/],
+    [{ PF_OVERLOAD_MAX_WAITING: 'many' }, /PF_OVERLOAD_MAX_WAITING must be a whole number of at least 0/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
 
-test('config: overload control (D-150) has defaults, 0 turns a signal off', () => {
-  assert.deepEqual(loadConfig({}).overload, { maxPending: 200, maxLagMs: 300 });
-  assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, maxLagMs: 0 });
+test('config: overload control (D-150, D-345) has defaults, 0 turns a signal off', () => {
+  assert.deepEqual(loadConfig({}).overload, { maxPending: 200, maxWaiting: 5000, maxLagMs: 300 });
+  assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_WAITING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, maxWaiting: 0, maxLagMs: 0 });
 });
 
 test('config: D-335 PF_BACKGROUND_NICE defaults to 10, 0 turns it off, and a value outside 0–19 is refused', () => {

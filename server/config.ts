@@ -46,8 +46,11 @@ export interface Config {
   record: { enabled: boolean; retentionHours: number };
   /** SIP trust middleware: per-source rate (0 = off), burst, largest accepted message */
   sipTrust: { rate: number; burst: number; maxMessageBytes: number };
-  /** overload control (D-150): new requests get 503 while this many are unanswered or the event loop lags this much (0 = off) */
-  overload: { maxPending: number; maxLagMs: number };
+  /**
+   * overload control (D-150, D-345): new requests get 503 while this many are unanswered by the PF,
+   * this many wait on a next hop for it, or the event loop lags this much (0 = off)
+   */
+  overload: { maxPending: number; maxWaiting: number; maxLagMs: number };
   /** the nice value given to the process's background threads at start (D-335; 0 = left alone) */
   backgroundNice: number;
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
@@ -173,12 +176,24 @@ function sipTrust(env: Env): Config['sipTrust'] {
 }
 
 /**
- * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100, D-334 400), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
+ * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100, D-334 400), PF_OVERLOAD_MAX_WAITING
+ * (default WAITING_DEFAULT, D-345), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
  * DECISIONS D-150). 200 pending is about 0.15 s of work at the measured capacity.
  */
 function overload(env: Env): Config['overload'] {
-  return { maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0), maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0) };
+  return {
+    maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0),
+    maxWaiting: wholeNumber(env, 'PF_OVERLOAD_MAX_WAITING', WAITING_DEFAULT, 0),
+    maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0),
+  };
 }
+
+/**
+ * Requests waiting on a next hop at once (D-345): what they hold is the bound. Measured 21–37 KiB
+ * of RSS each (1,000 to 10,000 MESSAGEs waiting on a dead contact), so 5,000 is about 110–180 MiB;
+ * at 20 s a wait (D-115) that is 250 MESSAGEs a second to dead contacts.
+ */
+const WAITING_DEFAULT = 5_000;
 
 /**
  * PF_BACKGROUND_NICE (default 10; 0 = off, at most 19): the nice value of V8's and libuv's

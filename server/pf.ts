@@ -184,7 +184,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const now = () => Date.now();
   // the metrics' sources are read at scrape time only, when everything below exists; this one is
   // set once it is known where the overload verdicts are applied (the edge or the trust middleware)
-  let overloadNow: () => { pending: number; refused: Record<string, number> } = () => ({ pending: 0, refused: {} });
+  let overloadNow: () => { pending: number; waiting: number; refused: Record<string, number> } = () => ({ pending: 0, waiting: 0, refused: {} });
   const metrics = createPfMetrics({
     counts: () => operationalCounts(db.store, config.instance),
     lagMs: () => lag.lagMs(),
@@ -245,8 +245,8 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const lag = startLagMeter(undefined, undefined, lagShared);
   running.add('the lag meter', () => lag.stop());
   const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
-  const admit = (req: OfferedRequest & { pending: number }) => {
-    const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending }, overloadLimits);
+  const admit = (req: OfferedRequest & { pending: number; waiting: number }) => {
+    const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending, waiting: req.waiting }, overloadLimits);
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) }, tally: v.reason };
   };
   let edge: EmbeddedEdge | undefined;
@@ -348,7 +348,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
-  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size }, overloadLimits);
+  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size, waiting: 0 }, overloadLimits);
   // srf's middleware, in order, installed through `use`, never srf.use alone: a MESSAGE over the
   // MESSAGE link runs through this same list (D-341; server/sip/message-link.test.ts checks)
   const middleware: Handler[] = [];
@@ -362,9 +362,9 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   use(trust);
   // what the overload control sees, for the metrics (D-332): where the verdicts were applied
   overloadNow = () => {
-    if (!edge) return { pending: inFlight.size, refused: trust.counters.overloadedBy };
+    if (!edge) return { pending: inFlight.size, waiting: 0, refused: trust.counters.overloadedBy };
     const s = edge.stats();
-    return { pending: s.appPending, refused: s.overloadedBy };
+    return { pending: s.appPending, waiting: s.appWaiting, refused: s.overloadedBy };
   };
   // PF_TRUST=peers: a MESSAGE from nobody the PF knows is refused and recorded (D-134)
   use(unknownSourceGate({ engine: state.engine, trust: config.topology.trust, topology: () => sessionHandlersOf(srf)?.topology, reload: (t) => t.reload(db.store), record, isServed, now }));

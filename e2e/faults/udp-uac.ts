@@ -71,6 +71,10 @@ export async function udpUac(): Promise<UdpUac> {
         await send((callId, branch) =>
           [`OPTIONS sip:127.0.0.1:${to} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch};rport`, `From: <sip:probe@example.com>;tag=p1`, `To: <sip:127.0.0.1:${to}>`, `Call-ID: ${callId}`, 'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\r\n'), to, deadlineMs)
       ).status,
-    close: () => new Promise<void>((r) => sock.close(() => r())),
+    close: () => {
+      // requests still unanswered end with status 0: their retransmissions must not outlive the socket
+      for (const done of [...waiting.values()]) done(0);
+      return new Promise<void>((r) => sock.close(() => r()));
+    },
   };
 }

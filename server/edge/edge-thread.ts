@@ -149,5 +149,5 @@ export function startEdgeThread(opts: EdgeThreadOptions): Promise<ThreadEdge> {
 }
 
 function emptyStats(): EdgeStats {
-  return { transactions: 0, serverTransactions: 0, clientTransactions: 0, dialogs: 0, apps: 0, appTransactions: 0, tcpConnections: 0, tcpBuffered: 0, tcpRefused: 0, received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0, overloadedBy: {}, appPending: 0, linkedMessages: 0 };
+  return { transactions: 0, serverTransactions: 0, clientTransactions: 0, dialogs: 0, apps: 0, appTransactions: 0, tcpConnections: 0, tcpBuffered: 0, tcpRefused: 0, received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0, overloadedBy: {}, appPending: 0, appWaiting: 0, linkedMessages: 0 };
 }

@@ -47,7 +47,7 @@ export async function runEdgeWorker(): Promise<void> {
   const send = (m: FromEdgeWorker) => port.postMessage(m);
   const lag = new Int32Array(data.lag);
   const admit: EdgeOptions['admit'] = (req) => {
-    const v = overloadVerdict(req, { lagMs: Atomics.load(lag, 0) / 1000, pending: req.pending }, data.overload);
+    const v = overloadVerdict(req, { lagMs: Atomics.load(lag, 0) / 1000, pending: req.pending, waiting: req.waiting }, data.overload);
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) }, tally: v.reason };
   };
   let edge: Awaited<ReturnType<typeof startEdge>>;

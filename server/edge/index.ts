@@ -41,8 +41,10 @@ export interface EdgeStats {
   overloaded: number;
   /** the same by what each refusal was counted under (the overload verdict's reason) */
   overloadedBy: Record<string, number>;
-  /** requests handed to the app that it has not answered yet */
+  /** requests handed to the app that it has not answered yet, less appWaiting */
   appPending: number;
+  /** of those, the ones waiting on a request the app sent for them (D-345) */
+  appWaiting: number;
   /** MESSAGEs handed to the PF over the MESSAGE link (D-341) since the start */
   linkedMessages: number;
 }
@@ -105,7 +107,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     stats(): EdgeStats {
       const u = ua.stats();
       const c = control.stats();
-      return { ...u, ...c, appTransactions: c.appTransactions + (messages?.size ?? 0), linkedMessages: messages?.delivered ?? 0, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, overloadedBy: { ...ua.overloadedBy }, appPending: ua.appPending };
+      return { ...u, ...c, appTransactions: c.appTransactions + (messages?.size ?? 0), linkedMessages: messages?.delivered ?? 0, tcpConnections: transport.connectionCount(), tcpBuffered: transport.bufferedBytes(), tcpRefused: Object.values(transport.tcpDrops).reduce((a, b) => a + b, 0), ...ua.counters, overloadedBy: { ...ua.overloadedBy }, appPending: ua.appPending, appWaiting: ua.appWaiting };
     },
     tap: (observer) => transport.addTap(observer),
     link(): net.Socket {

@@ -108,3 +108,29 @@ test('D-341: a MESSAGE with no destination, or a body and no Content-Type, comes
   const b = await next();
   assert.deepEqual(b.t === 'final' ? [b.id, b.status, b.reason] : b, [2, 503, 'Not sent: missing content-type']);
 });
+
+test('D-345: a request the PF sent a MESSAGE for waits on that next hop, not on the PF, until the MESSAGE is answered', async () => {
+  const { edge, port, next } = await edgeWithLink();
+  const sender = await peer();
+  const uas = await peer();
+  uas.answer = () => 100; // silent until the test says: only a provisional
+  const answered = sender.request(edge.sipAddress.port, { uri: 'sip:alice@example.com', from: 'sip:bob@example.com', headers: ['Content-Type: text/plain'], body: Buffer.from('hi') });
+  const got = await next();
+  assert.equal(got.t, 'req');
+  const counts = () => [edge.stats().appPending, edge.stats().appWaiting];
+  assert.deepEqual(counts(), [1, 0], 'handed to the PF: its backlog');
+  // another MESSAGE sent meanwhile, for no request: it moves nothing
+  port.postMessage([{ t: 'send', id: 1, uri: 'tel:+123', method: 'MESSAGE', headers: {} } satisfies ToMessageEdge]);
+  assert.equal((await next()).t, 'final');
+  assert.deepEqual(counts(), [1, 0]);
+  port.postMessage([{ t: 'send', id: 2, for: got.id, uri: `sip:alice@127.0.0.1:${uas.port}`, method: 'MESSAGE', headers: { 'Content-Type': 'text/plain' }, body: 'hi' } satisfies ToMessageEdge]);
+  await uas.waitForRequests(1);
+  assert.deepEqual(counts(), [0, 1], 'sent on: waiting on the next hop');
+  uas.answer = () => 200; // the next retransmission is answered
+  const final = await next();
+  assert.deepEqual(final.t === 'final' ? [final.id, final.status] : final, [2, 200]);
+  assert.deepEqual(counts(), [1, 0], 'its answer came: the PF has work on it again');
+  port.postMessage([{ t: 'res', id: got.id, status: 200 } satisfies ToMessageEdge]);
+  assert.equal(statusOf(await answered), 200);
+  assert.deepEqual(counts(), [0, 0], 'answered: counted nowhere');
+});

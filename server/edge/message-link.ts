@@ -23,7 +23,11 @@ export type FromMessageEdge =
 /** PF → edge */
 export type ToMessageEdge =
   | { t: 'res'; id: number; status: number; reason?: string; headers?: Record<string, string>; body?: string }
-  | { t: 'send'; id: number; uri: string; method: string; headers: Record<string, string>; body?: string; proxy?: string };
+  | {
+      t: 'send'; id: number; uri: string; method: string; headers: Record<string, string>; body?: string; proxy?: string;
+      /** the link id of the request the PF sends this for, which waits on it (D-345) */
+      for?: number;
+    };
 
 /** Whether a request from the network goes over the MESSAGE link: a MESSAGE outside any dialog. */
 export function takesRequest(req: ServerRequest): boolean {
@@ -33,6 +37,8 @@ export function takesRequest(req: ServerRequest): boolean {
 export class MessageLinkEdge {
   /** requests handed to the PF and not answered finally yet, by link id */
   private readonly pending = new Map<number, ServerRequest>();
+  /** of those, how many MESSAGEs the PF sent for each that have no final answer yet (D-345) */
+  private readonly sentFor = new Map<number, number>();
   private nextId = 1;
   /** MESSAGEs handed to the PF over this link since the start */
   delivered = 0;
@@ -64,6 +70,7 @@ export class MessageLinkEdge {
   close(): void {
     clearInterval(this.sweeper);
     this.pending.clear();
+    this.sentFor.clear();
     this.port.close();
   }
 
@@ -73,6 +80,7 @@ export class MessageLinkEdge {
     for (const [id, req] of this.pending) {
       if (!req.txn || req.txn.state === 'terminated') {
         this.pending.delete(id);
+        this.sentFor.delete(id);
         n++;
       }
     }
@@ -86,11 +94,37 @@ export class MessageLinkEdge {
     for (const [k, v] of Object.entries(m.headers ?? {})) res.add(appHeaderName(k), v);
     if (m.body) res.body = Buffer.from(m.body, 'latin1');
     this.ua.respond(req, res);
-    if (m.status >= 200) this.pending.delete(m.id);
+    if (m.status >= 200) {
+      this.pending.delete(m.id);
+      this.sentFor.delete(m.id);
+    }
+  }
+
+  /**
+   * The PF sent a MESSAGE for request `id` (D-345): while any it sent for it is unanswered, the
+   * request waits on a next hop, not on the PF, and the overload control counts it apart. Counted
+   * from the send, not from its first transmission: a MESSAGE the edge cannot send is answered at
+   * once, and so does not wait.
+   */
+  private sentOne(id: number, delta: 1 | -1): void {
+    const req = this.pending.get(id);
+    if (!req) return;
+    const n = (this.sentFor.get(id) ?? 0) + delta;
+    if (n > 0) this.sentFor.set(id, n);
+    else this.sentFor.delete(id);
+    if (n === 1 && delta === 1) this.ua.waitOnNextHop(req, true);
+    else if (n === 0) this.ua.waitOnNextHop(req, false);
   }
 
   private send(m: Extract<ToMessageEdge, { t: 'send' }>): void {
+    const forId = m.for;
+    if (forId !== undefined) this.sentOne(forId, 1);
+    let settled = false;
     const final = (status: number, reason: string, res?: SipMessage) => {
+      if (settled) return;
+      settled = true;
+      // the request it was sent for is the PF's to answer again: the PF has this final to handle
+      if (forId !== undefined) this.sentOne(forId, -1);
       const out: FromMessageEdge = { t: 'final', id: m.id, status, reason };
       const userAgent = res?.get('user-agent');
       const server = res?.get('server');

@@ -49,6 +49,8 @@ export interface ServerRequest {
   receivedAt: number;
   /** handed to the application, which has not answered yet (counted in SipUa.appPending) */
   awaitingApp?: boolean;
+  /** unanswered, and the application's work on it is done until a request it sent for it is answered (SipUa.appWaiting, D-345) */
+  awaitingNextHop?: boolean;
 }
 
 export interface ClientRequestHandlers {
@@ -84,7 +86,7 @@ export interface UaOptions {
    * statelessly (no transaction is kept: a retransmission is asked again). `tally` names what the
    * refusal is counted under in the stats' `overloadedBy` (e.g. the verdict's reason).
    */
-  admit?: (req: { method: string; inDialog: boolean; pending: number }) => AdmitRefusal | undefined;
+  admit?: (req: { method: string; inDialog: boolean; pending: number; waiting: number }) => AdmitRefusal | undefined;
 }
 
 /** A new request turned away by the admission check, answered statelessly. */
@@ -125,8 +127,10 @@ export class SipUa {
   counters = { received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0 };
   /** overload refusals by their `tally` (AdmitRefusal) */
   readonly overloadedBy: Record<string, number> = {};
-  /** requests handed to the application that it has not answered yet (provisional or final) */
+  /** requests handed to the application that it has not answered yet (provisional or final), less appWaiting */
   appPending = 0;
+  /** requests handed to the application, unanswered, that wait on a request it sent for them (D-345) */
+  appWaiting = 0;
 
   constructor(readonly opts: UaOptions) {
     this.clock = opts.clock ?? realClock;
@@ -266,7 +270,7 @@ export class SipUa {
     const completed = this.completedUdp.get(key);
     if (completed) { this.send(completed.peer, completed.bytes); return; }
     if (method !== 'CANCEL' && this.opts.admit) {
-      const refusal = this.opts.admit({ method, inDialog: tagOf(msg.get('to')) !== undefined, pending: this.appPending });
+      const refusal = this.opts.admit({ method, inDialog: tagOf(msg.get('to')) !== undefined, pending: this.appPending, waiting: this.appWaiting });
       if (refusal) { this.refuseStateless(msg, peer, refusal); return; }
     }
     const reliable = peer.proto !== 'udp';
@@ -278,7 +282,7 @@ export class SipUa {
     txn.onTerminated = () => {
       if (this.serverTxns.get(key) === txn) this.serverTxns.delete(key);
       const r = this.requestsByTxn.get(txn);
-      if (r?.awaitingApp) { r.awaitingApp = false; this.appPending--; }
+      if (r) this.answered(r);
       const g = this.guards.get(txn);
       if (g !== undefined) { this.clock.clearTimeout(g); this.guards.delete(txn); }
     };
@@ -419,6 +423,31 @@ export class SipUa {
     return this.respond(req, SipMessage.response(status, reason ?? REASON_PHRASES[status] ?? 'Unknown'));
   }
 
+  /** `req` no longer waits on the application: answered, or its transaction ended */
+  private answered(req: ServerRequest): void {
+    if (req.awaitingApp) { req.awaitingApp = false; this.appPending--; }
+    if (req.awaitingNextHop) { req.awaitingNextHop = false; this.appWaiting--; }
+  }
+
+  /**
+   * Moves an unanswered request between the application's backlog (appPending) and the requests
+   * that wait on a next hop (appWaiting), as the application reports it (D-345): `waiting` when it
+   * has sent a request for it and has nothing to do until that is answered, back when it is.
+   */
+  waitOnNextHop(req: ServerRequest, waiting: boolean): void {
+    if (waiting && req.awaitingApp) {
+      req.awaitingApp = false;
+      this.appPending--;
+      req.awaitingNextHop = true;
+      this.appWaiting++;
+    } else if (!waiting && req.awaitingNextHop) {
+      req.awaitingNextHop = false;
+      this.appWaiting--;
+      req.awaitingApp = true;
+      this.appPending++;
+    }
+  }
+
   /**
    * Sends a response for a received request. Returns the message as sent, or undefined when the
    * transaction can no longer take it (already final, or gone).
@@ -428,7 +457,7 @@ export class SipUa {
     if (!txn || txn.state === 'terminated') return undefined;
     const res = this.buildResponse(req, skeleton);
     if (!txn.respond(res)) return undefined;
-    if (req.awaitingApp) { req.awaitingApp = false; this.appPending--; }
+    this.answered(req);
     const m = req.msg;
     const status = res.status;
     if (status >= 200 && status < 300 && !req.dialog && (m.method === 'INVITE' || m.method === 'SUBSCRIBE')) {

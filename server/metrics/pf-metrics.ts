@@ -15,8 +15,11 @@ export interface MetricSources {
   counts(): Promise<OperationalCounts>;
   /** the event loop's lag as the overload control measures it (ms) */
   lagMs(): number;
-  /** the overload control's queue (requests handed to the PF, not answered yet) and its refusals by reason (D-332) */
-  overload(): { pending: number; refused: Record<string, number> };
+  /**
+   * the overload control's queue (requests handed to the PF, not answered yet), those of them that
+   * wait on a next hop (D-345), and its refusals by reason (D-332)
+   */
+  overload(): { pending: number; waiting: number; refused: Record<string, number> };
   registrations(): number;
   /** HEP packets sent and dropped, when HEP_URL is set */
   hep(): { sent: number; dropped: number } | undefined;
@@ -136,15 +139,23 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
       this.set(sources.overload().pending);
     },
   });
+  new Gauge({
+    name: 'pf_overload_waiting',
+    help: 'requests the PF has not answered that wait on a request it sent for them (a forwarded MESSAGE on its contact, D-345): compared with PF_OVERLOAD_MAX_WAITING',
+    registers: [registry],
+    collect() {
+      this.set(sources.overload().waiting);
+    },
+  });
   new Counter({
     name: 'pf_overload_refused_total',
-    help: 'new requests answered 503 by the overload control, by what was over its limit (pending: PF_OVERLOAD_MAX_PENDING, lag: PF_OVERLOAD_MAX_LAG_MS)',
+    help: 'new requests answered 503 by the overload control, by what was over its limit (pending: PF_OVERLOAD_MAX_PENDING, waiting: PF_OVERLOAD_MAX_WAITING, lag: PF_OVERLOAD_MAX_LAG_MS)',
     labelNames: ['reason'] as const,
     registers: [registry],
     collect() {
       const refused = sources.overload().refused;
       this.reset();
-      // both reasons always present: a rate() over a series that appears only at the first refusal misses it
+      // every reason always present: a rate() over a series that appears only at the first refusal misses it
       for (const reason of OVERLOAD_REASONS) this.inc({ reason }, refused[reason] ?? 0);
     },
   });

@@ -112,6 +112,30 @@ test('D-341: MESSAGEs the PF sends cross the link and their final status reaches
   t.close();
 });
 
+test('D-345: a MESSAGE a handler sends, at once or after an await, is sent for the request it handles; one sent outside any is not', async () => {
+  const t = link();
+  const send = (uri: string) => t.link.request(uri, { method: 'MESSAGE', headers: {} }, () => {});
+  const forward: Handler = (_req, res) => {
+    send('sip:first@10.0.0.9');
+    void Promise.resolve()
+      .then(() => new Promise((r) => setTimeout(r, 5)))
+      .then(() => {
+        send('sip:later@10.0.0.9');
+        res.send(200);
+      });
+  };
+  t.link.serve([forward]);
+  t.edge.postMessage([request(41)]);
+  const got = [await t.next(), await t.next(), await t.next()];
+  send('sip:outside@10.0.0.9');
+  got.push(await t.next());
+  assert.deepEqual(
+    got.map((m) => (m.t === 'send' ? `send ${m.uri} for ${m.for}` : `res ${m.id} ${m.status}`)),
+    ['send sip:first@10.0.0.9 for 41', 'send sip:later@10.0.0.9 for 41', 'res 41 200', 'send sip:outside@10.0.0.9 for undefined'],
+  );
+  t.close();
+});
+
 test("D-341: srf's middleware is installed in one place, pf.ts's `use`, which gives the MESSAGE link the same list", () => {
   const calls: string[] = [];
   const walk = (dir: string) => {

@@ -4,6 +4,7 @@
 // with a request and a response shaped as srf's (srf-types.ts), so no handler knows which way it
 // came. The MESSAGEs the PF sends outside a dialog go back the same way; any other request goes
 // to srf. The request's text is parsed once, here, into the engine's view (viewOfRequest).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import type { FromMessageEdge, ToMessageEdge } from '../edge/message-link';
 import { PostPerTurn, receivePerTurn } from '../edge/post-per-turn';
@@ -16,6 +17,13 @@ type SendOpts = Parameters<RequestSender['request']>[1];
 type SendArgs = [reason?: string | SendOptsOut, opts?: SendOptsOut | SentCallback, cb?: SentCallback];
 type SendOptsOut = { headers?: Record<string, string>; body?: string };
 type SentCallback = (err: Error | null, msg?: unknown) => void;
+
+/**
+ * The link id of the request whose handlers are running, through everything they await: a
+ * MESSAGE they send is sent for it, and the edge counts the request as waiting on that MESSAGE's
+ * next hop instead of on the PF until it is answered (D-345).
+ */
+const handling = new AsyncLocalStorage<number>();
 
 export class MessageLink implements RequestSender {
   private chain: Handler[] = [];
@@ -44,7 +52,8 @@ export class MessageLink implements RequestSender {
     const id = this.nextId++;
     const listeners: Array<(res: SrfResponseIn) => void> = [];
     this.sent.set(id, listeners);
-    this.out.post({ t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    const forId = handling.getStore();
+    this.out.post({ t: 'send', id, uri, method: opts.method, headers: opts.headers ?? {}, ...(opts.body ? { body: opts.body } : {}), ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(forId !== undefined ? { for: forId } : {}) });
     cb(null, { on: (_event, fn) => void listeners.push(fn) });
   }
 
@@ -80,7 +89,7 @@ export class MessageLink implements RequestSender {
       if (h) h(req, res, next);
     };
     try {
-      next();
+      handling.run(m.id, next);
     } catch (err) {
       // as srf answers a handler that throws
       this.log.error(`MESSAGE ${req.callId ?? ''}: ${(err as Error).stack ?? String(err)}`);
