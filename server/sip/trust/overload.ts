@@ -1,6 +1,7 @@
 // Overload control (issue 17, DECISIONS D-150, D-345): whether the PF takes on a new request,
-// decided from its own headroom. Pure: the shell measures (event-loop lag, requests it holds unanswered) and
-// applies the verdict; the embedded edge answers a refusal statelessly, before any parse of ours.
+// decided from its own headroom. Pure: the shell measures (event-loop lag, requests it holds
+// unanswered, those of them waiting on a next hop) and applies the verdict; the embedded edge
+// answers a refusal statelessly, before any parse of ours.
 //
 // Only new work is refused. ACK and CANCEL, and requests inside a dialog (BYE, NOTIFY, re-INVITE),
 // finish work already accepted and always pass: refusing them would waste what was spent.
