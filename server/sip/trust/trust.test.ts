@@ -63,8 +63,8 @@ test('SIP trust: merged requests are those with a known identity and another bra
   assert.ok(m.size <= 11);
 });
 
-test('SIP trust: settings from the environment, bad values refused in words', () => {
-  assert.deepEqual(loadConfig({}).sipTrust, { rate: 500, burst: 1000, maxMessageBytes: 65535 });
+test('SIP trust (D-152, D-347): settings from the environment, bad values refused in words', () => {
+  assert.deepEqual(loadConfig({}).sipTrust, { rate: 750, burst: 1500, maxMessageBytes: 65535 });
   assert.deepEqual(loadConfig({ PF_SIP_RATE: '0' }).sipTrust, { rate: 0, burst: 1, maxMessageBytes: 65535 });
   assert.throws(() => loadConfig({ PF_SIP_MAX_BYTES: '10' }), /PF_SIP_MAX_BYTES must be a whole number of at least 1024/);
 });
