@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImdnCache, OverlayCache } from './cache';
+import fc from 'fast-check';
+import { ImdnCache, OverlayCache, withStatus, type ImdnCacheEntry } from './cache';
 import type { Effect } from '../effects';
 
 const put = (peer: string, messageId: string, status = 'delivered', servedUser = 'A'): Effect => ({
@@ -79,4 +80,55 @@ test('RX-3: a user whose newest entry expired is empty again, without scanning o
   assert.equal(c.isEmptyFor('A', 61_000), false, 'm1 and m2 are still live');
   assert.equal(c.isEmptyFor('A', 62_000), true);
   assert.equal(c.isEmptyFor('nobody', 0), true);
+});
+
+// The reference the packed cache must agree with: each key's entry as withStatus builds it, in a
+// Map whose order is the LRU order, evicting from its front; expired entries read as absent.
+test('RX-3, RX-ttl, RX-status-TS (property): the packed cache answers as a plain map of entries would, through eviction, slot reuse, growth and rare statuses', () => {
+  const step = fc.record({
+    user: fc.constantFrom('A', 'B', 'C'),
+    id: fc.integer({ min: 0, max: 40 }),
+    type: fc.constantFrom('delivery', 'display', 'processing', 'interworking') as fc.Arbitrary<'delivery'>,
+    status: fc.constantFrom('delivered', 'displayed', 'processed', 'stored', 'failed', 'error', 'forbidden', 'legacy-sms', 'x-vendor', 'x-other'),
+    dt: fc.integer({ min: 0, max: 30_000 }),
+  });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1500 }), fc.array(step, { maxLength: 300 }), (maxEntries, steps) => {
+      const ttlSec = 60;
+      const c = new ImdnCache({ name: 'RX', ttlSec, maxEntries });
+      const ref = new Map<string, ImdnCacheEntry>();
+      let now = 1_780_000_000_000;
+      for (const s of steps) {
+        now += s.dt;
+        const key = { servedUser: s.user, peer: 'P', messageId: `m${s.id}` };
+        const k = `${s.user}|P|m${s.id}`;
+        c.apply({ kind: 'CACHE_PUT', cache: 'RX', key, type: s.type, status: s.status }, now);
+        const old = ref.get(k);
+        const live = old && now - old.firstSeen < ttlSec * 1000 ? old : undefined;
+        ref.delete(k);
+        ref.set(k, withStatus(live, s.type, s.status, now));
+        while (ref.size > maxEntries) ref.delete(ref.keys().next().value as string);
+      }
+      assert.equal(c.size, ref.size);
+      for (const [k, e] of ref) {
+        const [servedUser, peer, messageId] = k.split('|');
+        const got = c.get({ servedUser, peer, messageId }, now);
+        if (now - e.firstSeen >= ttlSec * 1000) assert.equal(got, undefined, k);
+        else {
+          assert.equal(got?.firstSeen, e.firstSeen, k);
+          for (const t of ['delivery', 'display', 'processing', 'interworking'] as const) assert.deepEqual([...(got?.types[t]?.statuses ?? [])].sort(), [...(e.types[t]?.statuses ?? [])].sort(), `${k} ${t}`);
+        }
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('RX-3: more entries than the first slot arrays hold, each read back with its own time and statuses', () => {
+  const c = new ImdnCache({ name: 'RX', ttlSec: 600, maxEntries: 5000 });
+  for (let i = 0; i < 5000; i++) c.apply(put('B', `m${i}`, i % 7 === 0 ? 'x-vendor' : 'delivered'), 1000 + i);
+  for (let i = 0; i < 5000; i += 499) {
+    const e = c.get({ servedUser: 'A', peer: 'B', messageId: `m${i}` }, 6000);
+    assert.deepEqual([e?.firstSeen, e?.types.delivery?.statuses], [1000 + i, [i % 7 === 0 ? 'x-vendor' : 'delivered']]);
+  }
 });

@@ -67,6 +67,8 @@ const BIT: Record<string, number> = {};
 {
   let bit = 0;
   for (const t of TYPES) for (const st of KNOWN[t]) BIT[`${t}:${st}`] = 1 << bit++;
+  // ImdnCache keeps a mask in 16 bits
+  if (bit > 16) throw new Error(`cache.ts: ${bit} (type, status) bits do not fit a Uint16Array`);
 }
 
 interface Packed {
@@ -128,8 +130,17 @@ export class ImdnCache implements ImdnCacheReader {
   readonly name: CacheName;
   ttlSec: number;
   readonly maxEntries: number;
-  // Map iteration order is the LRU order: a put moves the entry to the end.
-  private readonly entries = new Map<string, Packed>();
+  // Map iteration order is the LRU order: a put moves the entry to the end. The map holds each
+  // key's slot; a slot's fields are in typed arrays: as an object with its time (a boxed double
+  // under pointer compression) an entry's value took about 32 bytes of heap, here 10, and the
+  // bench's million entries have to fit in 300 MB (bench/cache-memory-child.ts).
+  private readonly entries = new Map<string, number>();
+  private firstSeenOf = new Float64Array(1024);
+  private maskOf = new Uint16Array(1024);
+  /** the rare statuses outside KNOWN, by slot */
+  private readonly extraOf = new Map<number, string[]>();
+  private readonly freeSlots: number[] = [];
+  private slotsUsed = 0;
   private readonly users = new Map<string, UserStats>();
 
   constructor(opts: { name: CacheName; ttlSec: number; maxEntries?: number }) {
@@ -143,8 +154,8 @@ export class ImdnCache implements ImdnCacheReader {
   }
 
   get(key: ImdnCacheKey, now: number, ttlSec = this.ttlSec): ImdnCacheEntry | undefined {
-    const p = this.entries.get(cacheKeyString(key));
-    return p && isLive(p.firstSeen, now, ttlSec) ? unpack(p) : undefined;
+    const slot = this.entries.get(cacheKeyString(key));
+    return slot !== undefined && isLive(this.firstSeenOf[slot], now, ttlSec) ? unpack(this.read(slot)) : undefined;
   }
 
   /**
@@ -166,7 +177,7 @@ export class ImdnCache implements ImdnCacheReader {
     if (effect.kind !== 'CACHE_PUT' || effect.cache !== this.name) return;
     const k = cacheKeyString(effect.key);
     const existing = this.entries.get(k);
-    const live = existing && isLive(existing.firstSeen, now, ttlSec) ? unpack(existing) : undefined;
+    const live = existing !== undefined && isLive(this.firstSeenOf[existing], now, ttlSec) ? unpack(this.read(existing)) : undefined;
     this.remove(k);
     this.insert(k, pack(withStatus(live, effect.type, effect.status, now)));
     while (this.entries.size > this.maxEntries) {
@@ -178,8 +189,8 @@ export class ImdnCache implements ImdnCacheReader {
   /** Drop expired entries (housekeeping; reads already treat them as absent). */
   purgeExpired(now: number): number {
     let n = 0;
-    for (const [k, p] of this.entries) {
-      if (!isLive(p.firstSeen, now, this.ttlSec)) {
+    for (const [k, slot] of this.entries) {
+      if (!isLive(this.firstSeenOf[slot], now, this.ttlSec)) {
         this.remove(k);
         n++;
       }
@@ -193,7 +204,7 @@ export class ImdnCache implements ImdnCacheReader {
       name: this.name,
       ttlSec: this.ttlSec,
       maxEntries: this.maxEntries,
-      entries: [...this.entries].map(([k, p]) => [k, keyOf(k), unpack(p)]),
+      entries: [...this.entries].map(([k, slot]) => [k, keyOf(k), unpack(this.read(slot))]),
     };
   }
 
@@ -203,8 +214,31 @@ export class ImdnCache implements ImdnCacheReader {
     return c;
   }
 
+  private read(slot: number): Packed {
+    const extra = this.extraOf.get(slot);
+    return extra ? { firstSeen: this.firstSeenOf[slot], mask: this.maskOf[slot], extra } : { firstSeen: this.firstSeenOf[slot], mask: this.maskOf[slot] };
+  }
+
+  private newSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    if (this.slotsUsed === this.firstSeenOf.length) {
+      const firstSeen = new Float64Array(this.slotsUsed * 2);
+      firstSeen.set(this.firstSeenOf);
+      this.firstSeenOf = firstSeen;
+      const mask = new Uint16Array(this.slotsUsed * 2);
+      mask.set(this.maskOf);
+      this.maskOf = mask;
+    }
+    return this.slotsUsed++;
+  }
+
   private insert(k: string, p: Packed) {
-    this.entries.set(k, p);
+    const slot = this.newSlot();
+    this.firstSeenOf[slot] = p.firstSeen;
+    this.maskOf[slot] = p.mask;
+    if (p.extra) this.extraOf.set(slot, p.extra);
+    this.entries.set(k, slot);
     const user = k.slice(0, k.indexOf('|'));
     const u = this.users.get(user);
     if (u) {
@@ -214,7 +248,11 @@ export class ImdnCache implements ImdnCacheReader {
   }
 
   private remove(k: string) {
-    if (!this.entries.delete(k)) return;
+    const slot = this.entries.get(k);
+    if (slot === undefined) return;
+    this.entries.delete(k);
+    this.extraOf.delete(slot);
+    this.freeSlots.push(slot);
     const user = k.slice(0, k.indexOf('|'));
     const u = this.users.get(user);
     if (u && --u.count === 0) this.users.delete(user);
