@@ -307,7 +307,10 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // MESSAGEs outside a dialog, both ways, without the control protocol and srf (D-341)
   const messageLink = edge?.messageLink ? new MessageLink(edge.messageLink, srf, logger('sip')) : undefined;
   if (messageLink) running.add('the MESSAGE link', () => messageLink.close());
-  const requests: RequestSender = messageLink ?? srf;
+  // With an external drachtio-server this PF keeps the overload control's counts itself: a MESSAGE
+  // sent while a request is handled is sent for it (D-345). The embedded edge counts its own.
+  const inFlight = new InFlight();
+  const requests: RequestSender = messageLink ?? (edge ? srf : inFlight.sendingFor(srf));
   const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
   running.add('the MSRP listener', () => msrp.close());
   carrier.listener = msrp;
@@ -343,12 +346,11 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   });
   imdn.attach(runner);
   pager.attach(runner);
-  const inFlight = new InFlight();
   const handlerDeps = { srf, msrp: carrier, userPrefs: (aor: string) => prefs.get(aor), sessionRows: writer, route, instance: config.instance, topologyConfig: config.topology, db: db.store, bus, store, state, registrar, runner, imdn, pager, isServed, inFlight, record, log: sipLog, now };
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
-  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.size, waiting: 0 }, overloadLimits);
+  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.pending, waiting: inFlight.waiting }, overloadLimits);
   // srf's middleware, in order, installed through `use`, never srf.use alone: a MESSAGE over the
   // MESSAGE link runs through this same list (D-341; server/sip/message-link.test.ts checks)
   const middleware: Handler[] = [];
@@ -362,7 +364,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   use(trust);
   // what the overload control sees, for the metrics (D-332): where the verdicts were applied
   overloadNow = () => {
-    if (!edge) return { pending: inFlight.size, waiting: 0, refused: trust.counters.overloadedBy };
+    if (!edge) return { pending: inFlight.pending, waiting: inFlight.waiting, refused: trust.counters.overloadedBy };
     const s = edge.stats();
     return { pending: s.appPending, waiting: s.appWaiting, refused: s.overloadedBy };
   };

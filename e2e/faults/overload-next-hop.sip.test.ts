@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
+import { startEdge } from '../../server/edge';
 import { wirePeer } from '../support/wire-peer';
 import { udpUac, type UacAnswer } from './udp-uac';
 
@@ -38,12 +39,32 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
   }
 }
 
-async function withStuckMessages(env: Record<string, string>, fn: (o: { sipPort: number; uac: Awaited<ReturnType<typeof udpUac>> }) => Promise<void>): Promise<void> {
+/**
+ * The PF on its embedded edge (`external` false), or behind a SIP edge of its own process speaking
+ * drachtio's protocol, as a drachtio-server would (e2e/faults/edge-link.sip.test.ts does the same):
+ * then the PF's trust middleware applies the overload verdict, on the requests it is handling.
+ */
+async function startPf(env: Record<string, string>, external: boolean): Promise<{ sipPort: number; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-next-hop-'));
-  const pf = await startPfProcess({
-    DATABASE_URL: `file:${path.join(dir, 'pf.db')}`, SIP_PORT: String(await freePort()), HTTP_PORT: '0',
-    PF_OVERLOAD_MAX_PENDING: '5', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', ...env,
-  });
+  const base = { DATABASE_URL: `file:${path.join(dir, 'pf.db')}`, HTTP_PORT: '0', PF_OVERLOAD_MAX_PENDING: '5', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', ...env };
+  if (!external) {
+    const pf = await startPfProcess({ ...base, SIP_PORT: String(await freePort()) });
+    return { sipPort: pf.sipPort, close: () => pf.kill('SIGKILL') };
+  }
+  const secret = 'next-hop';
+  const edge = await startEdge({ sip: { host: '127.0.0.1', port: 0, transports: ['udp'] }, control: { host: '127.0.0.1', port: 0, secret } });
+  const pf = await startPfProcess({ ...base, DRACHTIO_HOST: '127.0.0.1', DRACHTIO_PORT: String(edge.controlAddress.port), DRACHTIO_SECRET: secret, SIP_PORT: String(edge.sipAddress.port) });
+  return {
+    sipPort: edge.sipAddress.port,
+    close: async () => {
+      await pf.kill('SIGKILL');
+      await edge.close();
+    },
+  };
+}
+
+async function withStuckMessages(env: Record<string, string>, external: boolean, fn: (o: { sipPort: number; uac: Awaited<ReturnType<typeof udpUac>> }) => Promise<void>): Promise<void> {
+  const pf = await startPf(env, external);
   const dead = await deadContact();
   const carol = await wirePeer('carol');
   const alice = await wirePeer('alice'); // the seeded users are alice, bob and carol
@@ -65,21 +86,27 @@ async function withStuckMessages(env: Record<string, string>, fn: (o: { sipPort:
   } finally {
     await uac.close();
     await Promise.all([dead.close(), carol.close(), alice.close()]);
-    await pf.kill('SIGKILL');
+    await pf.close();
   }
 }
 
-// the default edge (its own thread) and the edge on the main thread, both over the MESSAGE link
-for (const edgeThread of ['on', 'off']) {
-  test(`D-345 overload (edge thread ${edgeThread}): requests waiting on a dead next hop are not the PF's backlog; a MESSAGE to a live user is delivered`, async () => {
-    await withStuckMessages({ PF_EDGE_THREAD: edgeThread }, async ({ sipPort, uac }) => {
+// the default edge (its own thread), the edge on the main thread, both over the MESSAGE link;
+// and the PF behind an external edge (drachtio's protocol and srf), where it counts for itself
+const modes: Array<{ name: string; env: Record<string, string>; external: boolean }> = [
+  { name: 'edge thread on', env: { PF_EDGE_THREAD: 'on' }, external: false },
+  { name: 'edge thread off', env: { PF_EDGE_THREAD: 'off' }, external: false },
+  { name: 'external drachtio', env: {}, external: true },
+];
+for (const mode of modes) {
+  test(`D-345 overload (${mode.name}): requests waiting on a dead next hop are not the PF's backlog; a MESSAGE to a live user is delivered`, async () => {
+    await withStuckMessages(mode.env, mode.external, async ({ sipPort, uac }) => {
       const live = await uac.message({ to: sipPort, user: 'carol', text: 'to a live phone', deadlineMs: 10_000 });
       assert.equal(live.status, 200, `a MESSAGE to a registered live contact while ${STUCK} wait on a dead one (pending limit 5): ${live.status}${live.retryAfter ? `, Retry-After ${live.retryAfter}` : ''}`);
     });
   });
 
-  test(`D-345 overload (edge thread ${edgeThread}): past PF_OVERLOAD_MAX_WAITING requests waiting on a next hop, new requests get 503 with Retry-After`, async () => {
-    await withStuckMessages({ PF_EDGE_THREAD: edgeThread, PF_OVERLOAD_MAX_WAITING: String(STUCK) }, async ({ sipPort, uac }) => {
+  test(`D-345 overload (${mode.name}): past PF_OVERLOAD_MAX_WAITING requests waiting on a next hop, new requests get 503 with Retry-After`, async () => {
+    await withStuckMessages({ ...mode.env, PF_OVERLOAD_MAX_WAITING: String(STUCK) }, mode.external, async ({ sipPort, uac }) => {
       const refused = await uac.message({ to: sipPort, user: 'carol', text: 'to a live phone', deadlineMs: 10_000 });
       assert.deepEqual([refused.status, refused.retryAfter], [503, '1'], 'the waiting requests hold memory: their bound is kept');
     });

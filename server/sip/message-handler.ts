@@ -35,7 +35,7 @@ export interface MessageHandlerDeps {
 export function messageHandler(deps: MessageHandlerDeps): Handler {
   return (req, res) => {
     if (deps.inFlight.draining) return res.send(503, 'Shutting Down', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
-    void deps.inFlight.track(handle(deps, req, res)).catch((err: Error) => {
+    void deps.inFlight.track(() => handle(deps, req, res)).catch((err: Error) => {
       const unavailable = err instanceof StorageUnavailable;
       deps.log.error(`MESSAGE ${req.get('Call-ID')}: ${unavailable ? err.message : (err.stack ?? err.message)}`);
       deps.runner.release(res);

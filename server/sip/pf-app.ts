@@ -26,7 +26,7 @@ export function installPfHandlers(srf: SrfApp, deps: PfAppDeps): { message: Hand
   srf.register((req, res) => {
     if (deps.inFlight.draining) return res.send(503, 'Shutting Down', { headers: { 'Retry-After': RETRY_AFTER_SEC } });
     const now = deps.now();
-    const work = deps.registrar
+    const work = () => deps.registrar
       .handleRegister(req, now)
       .then(async (out) => {
         if (!out.ok) return res.send(out.status, out.reason);
