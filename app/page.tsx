@@ -32,6 +32,10 @@ const EDGE_ROWS: Array<[string, string]> = [
   ['sent', 'messages sent'],
   ['badRequests', 'answered 400 (malformed)'],
   ['dropped', 'dropped (unparseable)'],
+  // the overload control's counts and refusals (D-150, D-345)
+  ['appPending', 'requests waiting on the PF'],
+  ['appWaiting', 'requests waiting on a next hop'],
+  ['overloaded', 'refused 503 (overload)'],
 ];
 
 export default function OverviewPage() {

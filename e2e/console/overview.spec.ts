@@ -32,6 +32,10 @@ test('the overview shows registrations, decisions by outcome, SIP edge and datab
     await expect(page.getByTestId('decision-rate')).not.toHaveText('0.0');
     // the edge counted the REGISTER, three MESSAGEs and the forwarded ones
     await expect.poll(async () => Number(await page.getByTestId('edge-received').textContent())).toBeGreaterThanOrEqual(4);
+    // the overload control's counts (D-345): every request answered, none waiting, none refused
+    await expect(page.getByTestId('edge-appPending')).toHaveText('0');
+    await expect(page.getByTestId('edge-appWaiting')).toHaveText('0');
+    await expect(page.getByTestId('edge-overloaded')).toHaveText('0');
     await expect(page.getByTestId('active-sessions')).toHaveText('0');
     await expect(page.getByTestId('deferred')).toHaveText('0');
     await shoot(page, testInfo, 'overview');
