@@ -2,8 +2,11 @@
 // under (PF_HEAP_MB, scripts/heap-limit.mjs, D-327). A full heap ends the process, possibly hours
 // after the start, when the caches fill: the PF says at its start whether the limit leaves room.
 
-/** bytes an IMDN cache entry takes (docs/BENCHMARKS.md, IMDN cache memory: 241 B) */
-export const IMDN_CACHE_ENTRY_BYTES = 241;
+/**
+ * bytes an IMDN cache entry takes (docs/BENCHMARKS.md, IMDN cache memory): 171–181 B of RSS since
+ * an entry's fields moved to typed arrays (about 120 of them on V8's heap); the largest measured
+ */
+export const IMDN_CACHE_ENTRY_BYTES = 181;
 /** bytes a MessageIndex entry takes (D-320) */
 export const MESSAGE_INDEX_ENTRY_BYTES = 400;
 /** the rest of the main thread's heap: its working set under load (about 50 MiB live at 1,000 IMDNs/s), the console, and room for V8 to collect */
