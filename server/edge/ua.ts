@@ -49,7 +49,10 @@ export interface ServerRequest {
   receivedAt: number;
   /** handed to the application, which has not answered yet (counted in SipUa.appPending) */
   awaitingApp?: boolean;
-  /** unanswered, and the application's work on it is done until a request it sent for it is answered (SipUa.appWaiting, D-345) */
+  /**
+   * unanswered, and the application has nothing to do on it until a request it sent for it is
+   * answered (counted in SipUa.appWaiting, D-345)
+   */
   awaitingNextHop?: boolean;
 }
 
@@ -127,7 +130,7 @@ export class SipUa {
   counters = { received: 0, sent: 0, badRequests: 0, dropped: 0, overloaded: 0 };
   /** overload refusals by their `tally` (AdmitRefusal) */
   readonly overloadedBy: Record<string, number> = {};
-  /** requests handed to the application that it has not answered yet (provisional or final), less appWaiting */
+  /** requests handed to the application that it has not answered yet (provisional or final), less those in appWaiting */
   appPending = 0;
   /** requests handed to the application, unanswered, that wait on a request it sent for them (D-345) */
   appWaiting = 0;
