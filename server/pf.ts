@@ -309,7 +309,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   if (messageLink) running.add('the MESSAGE link', () => messageLink.close());
   // With an external drachtio-server this PF keeps the overload control's counts itself: a MESSAGE
   // sent while a request is handled is sent for it (D-345). The embedded edge counts its own.
-  const inFlight = new InFlight();
+  const inFlight = new InFlight(!edge);
   const requests: RequestSender = messageLink ?? (edge ? srf : inFlight.sendingFor(srf));
   const msrp = await MsrpListener.start({ host: config.msrp.host, port: config.msrp.port, advertiseHost: config.msrp.advertiseHost, ...carrier.hooks(), log: (line) => msrpLog.debug(line) });
   running.add('the MSRP listener', () => msrp.close());

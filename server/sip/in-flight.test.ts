@@ -25,7 +25,7 @@ const counts = (f: InFlight) => ({ size: f.size, pending: f.pending, waiting: f.
 const tick = () => new Promise((r) => setImmediate(r));
 
 test('D-345 InFlight: a MESSAGE sent during a request\'s work makes it waiting, past the end of the work, until a final answer', async () => {
-  const f = new InFlight();
+  const f = new InFlight(true);
   const { sender, sent } = fakeSender();
   const s = f.sendingFor(sender);
   let endWork!: () => void;
@@ -48,7 +48,7 @@ test('D-345 InFlight: a MESSAGE sent during a request\'s work makes it waiting, 
 });
 
 test('D-345 InFlight: MESSAGEs sent outside any tracked work, and other methods, are not counted; two for one request count it once', async () => {
-  const f = new InFlight();
+  const f = new InFlight(true);
   const { sender, sent } = fakeSender();
   const s = f.sendingFor(sender);
   s.request('sip:a@x', { method: 'MESSAGE' }, () => {});
@@ -67,11 +67,26 @@ test('D-345 InFlight: MESSAGEs sent outside any tracked work, and other methods,
 });
 
 test('D-345 InFlight: a MESSAGE whose answer never comes stops counting after the deadline', async () => {
-  const f = new InFlight();
+  const f = new InFlight(true);
   const { sender } = fakeSender();
   const s = f.sendingFor(sender, 20);
   await f.track(async () => s.request('sip:a@x', { method: 'MESSAGE' }, () => {}));
   assert.equal(f.waiting, 1);
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(f.waiting, 0);
+});
+
+test('D-345 InFlight: without sendsFor (the embedded edge counts for itself) nothing it sends is counted', async () => {
+  const f = new InFlight();
+  const { sender } = fakeSender();
+  const s = f.sendingFor(sender);
+  let endWork!: () => void;
+  const work = f.track(async () => {
+    s.request('sip:a@x', { method: 'MESSAGE' }, () => {});
+    await new Promise<void>((r) => (endWork = r));
+  });
+  assert.deepEqual(counts(f), { size: 1, pending: 1, waiting: 0 });
+  endWork();
+  await work;
+  assert.deepEqual(counts(f), { size: 0, pending: 0, waiting: 0 });
 });

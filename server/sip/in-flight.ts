@@ -32,13 +32,20 @@ export class InFlight {
   private idle: Array<() => void> = [];
   draining = false;
 
-  /** Runs a request's handling and counts it until it settles; what it sends is sent for it (sendingFor). */
+  /**
+   * `sendsFor`: each request's handling runs in a scope of its own so that `sendingFor` can tell
+   * what it sends (only the external drachtio-server's setup counts so; the embedded edge counts
+   * for itself, and every AsyncLocalStorage in use costs each promise a little)
+   */
+  constructor(private readonly sendsFor = false) {}
+
+  /** Runs a request's handling and counts it until it settles; with `sendsFor`, what it sends is sent for it. */
   track<T>(work: () => Promise<T>): Promise<T> {
     const t: Tracked = { sends: 0, done: false };
     this.count++;
     let running: Promise<T>;
     try {
-      running = current.run(t, work);
+      running = this.sendsFor ? current.run(t, work) : work();
     } catch (e) {
       running = Promise.reject(e);
     }
