@@ -133,7 +133,7 @@ export function createPfMetrics(sources: MetricSources): PfMetrics {
   });
   new Gauge({
     name: 'pf_overload_pending',
-    help: 'requests handed to the PF that it has not answered yet: the queue the overload control compares with PF_OVERLOAD_MAX_PENDING',
+    help: 'requests handed to the PF that it has not answered yet, less those waiting on a next hop (pf_overload_waiting): the queue the overload control compares with PF_OVERLOAD_MAX_PENDING',
     registers: [registry],
     collect() {
       this.set(sources.overload().pending);
