@@ -31,9 +31,10 @@ test('config: every bad setting stops the start with a sentence naming the varia
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
 });
 
-test('config: overload control (D-150, D-345) has defaults, 0 turns a signal off', () => {
-  assert.deepEqual(loadConfig({}).overload, { maxPending: 200, maxWaiting: 5000, maxLagMs: 300 });
-  assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_MAX_WAITING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, maxWaiting: 0, maxLagMs: 0 });
+test('config: overload control (D-150, D-345, D-348) has defaults, 0 turns a signal (or the grace) off', () => {
+  assert.deepEqual(loadConfig({}).overload, { maxPending: 200, pendingGraceMs: 250, maxWaiting: 5000, maxLagMs: 300 });
+  assert.deepEqual(loadConfig({ PF_OVERLOAD_MAX_PENDING: '0', PF_OVERLOAD_PENDING_GRACE_MS: '0', PF_OVERLOAD_MAX_WAITING: '0', PF_OVERLOAD_MAX_LAG_MS: '0' }).overload, { maxPending: 0, pendingGraceMs: 0, maxWaiting: 0, maxLagMs: 0 });
+  assert.throws(() => loadConfig({ PF_OVERLOAD_PENDING_GRACE_MS: '-1' }), /PF_OVERLOAD_PENDING_GRACE_MS/);
 });
 
 test('config: D-335 PF_BACKGROUND_NICE defaults to 10, 0 turns it off, and a value outside 0–19 is refused', () => {

@@ -50,7 +50,7 @@ export interface Config {
    * overload control (D-150, D-345): new requests get 503 while this many are unanswered by the PF,
    * this many wait on a next hop for it, or the event loop lags this much (0 = off)
    */
-  overload: { maxPending: number; maxWaiting: number; maxLagMs: number };
+  overload: { maxPending: number; pendingGraceMs: number; maxWaiting: number; maxLagMs: number };
   /** the nice value given to the process's background threads at start (D-335; 0 = left alone) */
   backgroundNice: number;
   /** who may send requests (peers: only topology peers and registered clients) and the seed file */
@@ -176,17 +176,27 @@ function sipTrust(env: Env): Config['sipTrust'] {
 }
 
 /**
- * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100, D-334 400), PF_OVERLOAD_MAX_WAITING
+ * PF_OVERLOAD_MAX_PENDING (default 200; D-305 measured 100, D-334 400), PF_OVERLOAD_PENDING_GRACE_MS
+ * (default PENDING_GRACE_DEFAULT_MS, D-348), PF_OVERLOAD_MAX_WAITING
  * (default WAITING_DEFAULT, D-345), PF_OVERLOAD_MAX_LAG_MS (default 300); 0 = off (issue 17,
  * DECISIONS D-150). 200 pending is about 0.15 s of work at the measured capacity.
  */
 function overload(env: Env): Config['overload'] {
   return {
     maxPending: wholeNumber(env, 'PF_OVERLOAD_MAX_PENDING', 200, 0),
+    pendingGraceMs: wholeNumber(env, 'PF_OVERLOAD_PENDING_GRACE_MS', PENDING_GRACE_DEFAULT_MS, 0),
     maxWaiting: wholeNumber(env, 'PF_OVERLOAD_MAX_WAITING', WAITING_DEFAULT, 0),
     maxLagMs: wholeNumber(env, 'PF_OVERLOAD_MAX_LAG_MS', 300, 0),
   };
 }
+
+/**
+ * How long a burst may keep the pending count at or above PF_OVERLOAD_MAX_PENDING before new
+ * requests are refused (D-348): longer than the pauses of the main thread measured at 3,000
+ * MESSAGEs/s (full collections every 1.3–1.5 s, gaps of 30–70 ms) and the drain after them, well
+ * short of T1; a burst is bounded meanwhile at four times the limit.
+ */
+const PENDING_GRACE_DEFAULT_MS = 250;
 
 /**
  * Requests waiting on a next hop at once (D-345): what they hold is the bound. Measured 21–37 KiB

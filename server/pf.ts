@@ -23,7 +23,8 @@ import { StorageGuard } from './sip/storage-unavailable';
 import { sipTrust } from './sip/trust/sip-trust';
 import { sipLogContext } from './sip/log-context';
 import { startLagMeter } from './sip/trust/headroom';
-import { overloadVerdict, type OfferedRequest } from './sip/trust/overload';
+import type { OfferedRequest } from './sip/trust/overload';
+import { OverloadGate } from './sip/trust/overload-gate';
 import { PrefsCache } from './sip/prefs-cache';
 import { ImdnService } from './sip/imdn/imdn-service';
 import { PagerService } from './sip/pager/pager-service';
@@ -245,8 +246,9 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   const lag = startLagMeter(undefined, undefined, lagShared);
   running.add('the lag meter', () => lag.stop());
   const overloadLimits = { ...config.overload, retryAfterSec: OVERLOAD_RETRY_AFTER_SEC };
+  const gate = new OverloadGate(overloadLimits);
   const admit = (req: OfferedRequest & { pending: number; waiting: number }) => {
-    const v = overloadVerdict(req, { lagMs: lag.lagMs(), pending: req.pending, waiting: req.waiting }, overloadLimits);
+    const v = gate.verdict(req, { lagMs: lag.lagMs(), pending: req.pending, waiting: req.waiting });
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) }, tally: v.reason };
   };
   let edge: EmbeddedEdge | undefined;
@@ -350,7 +352,7 @@ async function startWith(config: Config, db: OpenDatabase, running: Teardown): P
   // Trust first: rate limits, size, Max-Forwards and loops are checked before any handler runs.
   // With an external drachtio-server the overload verdict is applied here, on the requests this
   // PF is handling (the embedded edge applied it already, on what srf has not answered).
-  const overload = edge ? undefined : (req: OfferedRequest) => overloadVerdict(req, { lagMs: lag.lagMs(), pending: inFlight.pending, waiting: inFlight.waiting }, overloadLimits);
+  const overload = edge ? undefined : (req: OfferedRequest) => gate.verdict(req, { lagMs: lag.lagMs(), pending: inFlight.pending, waiting: inFlight.waiting });
   // srf's middleware, in order, installed through `use`, never srf.use alone: a MESSAGE over the
   // MESSAGE link runs through this same list (D-341; server/sip/message-link.test.ts checks)
   const middleware: Handler[] = [];

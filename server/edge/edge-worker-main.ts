@@ -9,7 +9,8 @@ import type { HepTarget } from '../config';
 import { CaptureRing } from '../capture/capture-ring';
 import { HepExporter } from '../capture/hep-exporter';
 import type { WireMessage } from '../capture/wire';
-import { overloadVerdict, type OverloadLimits } from '../sip/trust/overload';
+import type { OverloadLimits } from '../sip/trust/overload';
+import { OverloadGate } from '../sip/trust/overload-gate';
 import { startEdge, type EdgeOptions, type EdgeStats } from './index';
 import { tallyKey, type WireTally } from './wire-tally';
 
@@ -46,8 +47,9 @@ export async function runEdgeWorker(): Promise<void> {
   const data = workerData as EdgeWorkerData;
   const send = (m: FromEdgeWorker) => port.postMessage(m);
   const lag = new Int32Array(data.lag);
+  const gate = new OverloadGate(data.overload);
   const admit: EdgeOptions['admit'] = (req) => {
-    const v = overloadVerdict(req, { lagMs: Atomics.load(lag, 0) / 1000, pending: req.pending, waiting: req.waiting }, data.overload);
+    const v = gate.verdict(req, { lagMs: Atomics.load(lag, 0) / 1000, pending: req.pending, waiting: req.waiting });
     return v.admit ? undefined : { status: v.status, reason: 'Service Unavailable', headers: { 'Retry-After': String(v.retryAfterSec) }, tally: v.reason };
   };
   let edge: Awaited<ReturnType<typeof startEdge>>;

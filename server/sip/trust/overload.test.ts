@@ -1,41 +1,43 @@
-// The overload verdict (D-150, D-345): new requests are refused with 503 + Retry-After exactly when a
+// The overload verdict (D-150, D-345, D-348): new requests are refused with 503 + Retry-After exactly when a
 // measured signal reaches its limit; work already accepted (ACK, CANCEL, in-dialog) always passes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { overloadVerdict, type OverloadLimits } from './overload';
+import { overloadVerdict, pendingHighSince, PENDING_BURST_FACTOR, type OverloadLimits } from './overload';
+import { OverloadGate } from './overload-gate';
 
-const limits: OverloadLimits = { maxPending: 100, maxWaiting: 1000, maxLagMs: 200, retryAfterSec: 1 };
+const limits: OverloadLimits = { maxPending: 100, pendingGraceMs: 0, maxWaiting: 1000, maxLagMs: 200, retryAfterSec: 1 };
 const fresh = { method: 'MESSAGE', inDialog: false };
 
 test('overload: below every limit a new request is admitted; at any limit it gets 503 naming the signal', () => {
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 0, waiting: 0 }, limits), { admit: true });
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 199, pending: 99, waiting: 999 }, limits), { admit: true });
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 100, waiting: 0 }, limits), { admit: false, status: 503, reason: 'pending', retryAfterSec: 1 });
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 0, waiting: 1000 }, limits), { admit: false, status: 503, reason: 'waiting', retryAfterSec: 1 });
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 200, pending: 0, waiting: 0 }, limits), { admit: false, status: 503, reason: 'lag', retryAfterSec: 1 });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 0, waiting: 0, pendingHighMs: 0 }, limits), { admit: true });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 199, pending: 99, waiting: 999, pendingHighMs: 0 }, limits), { admit: true });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 100, waiting: 0, pendingHighMs: 0 }, limits), { admit: false, status: 503, reason: 'pending', retryAfterSec: 1 });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 0, waiting: 1000, pendingHighMs: 0 }, limits), { admit: false, status: 503, reason: 'waiting', retryAfterSec: 1 });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 200, pending: 0, waiting: 0, pendingHighMs: 0 }, limits), { admit: false, status: 503, reason: 'lag', retryAfterSec: 1 });
 });
 
 test('D-345 overload: requests waiting on a next hop are not held to the pending limit', () => {
   // five times the pending limit waiting on dead contacts, two of the PF's own: admitted
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 2, waiting: 500 }, limits), { admit: true });
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 0, pending: 2, waiting: 500, pendingHighMs: 0 }, limits), { admit: true });
 });
 
 test('overload: a limit of 0 is off', () => {
-  const off = { maxPending: 0, maxWaiting: 0, maxLagMs: 0, retryAfterSec: 1 };
-  assert.deepEqual(overloadVerdict(fresh, { lagMs: 1e9, pending: 1e9, waiting: 1e9 }, off), { admit: true });
+  const off = { maxPending: 0, pendingGraceMs: 0, maxWaiting: 0, maxLagMs: 0, retryAfterSec: 1 };
+  assert.deepEqual(overloadVerdict(fresh, { lagMs: 1e9, pending: 1e9, waiting: 1e9, pendingHighMs: 0 }, off), { admit: true });
 });
 
 const method = fc.constantFrom('MESSAGE', 'INVITE', 'SUBSCRIBE', 'REGISTER', 'OPTIONS', 'NOTIFY', 'BYE', 'ACK', 'CANCEL', 'UPDATE', 'INFO');
-const headroom = fc.record({ lagMs: fc.nat(100_000), pending: fc.nat(100_000), waiting: fc.nat(100_000) });
-const someLimits = fc.record({ maxPending: fc.nat(10_000), maxWaiting: fc.nat(10_000), maxLagMs: fc.nat(10_000), retryAfterSec: fc.integer({ min: 1, max: 3600 }) });
+const headroom = fc.record({ lagMs: fc.nat(100_000), pending: fc.nat(100_000), waiting: fc.nat(100_000), pendingHighMs: fc.nat(100_000) });
+const someLimits = fc.record({ maxPending: fc.nat(10_000), pendingGraceMs: fc.nat(10_000), maxWaiting: fc.nat(10_000), maxLagMs: fc.nat(10_000), retryAfterSec: fc.integer({ min: 1, max: 3600 }) });
 
 test('overload (property): refused ⇔ new work and a signal at its limit; a refusal is 503 with the configured Retry-After', () => {
   fc.assert(
     fc.property(method, fc.boolean(), headroom, someLimits, (m, inDialog, h, l) => {
       const v = overloadVerdict({ method: m, inDialog }, h, l);
       const newWork = !inDialog && m !== 'ACK' && m !== 'CANCEL';
-      const over = (l.maxPending > 0 && h.pending >= l.maxPending) || (l.maxWaiting > 0 && h.waiting >= l.maxWaiting) || (l.maxLagMs > 0 && h.lagMs >= l.maxLagMs);
+      const pendingOver = l.maxPending > 0 && h.pending >= l.maxPending && (h.pending >= PENDING_BURST_FACTOR * l.maxPending || h.pendingHighMs >= l.pendingGraceMs);
+      const over = pendingOver || (l.maxWaiting > 0 && h.waiting >= l.maxWaiting) || (l.maxLagMs > 0 && h.lagMs >= l.maxLagMs);
       assert.equal(v.admit, !(newWork && over));
       if (!v.admit) {
         assert.equal(v.status, 503);
@@ -48,10 +50,86 @@ test('overload (property): refused ⇔ new work and a signal at its limit; a ref
 test('overload (property): less load never turns an admission into a refusal', () => {
   fc.assert(
     fc.property(method, fc.boolean(), headroom, headroom, someLimits, (m, inDialog, a, b, l) => {
-      const less = { lagMs: Math.min(a.lagMs, b.lagMs), pending: Math.min(a.pending, b.pending), waiting: Math.min(a.waiting, b.waiting) };
-      const more = { lagMs: Math.max(a.lagMs, b.lagMs), pending: Math.max(a.pending, b.pending), waiting: Math.max(a.waiting, b.waiting) };
+      const less = { lagMs: Math.min(a.lagMs, b.lagMs), pending: Math.min(a.pending, b.pending), waiting: Math.min(a.waiting, b.waiting), pendingHighMs: Math.min(a.pendingHighMs, b.pendingHighMs) };
+      const more = { lagMs: Math.max(a.lagMs, b.lagMs), pending: Math.max(a.pending, b.pending), waiting: Math.max(a.waiting, b.waiting), pendingHighMs: Math.max(a.pendingHighMs, b.pendingHighMs) };
       const req = { method: m, inDialog };
       return !overloadVerdict(req, more, l).admit || overloadVerdict(req, less, l).admit;
+    }),
+  );
+});
+
+// D-348: a burst against a standing queue.
+const graced: OverloadLimits = { maxPending: 100, pendingGraceMs: 250, maxWaiting: 0, maxLagMs: 0, retryAfterSec: 1 };
+
+test('D-348 overload: during the grace a burst is admitted up to four times the pending limit; past the grace the limit holds', () => {
+  const at = (pending: number, pendingHighMs: number) => overloadVerdict(fresh, { lagMs: 0, pending, waiting: 0, pendingHighMs }, graced).admit;
+  assert.equal(at(100, 0), true, 'just high: admitted');
+  assert.equal(at(399, 249), true, 'below four times the limit within the grace: admitted');
+  assert.equal(at(400, 0), false, 'four times the limit: refused at once');
+  assert.equal(at(100, 250), false, 'high for the whole grace: refused');
+  assert.equal(at(99, 10_000), true, 'below the limit: admitted, however long it stood high');
+});
+
+test('D-348 overload: the pending count is high from reaching the limit until it falls below half of it', () => {
+  let since: number | undefined;
+  const read = (pending: number, t: number) => (since = pendingHighSince(since, pending, 100, t));
+  assert.equal(read(99, 0), undefined);
+  assert.equal(read(100, 10), 10);
+  assert.equal(read(60, 20), 10, 'between half and the limit it stays high');
+  assert.equal(read(150, 30), 10, 'back above: still the same standing queue');
+  assert.equal(read(49, 40), undefined, 'below half: no longer high');
+  assert.equal(read(120, 50), 50, 'a new burst starts a new grace');
+  assert.equal(pendingHighSince(undefined, 1e9, 0, 0), undefined, 'no limit: never high');
+});
+
+/** readings of the pending count at rising times */
+const readings = fc.array(fc.record({ pending: fc.nat(1000), dt: fc.nat(400) }), { minLength: 1, maxLength: 60 });
+const gateLimits = fc.record({ maxPending: fc.integer({ min: 1, max: 300 }), pendingGraceMs: fc.nat(1000), maxWaiting: fc.constant(0), maxLagMs: fc.constant(0), retryAfterSec: fc.constant(1) });
+
+test('D-348 overload (property): the gate refuses a new request for pending exactly when the count is at four times the limit, or at the limit and high since the first reading at it after the last one below half, for the whole grace', () => {
+  fc.assert(
+    fc.property(readings, gateLimits, (rs, l) => {
+      let t = 0;
+      const gate = new OverloadGate(l, () => t);
+      let start: number | undefined; // the model: when the standing queue began
+      for (const r of rs) {
+        t += r.dt;
+        if (r.pending < l.maxPending / 2) start = undefined;
+        else if (start === undefined && r.pending >= l.maxPending) start = t;
+        const expectRefused = r.pending >= l.maxPending && (r.pending >= PENDING_BURST_FACTOR * l.maxPending || (start !== undefined && t - start >= l.pendingGraceMs));
+        const v = gate.verdict(fresh, { lagMs: 0, pending: r.pending, waiting: 0 });
+        assert.equal(!v.admit, expectRefused, `pending ${r.pending} at ${t} (standing since ${start})`);
+        if (!v.admit) assert.equal(v.reason, 'pending');
+      }
+    }),
+  );
+});
+
+test('D-348 overload (property): with no grace the gate is the plain limit of D-150', () => {
+  fc.assert(
+    fc.property(readings, gateLimits, (rs, l) => {
+      let t = 0;
+      const gate = new OverloadGate({ ...l, pendingGraceMs: 0 }, () => t);
+      for (const r of rs) {
+        t += r.dt;
+        assert.equal(gate.verdict(fresh, { lagMs: 0, pending: r.pending, waiting: 0 }).admit, r.pending < l.maxPending);
+      }
+    }),
+  );
+});
+
+test('D-348 overload (property): requests that finish accepted work pass the gate and still count as readings', () => {
+  fc.assert(
+    fc.property(readings, gateLimits, (rs, l) => {
+      let t = 0;
+      const a = new OverloadGate(l, () => t);
+      const b = new OverloadGate(l, () => t);
+      for (const r of rs) {
+        t += r.dt;
+        // gate a also sees an in-dialog request at each reading; its verdicts on new work match b's
+        assert.equal(a.verdict({ method: 'BYE', inDialog: true }, { lagMs: 0, pending: r.pending, waiting: 0 }).admit, true);
+        assert.deepEqual(a.verdict(fresh, { lagMs: 0, pending: r.pending, waiting: 0 }), b.verdict(fresh, { lagMs: 0, pending: r.pending, waiting: 0 }));
+      }
     }),
   );
 });
