@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { overloadVerdict, pendingHighSince, PENDING_BURST_FACTOR, type OverloadLimits } from './overload';
+import { overloadVerdict, watchPending, PENDING_BURST_FACTOR, type OverloadLimits, type PendingWatch } from './overload';
 import { OverloadGate } from './overload-gate';
 
 const limits: OverloadLimits = { maxPending: 100, pendingGraceMs: 0, maxWaiting: 1000, maxLagMs: 200, retryAfterSec: 1 };
@@ -70,32 +70,44 @@ test('D-348 overload: during the grace a burst is admitted up to four times the 
   assert.equal(at(99, 10_000), true, 'below the limit: admitted, however long it stood high');
 });
 
-test('D-348 overload: the pending count is high from reaching the limit until it falls below half of it', () => {
-  let since: number | undefined;
-  const read = (pending: number, t: number) => (since = pendingHighSince(since, pending, 100, t));
+test('D-348 overload: the pending count stands high from reaching the limit until it has stayed below half of it for the calm period', () => {
+  let w: PendingWatch = {};
+  const read = (pending: number, t: number) => (w = watchPending(w, pending, 100, 250, t)).highSince;
   assert.equal(read(99, 0), undefined);
   assert.equal(read(100, 10), 10);
   assert.equal(read(60, 20), 10, 'between half and the limit it stays high');
-  assert.equal(read(150, 30), 10, 'back above: still the same standing queue');
-  assert.equal(read(49, 40), undefined, 'below half: no longer high');
-  assert.equal(read(120, 50), 50, 'a new burst starts a new grace');
-  assert.equal(pendingHighSince(undefined, 1e9, 0, 0), undefined, 'no limit: never high');
+  assert.equal(read(20, 30), 10, 'a dip below half (a batch answered at once) does not end it');
+  assert.equal(read(150, 40), 10, 'refilled: the same standing queue');
+  assert.equal(read(40, 50), 10, 'below half since the reading before (at 40): the count can only have fallen after it');
+  assert.equal(read(30, 289), 10, 'low for 249 ms: still high');
+  assert.equal(read(30, 290), undefined, 'low for the whole calm period: no longer high');
+  assert.equal(read(120, 310), 310, 'a new burst starts a new grace');
+  assert.equal(read(10, 900), undefined, 'after a silence (the count can only fall) a low reading ends it');
+  assert.deepEqual(watchPending({ highSince: 5, at: 5 }, 1e9, 0, 250, 10), {}, 'no limit: never high');
 });
 
 /** readings of the pending count at rising times */
 const readings = fc.array(fc.record({ pending: fc.nat(1000), dt: fc.nat(400) }), { minLength: 1, maxLength: 60 });
 const gateLimits = fc.record({ maxPending: fc.integer({ min: 1, max: 300 }), pendingGraceMs: fc.nat(1000), maxWaiting: fc.constant(0), maxLagMs: fc.constant(0), retryAfterSec: fc.constant(1) });
 
-test('D-348 overload (property): the gate refuses a new request for pending exactly when the count is at four times the limit, or at the limit and high since the first reading at it after the last one below half, for the whole grace', () => {
+test('D-348 overload (property): the gate refuses a new request for pending exactly when the count is at four times the limit, or at the limit and standing high (since it reached it, until it stayed below half of it for the grace) for the whole grace', () => {
   fc.assert(
     fc.property(readings, gateLimits, (rs, l) => {
       let t = 0;
       const gate = new OverloadGate(l, () => t);
       let start: number | undefined; // the model: when the standing queue began
+      let low: number | undefined; // and since when it has been below half of the limit
+      let last: number | undefined;
       for (const r of rs) {
         t += r.dt;
-        if (r.pending < l.maxPending / 2) start = undefined;
-        else if (start === undefined && r.pending >= l.maxPending) start = t;
+        if (start === undefined) {
+          if (r.pending >= l.maxPending) start = t;
+        } else if (r.pending >= l.maxPending / 2) low = undefined;
+        else {
+          low ??= last ?? t;
+          if (t - low >= l.pendingGraceMs) start = low = undefined;
+        }
+        last = t;
         const expectRefused = r.pending >= l.maxPending && (r.pending >= PENDING_BURST_FACTOR * l.maxPending || (start !== undefined && t - start >= l.pendingGraceMs));
         const v = gate.verdict(fresh, { lagMs: 0, pending: r.pending, waiting: 0 });
         assert.equal(!v.admit, expectRefused, `pending ${r.pending} at ${t} (standing since ${start})`);

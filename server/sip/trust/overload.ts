@@ -23,8 +23,8 @@ export interface Headroom {
    */
   waiting: number;
   /**
-   * how long `pending` has stood high: since it reached maxPending, until it fell below half of
-   * it (pendingHighSince); 0 while it is not high (D-348)
+   * how long `pending` has stood high (watchPending: from reaching maxPending until it has stayed
+   * below half of it for the grace); 0 while it is not high (D-348)
    */
   pendingHighMs: number;
 }
@@ -66,16 +66,31 @@ const ADMIT: OverloadVerdict = { admit: true };
  */
 export const PENDING_BURST_FACTOR = 4;
 
+/** What the shell keeps of the pending count between readings (D-348); {} at the start. */
+export interface PendingWatch {
+  /** since when the count has stood high (absent: it does not) */
+  highSince?: number;
+  /** while high: since when it has been below half of maxPending (absent: it is not) */
+  lowSince?: number;
+  /** the last reading's time */
+  at?: number;
+}
+
 /**
- * Since when the pending count has stood high (ms on the shell's clock; undefined: it does not),
- * from the last value and a new reading: high from the reading that reaches maxPending until one
- * below half of it. The band between keeps a queue that hovers at the limit under sustained
- * overload counted as one standing queue, not a new burst each time it dips below (D-348).
+ * The watch after a new reading of the pending count (ms on the shell's clock). The count stands
+ * high from the reading that reaches maxPending until it has stayed below half of it for
+ * `calmMs`. Under sustained overload the PF answers in batches (one per turn of its thread), so
+ * the count drops far below the limit for a moment and refills from the arrivals within
+ * milliseconds: neither the dip below the limit nor one below half may start a new burst's
+ * grace. Readings come with offered requests; without any the count can only fall, so a low
+ * reading after a silence counts as low since the reading before it.
  */
-export function pendingHighSince(prev: number | undefined, pending: number, maxPending: number, nowMs: number): number | undefined {
-  if (maxPending <= 0) return undefined;
-  if (prev === undefined) return pending >= maxPending ? nowMs : undefined;
-  return pending < maxPending / 2 ? undefined : prev;
+export function watchPending(w: PendingWatch, pending: number, maxPending: number, calmMs: number, nowMs: number): PendingWatch {
+  if (maxPending <= 0) return {};
+  if (w.highSince === undefined) return pending >= maxPending ? { highSince: nowMs, at: nowMs } : { at: nowMs };
+  if (pending >= maxPending / 2) return { highSince: w.highSince, at: nowMs };
+  const lowSince = w.lowSince ?? w.at ?? nowMs;
+  return nowMs - lowSince >= calmMs ? { at: nowMs } : { highSince: w.highSince, lowSince, at: nowMs };
 }
 
 function pendingOver(h: Headroom, limits: OverloadLimits): boolean {
