@@ -46,7 +46,8 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
  */
 async function startPf(env: Record<string, string>, external: boolean): Promise<{ sipPort: number; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-next-hop-'));
-  const base = { DATABASE_URL: `file:${path.join(dir, 'pf.db')}`, HTTP_PORT: '0', PF_OVERLOAD_MAX_PENDING: '5', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', ...env };
+  // no grace (D-348): the pending limit holds at once, so a stuck request counted as pending shows
+  const base = { DATABASE_URL: `file:${path.join(dir, 'pf.db')}`, HTTP_PORT: '0', PF_OVERLOAD_MAX_PENDING: '5', PF_OVERLOAD_PENDING_GRACE_MS: '0', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', ...env };
   if (!external) {
     const pf = await startPfProcess({ ...base, SIP_PORT: String(await freePort()) });
     return { sipPort: pf.sipPort, close: () => pf.kill('SIGKILL') };
