@@ -1,6 +1,7 @@
 // The shell's side of the overload verdict (D-150, D-348): it keeps the one reading that needs a
-// memory, since when the pending count has stood high (watchPending), and hands the pure verdict the headroom
-// with it. One gate per place that admits requests (the edge's thread, the main thread).
+// memory, since when the pending count has stood high (watchPending), and hands the pure verdict
+// the headroom with it. One gate per place that admits requests (the edge's thread, the main
+// thread).
 import { overloadVerdict, watchPending, type OfferedRequest, type OverloadLimits, type OverloadVerdict, type PendingWatch } from './overload';
 
 export interface Measured {
