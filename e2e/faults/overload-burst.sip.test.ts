@@ -3,7 +3,9 @@
 // the queue has stood high for less than PF_OVERLOAD_PENDING_GRACE_MS: a PF at three quarters of
 // its capacity meets such bursts after every pause of its main thread, and a 503 there is the
 // wrong answer. Past four times the limit the excess is refused at once, grace or not. The grace
-// is set far longer than the test, so nothing here depends on this machine's speed.
+// is set far longer than the test, so nothing here depends on this machine's speed. Three places
+// admit: the edge's thread, the main thread with the edge on it, and the PF's trust middleware
+// behind an edge of another process speaking drachtio's protocol (as a drachtio-server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { openDatabase } from '../../server/store/database';
 import { freePort } from '../support/ports';
 import { startPfProcess } from '../support/pf-process';
+import { startEdge } from '../../server/edge';
 import { udpUac } from './udp-uac';
 import { upsertPolicyRule } from '../../server/store/user-prefs';
 import { requireUserId } from '../../server/store/users';
@@ -19,13 +22,31 @@ import { listDeferred } from '../../server/store/deferred-queue';
 
 const LIMIT = 4;
 
-for (const edgeThread of ['on', 'off'] as const) test(`D-348 overload (edge thread ${edgeThread}): a burst within four times the pending limit is carried whole during the grace; beyond it the excess gets 503 and nothing accepted is lost`, async () => {
+const MODES: Array<{ name: string; env: Record<string, string>; external: boolean }> = [
+  { name: 'edge thread on', env: { PF_EDGE_THREAD: 'on' }, external: false },
+  { name: 'edge thread off', env: { PF_EDGE_THREAD: 'off' }, external: false },
+  { name: 'external drachtio', env: {}, external: true },
+];
+
+/** The PF on its embedded edge, or behind a SIP edge of the test's process that applies no overload control of its own. */
+async function startPf(env: Record<string, string>, external: boolean): Promise<{ sipPort: number; close(): Promise<void> }> {
+  if (!external) {
+    const pf = await startPfProcess({ ...env, SIP_PORT: String(await freePort()) });
+    return { sipPort: pf.sipPort, close: () => pf.kill('SIGKILL') };
+  }
+  const secret = 'overload-burst';
+  const edge = await startEdge({ sip: { host: '127.0.0.1', port: 0, transports: ['udp'] }, control: { host: '127.0.0.1', port: 0, secret } });
+  const pf = await startPfProcess({ ...env, DRACHTIO_HOST: '127.0.0.1', DRACHTIO_PORT: String(edge.controlAddress.port), DRACHTIO_SECRET: secret, SIP_PORT: String(edge.sipAddress.port) });
+  return { sipPort: edge.sipAddress.port, close: async () => { await pf.kill('SIGKILL'); await edge.close(); } };
+}
+
+for (const mode of MODES) test(`D-348 overload (${mode.name}): a burst within four times the pending limit is carried whole during the grace; beyond it the excess gets 503 and nothing accepted is lost`, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpm-pf-overload-burst-'));
   const databaseUrl = `file:${path.join(dir, 'pf.db')}`;
-  const pf = await startPfProcess({
-    DATABASE_URL: databaseUrl, SIP_PORT: String(await freePort()), HTTP_PORT: '0',
-    PF_OVERLOAD_MAX_PENDING: String(LIMIT), PF_OVERLOAD_PENDING_GRACE_MS: '600000', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', PF_EDGE_THREAD: edgeThread,
-  });
+  const pf = await startPf({
+    DATABASE_URL: databaseUrl, HTTP_PORT: '0', PF_OVERLOAD_MAX_PENDING: String(LIMIT),
+    PF_OVERLOAD_PENDING_GRACE_MS: '600000', PF_OVERLOAD_MAX_LAG_MS: '0', PF_SIP_RATE: '0', ...mode.env,
+  }, mode.external);
   const db = await openDatabase(databaseUrl, { busyTimeoutMs: 5000 }); // beside the running PF
   const uac = await udpUac();
   try {
@@ -52,6 +73,6 @@ for (const edgeThread of ['on', 'off'] as const) test(`D-348 overload (edge thre
   } finally {
     await uac.close();
     await db.close();
-    await pf.kill('SIGKILL');
+    await pf.close();
   }
 });
