@@ -1,4 +1,4 @@
-// Overload control (issue 17, DECISIONS D-150, D-345): whether the PF takes on a new request,
+// Overload control (issue 17, DECISIONS D-150, D-345, D-348): whether the PF takes on a new request,
 // decided from its own headroom. Pure: the shell measures (event-loop lag, requests it holds
 // unanswered, those of them waiting on a next hop) and applies the verdict; the embedded edge
 // answers a refusal statelessly, before any parse of ours.
