@@ -1,7 +1,7 @@
-// Overload control (issue 17, DECISIONS D-150, D-345, D-348): whether the PF takes on a new request,
-// decided from its own headroom. Pure: the shell measures (event-loop lag, requests it holds
-// unanswered, those of them waiting on a next hop) and applies the verdict; the embedded edge
-// answers a refusal statelessly, before any parse of ours.
+// Overload control (issue 17, DECISIONS D-150, D-345, D-348): whether the PF takes on a new
+// request, decided from its own headroom. Pure: the shell measures (event-loop lag, requests it
+// holds unanswered, those of them waiting on a next hop) and applies the verdict; the embedded
+// edge answers a refusal statelessly, before any parse of ours.
 //
 // The pending count is a queue, and a queue that stands differs from a burst (D-348): after a
 // pause of the main thread (a full collection) the count jumps and then drains by itself, so it is
